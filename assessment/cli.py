@@ -1,0 +1,287 @@
+"""Command line: ``python -m assessment …`` (a stable contract, documented in the README).
+
+Exit codes: 0 success; 1 ``criteria check`` found problems; 2 bad input (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from .config import get_settings
+
+
+class UsageError(Exception):
+    """A bad input file or argument; printed as one line, exit code 2."""
+
+
+def _root(args) -> Path:
+    return Path(getattr(args, "criteria", None) or get_settings().criteria_dir)
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+# -- criteria ------------------------------------------------------------------------------
+
+
+def cmd_criteria_check(args) -> int:
+    from .editions import check_all
+
+    root = Path(args.dir) if args.dir else _root(args)
+    if not (root / "editions.yaml").exists():
+        raise UsageError(f"{root}: no editions.yaml here (is this a criteria directory?)")
+    problems = check_all(root)
+    for p in problems:
+        print(p)
+    if problems:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    from .editions import load_registry
+
+    print(f"criteria OK: {len(load_registry(root))} editions in {root}")
+    return 0
+
+
+def _maturity_rows(ed) -> list[dict]:
+    rows = []
+    for r in ed.requirements:
+        if r.withdrawn:
+            continue
+        element, domain, sub = ed.path(r.id)
+        rows.append({
+            "id": r.id, "level": r.level, "subdomain": sub, "domain": domain, "element": element,
+            "industry_types": [t.value for t in ed.req_industries(r)],
+            "text_zh": r.text_zh, "text_en": r.text_en,
+            "evidence_zh": r.evidence_zh, "evidence_en": r.evidence_en,
+            "provenance": r.provenance.kind.value, "provenance_ref": r.provenance.ref,
+        })
+    return rows
+
+
+def cmd_criteria_list(args) -> int:
+    from .editions import load_maturity, load_registry
+
+    root = _root(args)
+    reg = load_registry(root)
+    if args.edition not in reg:
+        raise UsageError(f"unknown edition {args.edition!r}; known: {', '.join(reg)}")
+    kind = reg[args.edition].kind
+    if kind == "maturity":
+        rows = _maturity_rows(load_maturity(args.edition, root))
+        cols = ("id", "level", "subdomain", "text_zh")
+    elif kind == "scenarios":
+        from .scenarios import load_catalogue
+
+        rows = load_catalogue(args.edition, root).rows()
+        cols = ("id", "link", "dimension", "name")
+    elif kind == "smart_factory":
+        from .tiers import load_tier_edition
+
+        rows = load_tier_edition(args.edition, root).rows()
+        cols = ("id", "tier", "kind", "message_zh")
+    else:
+        from .declarations import load_declarations
+
+        rows = load_declarations(args.edition, root).rows()
+        cols = ("id", "programme", "kind", "message_zh")
+    if args.json:
+        _print_json(rows)
+    else:
+        for row in rows:
+            print("  ".join(str(row.get(c, "")) for c in cols))
+        print(f"{len(rows)} 条 / items")
+    return 0
+
+
+def cmd_criteria_diff(args) -> int:
+    from .diff import diff
+    from .editions import load_maturity
+
+    root = _root(args)
+    d = diff(load_maturity(args.a, root), load_maturity(args.b, root))
+    if args.json:
+        _print_json(d)
+        return 0
+    print(f"{d['from']} → {d['to']}")
+    for section in ("subdomains", "requirements"):
+        part = d[section]
+        print(f"\n[{section}] added {len(part['added'])}, removed {len(part['removed'])}, changed {len(part['changed'])}")
+        for k in ("added", "removed"):
+            for item in part[k]:
+                print(f"  {'+' if k == 'added' else '-'} {item}")
+        for item in part["changed"]:
+            print(f"  ~ {item['id']}: {', '.join(item['fields'])}")
+    print(f"\n[weights] changed {len(d['weights'])}")
+    for w in d["weights"]:
+        print(f"  ~ {w['node']}: {w['from']} → {w['to']}")
+    return 0
+
+
+# -- maturity ------------------------------------------------------------------------------
+
+
+def cmd_maturity_template(args) -> int:
+    from .answers import template
+    from .editions import load_maturity
+
+    ed = load_maturity(args.edition, _root(args))
+    if args.industry not in ed.industry_types():
+        raise UsageError(f"industry {args.industry!r} is not one of {', '.join(ed.industry_types())}")
+    doc = template(ed, args.industry)
+    header = (f"# 自评估答题模板 {ed.id} ({args.industry}); grades: 1 | 0.8 | 0.5 | 0 | na; "
+              f"leave null for not assessed\n")
+    text = header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}: {len(doc['answers'])} requirements")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+LEVEL_ZH = {0: "未达到一级", 1: "一级 规划级", 2: "二级 规范级", 3: "三级 集成级", 4: "四级 优化级", 5: "五级 引领级"}
+
+
+def cmd_maturity_score(args) -> int:
+    from .answers import read_answers_file
+    from .maturity import score
+
+    answers, ed = read_answers_file(Path(args.answers), root=_root(args))
+    res = score(answers, ed)
+    if args.json:
+        _print_json(res.model_dump(mode="json"))
+        return 0
+    print(f"标准版本 Edition: {res.edition}    行业类型 Industry: {res.industry}")
+    print(f"总分 S = {res.score:.2f}    成熟度等级 Level: {LEVEL_ZH[res.level]}"
+          + (f"   (逐级门控 gate: {res.gate_level}，临界 borderline)" if res.borderline else ""))
+    print(f"完整性: {'完整' if res.complete else '不完整 incomplete'} — 已答 {res.answered}/{res.total}，"
+          f"未评 {res.not_assessed}，不适用 {res.not_applicable}")
+    print("\n等级  得分 X_n  达标(≥{:.1f})  计入S".format(res.threshold))
+    for n, x in res.level_scores.items():
+        counted = int(n) <= res.levels_counted
+        print(f"  {n}    {x:6.3f}     {'是' if x >= res.threshold - 1e-12 else '否'}         {'是' if counted else '—'}")
+    print("\n子域 Sub-domain            " + "  ".join(f"L{n}   " for n in res.level_scores))
+    for sd in res.subdomains:
+        cells = "  ".join("  —  " if v is None else f"{v:5.2f}" for v in sd.level_scores.values())
+        print(f"  {sd.name_zh:<10}{'':<{max(0, 14 - len(sd.name_zh))}}{cells}")
+    if res.gaps:
+        print(f"\n升至 {LEVEL_ZH[res.target_level]} 的主要差距（按对 S 的提升排序，前 10 项）:")
+        for g in res.gaps[:10]:
+            print(f"  +{g.gain_s:.3f}  L{g.level}  {g.id}  {g.text_zh}")
+    prov = ", ".join(f"{k} {v}" for k, v in sorted(res.provenance.items()))
+    print(f"\n条款来源 Provenance: {prov}（非官方条款，结果仅供参考 / indicative, not a CMMM grade）")
+    return 0
+
+
+# -- tiers and declarations (issue 3) -------------------------------------------------------
+
+
+def cmd_tier_evaluate(args) -> int:
+    from .profile import read_profile
+    from .tiers import evaluate_tiers, load_tier_edition, render_tiers
+
+    profile = read_profile(Path(args.profile))
+    ed = load_tier_edition(args.edition or profile.tier_edition, _root(args))
+    res = evaluate_tiers(profile, ed, root=_root(args))
+    if args.json:
+        _print_json(res.model_dump(mode="json"))
+    else:
+        print(render_tiers(res))
+    return 0
+
+
+def cmd_declare_check(args) -> int:
+    from .declarations import check_declarations, load_declarations, render_declarations
+    from .profile import read_profile
+
+    profile = read_profile(Path(args.profile))
+    decl = load_declarations(args.edition, _root(args))
+    if args.programme and args.programme not in decl.programmes:
+        raise UsageError(f"unknown programme {args.programme!r}; known: {', '.join(decl.programmes)}")
+    res = check_declarations(profile, decl, programme=args.programme, root=_root(args))
+    if args.json:
+        _print_json(res.model_dump(mode="json"))
+    else:
+        print(render_declarations(res))
+    return 0
+
+
+# -- parser ---------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m assessment", description="智能制造成熟度与智能工厂梯度评估 / maturity and smart-factory tier assessment")
+    p.add_argument("--criteria", help="criteria directory (default: the shipped criteria/)")
+    sub = p.add_subparsers(dest="group", required=True)
+
+    c = sub.add_parser("criteria", help="validate, list and compare criteria editions").add_subparsers(dest="cmd", required=True)
+    x = c.add_parser("check", help="validate shipped (or given) criteria")
+    x.add_argument("dir", nargs="?")
+    x.set_defaults(func=cmd_criteria_check)
+    x = c.add_parser("list", help="list an edition's requirements, scenarios or rules")
+    x.add_argument("edition")
+    x.add_argument("--json", action="store_true")
+    x.set_defaults(func=cmd_criteria_list)
+    x = c.add_parser("diff", help="compare two maturity editions")
+    x.add_argument("a")
+    x.add_argument("b")
+    x.add_argument("--json", action="store_true")
+    x.set_defaults(func=cmd_criteria_diff)
+
+    m = sub.add_parser("maturity", help="answers templates and scoring").add_subparsers(dest="cmd", required=True)
+    x = m.add_parser("template", help="write a blank answers file")
+    x.add_argument("edition")
+    x.add_argument("--industry", required=True, choices=["discrete", "process"])
+    x.add_argument("-o", "--output")
+    x.set_defaults(func=cmd_maturity_template)
+    x = m.add_parser("score", help="score an answers file (YAML or JSON)")
+    x.add_argument("answers")
+    x.add_argument("--json", action="store_true")
+    x.set_defaults(func=cmd_maturity_score)
+
+    t = sub.add_parser("tier", help="smart-factory tiers").add_subparsers(dest="cmd", required=True)
+    x = t.add_parser("evaluate", help="the tier a profile reaches, with reasons")
+    x.add_argument("profile")
+    x.add_argument("--edition", help="tier edition (default: the profile's tier_edition)")
+    x.add_argument("--json", action="store_true")
+    x.set_defaults(func=cmd_tier_evaluate)
+
+    d = sub.add_parser("declare", help="declaration eligibility").add_subparsers(dest="cmd", required=True)
+    x = d.add_parser("check", help="eligibility for each programme, with reasons")
+    x.add_argument("profile")
+    x.add_argument("--programme")
+    x.add_argument("--edition", default="declarations/programmes")
+    x.add_argument("--json", action="store_true")
+    x.set_defaults(func=cmd_declare_check)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .answers import AnswersError
+    from .loader import CriteriaError
+    from .maturity import ScoringError
+
+    args = build_parser().parse_args(argv)
+    handler: Callable[[Any], int] = args.func
+    try:
+        return handler(args)
+    except CriteriaError as exc:
+        for p in exc.problems:
+            print(p, file=sys.stderr)
+        return 1
+    except (UsageError, AnswersError, ScoringError, KeyError) as exc:
+        msg = exc.args[0] if exc.args else str(exc)
+        print(f"error: {msg}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # profile errors and other one-line input problems
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0

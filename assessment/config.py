@@ -1,0 +1,36 @@
+"""The one settings object. Read from the environment (prefix ``SFA_``) and ``DATABASE_URL``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SFA_", extra="ignore")
+
+    criteria_dir: Path = ROOT / "criteria"
+    data_dir: Path = ROOT / "data"
+    # SQLite under data_dir unless DATABASE_URL (or SFA_DATABASE_URL) names another database
+    database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL", "SFA_DATABASE_URL"))
+    max_upload_mb: int = 20
+    load_demo: bool = True
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://") or url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url.split("://", 1)[1]
+            return url
+        return f"sqlite:///{self.data_dir / 'assessment.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

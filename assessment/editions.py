@@ -1,0 +1,315 @@
+"""The edition registry and the assembled maturity edition.
+
+An edition is always resolved explicitly by id (``maturity/2020``); the id names the folder
+under the criteria directory. Loading validates every file and every cross-reference and
+raises :class:`~assessment.loader.CriteriaError` listing all problems at once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+
+from .loader import CriteriaError, Problem, load_file, raise_if
+from .schema import (
+    Domain,
+    EditionEntry,
+    EditionsFile,
+    Element,
+    IndustryType,
+    Level,
+    ModelFile,
+    Requirement,
+    RequirementsFile,
+    ScoringFile,
+    Subdomain,
+)
+
+DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "criteria"
+
+
+def load_registry(root: Path = DEFAULT_ROOT) -> dict[str, EditionEntry]:
+    problems: list[Problem] = []
+    reg = load_file(root / "editions.yaml", root, EditionsFile, problems)
+    raise_if(problems)
+    assert reg is not None
+    for eid, entry in reg.editions.items():
+        if entry.predecessor and entry.predecessor not in reg.editions:
+            problems.append(Problem("criteria/editions.yaml", eid, f"predecessor {entry.predecessor!r} is not a known edition"))
+        if not (root / eid).is_dir():
+            problems.append(Problem("criteria/editions.yaml", eid, f"folder criteria/{eid}/ does not exist"))
+    raise_if(problems)
+    return dict(reg.editions)
+
+
+def resolve(edition: str, kind: str, root: Path = DEFAULT_ROOT) -> EditionEntry:
+    reg = load_registry(root)
+    if edition not in reg:
+        known = ", ".join(k for k, v in reg.items() if v.kind == kind)
+        raise KeyError(f"unknown edition {edition!r}; known {kind} editions: {known}")
+    entry = reg[edition]
+    if entry.kind != kind:
+        raise KeyError(f"edition {edition!r} is a {entry.kind} edition, not a {kind} edition")
+    return entry
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity (cached)
+class MaturityEdition:
+    """A validated maturity edition: structure, weights, requirements and scoring rules."""
+
+    id: str
+    entry: EditionEntry
+    model: ModelFile
+    scoring: ScoringFile
+    requirements: tuple[Requirement, ...]
+    req_subdomain: dict[str, str] = field(repr=False)  # requirement id -> sub-domain id
+
+    # -- lookups -----------------------------------------------------------------
+    @property
+    def levels(self) -> tuple[Level, ...]:
+        return tuple(sorted(self.model.levels, key=lambda lv: lv.n))
+
+    @property
+    def elements(self) -> dict[str, Element]:
+        return {e.id: e for e in self.model.elements}
+
+    @property
+    def domains(self) -> dict[str, Domain]:
+        return {d.id: d for d in self.model.domains}
+
+    @property
+    def subdomains(self) -> dict[str, Subdomain]:
+        return {s.id: s for s in self.model.subdomains}
+
+    @property
+    def requirement_map(self) -> dict[str, Requirement]:
+        return {r.id: r for r in self.requirements}
+
+    def industry_types(self) -> list[str]:
+        return [t.value for t in self.model.industry_types]
+
+    def req_industries(self, req: Requirement) -> list[IndustryType]:
+        if req.industry_types is not None:
+            return list(req.industry_types)
+        return list(self.subdomains[self.req_subdomain[req.id]].industry_types)
+
+    def applicable_requirements(self, industry: str) -> list[Requirement]:
+        it = IndustryType(industry)
+        subs = self.subdomains
+        return [
+            r
+            for r in self.requirements
+            if not r.withdrawn
+            and it in self.req_industries(r)
+            and it in subs[self.req_subdomain[r.id]].industry_types
+        ]
+
+    def path(self, req_id: str) -> tuple[str | None, str, str]:
+        """(element, domain, sub-domain) of a requirement."""
+        sd = self.subdomains[self.req_subdomain[req_id]]
+        dom = self.domains[sd.domain]
+        return dom.element, dom.id, sd.id
+
+    def grade_values(self) -> dict[str, Fraction]:
+        return {g.id: g.value for g in self.scoring.grades}
+
+    def provenance_counts(self) -> dict[str, int]:
+        return dict(Counter(r.provenance.kind.value for r in self.requirements if not r.withdrawn))
+
+
+def _check_weights(label: str, group: str, members: list, industries: list[IndustryType], problems: list[Problem]):
+    for it in industries:
+        applicable = [m for m in members if it in getattr(m, "industry_types", [it])]
+        if not applicable:
+            continue
+        missing = [m.id for m in applicable if it not in m.weight]
+        for mid in missing:
+            problems.append(Problem(label, mid, f"no {it.value} weight, but it applies to {it.value}"))
+        total = sum((m.weight.get(it, Fraction(0)) for m in applicable), Fraction(0))
+        if not missing and total != 1:
+            problems.append(Problem(label, group, f"{it.value} weights sum to {float(total):.4g}, not 1"))
+        for m in applicable:
+            w = m.weight.get(it)
+            if w is not None and w <= 0:
+                problems.append(Problem(label, m.id, f"{it.value} weight must be positive (leave out an industry type that does not apply)"))
+
+
+def _subtree_industries(sd_list: list[Subdomain]) -> set[IndustryType]:
+    return {it for s in sd_list for it in s.industry_types}
+
+
+def load_maturity(edition: str, root: Path = DEFAULT_ROOT) -> MaturityEdition:
+    entry = resolve(edition, "maturity", root)
+    return _load_maturity_uncached(edition, entry, root)
+
+
+@lru_cache(maxsize=16)
+def load_maturity_cached(edition: str, root: Path = DEFAULT_ROOT) -> MaturityEdition:
+    return load_maturity(edition, root)
+
+
+def _load_maturity_uncached(edition: str, entry: EditionEntry, root: Path) -> MaturityEdition:
+    folder = root / edition
+    problems: list[Problem] = []
+    model = load_file(folder / "model.yaml", root, ModelFile, problems)
+    scoring = load_file(folder / "scoring.yaml", root, ScoringFile, problems)
+    mlabel = f"criteria/{edition}/model.yaml"
+    slabel = f"criteria/{edition}/scoring.yaml"
+
+    reqs: list[Requirement] = []
+    req_sd: dict[str, str] = {}
+    req_label: dict[str, str] = {}
+    req_dir = folder / "requirements"
+    files = sorted(req_dir.glob("*.yaml")) if req_dir.is_dir() else []
+    if not files:
+        problems.append(Problem(f"criteria/{edition}/requirements", "-", "no requirement files found"))
+    for path in files:
+        label = f"criteria/{edition}/requirements/{path.name}"
+        rf = load_file(path, root, RequirementsFile, problems)
+        if rf is None:
+            continue
+        if path.stem != rf.subdomain:
+            problems.append(Problem(label, rf.subdomain, f"file name should be {rf.subdomain}.yaml"))
+        for r in rf.requirements:
+            if r.id in req_sd:
+                problems.append(Problem(label, r.id, f"duplicate requirement id (also in {req_label[r.id]})"))
+                continue
+            req_sd[r.id] = rf.subdomain
+            req_label[r.id] = label
+            reqs.append(r)
+
+    if model is not None:
+        if model.edition != edition:
+            problems.append(Problem(mlabel, "-", f"edition is {model.edition!r}, expected {edition!r}"))
+        for kind, items in (("level", model.levels), ("element", model.elements), ("domain", model.domains), ("sub-domain", model.subdomains)):
+            for key, n in Counter(getattr(i, "id") for i in items).items():
+                if n > 1:
+                    problems.append(Problem(mlabel, key, f"duplicate {kind} id"))
+        ns = sorted(lv.n for lv in model.levels)
+        if ns != list(range(1, len(ns) + 1)):
+            problems.append(Problem(mlabel, "levels", f"levels must be numbered 1..n without gaps, got {ns}"))
+        elements = {e.id: e for e in model.elements}
+        domains = {d.id: d for d in model.domains}
+        subs = {s.id: s for s in model.subdomains}
+        declared = set(model.industry_types)
+        for d in model.domains:
+            if elements and d.element not in elements:
+                problems.append(Problem(mlabel, d.id, f"element {d.element!r} is not defined"))
+            if not elements and d.element is not None:
+                problems.append(Problem(mlabel, d.id, f"element {d.element!r} given but the edition has no elements"))
+        for s in model.subdomains:
+            if s.domain not in domains:
+                problems.append(Problem(mlabel, s.id, f"domain {s.domain!r} is not defined"))
+            for it in s.industry_types:
+                if it not in declared:
+                    problems.append(Problem(mlabel, s.id, f"industry type {it.value!r} is not declared"))
+        industries = sorted(declared, key=lambda t: t.value)
+        # weights sum to 1 per group, over the members that apply to each industry type
+        dom_subs = defaultdict(list)
+        for s in model.subdomains:
+            dom_subs[s.domain].append(s)
+        for did, sl in dom_subs.items():
+            _check_weights(mlabel, f"{did} (sub-domain weights)", sl, industries, problems)
+
+        class _M:  # adapter giving a domain/element the industry types of its sub-tree
+            def __init__(self, obj, its):
+                self.id, self.weight, self.industry_types = obj.id, obj.weight, its
+
+        if elements:
+            el_doms = defaultdict(list)
+            for d in model.domains:
+                el_doms[d.element].append(_M(d, _subtree_industries(dom_subs[d.id])))
+            for eid, dl in el_doms.items():
+                _check_weights(mlabel, f"{eid} (domain weights)", dl, industries, problems)
+            el_items = []
+            for e in model.elements:
+                its = set().union(*[set(m.industry_types) for m in el_doms.get(e.id, [])]) if el_doms.get(e.id) else set()
+                el_items.append(_M(e, its))
+            _check_weights(mlabel, "elements (element weights)", el_items, industries, problems)
+        else:
+            _check_weights(mlabel, "domains (domain weights)",
+                           [_M(d, _subtree_industries(dom_subs[d.id])) for d in model.domains], industries, problems)
+        for d in model.domains:
+            if not dom_subs.get(d.id):
+                problems.append(Problem(mlabel, d.id, "domain has no sub-domains"))
+        for e in model.elements:
+            if not any(d.element == e.id for d in model.domains):
+                problems.append(Problem(mlabel, e.id, "element has no domains"))
+
+        # requirements resolve, levels exist, ids carry the edition prefix, sub-domain and level
+        level_ns = {lv.n for lv in model.levels}
+        for r in reqs:
+            label = req_label[r.id]
+            sd = req_sd[r.id]
+            if sd not in subs:
+                problems.append(Problem(label, r.id, f"sub-domain {sd!r} is not defined in model.yaml"))
+                continue
+            prefix, id_sd, id_lv, _ = r.id.split(":")
+            if prefix != model.id_prefix:
+                problems.append(Problem(label, r.id, f"id prefix should be {model.id_prefix!r}"))
+            if id_sd != sd:
+                problems.append(Problem(label, r.id, f"id names sub-domain {id_sd!r} but the file is for {sd!r}"))
+            if id_lv != f"L{r.level}":
+                problems.append(Problem(label, r.id, f"id says {id_lv} but level is {r.level}"))
+            if r.level not in level_ns:
+                problems.append(Problem(label, r.id, f"level {r.level} is not defined"))
+            for it in r.industry_types or []:
+                if it not in subs[sd].industry_types:
+                    problems.append(Problem(label, r.id, f"industry type {it.value!r} does not apply to sub-domain {sd!r}"))
+            if r.provenance.kind.value == "official":
+                problems.append(Problem(label, r.id, "official clause text must not be shipped; load it as a local pack"))
+        # every level non-empty for each industry type; every sub-domain has requirements
+        covered = {(it, r.level) for r in reqs if not r.withdrawn and req_sd[r.id] in subs
+                   for it in set(r.industry_types or subs[req_sd[r.id]].industry_types) & set(subs[req_sd[r.id]].industry_types)}
+        for it in industries:
+            for n in sorted(level_ns):
+                if (it, n) not in covered:
+                    problems.append(Problem(mlabel, f"L{n}", f"level {n} has no requirement for {it.value} industries"))
+        have = set(req_sd.values())
+        for s in model.subdomains:
+            if s.id not in have:
+                problems.append(Problem(mlabel, s.id, "sub-domain has no requirements file"))
+
+    if scoring is not None:
+        if scoring.edition != edition:
+            problems.append(Problem(slabel, "-", f"edition is {scoring.edition!r}, expected {edition!r}"))
+        ids = [g.id for g in scoring.grades]
+        for key, n in Counter(ids).items():
+            if n > 1:
+                problems.append(Problem(slabel, key, "duplicate grade id"))
+        for g in scoring.grades:
+            if not 0 <= g.value <= 1:
+                problems.append(Problem(slabel, g.id, f"grade value {float(g.value)} is outside 0..1"))
+        if not 0 < scoring.threshold <= 1:
+            problems.append(Problem(slabel, "threshold", "threshold must be in (0, 1]"))
+        mins = [b.min for b in scoring.bands]
+        if mins != sorted(mins) or [b.level for b in scoring.bands] != sorted(b.level for b in scoring.bands):
+            problems.append(Problem(slabel, "bands", "bands must rise with level"))
+
+    raise_if(problems)
+    assert model is not None and scoring is not None
+    return MaturityEdition(id=edition, entry=entry, model=model, scoring=scoring,
+                           requirements=tuple(reqs), req_subdomain=req_sd)
+
+
+def check_all(root: Path = DEFAULT_ROOT) -> list[Problem]:
+    """Validate every edition in the registry; return all problems (empty when all is well)."""
+    try:
+        reg = load_registry(root)
+    except CriteriaError as exc:
+        return exc.problems
+    problems: list[Problem] = []
+    from . import checks  # editions of other kinds register their checkers there
+
+    for eid, entry in reg.items():
+        try:
+            if entry.kind == "maturity":
+                _load_maturity_uncached(eid, entry, root)
+            else:
+                checks.check_edition(eid, entry, root)
+        except CriteriaError as exc:
+            problems.extend(exc.problems)
+    return problems

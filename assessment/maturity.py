@@ -1,0 +1,348 @@
+"""GB/T 39117 maturity scoring: per-level weighted scores X1..X5, gated total S, level, gaps.
+
+The reading implemented here (shared/reference/maturity-scoring.md §3)::
+
+    s(d, n) = mean grade of sub-domain d's level-n requirements (N/A excluded)
+    X_n     = weighted mean of s(d, n) over the applicable tree (element > domain > sub-domain),
+              weights renormalised over what applies at every tier, for each level separately
+    k       = first level with X_k < threshold;  S = X_1 + ... + X_k  (all five if none fails)
+    level   = from the score-to-level bands (or the gate, as the edition's scoring file says)
+
+Two paths give the same results: :func:`score` (exact fractions, one assessment, full breakdown)
+and :func:`score_batch` (numpy float64, N assessments at once, totals only).
+Every number comes from the criteria files; nothing here is specific to an edition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .answers import NA, Answers
+from .editions import MaturityEdition
+from .results import Gap, MaturityResult, NodeScore, RequirementScore
+from .schema import IndustryType, Requirement
+
+EPS = 1e-9  # float tolerance of the batch path at thresholds (the single path is exact)
+
+
+class ScoringError(ValueError):
+    """The answers cannot be scored (e.g. every requirement of a level is N/A)."""
+
+
+@dataclass(frozen=True)
+class _Tier:
+    kind: str
+    ids: tuple[str, ...]
+    names: tuple[tuple[str, str], ...]
+    parent: tuple[int, ...]  # index into the next tier (0 = root for the top tier)
+    weight: tuple[Fraction, ...]
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity (cached)
+class Compiled:
+    """An edition's structure for one industry type, laid out for scoring."""
+
+    edition: MaturityEdition
+    industry: str
+    reqs: tuple[Requirement, ...]
+    req_sub: tuple[int, ...]
+    tiers: tuple[_Tier, ...]  # bottom-up: sub-domains, domains, [elements]
+    levels: tuple[int, ...]
+
+    @property
+    def req_ids(self) -> tuple[str, ...]:
+        return tuple(r.id for r in self.reqs)
+
+
+@lru_cache(maxsize=64)
+def compile_model(edition: MaturityEdition, industry: str) -> Compiled:
+    it = IndustryType(industry)
+    subs = [s for s in edition.model.subdomains if it in s.industry_types]
+    sub_ids = [s.id for s in subs]
+    dom_ids = list(dict.fromkeys(s.domain for s in subs))
+    doms = [edition.domains[d] for d in dom_ids]
+    tiers = [_Tier("subdomain", tuple(sub_ids), tuple((s.name_zh, s.name_en) for s in subs),
+                   tuple(dom_ids.index(s.domain) for s in subs), tuple(s.weight[it] for s in subs))]
+    if edition.model.elements:
+        el_ids = [e.id for e in edition.model.elements if e.id in {d.element for d in doms}]
+        els = [edition.elements[e] for e in el_ids]
+        tiers.append(_Tier("domain", tuple(dom_ids), tuple((d.name_zh, d.name_en) for d in doms),
+                           tuple(el_ids.index(d.element) for d in doms), tuple(d.weight[it] for d in doms)))
+        tiers.append(_Tier("element", tuple(el_ids), tuple((e.name_zh, e.name_en) for e in els),
+                           tuple(0 for _ in els), tuple(e.weight[it] for e in els)))
+    else:
+        tiers.append(_Tier("domain", tuple(dom_ids), tuple((d.name_zh, d.name_en) for d in doms),
+                           tuple(0 for _ in doms), tuple(d.weight[it] for d in doms)))
+    reqs = tuple(edition.applicable_requirements(industry))
+    req_sub = tuple(sub_ids.index(edition.req_subdomain[r.id]) for r in reqs)
+    levels = tuple(lv.n for lv in edition.levels)
+    return Compiled(edition, industry, reqs, req_sub, tuple(tiers), levels)
+
+
+# ---------------------------------------------------------------------------------------------
+# single path (exact)
+
+
+def _propagate(compiled: Compiled, sub_vals: list[Fraction | None]):
+    """Values and effective weights of every node for one level, bottom-up then top-down."""
+    vals: list[list[Fraction | None]] = [sub_vals]
+    for t, tier in enumerate(compiled.tiers):
+        n_parents = len(compiled.tiers[t + 1].ids) if t + 1 < len(compiled.tiers) else 1
+        num = [Fraction(0)] * n_parents
+        den = [Fraction(0)] * n_parents
+        for i, v in enumerate(vals[t]):
+            if v is not None:
+                p = tier.parent[i]
+                num[p] += tier.weight[i] * v
+                den[p] += tier.weight[i]
+        vals.append([num[p] / den[p] if den[p] else None for p in range(n_parents)])
+    root = vals[-1][0]
+    # effective weights, top-down
+    effs: list[list[Fraction | None]] = [[]] * len(compiled.tiers)
+    parent_eff: list[Fraction | None] = [Fraction(1)]
+    for t in range(len(compiled.tiers) - 1, -1, -1):
+        tier = compiled.tiers[t]
+        den: dict[int, Fraction] = {}
+        for i, v in enumerate(vals[t]):
+            if v is not None:
+                den[tier.parent[i]] = den.get(tier.parent[i], Fraction(0)) + tier.weight[i]
+        eff = []
+        for i, v in enumerate(vals[t]):
+            pe = parent_eff[tier.parent[i]]
+            eff.append(pe * tier.weight[i] / den[tier.parent[i]] if v is not None and pe is not None else None)
+        effs[t] = eff
+        parent_eff = eff
+    return root, vals, effs
+
+
+def _gate(x: Sequence[Fraction], threshold: Fraction) -> tuple[Fraction, int, int]:
+    """(S, k = levels counted, gate level)."""
+    total = Fraction(0)
+    for i, xn in enumerate(x):
+        total += xn
+        if xn < threshold:
+            return total, i + 1, i
+    return total, len(x), len(x)
+
+
+def _band(edition: MaturityEdition, s: Fraction) -> int:
+    level = 0
+    for b in edition.scoring.bands:
+        if s >= b.min:
+            level = b.level
+    return level
+
+
+def score(answers: Answers, edition: MaturityEdition) -> MaturityResult:
+    """Score one assessment exactly, with the full breakdown and the ranked gaps."""
+    if answers.edition != edition.id:
+        raise ScoringError(f"answers are for {answers.edition}, criteria are {edition.id}")
+    c = compile_model(edition, answers.industry)
+    values = edition.grade_values()
+    missing = edition.scoring.not_assessed.counts_as
+    thr = edition.scoring.threshold
+    nsub = len(c.tiers[0].ids)
+
+    grade_of: dict[str, str | None] = {r.id: answers.grades.get(r.id) for r in c.reqs}
+    req_val: dict[str, Fraction | None] = {}
+    for r in c.reqs:
+        g = grade_of[r.id]
+        req_val[r.id] = None if g == NA else (missing if g is None else values[g])
+
+    x: list[Fraction] = []
+    per_level_vals, per_level_effs, req_eff = {}, {}, {}
+    for n in c.levels:
+        sums = [Fraction(0)] * nsub
+        counts = [0] * nsub
+        for r, j in zip(c.reqs, c.req_sub):
+            if r.level == n and req_val[r.id] is not None:
+                sums[j] += req_val[r.id]
+                counts[j] += 1
+        sub_vals = [sums[j] / counts[j] if counts[j] else None for j in range(nsub)]
+        root, vals, effs = _propagate(c, sub_vals)
+        if root is None:
+            raise ScoringError(f"nothing applies at level {n}: at least one level-{n} requirement must not be N/A")
+        x.append(root)
+        per_level_vals[n], per_level_effs[n] = vals, effs
+        for r, j in zip(c.reqs, c.req_sub):
+            if r.level == n:
+                e = effs[0][j]
+                req_eff[r.id] = e / counts[j] if (e is not None and req_val[r.id] is not None) else None
+
+    s, k, gate_level = _gate(x, thr)
+    band_level = _band(edition, s)
+    level = band_level if edition.scoring.level_rule == "band" else gate_level
+
+    # breakdown per node
+    nodes: list[list[NodeScore]] = []
+    answered_by_sub = [0] * nsub
+    total_by_sub = [0] * nsub
+    for r, j in zip(c.reqs, c.req_sub):
+        total_by_sub[j] += 1
+        if grade_of[r.id] is not None:
+            answered_by_sub[j] += 1
+    for t, tier in enumerate(c.tiers):
+        answered, total = _roll_counts(c, t, answered_by_sub, total_by_sub)
+        parent_ids = c.tiers[t + 1].ids if t + 1 < len(c.tiers) else None
+        row = []
+        for i, nid in enumerate(tier.ids):
+            ls = {str(n): _f(per_level_vals[n][t][i]) for n in c.levels}
+            ws = {str(n): _f(per_level_effs[n][t][i]) for n in c.levels}
+            summary = sum((per_level_vals[n][t][i] or Fraction(0)) for n in c.levels[:k])
+            row.append(NodeScore(kind=tier.kind, id=nid, name_zh=tier.names[i][0], name_en=tier.names[i][1],
+                                 parent=parent_ids[tier.parent[i]] if parent_ids else None,
+                                 level_scores=ls, weights=ws, score=round(float(summary), 6),
+                                 answered=answered[i], total=total[i]))
+        nodes.append(row)
+
+    reqs_out = [RequirementScore(id=r.id, level=r.level, subdomain=c.tiers[0].ids[j], grade=grade_of[r.id],
+                                 value=_f(req_val[r.id]), weight=_f(req_eff.get(r.id)))
+                for r, j in zip(c.reqs, c.req_sub)]
+    target = level + 1 if level < len(c.levels) else None
+    gaps = _gaps(c, x, thr, target, req_val, req_eff, grade_of, s) if target else []
+    n_na = sum(1 for g in grade_of.values() if g == NA)
+    n_missing = sum(1 for g in grade_of.values() if g is None)
+    return MaturityResult(
+        edition=edition.id, industry=answers.industry,
+        score=round(float(s), 6), score_exact=str(s),
+        level=level, band_level=band_level, gate_level=gate_level, borderline=band_level != gate_level,
+        level_rule=edition.scoring.level_rule, threshold=float(thr),
+        level_scores={str(n): round(float(v), 6) for n, v in zip(c.levels, x)}, levels_counted=k,
+        complete=n_missing == 0, answered=len(c.reqs) - n_missing, not_assessed=n_missing,
+        not_applicable=n_na, total=len(c.reqs),
+        subdomains=nodes[0], domains=nodes[1], elements=nodes[2] if len(nodes) > 2 else [],
+        requirements=reqs_out, target_level=target, gaps=gaps, provenance=edition.provenance_counts(),
+    )
+
+
+def _roll_counts(c: Compiled, t: int, answered: list[int], total: list[int]):
+    a, tt = list(answered), list(total)
+    for lower in range(t):
+        tier = c.tiers[lower]
+        n_par = len(c.tiers[lower + 1].ids)
+        na, nt = [0] * n_par, [0] * n_par
+        for i, p in enumerate(tier.parent):
+            na[p] += a[i]
+            nt[p] += tt[i]
+        a, tt = na, nt
+    return a, tt
+
+
+def _f(v: Fraction | None) -> float | None:
+    return None if v is None else round(float(v), 6)
+
+
+def _gaps(c, x, thr, target, req_val, req_eff, grade_of, s) -> list[Gap]:
+    out = []
+    for r in c.reqs:
+        v, e = req_val[r.id], req_eff.get(r.id)
+        if r.level > target or v is None or e is None or v >= 1:
+            continue
+        gain_x = e * (1 - v)
+        x2 = list(x)
+        x2[r.level - 1] += gain_x
+        s2, _, _ = _gate(x2, thr)
+        out.append((s2 - s, gain_x, r))
+    out.sort(key=lambda t: (-t[0], -t[1], t[2].level, t[2].id))
+    return [Gap(id=r.id, level=r.level, subdomain=c.edition.req_subdomain[r.id], grade=grade_of[r.id],
+                text_zh=r.text_zh, text_en=r.text_en, gain_x=round(float(gx), 6), gain_s=round(float(gs), 6))
+            for gs, gx, r in out]
+
+
+# ---------------------------------------------------------------------------------------------
+# batch path (numpy)
+
+NOT_ASSESSED = -1.0  # code in the grade matrix for "not assessed"; np.nan means N/A
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    score: np.ndarray  # (N,) S
+    level: np.ndarray  # (N,) by the edition's level rule
+    band_level: np.ndarray
+    gate_level: np.ndarray
+    level_scores: np.ndarray  # (N, L) X_n
+    complete: np.ndarray  # (N,) bool
+    valid: np.ndarray  # (N,) False where some level had nothing applicable (score is NaN)
+
+
+@dataclass(frozen=True)
+class _LevelPlan:
+    cols: np.ndarray  # requirement columns of this level
+    sub_onehot: np.ndarray  # (R_n, D)
+
+
+@lru_cache(maxsize=64)
+def _plans(c: Compiled):
+    subs = np.asarray(c.req_sub)
+    levels = np.asarray([r.level for r in c.reqs])
+    nsub = len(c.tiers[0].ids)
+    plans = []
+    for n in c.levels:
+        cols = np.flatnonzero(levels == n)
+        onehot = np.zeros((len(cols), nsub))
+        onehot[np.arange(len(cols)), subs[cols]] = 1.0
+        plans.append(_LevelPlan(cols, onehot))
+    tiers = []
+    for t, tier in enumerate(c.tiers):
+        n_par = len(c.tiers[t + 1].ids) if t + 1 < len(c.tiers) else 1
+        onehot = np.zeros((len(tier.ids), n_par))
+        onehot[np.arange(len(tier.ids)), np.asarray(tier.parent)] = 1.0
+        tiers.append((np.asarray([float(w) for w in tier.weight]), onehot))
+    return plans, tiers
+
+
+def encode(answers: Sequence[Mapping[str, str]], c: Compiled) -> np.ndarray:
+    """Grade matrix (N, R) from grade-id mappings: value, NaN for N/A, NOT_ASSESSED for missing."""
+    values = {k: float(v) for k, v in c.edition.grade_values().items()}
+    values[NA] = np.nan
+    index = {rid: i for i, rid in enumerate(c.req_ids)}
+    g = np.full((len(answers), len(c.reqs)), NOT_ASSESSED)
+    for row, grades in enumerate(answers):
+        for rid, gid in grades.items():
+            g[row, index[rid]] = values[gid]
+    return g
+
+
+def score_batch(grades: np.ndarray, c: Compiled) -> BatchResult:
+    """Score N assessments at once. ``grades`` is (N, R) in ``c.req_ids`` order."""
+    grades = np.asarray(grades, dtype=float)
+    if grades.ndim != 2 or grades.shape[1] != len(c.reqs):
+        raise ValueError(f"grades must be (N, {len(c.reqs)}), got {grades.shape}")
+    sc = c.edition.scoring
+    thr = float(sc.threshold)
+    applicable = ~np.isnan(grades)
+    missing = grades == NOT_ASSESSED
+    val = np.where(applicable, np.where(missing, float(sc.not_assessed.counts_as), grades), 0.0)
+    plans, tiers = _plans(c)
+    xs = []
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for plan in plans:
+            sums = val[:, plan.cols] @ plan.sub_onehot
+            counts = applicable[:, plan.cols].astype(float) @ plan.sub_onehot
+            v = sums / counts  # NaN where the sub-domain has nothing applicable
+            for w, onehot in tiers:
+                present = ~np.isnan(v)
+                num = np.where(present, v, 0.0) * w @ onehot
+                den = present * w @ onehot
+                v = num / den
+            xs.append(v[:, 0])
+    x = np.stack(xs, axis=1)
+    valid = ~np.isnan(x).any(axis=1)
+    passed = x >= thr - EPS
+    counted = np.ones_like(passed)
+    counted[:, 1:] = np.cumprod(passed[:, :-1], axis=1)
+    s = np.where(counted, x, 0.0).sum(axis=1)
+    gate = np.cumprod(passed, axis=1).sum(axis=1)
+    mins = np.asarray([float(b.min) for b in sc.bands])
+    band_levels = np.asarray([b.level for b in sc.bands])
+    idx = np.searchsorted(mins, s + EPS, side="right")
+    band = np.where(idx > 0, band_levels[np.maximum(idx - 1, 0)], 0)
+    level = band if sc.level_rule == "band" else gate
+    return BatchResult(score=s, level=level, band_level=band, gate_level=gate, level_scores=x,
+                       complete=~missing.any(axis=1), valid=valid)
