@@ -271,7 +271,7 @@ def _load_maturity_uncached(edition: str, entry: EditionEntry, root: Path) -> Ma
         have = set(req_sd.values())
         for s in model.subdomains:
             if s.id not in have:
-                problems.append(Problem(mlabel, s.id, "sub-domain has no requirements file"))
+                problems.append(Problem(mlabel, s.id, "sub-domain has no valid requirements file"))
 
     if scoring is not None:
         if scoring.edition != edition:

@@ -309,16 +309,81 @@ def encode(answers: Sequence[Mapping[str, str]], c: Compiled) -> np.ndarray:
     return g
 
 
+@lru_cache(maxsize=64)
+def _linear_weights(c: Compiled) -> np.ndarray | None:
+    """(R, L): each requirement's effective weight in X_n when nothing is N/A (None if a
+    sub-domain lacks requirements at some level, so weights must always be renormalised)."""
+    subs = np.asarray(c.req_sub)
+    levels = np.asarray([r.level for r in c.reqs])
+    eff_sub = np.ones(len(c.tiers[0].ids))
+    idx = np.arange(len(c.tiers[0].ids))
+    for tier in c.tiers:
+        w = np.asarray([float(x) for x in tier.weight])
+        parent = np.asarray(tier.parent)
+        eff_sub = eff_sub * w[idx]
+        idx = parent[idx]
+    out = np.zeros((len(c.reqs), len(c.levels)))
+    for li, n in enumerate(c.levels):
+        mask = levels == n
+        present = np.zeros(len(c.tiers[0].ids), dtype=bool)
+        present[subs[mask]] = True
+        if not present.all():  # some sub-domain has no requirement at this level: renormalise
+            return None
+        counts = np.bincount(subs[mask], minlength=len(present))
+        out[mask, li] = eff_sub[subs[mask]] / counts[subs[mask]]
+    return out
+
+
 def score_batch(grades: np.ndarray, c: Compiled) -> BatchResult:
-    """Score N assessments at once. ``grades`` is (N, R) in ``c.req_ids`` order."""
+    """Score N assessments at once. ``grades`` is (N, R) in ``c.req_ids`` order.
+
+    Rows with no N/A answer take a linear path (X = grades @ effective weights); rows with N/A
+    answers renormalise weights tier by tier, as the single path does.
+    """
     grades = np.asarray(grades, dtype=float)
     if grades.ndim != 2 or grades.shape[1] != len(c.reqs):
         raise ValueError(f"grades must be (N, {len(c.reqs)}), got {grades.shape}")
     sc = c.edition.scoring
     thr = float(sc.threshold)
-    applicable = ~np.isnan(grades)
-    missing = grades == NOT_ASSESSED
-    val = np.where(applicable, np.where(missing, float(sc.not_assessed.counts_as), grades), 0.0)
+    # one pass finds rows with N/A (NaN propagates through min) and rows with missing answers (-1)
+    rowmin = grades.min(axis=1)
+    na_rows = np.isnan(rowmin)
+    missing_rows = rowmin < 0
+    if na_rows.any():
+        missing_rows[na_rows] = (grades[na_rows] == NOT_ASSESSED).any(axis=1)
+    val = grades
+    if missing_rows.any():
+        val = grades.copy()
+        sub = val[missing_rows]
+        sub[sub == NOT_ASSESSED] = float(sc.not_assessed.counts_as)
+        val[missing_rows] = sub
+    linear = _linear_weights(c)
+    if linear is not None and not na_rows.any():
+        x = val @ linear
+    else:
+        general = na_rows if linear is not None else np.ones(len(val), dtype=bool)
+        x = np.empty((len(val), len(c.levels)))
+        if linear is not None:
+            x[~general] = val[~general] @ linear
+        x[general] = _general_x(val[general], c)
+    valid = ~np.isnan(x).any(axis=1)
+    passed = x >= thr - EPS
+    counted = np.ones_like(passed)
+    counted[:, 1:] = np.cumprod(passed[:, :-1], axis=1)
+    s = np.where(counted, x, 0.0).sum(axis=1)
+    gate = np.cumprod(passed, axis=1).sum(axis=1)
+    mins = np.asarray([float(b.min) for b in sc.bands])
+    band_levels = np.asarray([b.level for b in sc.bands])
+    idx = np.searchsorted(mins, s + EPS, side="right")
+    band = np.where(idx > 0, band_levels[np.maximum(idx - 1, 0)], 0)
+    level = band if sc.level_rule == "band" else gate
+    return BatchResult(score=s, level=level, band_level=band, gate_level=gate, level_scores=x,
+                       complete=~missing_rows, valid=valid)
+
+
+def _general_x(val: np.ndarray, c: Compiled) -> np.ndarray:
+    applicable = ~np.isnan(val)
+    val = np.where(applicable, val, 0.0)
     plans, tiers = _plans(c)
     xs = []
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -332,17 +397,4 @@ def score_batch(grades: np.ndarray, c: Compiled) -> BatchResult:
                 den = present * w @ onehot
                 v = num / den
             xs.append(v[:, 0])
-    x = np.stack(xs, axis=1)
-    valid = ~np.isnan(x).any(axis=1)
-    passed = x >= thr - EPS
-    counted = np.ones_like(passed)
-    counted[:, 1:] = np.cumprod(passed[:, :-1], axis=1)
-    s = np.where(counted, x, 0.0).sum(axis=1)
-    gate = np.cumprod(passed, axis=1).sum(axis=1)
-    mins = np.asarray([float(b.min) for b in sc.bands])
-    band_levels = np.asarray([b.level for b in sc.bands])
-    idx = np.searchsorted(mins, s + EPS, side="right")
-    band = np.where(idx > 0, band_levels[np.maximum(idx - 1, 0)], 0)
-    level = band if sc.level_rule == "band" else gate
-    return BatchResult(score=s, level=level, band_level=band, gate_level=gate, level_scores=x,
-                       complete=~missing.any(axis=1), valid=valid)
+    return np.stack(xs, axis=1)

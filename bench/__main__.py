@@ -1,0 +1,13 @@
+"""Run every benchmark (``make bench``); one JSON object per benchmark on stdout."""
+
+import json
+import sys
+
+from bench import maturity_batch
+
+BENCHES = {"maturity_batch": maturity_batch.run}
+
+if __name__ == "__main__":
+    names = sys.argv[1:] or list(BENCHES)
+    for name in names:
+        print(json.dumps({"bench": name, **BENCHES[name]()}, ensure_ascii=False), flush=True)

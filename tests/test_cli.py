@@ -1,0 +1,125 @@
+"""The command line contract (README): output shapes, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assessment.cli import main
+
+from conftest import ROOT
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "assessment", *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def test_criteria_check_ok():
+    p = run("criteria", "check")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "criteria OK" in p.stdout
+
+
+def test_criteria_list_json(capsys):
+    assert main(["criteria", "list", "maturity/2020", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 200
+    row = next(r for r in rows if r["id"] == "gbt39116_2020:planning_scheduling:L3:01")
+    assert row["level"] == 3 and row["subdomain"] == "planning_scheduling"
+    assert row["domain"] == "production" and row["element"] == "manufacturing"
+    assert row["industry_types"] == ["discrete", "process"]
+    draft = None
+    assert main(["criteria", "list", "maturity/2024-draft", "--json"]) == 0
+    draft = json.loads(capsys.readouterr().out)
+    pd = next(r for r in draft if r["subdomain"] == "product_design")
+    assert pd["element"] is None and pd["industry_types"] == ["discrete"]
+
+
+def test_template_then_score_roundtrip(tmp_path: Path, capsys):
+    out = tmp_path / "answers.yaml"
+    assert main(["maturity", "template", "maturity/2020", "--industry", "process", "-o", str(out)]) == 0
+    doc = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert doc["edition"] == "maturity/2020" and doc["industry"] == "process"
+    assert len(doc["answers"]) == 200 and all(v is None for v in doc["answers"].values())
+    for rid in doc["answers"]:
+        level = int(rid.split(":")[2][1])
+        doc["answers"][rid] = 1 if level <= 2 else (0.5 if level == 3 else 0)
+    out.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["maturity", "score", str(out), "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["score"] == pytest.approx(2.5) and res["level"] == 2
+    assert set(res["level_scores"]) == {"1", "2", "3", "4", "5"}
+    assert res["complete"] is True and res["edition"] == "maturity/2020" and res["industry"] == "process"
+    assert len(res["subdomains"]) == 20 and res["gaps"]
+    assert res["gaps"][0]["level"] == 3  # raising a level-3 item adds most to S
+
+
+def test_json_answers_file(tmp_path: Path, capsys):
+    f = tmp_path / "a.json"
+    f.write_text(json.dumps({"edition": "maturity/2024-draft", "industry": "discrete", "answers": {}}), encoding="utf-8")
+    assert main(["maturity", "score", str(f), "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["level"] == 0 and res["complete"] is False
+
+
+def test_human_output_is_chinese(tmp_path: Path):
+    f = tmp_path / "a.yaml"
+    f.write_text("edition: maturity/2020\nindustry: discrete\nanswers: {}\n", encoding="utf-8")
+    p = run("maturity", "score", str(f))
+    assert p.returncode == 0
+    assert "成熟度等级" in p.stdout and "未达到一级" in p.stdout and "子域" in p.stdout
+
+
+@pytest.mark.parametrize("content, fragment", [
+    ("edition: maturity/2020\nindustry: discrete\nanswers: {gbt39116_2020:data:L1:01: 0.7}\n", "grade 0.7"),
+    ("edition: maturity/2020\nindustry: discrete\nanswers: {nope:data:L1:01: 1}\n", "unknown requirement id 'nope:data:L1:01'"),
+    ("edition: maturity/1999\nindustry: discrete\nanswers: {}\n", "unknown edition 'maturity/1999'"),
+    ("edition: smart_factory/2025\nindustry: discrete\nanswers: {}\n", "not a maturity edition"),
+    ("edition: maturity/2020\nindustry: discrete\nanswers: {a: 1, a: 2}\n", "duplicate key"),
+    ("edition: maturity/2020\nindustry: [discrete\n", "YAML error at line"),
+    ("industry: discrete\nanswers: {}\n", "missing field 'edition'"),
+])
+def test_bad_answers_file_one_line_exit_2(tmp_path: Path, content: str, fragment: str):
+    f = tmp_path / "bad.yaml"
+    f.write_text(content, encoding="utf-8")
+    p = run("maturity", "score", str(f))
+    assert p.returncode == 2
+    assert fragment in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in p.stderr
+
+
+def test_missing_answers_file():
+    p = run("maturity", "score", "/nonexistent/answers.yaml")
+    assert p.returncode == 2 and "no such file" in p.stderr
+
+
+def test_bad_json_file(tmp_path: Path):
+    f = tmp_path / "bad.json"
+    f.write_text("{\"edition\": ", encoding="utf-8")
+    p = run("maturity", "score", str(f))
+    assert p.returncode == 2 and "JSON error" in p.stderr
+
+
+def test_diff(capsys):
+    assert main(["criteria", "diff", "maturity/2020", "maturity/2024-draft", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert "lean_management" in d["subdomains"]["added"]
+    assert "personnel_skills" in d["subdomains"]["removed"]
+    assert "lean_management:L1:01" in d["requirements"]["added"]
+    assert any(w["node"] == "domain:production_ops" for w in d["weights"])
+    assert main(["criteria", "diff", "maturity/2020", "maturity/2024-draft"]) == 0
+    text = capsys.readouterr().out
+    assert "[subdomains]" in text and "+ lean_management" in text
+
+
+def test_diff_same_edition_is_empty(capsys):
+    assert main(["criteria", "diff", "maturity/2020", "maturity/2020", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["subdomains"] == {"added": [], "removed": [], "changed": []} and d["weights"] == []
