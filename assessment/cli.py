@@ -187,7 +187,10 @@ def cmd_tier_evaluate(args) -> int:
     from .profile import read_profile
     from .tiers import evaluate_tiers, load_tier_edition, render_tiers
 
+    from .declarations import load_declarations, validate_kpis
+
     profile = read_profile(Path(args.profile))
+    validate_kpis(profile, load_declarations("declarations/2021-2025", _root(args)))
     ed = load_tier_edition(args.edition or profile.tier_edition, _root(args))
     res = evaluate_tiers(profile, ed, root=_root(args))
     if args.json:
@@ -257,7 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     x = d.add_parser("check", help="eligibility for each programme, with reasons")
     x.add_argument("profile")
     x.add_argument("--programme")
-    x.add_argument("--edition", default="declarations/programmes")
+    x.add_argument("--edition", default="declarations/2021-2025")
     x.add_argument("--json", action="store_true")
     x.set_defaults(func=cmd_declare_check)
     return p

@@ -138,8 +138,11 @@ def _band(edition: MaturityEdition, s: Fraction) -> int:
     return level
 
 
-def score(answers: Answers, edition: MaturityEdition) -> MaturityResult:
-    """Score one assessment exactly, with the full breakdown and the ranked gaps."""
+def score(answers: Answers, edition: MaturityEdition, target_level: int | None = None) -> MaturityResult:
+    """Score one assessment exactly, with the full breakdown and the ranked gaps.
+
+    Gaps are listed toward ``target_level`` (default: the level above the one reached).
+    """
     if answers.edition != edition.id:
         raise ScoringError(f"answers are for {answers.edition}, criteria are {edition.id}")
     c = compile_model(edition, answers.industry)
@@ -204,6 +207,8 @@ def score(answers: Answers, edition: MaturityEdition) -> MaturityResult:
                                  value=_f(req_val[r.id]), weight=_f(req_eff.get(r.id)))
                 for r, j in zip(c.reqs, c.req_sub)]
     target = level + 1 if level < len(c.levels) else None
+    if target_level is not None:
+        target = min(max(target_level, 1), len(c.levels))
     gaps = _gaps(c, x, thr, target, req_val, req_eff, grade_of, s) if target else []
     n_na = sum(1 for g in grade_of.values() if g == NA)
     n_missing = sum(1 for g in grade_of.values() if g is None)
@@ -252,6 +257,12 @@ def _gaps(c, x, thr, target, req_val, req_eff, grade_of, s) -> list[Gap]:
     return [Gap(id=r.id, level=r.level, subdomain=c.edition.req_subdomain[r.id], grade=grade_of[r.id],
                 text_zh=r.text_zh, text_en=r.text_en, gain_x=round(float(gx), 6), gain_s=round(float(gs), 6))
             for gs, gx, r in out]
+
+
+def gaps_to(result: MaturityResult, edition: MaturityEdition, target_level: int) -> list[Gap]:
+    """The ranked gaps of a scored assessment toward any target level (e.g. a tier's minimum)."""
+    grades = {r.id: r.grade for r in result.requirements if r.grade is not None}
+    return score(Answers(result.edition, result.industry, grades), edition, target_level=target_level).gaps
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,286 @@
+"""Declaration programmes (示范工厂, 优秀场景, 智慧供应链, 卓越级, 领航级): eligibility with reasons,
+recommendation quotas, the KPI catalogue and enterprise size classes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from .editions import DEFAULT_ROOT, resolve
+from .loader import Problem, load_file, raise_if
+from .profile import Profile, ProfileError
+from .results import Frozen
+from .rules import Check, Kind, Rule, build_context, evaluate
+from .schema import Provenance, Strict
+
+Recommender = Literal["province", "separately_planned_city", "bingtuan", "central_soe"]
+QuotaBasis = Literal["cumulative_provincial_pilots", "iva_rank", "excellent_count"]
+
+
+class QuotaRule(Strict):
+    recommender: list[Recommender] = Field(min_length=1)
+    basis: QuotaBasis | None = None
+    min: int | None = None
+    max: int | None = None
+    value: int = Field(ge=0)
+    note: str | None = None
+
+
+class Programme(Strict):
+    id: str = Field(pattern=r"^[a-z_]+_\d{4}$")
+    name_zh: str
+    name_en: str
+    year: int
+    type: Literal["demo_factory", "excellent_scenario", "smart_supply_chain", "excellent_tier", "leading_tier"]
+    notice: str
+    deadline: str | None
+    scenario_catalogue: str | None
+    inherits: str | None
+    rules: list[Rule] = Field(min_length=1)
+    quotas: list[QuotaRule]
+    quota_provenance: Provenance
+
+
+class ProgrammesFile(Strict):
+    edition: str
+    programmes: list[Programme] = Field(min_length=1)
+
+
+class Kpi(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name_zh: str
+    name_en: str
+    unit: str
+    direction: Literal["higher", "lower"]
+    category: str
+    required_by: list[str]
+    provenance: Provenance
+
+
+class KpiFile(Strict):
+    edition: str
+    kpis: list[Kpi] = Field(min_length=1)
+
+
+class SizeClass(Strict):
+    id: Literal["large", "medium", "small", "micro"]
+    name_zh: str
+    name_en: str
+    employees_min: int = Field(ge=0)
+    revenue_min_wan: float = Field(ge=0)
+
+
+class SizesFile(Strict):
+    edition: str
+    rule: Literal["both_lower_bounds"]
+    provenance: Provenance
+    classes: list[SizeClass] = Field(min_length=4, max_length=4)
+
+
+@dataclass(frozen=True, eq=False)
+class Declarations:
+    id: str
+    data: ProgrammesFile
+    kpi_file: KpiFile
+    sizes: SizesFile
+
+    @property
+    def programmes(self) -> dict[str, Programme]:
+        return {p.id: p for p in self.data.programmes}
+
+    @property
+    def kpis(self) -> dict[str, Kpi]:
+        return {k.id: k for k in self.kpi_file.kpis}
+
+    def effective_rules(self, pid: str) -> list[Rule]:
+        progs = self.programmes
+        chain, p = [], progs[pid]
+        while p is not None:
+            chain.append(p)
+            p = progs.get(p.inherits) if p.inherits else None
+        rules: list[Rule] = []
+        for p in reversed(chain):
+            replaced = {r.replaces for r in p.rules if r.replaces}
+            rules = [r for r in rules if r.id not in replaced] + list(p.rules)
+        return rules
+
+    def size_class(self, employees: int | None, revenue_wan: float | None) -> str | None:
+        """大型/中型/小型/微型: large, medium and small need both lower bounds, otherwise one class down."""
+        if employees is None or revenue_wan is None:
+            return None
+        for c in sorted(self.sizes.classes, key=lambda c: -c.employees_min):
+            if employees >= c.employees_min and revenue_wan >= c.revenue_min_wan:
+                return c.id
+        return "micro"  # pragma: no cover - micro has zero bounds
+
+    def rows(self) -> list[dict]:
+        return [{"id": r.id, "programme": p.id, "kind": r.kind.value, "gating": r.gating, "value": r.value,
+                 "message_zh": r.message_zh, "message_en": r.message_en, "reference": r.reference,
+                 "provenance": r.provenance.kind.value}
+                for p in self.data.programmes for r in p.rules]
+
+
+@lru_cache(maxsize=8)
+def load_declarations(edition: str, root: Path = DEFAULT_ROOT) -> Declarations:
+    resolve(edition, "declarations", root)
+    problems: list[Problem] = []
+    folder = root / edition
+    data = load_file(folder / "programmes.yaml", root, ProgrammesFile, problems)
+    kpis = load_file(folder / "kpis.yaml", root, KpiFile, problems)
+    sizes = load_file(folder / "sizes.yaml", root, SizesFile, problems)
+    plabel, klabel = f"criteria/{edition}/programmes.yaml", f"criteria/{edition}/kpis.yaml"
+    if data is not None:
+        ids = [p.id for p in data.programmes]
+        for key, n in Counter(ids).items():
+            if n > 1:
+                problems.append(Problem(plabel, key, "duplicate programme id"))
+        rule_ids = [r.id for p in data.programmes for r in p.rules]
+        for key, n in Counter(rule_ids).items():
+            if n > 1:
+                problems.append(Problem(plabel, key, "duplicate rule id"))
+        kpi_ids = {k.id for k in kpis.kpis} if kpis else set()
+        for p in data.programmes:
+            if p.inherits and p.inherits not in ids:
+                problems.append(Problem(plabel, p.id, f"inherits unknown programme {p.inherits!r}"))
+            if p.scenario_catalogue:
+                try:
+                    resolve(p.scenario_catalogue, "scenarios", root)
+                except KeyError as exc:
+                    problems.append(Problem(plabel, p.id, str(exc.args[0])))
+            for r in p.rules:
+                if r.replaces and r.replaces not in rule_ids:
+                    problems.append(Problem(plabel, r.id, f"replaces unknown rule {r.replaces!r}"))
+                if r.kind == Kind.kpis_present and kpis:
+                    for k in r.value:
+                        if k not in kpi_ids:
+                            problems.append(Problem(plabel, r.id, f"unknown KPI {k!r}"))
+                if r.kind == Kind.tier_met:
+                    try:
+                        resolve(r.edition, "smart_factory", root)
+                    except KeyError as exc:
+                        problems.append(Problem(plabel, r.id, str(exc.args[0])))
+    if kpis is not None:
+        for key, n in Counter(k.id for k in kpis.kpis).items():
+            if n > 1:
+                problems.append(Problem(klabel, key, "duplicate KPI id"))
+        if data is not None:
+            pids = {p.id for p in data.programmes}
+            for k in kpis.kpis:
+                for pid in k.required_by:
+                    if pid not in pids:
+                        problems.append(Problem(klabel, k.id, f"required_by names unknown programme {pid!r}"))
+    raise_if(problems)
+    assert data is not None and kpis is not None and sizes is not None
+    return Declarations(edition, data, kpis, sizes)
+
+
+# -- results --------------------------------------------------------------------------------
+
+
+class Quota(Frozen):
+    value: int | None  # how many the recommender may put forward; None when not known
+    recommender: str
+    basis: str | None
+    observed: int | None
+    note: str | None
+
+
+class ProgrammeStatus(Frozen):
+    id: str
+    name_zh: str
+    name_en: str
+    year: int
+    type: str
+    deadline: str | None
+    met: bool  # eligible
+    eligible: bool  # the same as met, under the programme's own word
+    reasons: list[Check]
+    advisories: list[Check]
+    checks: list[Check]
+    quota: Quota
+
+
+class DeclarationResult(Frozen):
+    edition: str
+    enterprise: str
+    size_class: str | None
+    size_class_zh: str | None
+    programmes: dict[str, ProgrammeStatus]
+
+
+def validate_kpis(profile: Profile, decl: Declarations) -> None:
+    known = decl.kpis
+    for k in profile.kpis:
+        if k not in known:
+            raise ProfileError(f"profile: kpis.{k}: unknown KPI (known: {', '.join(sorted(known))})")
+
+
+def _quota(p: Programme, profile: Profile) -> Quota:
+    region = profile.region
+    for q in p.quotas:
+        if region.kind not in q.recommender:
+            continue
+        if q.basis is None:
+            return Quota(value=q.value, recommender=region.kind, basis=None, observed=None, note=q.note)
+        observed = getattr(region, q.basis)
+        if observed is None:
+            return Quota(value=None, recommender=region.kind, basis=q.basis, observed=None,
+                         note=f"需提供 region.{q.basis} 以确定名额 / give region.{q.basis} to determine the quota")
+        if (q.min is None or observed >= q.min) and (q.max is None or observed <= q.max):
+            return Quota(value=q.value, recommender=region.kind, basis=q.basis, observed=observed, note=q.note)
+    return Quota(value=None, recommender=region.kind, basis=None, observed=None, note=p.quota_provenance.note)
+
+
+def check_declarations(profile: Profile, decl: Declarations, *, programme: str | None = None,
+                       root: Path = DEFAULT_ROOT) -> DeclarationResult:
+    validate_kpis(profile, decl)
+    ctx = build_context(profile, root)
+    out: dict[str, ProgrammeStatus] = {}
+    for p in decl.data.programmes:
+        if programme and p.id != programme:
+            continue
+        checks: list[Check] = []
+        if p.scenario_catalogue and profile.scenarios.instances and profile.scenarios.catalogue != p.scenario_catalogue:
+            checks.append(Check(
+                rule=f"{p.id}.catalogue", kind="catalogue", met=False, gating=True,
+                message=f"场景须按《{p.scenario_catalogue}》填报", message_zh=f"场景须按《{p.scenario_catalogue}》填报",
+                message_en=f"Scenarios must be recorded against {p.scenario_catalogue}",
+                observed=profile.scenarios.catalogue, required=p.scenario_catalogue, reference=p.notice,
+                provenance="official", detail="覆盖规则按该版指引的环节计算 / coverage is counted on that guide's links"))
+        reasons_extra: list[Check] = []
+        for r in decl.effective_rules(p.id):
+            c = evaluate(r, ctx)
+            checks.append(c)
+            if r.kind == Kind.tier_met and not c.met:
+                reasons_extra.extend(ctx.tier_cache[r.edition].tiers[r.value].reasons)
+        reasons = [c for c in checks if c.gating and not c.met] + reasons_extra
+        out[p.id] = ProgrammeStatus(
+            id=p.id, name_zh=p.name_zh, name_en=p.name_en, year=p.year, type=p.type, deadline=p.deadline,
+            met=not reasons, eligible=not reasons, reasons=reasons, advisories=[c for c in checks if not c.gating and not c.met],
+            checks=checks, quota=_quota(p, profile))
+    size = decl.size_class(profile.enterprise.employees, profile.enterprise.revenue_wan)
+    names = {c.id: c.name_zh for c in decl.sizes.classes}
+    return DeclarationResult(edition=decl.id, enterprise=profile.enterprise.name, size_class=size,
+                             size_class_zh=names.get(size) if size else None, programmes=out)
+
+
+def render_declarations(res: DeclarationResult) -> str:
+    from .tiers import _fmt
+
+    out = [f"申报规则 Edition: {res.edition}    企业: {res.enterprise}    企业规模: {res.size_class_zh or '未知（需员工数与营业收入）'}"]
+    for pid, st in res.programmes.items():
+        quota = (f"推荐名额 ≤ {st.quota.value}" if st.quota.value is not None
+                 else "推荐名额未知" + (f"（{st.quota.note}）" if st.quota.note else ""))
+        out.append(f"\n[{st.name_zh} {pid}] {'可申报 eligible' if st.met else '不可申报 not eligible'}；{quota}"
+                   + (f"；截止 {st.deadline}" if st.deadline else ""))
+        for c in st.reasons:
+            out.append(f"  ✗ {c.rule}: {c.message_zh}（实际: {_fmt(c.observed)}；要求: {_fmt(c.required)}）"
+                       + (f" — {c.detail}" if c.detail and c.kind != "tier_met" else ""))
+        for c in st.advisories:
+            out.append(f"  ! {c.rule}: {c.message_zh}（提示）" + (f" — {c.detail}" if c.detail else ""))
+    return "\n".join(out)

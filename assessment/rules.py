@@ -1,0 +1,290 @@
+"""Eligibility rules as data: a closed set of rule kinds and operators, evaluated with reasons.
+
+Each rule names what it checks (``kind``), the required value, a Chinese and English message,
+a reference and its provenance. Evaluation returns a :class:`Check` with the observed value,
+so every "not met" explains itself. Rules never contain expressions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import model_validator
+
+from .profile import TIER_ZH, TIERS, Profile
+from .results import Frozen
+from .schema import Provenance, Strict
+
+
+class Kind(str, Enum):
+    fact = "fact"  # a profile fact compared with op/value
+    legal_entity = "legal_entity"  # independent legal person, or a branch in an allowed industry
+    maturity_min = "maturity_min"  # GB/T 39116 level >= value (or_fact may stand in)
+    prior_tier = "prior_tier"  # a tier >= value already obtained
+    dimensions = "dimensions"  # implemented scenarios cover every listed dimension
+    ai_share = "ai_share"  # share of scenario instances applying AI >= value
+    scenario_entries = "scenario_entries"  # number of scenario instances >= value
+    links_covered = "links_covered"  # distinct links covered >= value
+    supply_chain_links = "supply_chain_links"  # distinct supply-chain links covered >= value
+    kpis_present = "kpis_present"  # every listed KPI has a value
+    build_content = "build_content"  # the tier's build-content items in the covered dimensions are done
+    outcome = "outcome"  # the tier's outcome statement is declared met
+    tier_met = "tier_met"  # the profile meets a tier of a tier edition now
+
+
+Op = Literal["eq", "ne", "gte", "lte", "in", "not_in"]
+
+
+class Rule(Strict):
+    id: str
+    kind: Kind
+    fact: str | None = None
+    op: Op | None = None
+    value: Any = None
+    or_fact: str | None = None  # maturity_min: a true fact that satisfies the rule instead
+    edition: str | None = None  # tier_met: the tier edition
+    gating: bool = True  # False: advisory; reported but does not decide the result
+    replaces: str | None = None  # an inherited rule this one replaces
+    message_zh: str
+    message_en: str
+    reference: str
+    provenance: Provenance
+
+    @model_validator(mode="after")
+    def _shape(self):
+        k = self.kind
+        if k == Kind.fact:
+            if not self.fact or not self.op:
+                raise ValueError("a fact rule needs 'fact' and 'op'")
+            if self.op in ("in", "not_in") and not isinstance(self.value, list):
+                raise ValueError(f"op {self.op!r} needs a list value")
+        elif k in (Kind.maturity_min, Kind.scenario_entries, Kind.links_covered, Kind.supply_chain_links):
+            if not isinstance(self.value, int) or isinstance(self.value, bool):
+                raise ValueError(f"{k.value} needs an integer value")
+        elif k == Kind.ai_share:
+            if not isinstance(self.value, (int, float)) or not 0 <= self.value <= 1:
+                raise ValueError("ai_share needs a value between 0 and 1")
+        elif k in (Kind.prior_tier,):
+            if self.value not in TIERS:
+                raise ValueError(f"prior_tier value must be one of {', '.join(TIERS)}")
+        elif k in (Kind.dimensions, Kind.kpis_present, Kind.legal_entity):
+            if not isinstance(self.value, list):
+                raise ValueError(f"{k.value} needs a list value")
+        elif k == Kind.tier_met:
+            if not self.edition or self.value not in TIERS:
+                raise ValueError("tier_met needs 'edition' and a tier value")
+        if k != Kind.fact and (self.fact or self.op):
+            raise ValueError(f"'fact' and 'op' belong to fact rules, not {k.value}")
+        return self
+
+
+class Check(Frozen):
+    rule: str
+    kind: str
+    met: bool
+    gating: bool
+    message: str  # Chinese message (the primary language)
+    message_zh: str
+    message_en: str
+    observed: Any
+    required: Any
+    reference: str
+    provenance: str
+    detail: str | None = None
+
+
+@dataclass
+class Context:
+    """What the rules look at: the profile plus derived facts computed once."""
+
+    profile: Profile
+    root: Path
+    maturity_level: int | None = None
+    maturity_source: str | None = None
+    maturity_result: Any = None  # MaturityResult when answers were scored
+    scenario_dims: set[str] = field(default_factory=set)
+    links: set[str] = field(default_factory=set)
+    supply_links: set[str] = field(default_factory=set)
+    instances: int = 0
+    ai_instances: int = 0
+    unknown_scenarios: list[str] = field(default_factory=list)
+    tier_cache: dict = field(default_factory=dict)
+    build_items: dict = field(default_factory=dict)  # tier -> [(item id, dimension)]
+    outcome_items: dict = field(default_factory=dict)  # tier -> [outcome id]
+
+
+def _cmp(op: str, observed: Any, value: Any) -> bool:
+    if op == "eq":
+        return observed == value
+    if op == "ne":
+        return observed != value
+    if op == "gte":
+        return observed >= value
+    if op == "lte":
+        return observed <= value
+    if op == "in":
+        return observed in value
+    if op == "not_in":
+        return observed not in value
+    raise ValueError(op)  # pragma: no cover
+
+
+OP_ZH = {"eq": "=", "ne": "≠", "gte": "≥", "lte": "≤", "in": "∈", "not_in": "∉"}
+
+
+def evaluate(rule: Rule, ctx: Context, tier_rank: dict[str, int] | None = None) -> Check:
+    p = ctx.profile
+    detail = None
+    k = rule.kind
+    required: Any = rule.value
+    if k == Kind.fact:
+        observed = p.fact(rule.fact)
+        if hasattr(observed, "value"):
+            observed = observed.value
+        met = observed is not None and _cmp(rule.op, observed, rule.value)
+        required = {"op": rule.op, "value": rule.value}
+        if observed is None:
+            detail = f"未提供 {rule.fact} / {rule.fact} not provided"
+    elif k == Kind.legal_entity:
+        lp = p.enterprise.legal_person
+        branch = p.enterprise.branch_industry
+        observed = {"legal_person": lp, "branch_industry": branch}
+        met = lp is True or (lp is False and branch is not None and branch in rule.value)
+        required = {"legal_person": True, "or_branch_in": rule.value}
+        if lp is None:
+            detail = "未提供 enterprise.legal_person / not provided"
+    elif k == Kind.maturity_min:
+        observed = ctx.maturity_level
+        met = observed is not None and observed >= rule.value
+        if not met and rule.or_fact and p.fact(rule.or_fact) is True:
+            met, detail = True, f"由 {rule.or_fact} 满足 / satisfied by {rule.or_fact}"
+        elif observed is None:
+            detail = "未提供成熟度等级或自评估答案 / no maturity level or answers given"
+        else:
+            detail = f"来源 source: {ctx.maturity_source}"
+        required = {"op": "gte", "value": rule.value}
+    elif k == Kind.prior_tier:
+        rank = {t: i for i, t in enumerate(TIERS)}
+        held = sorted({t.tier for t in p.tiers_obtained}, key=rank.get)
+        observed = held[-1] if held else "none"
+        met = bool(held) and rank[held[-1]] >= rank[rule.value]
+        required = rule.value
+        if not met:
+            detail = f"需已获得{TIER_ZH[rule.value]}（tiers_obtained） / {rule.value} must already be obtained"
+    elif k == Kind.dimensions:
+        observed = sorted(ctx.scenario_dims)
+        missing = [d for d in rule.value if d not in ctx.scenario_dims]
+        met = not missing
+        if missing:
+            detail = "缺少维度 missing: " + ", ".join(missing)
+    elif k == Kind.ai_share:
+        observed = round(ctx.ai_instances / ctx.instances, 4) if ctx.instances else 0.0
+        met = ctx.instances > 0 and observed >= rule.value - 1e-12
+        required = {"op": "gte", "value": rule.value}
+        detail = f"{ctx.ai_instances}/{ctx.instances} 个场景实例应用人工智能 / instances applying AI"
+    elif k == Kind.scenario_entries:
+        observed = ctx.instances
+        met = observed >= rule.value
+        required = {"op": "gte", "value": rule.value}
+    elif k == Kind.links_covered:
+        observed = len(ctx.links)
+        met = observed >= rule.value
+        required = {"op": "gte", "value": rule.value}
+        detail = "已覆盖环节 links: " + ", ".join(sorted(ctx.links)) if ctx.links else None
+    elif k == Kind.supply_chain_links:
+        observed = len(ctx.supply_links)
+        met = observed >= rule.value
+        required = {"op": "gte", "value": rule.value}
+    elif k == Kind.kpis_present:
+        have = {kpi for kpi in rule.value if kpi in p.kpis}
+        observed = sorted(have)
+        missing = [kpi for kpi in rule.value if kpi not in have]
+        met = not missing
+        if missing:
+            detail = "缺少指标 missing KPI: " + ", ".join(missing)
+    elif k == Kind.build_content:
+        items = ctx.build_items.get(rule.value, []) if isinstance(rule.value, str) else []
+        relevant = [i for i, dim in items if dim in ctx.scenario_dims] or [i for i, _ in items]
+        done = [i for i in relevant if p.build_content.get(i) is True]
+        observed = f"{len(done)}/{len(relevant)}"
+        required = f"{len(relevant)}/{len(relevant)}"
+        met = len(done) == len(relevant)
+        if not met:
+            detail = "未声明完成 not declared: " + ", ".join(i for i in relevant if i not in done)
+    elif k == Kind.outcome:
+        ids = ctx.outcome_items.get(rule.value, []) if isinstance(rule.value, str) else []
+        observed = {i: p.outcomes.get(i) for i in ids}
+        required = {i: True for i in ids}
+        met = all(p.outcomes.get(i) is True for i in ids)
+    elif k == Kind.tier_met:
+        from .tiers import evaluate_tiers, load_tier_edition
+
+        key = rule.edition
+        if key not in ctx.tier_cache:
+            ctx.tier_cache[key] = evaluate_tiers(p, load_tier_edition(rule.edition, ctx.root), root=ctx.root, _ctx=ctx)
+        tr = ctx.tier_cache[key]
+        tier = tr.tiers[rule.value]
+        observed = tr.tier
+        met = tier.met
+        required = rule.value
+        if not met:
+            detail = "; ".join(f"{r.rule}: {r.message}" for r in tier.reasons)
+    else:  # pragma: no cover - the Kind enum is closed
+        raise ValueError(k)
+    return Check(rule=rule.id, kind=k.value, met=bool(met), gating=rule.gating,
+                 message=rule.message_zh, message_zh=rule.message_zh, message_en=rule.message_en,
+                 observed=observed, required=required, reference=rule.reference,
+                 provenance=rule.provenance.kind.value, detail=detail)
+
+
+def build_context(profile: Profile, root: Path) -> Context:
+    """Derive maturity level, scenario coverage and AI share from a profile (once)."""
+    from .scenarios import load_catalogue
+
+    ctx = Context(profile=profile, root=root)
+    m = profile.maturity
+    if m is not None:
+        if m.certified_level is not None:
+            ctx.maturity_level, ctx.maturity_source = m.certified_level, "certified 评估认定"
+        elif m.answers is not None or m.answers_file is not None:
+            from .answers import parse_answers, read_answers_file
+            from .maturity import score
+
+            if m.answers_file:
+                answers, ed = read_answers_file(Path(m.answers_file), root=root)
+            else:
+                industry = m.industry or profile.enterprise.industry_type
+                if industry is None:
+                    raise ValueError("profile: maturity.industry: needed to score maturity answers")
+                answers, ed = parse_answers({"edition": m.edition, "industry": industry, "answers": m.answers},
+                                            root=root, source="profile maturity.answers")
+            res = score(answers, ed)
+            ctx.maturity_result = res
+            ctx.maturity_level = res.level
+            ctx.maturity_source = f"scored {ed.id} S={res.score:.2f}" + ("" if res.complete else " (incomplete)")
+        elif m.self_assessed_level is not None:
+            ctx.maturity_level, ctx.maturity_source = m.self_assessed_level, "self-assessed 自评估"
+    cat = load_catalogue(profile.scenarios.catalogue, root)
+    links = cat.links
+    for i, inst in enumerate(profile.scenarios.instances):
+        if inst.scenario == "custom":
+            if inst.link not in links:
+                raise ValueError(f"profile: scenarios.instances.{i}.link: {inst.link!r} is not a link of {cat.id}")
+            link = links[inst.link]
+            dim = link.dimension
+        else:
+            sc = cat.find(inst.scenario)
+            if sc is None:
+                raise ValueError(f"profile: scenarios.instances.{i}.scenario: {inst.scenario!r} is not in {cat.id}")
+            link = links[sc.link]
+            dim = cat.dimension_of(sc.id)
+        ctx.instances += 1
+        ctx.ai_instances += 1 if inst.ai else 0
+        ctx.scenario_dims.add(dim)
+        ctx.links.add(link.id)
+        if link.supply_chain:
+            ctx.supply_links.add(link.id)
+    return ctx

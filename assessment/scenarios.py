@@ -1,0 +1,125 @@
+"""Typical-scenario catalogues (智能制造典型场景参考指引): links, scenarios and their dimensions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+
+from .editions import DEFAULT_ROOT, resolve
+from .loader import Problem, load_file, raise_if
+from .schema import Provenance, Strict
+
+DIMENSIONS = ("factory_build", "research_design", "production_ops", "production_mgmt", "operations_mgmt")
+DIMENSION_NAMES = {
+    "factory_build": ("工厂建设", "Factory build"),
+    "research_design": ("研发设计", "Research and design"),
+    "production_ops": ("生产作业", "Production operations"),
+    "production_mgmt": ("生产管理", "Production management"),
+    "operations_mgmt": ("运营管理", "Operations management"),
+}
+
+
+class Area(Strict):
+    id: str
+    name_zh: str
+    name_en: str
+
+
+class Link(Strict):
+    id: str
+    area: str | None
+    name_zh: str
+    name_en: str
+    dimension: str
+    supply_chain: bool
+    provenance: Provenance
+
+
+class Scenario(Strict):
+    id: str = Field(pattern=r"^sg\d{4}-[a-z0-9-]+$")
+    number: int | None  # the guide's official number, where known
+    link: str
+    name_zh: str
+    name_en: str
+    dimension: str | None = None  # overrides the link's dimension
+    aliases: list[str] = []
+    provenance: Provenance
+
+
+class CatalogueFile(Strict):
+    edition: str
+    dimensions_provenance: Provenance
+    areas: list[Area]
+    links: list[Link] = Field(min_length=1)
+    scenarios: list[Scenario] = Field(min_length=1)
+
+
+@dataclass(frozen=True, eq=False)
+class Catalogue:
+    id: str
+    data: CatalogueFile
+
+    @property
+    def links(self) -> dict[str, Link]:
+        return {x.id: x for x in self.data.links}
+
+    @property
+    def scenarios(self) -> dict[str, Scenario]:
+        return {s.id: s for s in self.data.scenarios}
+
+    def dimension_of(self, scenario_id: str) -> str:
+        s = self.scenarios[scenario_id]
+        return s.dimension or self.links[s.link].dimension
+
+    def find(self, name: str) -> Scenario | None:
+        """A scenario by id, Chinese name or alias."""
+        for s in self.data.scenarios:
+            if name in (s.id, s.name_zh) or name in s.aliases:
+                return s
+        return None
+
+    def rows(self) -> list[dict]:
+        links = self.links
+        return [{
+            "id": s.id, "number": s.number, "name": s.name_zh, "name_zh": s.name_zh, "name_en": s.name_en,
+            "link": s.link, "link_name": links[s.link].name_zh, "dimension": self.dimension_of(s.id),
+            "supply_chain": links[s.link].supply_chain, "aliases": s.aliases,
+            "provenance": s.provenance.kind.value, "provenance_ref": s.provenance.ref,
+        } for s in self.data.scenarios]
+
+
+@lru_cache(maxsize=16)
+def load_catalogue(edition: str, root: Path = DEFAULT_ROOT) -> Catalogue:
+    resolve(edition, "scenarios", root)
+    problems: list[Problem] = []
+    label = f"criteria/{edition}/catalogue.yaml"
+    data = load_file(root / edition / "catalogue.yaml", root, CatalogueFile, problems)
+    if data is not None:
+        if data.edition != edition:
+            problems.append(Problem(label, "-", f"edition is {data.edition!r}, expected {edition!r}"))
+        areas = {a.id for a in data.areas}
+        links = {x.id for x in data.links}
+        for kind, ids in (("area", [a.id for a in data.areas]), ("link", [x.id for x in data.links]),
+                          ("scenario", [s.id for s in data.scenarios])):
+            for key, n in Counter(ids).items():
+                if n > 1:
+                    problems.append(Problem(label, key, f"duplicate {kind} id"))
+        for x in data.links:
+            if x.area is not None and x.area not in areas:
+                problems.append(Problem(label, x.id, f"area {x.area!r} is not defined"))
+            if x.dimension not in DIMENSIONS:
+                problems.append(Problem(label, x.id, f"dimension {x.dimension!r} is not one of {', '.join(DIMENSIONS)}"))
+        for s in data.scenarios:
+            if s.link not in links:
+                problems.append(Problem(label, s.id, f"link {s.link!r} is not defined"))
+            if s.dimension is not None and s.dimension not in DIMENSIONS:
+                problems.append(Problem(label, s.id, f"dimension {s.dimension!r} is not one of {', '.join(DIMENSIONS)}"))
+            if not s.id.startswith(edition.replace("scenarios/", "sg")):
+                problems.append(Problem(label, s.id, f"id should start with {edition.replace('scenarios/', 'sg')}"))
+    raise_if(problems)
+    assert data is not None
+    return Catalogue(edition, data)

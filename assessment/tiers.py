@@ -1,0 +1,266 @@
+"""Smart-factory tiers (智能工厂梯度培育): which tier a profile reaches, with every reason.
+
+Tiers are declared once, in order, each inheriting the rules of the tier below; a rule may
+``replace`` an inherited one (e.g. a higher maturity minimum). A tier is met when every gating
+rule of its effective set passes; the tier reached is the highest tier met with every tier
+below it met too. Non-gating (advisory) rules are reported but do not decide.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+
+from .editions import DEFAULT_ROOT, resolve
+from .loader import Problem, load_file, raise_if
+from .profile import TIER_ZH, TIERS, Profile
+from .results import Frozen, Gap
+from .rules import Check, Context, Kind, Rule, build_context, evaluate
+from .scenarios import DIMENSION_NAMES, DIMENSIONS
+from .schema import Provenance, Strict
+
+
+class Tier(Strict):
+    id: str
+    n: int = Field(ge=1, le=4)
+    name_zh: str
+    name_en: str
+    certifier_zh: str
+    certifier_en: str
+    positioning_zh: str
+    positioning_en: str
+    inherits: str | None
+    rules: list[Rule]
+
+
+class BuildItem(Strict):
+    id: str
+    tier: str
+    dimension: str
+    text_zh: str
+    text_en: str
+    provenance: Provenance
+
+
+class Outcome(Strict):
+    id: str
+    tier: str
+    text_zh: str
+    text_en: str
+    provenance: Provenance
+
+
+class TierFile(Strict):
+    edition: str
+    scenario_catalogue: str
+    maturity_edition: str
+    tiers: list[Tier] = Field(min_length=1)
+    build_content: list[BuildItem]
+    outcomes: list[Outcome]
+
+
+@dataclass(frozen=True, eq=False)
+class TierEdition:
+    id: str
+    data: TierFile
+
+    @property
+    def tiers(self) -> list[Tier]:
+        return sorted(self.data.tiers, key=lambda t: t.n)
+
+    def effective_rules(self, tier_id: str) -> list[Rule]:
+        """The tier's rules with inheritance applied (inherited first, replaced ones dropped)."""
+        tiers = {t.id: t for t in self.data.tiers}
+        chain = []
+        t = tiers[tier_id]
+        while t is not None:
+            chain.append(t)
+            t = tiers.get(t.inherits) if t.inherits else None
+        rules: list[Rule] = []
+        for t in reversed(chain):
+            replaced = {r.replaces for r in t.rules if r.replaces}
+            rules = [r for r in rules if r.id not in replaced]
+            rules.extend(t.rules)
+        return rules
+
+    def rows(self) -> list[dict]:
+        return [{"id": r.id, "tier": t.id, "kind": r.kind.value, "gating": r.gating, "value": r.value,
+                 "message_zh": r.message_zh, "message_en": r.message_en, "reference": r.reference,
+                 "provenance": r.provenance.kind.value, "replaces": r.replaces}
+                for t in self.tiers for r in t.rules]
+
+
+@lru_cache(maxsize=16)
+def load_tier_edition(edition: str, root: Path = DEFAULT_ROOT) -> TierEdition:
+    resolve(edition, "smart_factory", root)
+    problems: list[Problem] = []
+    label = f"criteria/{edition}/tiers.yaml"
+    data = load_file(root / edition / "tiers.yaml", root, TierFile, problems)
+    if data is not None:
+        if data.edition != edition:
+            problems.append(Problem(label, "-", f"edition is {data.edition!r}, expected {edition!r}"))
+        ids = [t.id for t in data.tiers]
+        if sorted(ids, key=TIERS.index if set(ids) <= set(TIERS) else str) != ids or not set(ids) <= set(TIERS):
+            problems.append(Problem(label, "tiers", f"tiers must be a subset of {', '.join(TIERS)} in that order"))
+        tids = set(ids)
+        all_rules = [r for t in data.tiers for r in t.rules]
+        for key, n in Counter(r.id for r in all_rules).items():
+            if n > 1:
+                problems.append(Problem(label, key, "duplicate rule id"))
+        rule_ids = {r.id for r in all_rules}
+        for t in data.tiers:
+            if t.inherits is not None and t.inherits not in tids:
+                problems.append(Problem(label, t.id, f"inherits unknown tier {t.inherits!r}"))
+            for r in t.rules:
+                if r.replaces and r.replaces not in rule_ids:
+                    problems.append(Problem(label, r.id, f"replaces unknown rule {r.replaces!r}"))
+                if r.kind == Kind.dimensions:
+                    for d in r.value:
+                        if d not in DIMENSIONS:
+                            problems.append(Problem(label, r.id, f"unknown dimension {d!r}"))
+                if r.kind in (Kind.build_content, Kind.outcome) and r.value not in tids:
+                    problems.append(Problem(label, r.id, f"{r.kind.value} names unknown tier {r.value!r}"))
+        for b in data.build_content:
+            if b.tier not in tids:
+                problems.append(Problem(label, b.id, f"unknown tier {b.tier!r}"))
+            if b.dimension not in DIMENSIONS:
+                problems.append(Problem(label, b.id, f"unknown dimension {b.dimension!r}"))
+        for key, n in Counter([b.id for b in data.build_content] + [o.id for o in data.outcomes]).items():
+            if n > 1:
+                problems.append(Problem(label, key, "duplicate id"))
+        for ref, what in ((data.scenario_catalogue, "scenarios"), (data.maturity_edition, "maturity")):
+            try:
+                resolve(ref, what, root)
+            except KeyError as exc:
+                problems.append(Problem(label, "-", str(exc.args[0])))
+    raise_if(problems)
+    assert data is not None
+    return TierEdition(edition, data)
+
+
+# -- results --------------------------------------------------------------------------------
+
+
+class TierStatus(Frozen):
+    id: str
+    name_zh: str
+    name_en: str
+    met: bool
+    reasons: list[Check]  # failing gating rules: why the tier is not met
+    advisories: list[Check]  # failing advisory rules
+    checks: list[Check]  # every rule of the tier, in order
+
+
+class UpgradePath(Frozen):
+    tier: str
+    failing: list[Check]
+    maturity_needed: int | None
+    maturity_gaps: list[Gap]  # requirements adding most to S toward the needed level
+
+
+class TierResult(Frozen):
+    edition: str
+    tier: str  # none | basic | advanced | excellent | leading
+    tier_name_zh: str
+    tiers: dict[str, TierStatus]
+    maturity_level: int | None
+    maturity_source: str | None
+    dimensions_covered: list[str]
+    scenario_instances: int
+    ai_share: float | None
+    next_tier: str | None
+    upgrade: UpgradePath | None
+
+
+def evaluate_tiers(profile: Profile, edition: TierEdition, *, root: Path = DEFAULT_ROOT,
+                   _ctx: Context | None = None) -> TierResult:
+    ctx = _ctx or build_context(profile, root)
+    ctx.build_items = {}
+    for b in edition.data.build_content:
+        ctx.build_items.setdefault(b.tier, []).append((b.id, b.dimension))
+    ctx.outcome_items = {}
+    for o in edition.data.outcomes:
+        ctx.outcome_items.setdefault(o.tier, []).append(o.id)
+    statuses: dict[str, TierStatus] = {}
+    reached = "none"
+    chain_ok = True
+    for t in edition.tiers:
+        checks = [evaluate(r, ctx) for r in edition.effective_rules(t.id)]
+        reasons = [c for c in checks if c.gating and not c.met]
+        statuses[t.id] = TierStatus(id=t.id, name_zh=t.name_zh, name_en=t.name_en, met=not reasons,
+                                    reasons=reasons, advisories=[c for c in checks if not c.gating and not c.met],
+                                    checks=checks)
+        if chain_ok and not reasons:
+            reached = t.id
+        else:
+            chain_ok = False
+    order = [t.id for t in edition.tiers]
+    if reached == "none":
+        nxt = order[0]
+    else:
+        i = order.index(reached)
+        nxt = order[i + 1] if i + 1 < len(order) else None
+    upgrade = _upgrade(nxt, statuses, ctx, edition) if nxt else None
+    return TierResult(
+        edition=edition.id, tier=reached, tier_name_zh=TIER_ZH[reached], tiers=statuses,
+        maturity_level=ctx.maturity_level, maturity_source=ctx.maturity_source,
+        dimensions_covered=[d for d in DIMENSIONS if d in ctx.scenario_dims],
+        scenario_instances=ctx.instances,
+        ai_share=round(ctx.ai_instances / ctx.instances, 4) if ctx.instances else None,
+        next_tier=nxt, upgrade=upgrade,
+    )
+
+
+def _upgrade(nxt: str, statuses: dict[str, TierStatus], ctx: Context, edition: TierEdition) -> UpgradePath:
+    failing = statuses[nxt].reasons
+    needed = None
+    gaps: list[Gap] = []
+    for c in failing:
+        if c.kind == Kind.maturity_min.value:
+            needed = c.required["value"]
+    if needed is not None and ctx.maturity_result is not None:
+        from .editions import load_maturity_cached
+        from .maturity import gaps_to
+
+        res = ctx.maturity_result
+        gaps = gaps_to(res, load_maturity_cached(res.edition, ctx.root), needed)[:20]
+    return UpgradePath(tier=nxt, failing=failing, maturity_needed=needed, maturity_gaps=gaps)
+
+
+def render_tiers(res: TierResult) -> str:
+    """Readable Chinese summary for the command line."""
+    out = [f"梯度版本 Edition: {res.edition}",
+           f"达到层级 Tier: {res.tier_name_zh} ({res.tier})",
+           f"成熟度等级: {res.maturity_level if res.maturity_level is not None else '未提供'}"
+           + (f"（{res.maturity_source}）" if res.maturity_source else ""),
+           "覆盖维度: " + ("、".join(DIMENSION_NAMES[d][0] for d in res.dimensions_covered) or "无")
+           + f"；场景实例 {res.scenario_instances} 个"
+           + (f"；AI 应用占比 {res.ai_share:.0%}" if res.ai_share is not None else "")]
+    shown: set[str] = set()
+    for tid, st in res.tiers.items():
+        out.append(f"\n[{st.name_zh} {tid}] {'满足 met' if st.met else '不满足 not met'}")
+        for c in st.reasons:
+            out.append(f"  ✗ {c.rule}: {c.message_zh}（实际 observed: {_fmt(c.observed)}；要求 required: {_fmt(c.required)}）"
+                       + (f" — {c.detail}" if c.detail else ""))
+        for c in st.advisories:
+            if c.rule in shown:  # inherited advisories are shown once, at the lowest tier
+                continue
+            shown.add(c.rule)
+            out.append(f"  ! {c.rule}: {c.message_zh}（提示 advisory）" + (f" — {c.detail}" if c.detail else ""))
+    if res.upgrade and res.upgrade.maturity_gaps:
+        out.append(f"\n升级至{TIER_ZH[res.upgrade.tier]}需成熟度达到 {res.upgrade.maturity_needed} 级，优先改进：")
+        for g in res.upgrade.maturity_gaps[:10]:
+            out.append(f"  +{g.gain_s:.3f}  {g.id}  {g.text_zh}")
+    return "\n".join(out)
+
+
+def _fmt(v) -> str:
+    if isinstance(v, dict) and set(v) == {"op", "value"}:
+        return f"{ {'gte': '≥', 'lte': '≤', 'eq': '=', 'ne': '≠', 'in': '∈', 'not_in': '∉'}[v['op']] } {v['value']}"
+    if v is None:
+        return "未提供"
+    return str(v)

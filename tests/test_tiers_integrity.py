@@ -1,0 +1,169 @@
+"""Integrity of the shipped tier, scenario and declaration files, and engine details around them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from assessment.declarations import load_declarations
+from assessment.profile import parse_profile
+from assessment.rules import Kind
+from assessment.scenarios import DIMENSIONS, load_catalogue
+from assessment.tiers import evaluate_tiers, load_tier_edition
+
+from conftest import CRITERIA, ROOT
+
+
+@pytest.mark.parametrize("edition, links, scenarios", [("scenarios/2023", 16, 45), ("scenarios/2025", 8, 40)])
+def test_catalogue_counts_and_dimensions(edition, links, scenarios):
+    cat = load_catalogue(edition, CRITERIA)
+    assert len(cat.data.links) == links and len(cat.data.scenarios) == scenarios
+    ids = [s.id for s in cat.data.scenarios]
+    assert len(set(ids)) == len(ids)
+    for s in cat.data.scenarios:
+        assert cat.dimension_of(s.id) in DIMENSIONS
+        assert s.provenance.ref
+    assert {cat.dimension_of(s.id) for s in cat.data.scenarios} == set(DIMENSIONS)
+
+
+def test_2023_catalogue_official_numbers_and_supply_chain_links():
+    cat = load_catalogue("scenarios/2023", CRITERIA)
+    assert [s.number for s in cat.data.scenarios] == list(range(1, 46))
+    assert cat.scenarios["sg2023-s45"].name_zh == "供应链风险预警与弹性管控"
+    assert sorted(x.id for x in cat.data.links if x.supply_chain) == ["sg2023-l14", "sg2023-l15", "sg2023-l16"]
+    assert cat.find("设备预测维护").id == "sg2023-s32"  # alias from the 揭榜任务 text
+
+
+def test_2025_provisional_ids_are_flagged():
+    cat = load_catalogue("scenarios/2025", CRITERIA)
+    confirmed = [s for s in cat.data.scenarios if s.number is not None]
+    assert [s.number for s in confirmed] == list(range(1, 9))
+    for s in cat.data.scenarios:
+        if s.number is None:
+            assert s.provenance.kind.value == "provisional" and "-p" in s.id
+
+
+@pytest.mark.parametrize("edition", ["smart_factory/2024", "smart_factory/2025"])
+def test_tier_rules_have_ids_references_and_provenance(edition):
+    ed = load_tier_edition(edition, CRITERIA)
+    assert [t.id for t in ed.tiers] == ["basic", "advanced", "excellent", "leading"]
+    rules = [r for t in ed.tiers for r in t.rules]
+    assert len(rules) >= 25
+    for r in rules:
+        assert r.id.startswith(edition.replace("smart_factory/", "sf") + ".")
+        assert r.reference and r.provenance.ref and r.message_zh and r.message_en
+    # every tier has a maturity minimum, rising with the tier
+    mins = [next(r.value for r in ed.effective_rules(t.id) if r.kind == Kind.maturity_min) for t in ed.tiers]
+    assert mins == sorted(mins) and mins[-1] == 4
+    # build content: each tier has an item in each dimension
+    assert len(ed.data.build_content) == 20
+
+
+def test_2025_thresholds():
+    ed = load_tier_edition("smart_factory/2025", CRITERIA)
+    ai = {t.id: next((r.value for r in ed.effective_rules(t.id) if r.kind == Kind.ai_share), None) for t in ed.tiers}
+    assert ai == {"basic": None, "advanced": None, "excellent": 0.2, "leading": 0.6}
+    dims = {t.id: next(r.value for r in ed.effective_rules(t.id) if r.kind == Kind.dimensions) for t in ed.tiers}
+    assert dims["basic"] == ["production_ops"]
+    assert set(dims["advanced"]) == {"production_ops", "production_mgmt", "operations_mgmt"}
+    assert set(dims["leading"]) == set(DIMENSIONS)
+
+
+def test_declarations_integrity():
+    decl = load_declarations("declarations/2021-2025", CRITERIA)
+    assert len(decl.programmes) >= 10
+    for p in decl.data.programmes:
+        for r in p.rules:
+            assert r.reference and r.provenance.ref
+    kpis = decl.kpis
+    for k in ("productivity_up", "resource_util_up", "opex_down", "quality_loss_down", "rd_cycle_down",
+              "defect_down", "energy_unit_down", "co2_unit_down"):
+        assert k in kpis and kpis[k].unit and kpis[k].direction in ("higher", "lower")
+    assert set(kpis["opex_down"].required_by) == {"demo_factory_2023", "excellent_scenario_2023"}
+
+
+@pytest.mark.parametrize("employees, revenue, expected", [
+    (1000, 40000, "large"), (1200, 30000, "medium"), (999, 50000, "medium"), (300, 2000, "medium"),
+    (299, 50000, "small"), (20, 300, "small"), (19, 100000, "micro"), (500, 299, "micro"), (None, 1, None),
+])
+def test_size_classes(employees, revenue, expected):
+    decl = load_declarations("declarations/2021-2025", CRITERIA)
+    assert decl.size_class(employees, revenue) == expected
+
+
+def test_upgrade_path_names_maturity_gaps():
+    doc = {"enterprise": {"name": "测试", "above_scale": True, "legal_person": True},
+           "compliance": {"good_results_3y": True, "good_credit": True, "worst_accident_3y": "none",
+                          "violations_3y": False, "secure_controllable": True, "smart_mfg_team": True},
+           "maturity": {"industry": "discrete", "answers": {}},
+           "scenarios": {"instances": [{"scenario": "sg2025-l5-p01"}]}}
+    res = evaluate_tiers(parse_profile(doc), load_tier_edition("smart_factory/2025", CRITERIA), root=CRITERIA)
+    assert res.tier == "none" and res.next_tier == "basic"
+    assert res.upgrade.maturity_needed == 2
+    assert res.upgrade.maturity_gaps and all(g.level <= 2 for g in res.upgrade.maturity_gaps)
+    assert "sf2025.basic.maturity_min" in {c.rule for c in res.upgrade.failing}
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "assessment", *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def test_cli_tier_evaluate_json():
+    p = cli("tier", "evaluate", "examples/advanced.yaml", "--json")
+    assert p.returncode == 0, p.stderr
+    res = json.loads(p.stdout)
+    assert res["edition"] == "smart_factory/2025" and res["tier"] == "advanced"
+    assert set(res["tiers"]) == {"basic", "advanced", "excellent", "leading"}
+    exc = res["tiers"]["excellent"]
+    assert exc["met"] is False
+    assert {"rule", "message", "observed", "required"} <= set(exc["reasons"][0])
+
+
+def test_cli_tier_human_output():
+    p = cli("tier", "evaluate", "examples/basic.yaml")
+    assert p.returncode == 0 and "达到层级" in p.stdout and "基础级" in p.stdout
+
+
+def test_cli_declare_check_json():
+    p = cli("declare", "check", "examples/demo-factory-2023.yaml", "--programme", "demo_factory_2023", "--json")
+    assert p.returncode == 0, p.stderr
+    res = json.loads(p.stdout)
+    assert list(res["programmes"]) == ["demo_factory_2023"]
+    assert res["programmes"]["demo_factory_2023"]["met"] is True
+
+
+def test_cli_scenarios_list_json():
+    p = cli("criteria", "list", "scenarios/2025", "--json")
+    rows = json.loads(p.stdout)
+    assert len(rows) == 40 and {"id", "name", "link", "dimension"} <= set(rows[0])
+
+
+@pytest.mark.parametrize("content, fragment", [
+    ("enterprise: {name: x}\ncompliance: {worst_accident_3y: terrible}\n", "compliance.worst_accident_3y"),
+    ("enterprise: {name: x, employes: 3}\n", "enterprise.employes: unknown field"),
+    ("compliance: {}\n", "enterprise: missing field"),
+    ("enterprise: {name: x}\nscenarios: {instances: [{scenario: sg2025-s99}]}\n", "scenarios.instances.0.scenario"),
+    ("enterprise: {name: x}\nkpis: {happiness_up: {value: 3}}\n", "kpis.happiness_up: unknown KPI"),
+    ("enterprise: {name: x}\ntiers_obtained: [{tier: gold, year: 2024}]\n", "tiers_obtained.0.tier"),
+    ("enterprise: {name: x}\ntier_edition: smart_factory/2030\n", "unknown edition 'smart_factory/2030'"),
+    ("enterprise: {name: x}\nmaturity: {industry: discrete, answers: {x:y:L1:01: 1}}\n", "unknown requirement id"),
+    ("enterprise: [x\n", "YAML error"),
+])
+def test_bad_profile_one_line_exit_2(tmp_path, content, fragment):
+    f = tmp_path / "p.yaml"
+    f.write_text(content, encoding="utf-8")
+    for cmd in (("tier", "evaluate"), ("declare", "check")):
+        p = cli(*cmd, str(f))
+        if cmd[0] == "declare" and "tier_edition" in content:
+            continue  # the declaration check does not use the profile's tier edition
+        assert p.returncode == 2, (cmd, p.stdout, p.stderr)
+        assert fragment in p.stderr, (cmd, p.stderr)
+        assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr
+
+
+def test_unknown_programme(tmp_path):
+    p = cli("declare", "check", "examples/basic.yaml", "--programme", "nope_2020")
+    assert p.returncode == 2 and "unknown programme" in p.stderr
