@@ -237,14 +237,22 @@ def set_kpis(assessment_id: int, values: dict[str, dict], *, session: Session, e
     a = get_assessment(assessment_id, session=session)
     _check_version(a, expected_version)
     known = load_declarations("declarations/2021-2025", root).kpis
-    rows = []
+    existing = {k.kpi_id: k for k in a.kpis}
+    keep = set()
     for kid, v in values.items():
         if kid not in known:
             raise ValueError(f"unknown KPI {kid!r}")
         if v.get("value") is None:
             continue
-        rows.append(KpiRecord(kpi_id=kid, value=float(v["value"]), period=v.get("period"), baseline=v.get("baseline")))
-    a.kpis[:] = rows
+        row = existing.get(kid)
+        if row is None:  # update rows in place: a delete-then-insert would trip the unique constraint
+            row = KpiRecord(kpi_id=kid)
+            a.kpis.append(row)
+        row.value, row.period, row.baseline = float(v["value"]), v.get("period"), v.get("baseline")
+        keep.add(kid)
+    for kid, row in existing.items():
+        if kid not in keep:
+            a.kpis.remove(row)
     version = _touch(a, actor, session)
     audit(session, actor, "set_kpis", "assessment", a.id, {"kpis": sorted(values), "version": version})
     return version

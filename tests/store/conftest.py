@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
@@ -11,18 +10,7 @@ from sqlalchemy import create_engine, text
 from assessment.store.db import make_engine, session_factory, upgrade
 from assessment.store.evidence import BlobStore
 
-PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-def _pg_available() -> str | None:
-    try:
-        eng = create_engine(PG_URL)
-        with eng.connect() as c:
-            c.execute(text("select 1"))
-        eng.dispose()
-        return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
-        return str(exc).splitlines()[0]
+from dbhelp import PG_URL, require_pg
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -33,11 +21,7 @@ def engine(request, tmp_path):
         yield eng
         eng.dispose()
         return
-    problem = _pg_available()
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required in CI and not reachable at {PG_URL}: {problem}")
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {problem}")
+    require_pg()
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL)
     with admin.begin() as c:

@@ -241,3 +241,17 @@ def test_status_and_tier_awards(Session):
         a = repo.get_assessment(aid, session=s)
         assert a.status == "submitted"
         assert repo.build_profile(a).tiers_obtained[0].tier == "basic"
+
+
+def test_kpis_replaced_and_updated(Session):
+    with Session.begin() as s:
+        a = make_assessment(s)
+        v = repo.set_kpis(a.id, {"productivity_up": {"value": 10}, "opex_down": {"value": 5}}, session=s, expected_version=a.version)
+        v = repo.set_kpis(a.id, {"productivity_up": {"value": 12, "period": "2024"}, "defect_down": {"value": 3}},
+                          session=s, expected_version=v)
+        aid = a.id
+        with pytest.raises(ValueError, match="unknown KPI"):
+            repo.set_kpis(aid, {"happiness": {"value": 1}}, session=s, expected_version=v)
+    with Session() as s:
+        got = {k.kpi_id: (k.value, k.period) for k in repo.get_assessment(aid, session=s).kpis}
+        assert got == {"productivity_up": (12.0, "2024"), "defect_down": (3.0, None)}

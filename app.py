@@ -1,0 +1,28 @@
+"""Streamlit entry point: page config, shared state, navigation. Run with ``make run``."""
+
+import streamlit as st
+
+from ui import state
+from ui.i18n import t
+from ui.services import backend
+
+st.set_page_config(page_title="智能制造评估 · Smart-factory assessment", page_icon="🏭", layout="wide")
+for key, value in state.defaults().items():
+    st.session_state.setdefault(key, value)
+
+with st.sidebar:
+    st.radio(t("language"), ["zh", "en"], key=state.LANG, horizontal=True,
+             format_func=lambda x: "中文" if x == "zh" else "English")
+    st.text_input(t("user"), key=state.USER)
+
+backend()  # migrate and seed once per database, before any page runs
+
+pages = [
+    st.Page("app_pages/home.py", title=t("home"), icon="🏠", url_path="home", default=True),
+    st.Page("app_pages/assess.py", title=t("assess"), icon="📝", url_path="assess"),
+    st.Page("app_pages/scenarios.py", title=t("scenarios"), icon="🧩", url_path="scenarios"),
+    st.Page("app_pages/results.py", title=t("results"), icon="📊", url_path="results"),
+    st.Page("app_pages/history.py", title=t("history"), icon="📈", url_path="history"),
+    st.Page("app_pages/criteria.py", title=t("criteria"), icon="📚", url_path="criteria"),
+]
+st.navigation(pages).run()

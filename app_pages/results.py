@@ -1,0 +1,142 @@
+"""结果: S and level, charts, gaps, the tier reached and every declaration's eligibility, with reasons."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from assessment.editions import load_registry
+from assessment.store import repository as repo
+from reports import charts
+from ui import state
+from ui.i18n import LEVEL_NAMES, PROV_NAMES, TIER_NAMES, name, pick, t
+from ui.services import backend
+from ui.widgets import flash, require_assessment, show_flash
+
+be = backend()
+user = st.session_state[state.USER] or "访客"
+aid = require_assessment()
+if aid is None:
+    st.stop()
+root = be.settings.criteria_dir
+zh = pick("zh", "en") == "zh"
+
+with be.Session() as s:
+    a = repo.get_assessment(aid, session=s)
+    ev = repo.evaluate(a, root=root)  # the engine computes; this page only shows
+    title, med, ted = a.title, a.maturity_edition, a.tier_edition
+    enterprise = a.factory.enterprise.name
+m, tr, dr = ev.maturity, ev.tiers, ev.declarations
+
+st.title(f"📊 {t('results')}")
+st.caption(f"{enterprise} · {title} · {med} · {ted}")
+show_flash()
+st.caption(t("indicative"))
+
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(t("score"), f"{m.score:.2f}")
+c2.metric(t("level"), name(LEVEL_NAMES, m.level))
+c3.metric(t("tier"), name(TIER_NAMES, tr.tier))
+c4.metric(t("progress"), f"{m.answered}/{m.total}")
+if m.borderline:
+    st.info(pick(f"临界结果：按分数区间为 {m.band_level} 级，按逐级门控为 {m.gate_level} 级；按规则报告分数区间等级（较保守）。",
+                 f"Borderline: the score bands give level {m.band_level}, the per-level gate gives {m.gate_level}; "
+                 "the band level is reported (the conservative rule)."))
+if not m.complete:
+    st.warning(pick(f"尚有 {m.not_assessed} 项未评，未评项按 0 分计，结果不完整。",
+                    f"{m.not_assessed} requirements are not assessed; they count 0 and the result is incomplete."))
+
+g1, g2 = st.columns(2)
+with g1:
+    level_labels = [name(LEVEL_NAMES, n).split(" ")[0] for n in range(1, 6)]
+    st.image(charts.level_bars(level_labels, [m.level_scores[str(n)] for n in range(1, 6)], m.threshold,
+                               title=pick("各等级得分 X1…X5", "Per-level scores X1..X5")), use_container_width=True)
+    st.dataframe(pd.DataFrame([{pick("等级", "Level"): name(LEVEL_NAMES, int(n)), "X": round(x, 3),
+                                pick("达标", "Passed"): "✓" if x >= m.threshold - 1e-12 else "✗",
+                                pick("计入 S", "In S"): "✓" if int(n) <= m.levels_counted else "—"}
+                               for n, x in m.level_scores.items()]), hide_index=True, use_container_width=True)
+with g2:
+    doms = m.domains
+    st.image(charts.radar([d.name_zh if zh else d.name_en for d in doms], {pick("能力域得分", "Domain score"): [d.score for d in doms]},
+                          title=pick("能力域雷达图", "Domains")), use_container_width=True)
+st.image(charts.subdomain_bars([s.name_zh if zh else s.name_en for s in m.subdomains], [s.score for s in m.subdomains],
+                               title=pick("能力子域得分（计入 S 的各级得分之和）", "Sub-domain scores (sum over the levels counted in S)")))
+
+st.subheader("🎯 " + t("gaps"))
+if m.target_level:
+    st.caption(pick(f"升至 {name(LEVEL_NAMES, m.target_level)}：以下要求尚未全部满足，按单独提升至“全部满足”可增加的 S 排序。",
+                    f"Toward {name(LEVEL_NAMES, m.target_level)}: requirements not fully met, ranked by how much S each adds if fully met."))
+    st.dataframe(pd.DataFrame([{pick("要求", "Requirement"): g.id.split(":", 1)[1], pick("等级", "Level"): g.level,
+                                pick("当前", "Now"): g.grade or pick("未评", "—"), "ΔS": round(g.gain_s, 4),
+                                "ΔX": round(g.gain_x, 4), pick("内容", "Text"): g.text_zh if zh else g.text_en}
+                               for g in m.gaps[:25]]), hide_index=True, use_container_width=True)
+else:
+    st.success(pick("已达到最高等级。", "The highest level is reached."))
+
+st.subheader("🏭 " + t("tier"))
+st.markdown(pick(f"达到层级：**{name(TIER_NAMES, tr.tier)}**（{tr.edition}）；覆盖维度 {len(tr.dimensions_covered)}/5；场景实例 {tr.scenario_instances} 个"
+                 + (f"；AI 应用占比 {tr.ai_share:.0%}" if tr.ai_share is not None else ""),
+                 f"Tier reached: **{name(TIER_NAMES, tr.tier)}** ({tr.edition}); dimensions {len(tr.dimensions_covered)}/5; "
+                 f"{tr.scenario_instances} scenario instances" + (f"; AI share {tr.ai_share:.0%}" if tr.ai_share is not None else "")))
+
+
+def _reasons(checks) -> pd.DataFrame:
+    return pd.DataFrame([{pick("规则", "Rule"): c.rule, pick("要求", "Requirement"): c.message_zh if zh else c.message_en,
+                          pick("实际", "Observed"): str(c.observed), pick("应为", "Required"): str(c.required),
+                          pick("说明", "Detail"): c.detail or "", pick("依据", "Reference"): c.reference,
+                          pick("来源", "Provenance"): name(PROV_NAMES, c.provenance) if c.provenance in PROV_NAMES else c.provenance}
+                         for c in checks])
+
+
+for tid, st_ in tr.tiers.items():
+    icon = "✅" if st_.met else "❌"
+    with st.expander(f"{icon} {name(TIER_NAMES, tid)} — {t('met') if st_.met else t('not_met')}", expanded=tid == tr.next_tier):
+        if st_.reasons:
+            st.markdown(pick("**未满足的条件**", "**Conditions not met**"))
+            st.dataframe(_reasons(st_.reasons), hide_index=True, use_container_width=True)
+        if st_.advisories:
+            st.markdown(pick("**提示项（不决定结果）**", "**Advisory (does not decide)**"))
+            st.dataframe(_reasons(st_.advisories), hide_index=True, use_container_width=True)
+        if not st_.reasons and not st_.advisories:
+            st.write(pick("全部条件满足。", "Every condition is met."))
+if tr.upgrade and tr.upgrade.maturity_gaps:
+    st.markdown(pick(f"**升级至{name(TIER_NAMES, tr.upgrade.tier)}**：成熟度需达到 {tr.upgrade.maturity_needed} 级，优先改进：",
+                     f"**Toward {name(TIER_NAMES, tr.upgrade.tier)}**: maturity level {tr.upgrade.maturity_needed} is needed; improve first:"))
+    st.dataframe(pd.DataFrame([{pick("要求", "Requirement"): g.id.split(":", 1)[1], "ΔS": round(g.gain_s, 4),
+                                pick("内容", "Text"): g.text_zh if zh else g.text_en} for g in tr.upgrade.maturity_gaps[:10]]),
+                 hide_index=True, use_container_width=True)
+
+st.subheader("📋 " + t("eligibility"))
+st.caption(pick(f"企业规模：{dr.size_class_zh or '未知'}", f"Enterprise size: {dr.size_class or 'unknown'}"))
+for pid, ps in dr.programmes.items():
+    quota = (pick(f"推荐名额 ≤ {ps.quota.value}", f"quota ≤ {ps.quota.value}") if ps.quota.value is not None
+             else pick("推荐名额未知", "quota not known"))
+    with st.expander(f"{'✅' if ps.met else '❌'} {ps.name_zh if zh else ps.name_en} — "
+                     f"{t('eligible') if ps.met else t('not_eligible')} · {quota}"):
+        if ps.reasons:
+            st.dataframe(_reasons(ps.reasons), hide_index=True, use_container_width=True)
+        if ps.quota.note:
+            st.caption(ps.quota.note)
+        if ps.deadline:
+            st.caption(pick(f"申报截止：{ps.deadline}", f"Deadline: {ps.deadline}"))
+
+st.subheader("🔎 " + t("provenance"))
+reg = load_registry(root)
+st.markdown(f"- {med}: {reg[med].title_zh if zh else reg[med].title_en}（{reg[med].status}）\n"
+            f"- {ted}: {reg[ted].title_zh if zh else reg[ted].title_en}（{reg[ted].status}）")
+st.write(pick("要求条款来源构成：", "Requirement provenance mix: ") +
+         "，".join(f"{name(PROV_NAMES, k)} {v}" for k, v in sorted(m.provenance.items())))
+
+st.divider()
+b1, b2 = st.columns(2)
+if b1.button("📸 " + t("snapshot"), use_container_width=True):
+    with be.Session.begin() as s:
+        snap = repo.snapshot(aid, session=s, actor=user, root=root)
+        msg = pick(f"已保存快照：S={snap.score:.2f}，{snap.level} 级，{name(TIER_NAMES, snap.tier)}",
+                   f"Snapshot saved: S={snap.score:.2f}, level {snap.level}, {name(TIER_NAMES, snap.tier)}")
+    flash("success", msg)
+    st.rerun()
+with be.Session() as s:
+    bundle = repo.export_bundle(aid, session=s, store=be.store)
+b2.download_button("📦 " + t("export"), bundle, file_name=f"assessment-{aid}.zip", mime="application/zip",
+                   use_container_width=True)

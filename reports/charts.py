@@ -1,0 +1,115 @@
+"""Charts (matplotlib, Agg) with Chinese labels, returned as PNG or SVG bytes.
+
+Missing glyphs are turned into errors: a chart never silently shows tofu boxes.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from typing import Sequence
+
+import numpy as np
+
+from .fonts import setup_matplotlib
+
+BLUE, GREY, GREEN, RED = "#1f5fa8", "#9aa5b1", "#2e8b57", "#c0392b"
+
+
+def _render(fig, fmt: str = "png", dpi: int = 120) -> bytes:
+    from matplotlib import pyplot as plt
+
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*[Gg]lyph.*missing.*")
+        fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def radar(labels: Sequence[str], series: dict[str, Sequence[float]], title: str = "", vmax: float = 5.0,
+          fmt: str = "png") -> bytes:
+    """Radar chart of domain scores (one polygon per series)."""
+    setup_matplotlib()
+    from matplotlib import pyplot as plt
+
+    n = len(labels)
+    angles = np.linspace(0, 2 * np.pi, n, endpoint=False).tolist()
+    fig = plt.figure(figsize=(5.2, 5.2))
+    ax = fig.add_subplot(polar=True)
+    colors = [BLUE, "#e67e22", GREEN, RED]
+    for (name, values), color in zip(series.items(), colors):
+        v = list(values) + [values[0]]
+        ax.plot(angles + angles[:1], v, color=color, linewidth=2, label=name)
+        ax.fill(angles + angles[:1], v, color=color, alpha=0.15)
+    ax.set_xticks(angles)
+    ax.set_xticklabels(labels, fontsize=9)
+    ax.set_ylim(0, vmax)
+    ax.set_yticks(np.arange(1, vmax + 0.01, 1))
+    ax.tick_params(axis="y", labelsize=7, colors=GREY)
+    if title:
+        ax.set_title(title, pad=18, fontsize=12)
+    if len(series) > 1:
+        ax.legend(loc="upper right", bbox_to_anchor=(1.25, 1.1), fontsize=8)
+    return _render(fig, fmt)
+
+
+def level_bars(labels: Sequence[str], values: Sequence[float], threshold: float = 0.8, title: str = "",
+               fmt: str = "png") -> bytes:
+    """Per-level scores X1..X5 against the threshold."""
+    setup_matplotlib()
+    from matplotlib import pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5.2, 3.0))
+    colors = [GREEN if v >= threshold - 1e-12 else RED for v in values]
+    ax.bar(labels, values, color=colors)
+    ax.axhline(threshold, color=GREY, linestyle="--", linewidth=1)
+    ax.text(len(values) - 0.5, threshold + 0.02, f"门槛 {threshold:g}", ha="right", fontsize=8, color=GREY)
+    ax.set_ylim(0, 1.05)
+    for i, v in enumerate(values):
+        ax.text(i, v + 0.02, f"{v:.2f}", ha="center", fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=11)
+    ax.spines[["top", "right"]].set_visible(False)
+    return _render(fig, fmt)
+
+
+def subdomain_bars(labels: Sequence[str], values: Sequence[float], title: str = "", vmax: float = 5.0,
+                   fmt: str = "png") -> bytes:
+    """Horizontal bars of sub-domain scores (sum of counted level scores, 0..5)."""
+    setup_matplotlib()
+    from matplotlib import pyplot as plt
+
+    h = max(2.5, 0.28 * len(labels) + 0.8)
+    fig, ax = plt.subplots(figsize=(6.0, h))
+    y = np.arange(len(labels))
+    ax.barh(y, values, color=BLUE)
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, vmax)
+    for i, v in enumerate(values):
+        ax.text(v + 0.05, i, f"{v:.2f}", va="center", fontsize=7)
+    if title:
+        ax.set_title(title, fontsize=11)
+    ax.spines[["top", "right"]].set_visible(False)
+    return _render(fig, fmt)
+
+
+def trend(dates: Sequence[str], scores: Sequence[float], levels: Sequence[int], title: str = "", fmt: str = "png") -> bytes:
+    """S over time with the level bands."""
+    setup_matplotlib()
+    from matplotlib import pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.0, 3.0))
+    for b in (0.8, 1.8, 2.8, 3.8, 4.8):
+        ax.axhline(b, color="#e5e8ec", linewidth=1, zorder=0)
+    ax.plot(dates, scores, marker="o", color=BLUE)
+    for d, s, lv in zip(dates, scores, levels):
+        ax.annotate(f"S={s:.2f}（{lv}级）", (d, s), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=8)
+    ax.set_ylim(0, 5.2)
+    ax.set_ylabel("总分 S")
+    if title:
+        ax.set_title(title, fontsize=11)
+    ax.spines[["top", "right"]].set_visible(False)
+    return _render(fig, fmt)

@@ -1,0 +1,182 @@
+"""One AppTest test (or more) per page, on the real app and database."""
+
+from __future__ import annotations
+
+import pytest
+
+from assessment.store import repository as repo
+from ui import state
+from ui.services import backend
+
+from conftest_app import new_app
+
+
+def _demo_ids():
+    be = backend()
+    from sqlalchemy import select
+
+    from assessment.store.orm import Assessment, Enterprise, Factory
+
+    with be.Session() as s:
+        ent = s.scalars(select(Enterprise).where(Enterprise.name.like("%北方重型%"))).one()
+        fac = s.scalars(select(Factory).where(Factory.enterprise_id == ent.id)).one()
+        a = s.scalars(select(Assessment).where(Assessment.factory_id == fac.id).order_by(Assessment.id.desc())).first()
+        return ent.id, fac.id, a.id
+
+
+def _open(page: str, **session):
+    at = new_app()
+    at.run()
+    for k, v in session.items():
+        at.session_state[k] = v
+    if page != "home":
+        at.switch_page(f"app_pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_navigation_and_home_with_demo_data(app_env):
+    at = _open("home")
+    assert "智能制造成熟度与智能工厂评估" in at.title[0].value
+    labels = at.selectbox[0].options
+    assert sum("【示例】" in x for x in labels) == 3  # three demo enterprises, clearly labelled
+
+
+def by_label(widgets, label):
+    return next(w for w in widgets if w.label == label)
+
+
+def test_create_enterprise_factory_and_assessment(app_env):
+    at = _open("home")
+    by_label(at.text_input, "企业名称 *").set_value("测试新企业有限公司")
+    at.button(key="FormSubmitter:new_enterprise-创建企业").click().run()
+    assert not at.exception
+    assert at.selectbox[0].value == at.session_state[state.ENTERPRISE_ID]
+    assert "测试新企业有限公司" in at.selectbox[0].format_func(at.selectbox[0].value) if hasattr(at.selectbox[0], "format_func") \
+        else any("测试新企业有限公司" in x for x in at.selectbox[0].options)
+    by_label(at.text_input, "工厂名称 *").set_value("一号车间")
+    at.button(key="FormSubmitter:new_factory-创建工厂").click().run()
+    assert not at.exception
+    assert at.session_state[state.FACTORY_ID] is not None
+    at.button(key="FormSubmitter:new_assessment-开始评估").click().run()
+    assert not at.exception
+    assert at.session_state[state.ASSESSMENT_ID] is not None
+
+
+def test_empty_enterprise_name_refused(app_env):
+    at = _open("home")
+    at.button(key="FormSubmitter:new_enterprise-创建企业").click().run()
+    assert any("企业名称不能为空" in e.value for e in at.error)
+
+
+def test_assess_page_saves_on_change(app_env):
+    at = _open("home")
+    ent, fac, aid = _demo_ids()
+    at = _open("assess", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
+    assert at.title[0].value.startswith("📝")
+    radios = [r for r in at.radio if r.key and r.key.startswith(f"g::{aid}::")]
+    assert len(radios) == 10  # one sub-domain at a time: 5 levels x 2 requirements
+    rid = radios[0].key.split("::")[2]
+    radios[0].set_value("partial").run()
+    assert not at.exception
+    with backend().Session() as s:
+        assert repo.answers_of(repo.get_assessment(aid, session=s))[rid].grade == "partial"
+
+
+def test_assess_page_reports_concurrent_edit(app_env):
+    at = _open("home")
+    ent, fac, aid = _demo_ids()
+    at = _open("assess", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
+    radios = [r for r in at.radio if r.key and r.key.startswith(f"g::{aid}::")]
+    rid = radios[1].key.split("::")[2]
+    # someone else saves in between
+    with backend().Session.begin() as s:
+        a = repo.get_assessment(aid, session=s)
+        repo.save_answers(aid, {rid: {"grade": "none"}}, session=s, expected_version=a.version, actor="bob")
+    mine = next(g for g in ("full", "largely", "partial") if g != radios[1].value)
+    radios[1].set_value(mine).run()
+    assert any("bob" in e.value for e in at.error), [e.value for e in at.error]
+    with backend().Session() as s:
+        assert repo.answers_of(repo.get_assessment(aid, session=s))[rid].grade == "none"  # not overwritten
+
+
+def test_assess_jump_to_unanswered(app_env):
+    at = _open("home")
+    ent, fac, _ = _demo_ids()
+    with backend().Session.begin() as s:
+        a = repo.create_assessment(fac, session=s)
+        v = repo.save_answers(a.id, {f"gbt39116_2020:customer_service:L{n}:0{i}": {"grade": 1} for n in range(1, 6) for i in (1, 2)},
+                              session=s, expected_version=a.version)
+        aid = a.id
+    at = _open("assess", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
+    jump = next(b for b in at.button if "跳到未答题项" in b.label)
+    jump.click().run()
+    assert at.session_state[state.SUBDOMAIN] != "customer_service"
+
+
+def test_assess_upload_evidence_and_refusal(app_env):
+    at = _open("home")
+    ent, fac, aid = _demo_ids()
+    at = _open("assess", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
+    up = at.file_uploader(key=f"ev_file::{aid}")
+    up.upload("制度.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf").run()
+    at.button(key=f"ev_btn::{aid}").click().run()
+    assert not at.exception and any("已上传" in s.value for s in at.success)
+    up = at.file_uploader(key=f"ev_file::{aid}")
+    up.upload("fake.pdf", b"not a pdf at all", "application/pdf").run()
+    at.button(key=f"ev_btn::{aid}").click().run()
+    assert any("上传被拒绝" in e.value and "不符" in e.value for e in at.error)
+
+
+def test_scenarios_page(app_env):
+    at = _open("home")
+    ent, fac, aid = _demo_ids()
+    at = _open("scenarios", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
+    assert at.title[0].value.startswith("🧩")
+    at.button(key="save_scenarios").click().run()
+    assert not at.exception
+    assert any("已保存 8 个场景实例" in s.value for s in at.success)
+
+
+def test_results_page(app_env):
+    at = _open("home")
+    ent, fac, aid = _demo_ids()
+    at = _open("results", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["成熟度等级"] == "四级 优化级" and metrics["智能工厂层级"] == "卓越级"
+    assert any("卓越级" in e.label for e in at.expander)
+    with backend().Session() as s:
+        ev = repo.evaluate(repo.get_assessment(aid, session=s))
+    assert metrics["总分 S"] == f"{ev.maturity.score:.2f}"  # the page shows the engine's result
+
+
+def test_history_page(app_env):
+    at = _open("home")
+    ent, fac, aid = _demo_ids()
+    at = _open("history", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
+    assert at.title[0].value.startswith("📈")
+    assert len(at.dataframe) >= 2 and at.metric[0].label == "S"
+
+
+def test_criteria_page(app_env):
+    at = _open("criteria")
+    assert at.title[0].value.startswith("📚")
+    at.selectbox(key="crit_edition").set_value("maturity/2024-draft").run()
+    assert not at.exception
+    at.selectbox(key="crit_edition").set_value("scenarios/2025").run()
+    assert not at.exception
+
+
+def test_english_switch(app_env):
+    at = _open("home")
+    at.radio(key=state.LANG).set_value("en").run()
+    assert "Smart-manufacturing maturity" in at.title[0].value
+
+
+def test_app_on_postgresql(pg_env):
+    at = _open("home")
+    assert sum("【示例】" in x for x in at.selectbox[0].options) == 3
+    ent, fac, aid = _demo_ids()
+    at = _open("results", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
+    assert {m.label: m.value for m in at.metric}["智能工厂层级"] == "卓越级"

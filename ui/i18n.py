@@ -1,0 +1,87 @@
+"""Simplified Chinese first, English available: ``t(key)`` picks the session's language."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from .state import LANG
+
+S = {
+    "app_title": ("智能制造成熟度与智能工厂评估", "Smart-manufacturing maturity and smart-factory assessment"),
+    "home": ("首页", "Home"),
+    "assess": ("自评估", "Self-assessment"),
+    "scenarios": ("场景与指标", "Scenarios and KPIs"),
+    "results": ("结果", "Results"),
+    "history": ("历史与对比", "History and comparison"),
+    "criteria": ("标准浏览", "Criteria browser"),
+    "language": ("语言 / Language", "Language / 语言"),
+    "user": ("当前用户", "Current user"),
+    "demo": ("示例", "Demo"),
+    "enterprise": ("企业", "Enterprise"),
+    "factory": ("工厂", "Factory"),
+    "assessment": ("评估", "Assessment"),
+    "new_enterprise": ("新建企业", "New enterprise"),
+    "new_factory": ("新建工厂", "New factory"),
+    "new_assessment": ("开始新的评估", "Start a new assessment"),
+    "choose_first": ("请先在首页选择或新建一个评估。", "Choose or start an assessment on the home page first."),
+    "go_home": ("返回首页", "Go to the home page"),
+    "saved": ("已保存", "Saved"),
+    "not_assessed": ("未评", "Not assessed"),
+    "na": ("不适用", "N/A"),
+    "note": ("说明", "Note"),
+    "evidence": ("证据", "Evidence"),
+    "evidence_hint": ("可作为证据：", "Evidence could be: "),
+    "upload": ("上传证据", "Upload evidence"),
+    "jump": ("跳到未答题项", "Jump to unanswered"),
+    "progress": ("完成进度", "Progress"),
+    "score": ("总分 S", "Score S"),
+    "level": ("成熟度等级", "Maturity level"),
+    "tier": ("智能工厂层级", "Smart-factory tier"),
+    "gaps": ("差距与升级路径", "Gaps and upgrade path"),
+    "eligibility": ("申报资格", "Declaration eligibility"),
+    "provenance": ("条款来源", "Provenance"),
+    "snapshot": ("保存结果快照", "Save a result snapshot"),
+    "export": ("导出评估数据包", "Export assessment bundle"),
+    "import": ("导入评估数据包", "Import an assessment bundle"),
+    "save": ("保存", "Save"),
+    "compare": ("对比两次评估", "Compare two assessments"),
+    "trend": ("得分趋势", "Score trend"),
+    "edition": ("标准版本", "Edition"),
+    "diff": ("版本差异", "Edition differences"),
+    "met": ("满足", "met"),
+    "not_met": ("不满足", "not met"),
+    "eligible": ("可申报", "eligible"),
+    "not_eligible": ("不可申报", "not eligible"),
+    "indicative": ("本工具条款为依据公开资料自拟，结果仅供参考，不等同于 CMMM 正式评估等级。",
+                   "The requirement statements are our own wording from public sources: results are indicative, not a CMMM grade."),
+}
+
+LEVEL_NAMES = {0: ("未达到一级", "No level"), 1: ("一级 规划级", "1 Planning"), 2: ("二级 规范级", "2 Standardised"),
+               3: ("三级 集成级", "3 Integrated"), 4: ("四级 优化级", "4 Optimised"), 5: ("五级 引领级", "5 Leading")}
+TIER_NAMES = {"none": ("未达到基础级", "No tier"), "basic": ("基础级", "Basic"), "advanced": ("先进级", "Advanced"),
+              "excellent": ("卓越级", "Excellent"), "leading": ("领航级", "Leading")}
+GRADE_NAMES = {None: ("未评", "Not assessed"), "full": ("1 全部满足", "1 Fully met"), "largely": ("0.8 大部分满足", "0.8 Largely met"),
+               "partial": ("0.5 部分满足", "0.5 Partly met"), "none": ("0 不满足", "0 Not met"), "na": ("不适用", "N/A")}
+PROV_NAMES = {"official": ("官方条款", "official"), "secondary": ("二手资料", "secondary"),
+              "authored": ("自拟转述", "authored"), "provisional": ("暂定", "provisional")}
+STATUS_NAMES = {"draft": ("草稿", "draft"), "submitted": ("已提交", "submitted"), "under_review": ("审核中", "under review"),
+                "certified": ("已认定", "certified"), "archived": ("已归档", "archived")}
+INDUSTRY_NAMES = {"discrete": ("离散型", "Discrete"), "process": ("流程型", "Process")}
+
+
+def lang() -> str:
+    return st.session_state.get(LANG, "zh")
+
+
+def t(key: str) -> str:
+    zh, en = S[key]
+    return zh if lang() == "zh" else en
+
+
+def name(table: dict, key) -> str:
+    zh, en = table[key]
+    return zh if lang() == "zh" else en
+
+
+def pick(zh: str, en: str) -> str:
+    return zh if lang() == "zh" else en
