@@ -3,10 +3,13 @@
 import streamlit as st
 
 from ui import state
+from ui.fonts import ensure_web_font
 from ui.i18n import t
 from ui.services import backend
 
-st.set_page_config(page_title="智能制造评估 · Smart-factory assessment", page_icon="🏭", layout="wide")
+ensure_web_font()
+
+st.set_page_config(page_title="智能制造评估 · Smart-factory assessment", page_icon=":material/factory:", layout="wide")
 for key, value in state.defaults().items():
     st.session_state.setdefault(key, value)
 
@@ -18,11 +21,11 @@ with st.sidebar:
 backend()  # migrate and seed once per database, before any page runs
 
 pages = [
-    st.Page("app_pages/home.py", title=t("home"), icon="🏠", url_path="home", default=True),
-    st.Page("app_pages/assess.py", title=t("assess"), icon="📝", url_path="assess"),
-    st.Page("app_pages/scenarios.py", title=t("scenarios"), icon="🧩", url_path="scenarios"),
-    st.Page("app_pages/results.py", title=t("results"), icon="📊", url_path="results"),
-    st.Page("app_pages/history.py", title=t("history"), icon="📈", url_path="history"),
-    st.Page("app_pages/criteria.py", title=t("criteria"), icon="📚", url_path="criteria"),
+    st.Page("app_pages/home.py", title=t("home"), icon=":material/home:", url_path="home", default=True),
+    st.Page("app_pages/assess.py", title=t("assess"), icon=":material/edit_note:", url_path="assess"),
+    st.Page("app_pages/scenarios.py", title=t("scenarios"), icon=":material/extension:", url_path="scenarios"),
+    st.Page("app_pages/results.py", title=t("results"), icon=":material/analytics:", url_path="results"),
+    st.Page("app_pages/history.py", title=t("history"), icon=":material/timeline:", url_path="history"),
+    st.Page("app_pages/criteria.py", title=t("criteria"), icon=":material/menu_book:", url_path="criteria"),
 ]
 st.navigation(pages).run()

@@ -46,7 +46,7 @@ order = [sid for sid in subs if sid in by_sub]
 answered = {sid: sum(1 for r in by_sub[sid] if current.get(r.id, (None,))[0] is not None) for sid in order}
 total_answered = sum(answered.values())
 
-st.title(f"📝 {t('assess')}")
+st.title(t("assess"))
 st.caption(f"{title} · {ed.id} · {name(INDUSTRY_NAMES, industry)} · v{version}")
 show_flash()
 st.progress(total_answered / len(reqs), text=f"{t('progress')}: {total_answered}/{len(reqs)}")
@@ -58,7 +58,7 @@ def _sub_label(sid: str) -> str:
     path = [els[dom.element].name_zh if dom.element else None, dom.name_zh, sd.name_zh] if pick("zh", "en") == "zh" \
         else [els[dom.element].name_en if dom.element else None, dom.name_en, sd.name_en]
     done = answered[sid]
-    mark = "✅" if done == len(by_sub[sid]) else ("🟡" if done else "⚪")
+    mark = "●" if done == len(by_sub[sid]) else ("◐" if done else "○")
     return f"{mark} " + " / ".join(p for p in path if p) + f"（{done}/{len(by_sub[sid])}）"
 
 
@@ -86,7 +86,7 @@ def _jump():
     flash("success", pick("全部要求均已作答。", "Every requirement is answered."))
 
 
-c2.button("⏭ " + t("jump"), on_click=_jump, use_container_width=True, disabled=total_answered == len(reqs))
+c2.button(t("jump"), icon=":material/skip_next:", on_click=_jump, use_container_width=True, disabled=total_answered == len(reqs))
 if status in ("certified", "archived"):
     st.warning(pick("此评估已认定或归档，修改将被记录在审计日志中。", "This assessment is certified or archived; changes are recorded in the audit log."))
 
@@ -101,7 +101,7 @@ def _save(rid: str) -> None:
                                       expected_version=st.session_state[state.VERSIONS].get(aid), actor=user,
                                       root=be.settings.criteria_dir)
         st.session_state[state.VERSIONS][aid] = new_v
-        st.toast(f"{t('saved')} · {rid.split(':', 1)[1]}", icon="💾")
+        st.toast(f"{t('saved')} · {rid.split(':', 1)[1]}", icon=":material/save:")
     except repo.ConcurrentEditError as exc:
         st.session_state[state.VERSIONS].pop(aid, None)  # reload the other person's answers on this run
         flash("error", str(exc))
@@ -131,10 +131,10 @@ for level in ed.levels:
                           label_visibility="collapsed")
             files = evidence.get(r.id, [])
             if files:
-                st.caption("📎 " + "；".join(f"{n}（{size / 1024:.0f} KB，sha256 {sha[:10]}…）" for n, sha, size in files))
+                st.caption(":material/attach_file: " + "；".join(f"{n}（{size / 1024:.0f} KB，sha256 {sha[:10]}…）" for n, sha, size in files))
 
 st.divider()
-st.markdown(f"#### 📎 {t('upload')}")
+st.markdown(f"#### :material/upload_file: {t('upload')}")
 st.caption(pick(f"支持 PDF、图片、Office 文档和纯文本，单个文件不超过 {be.settings.max_upload_mb} MB；相同内容只保存一份。",
                 f"PDF, images, Office documents and plain text up to {be.settings.max_upload_mb} MB; identical files are stored once."))
 u1, u2 = st.columns([2, 3])

@@ -14,7 +14,7 @@ be = backend()
 root = be.settings.criteria_dir
 zh = pick("zh", "en") == "zh"
 reg = load_registry(root)
-st.title(f"📚 {t('criteria')}")
+st.title(t("criteria"))
 eid = st.selectbox(t("edition"), list(reg), format_func=lambda k: f"{k} · {reg[k].title_zh if zh else reg[k].title_en}", key="crit_edition")
 entry = reg[eid]
 st.caption(f"{pick('状态', 'Status')}: {entry.status} · {pick('生效', 'Effective')}: {entry.effective or '—'} · "
@@ -65,7 +65,7 @@ else:
 
     st.dataframe(pd.DataFrame(load_declarations(eid, root).rows()), hide_index=True, use_container_width=True, height=480)
 
-st.subheader("🔀 " + t("diff"))
+st.subheader(":material/difference: " + t("diff"))
 mats = [k for k, v in reg.items() if v.kind == "maturity"]
 d1, d2 = st.columns(2)
 a = d1.selectbox("A", mats, index=0, key="diff_a")

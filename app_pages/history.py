@@ -17,7 +17,7 @@ from ui.services import backend
 be = backend()
 root = be.settings.criteria_dir
 zh = pick("zh", "en") == "zh"
-st.title(f"📈 {t('history')}")
+st.title(t("history"))
 fid = st.session_state.get(state.FACTORY_ID)
 if fid is None:
     st.info(t("choose_first"))
@@ -48,7 +48,7 @@ if pts:
     levels = [next(n for n in range(6) if name(LEVEL_NAMES, n) == p[2]) for p in pts]
     st.image(charts.trend([p[0] for p in pts], [p[1] for p in pts], levels, title=pick(f"{fname} 总分趋势", f"{fname}: score trend")))
 
-st.subheader("⚖️ " + t("compare"))
+st.subheader(":material/compare_arrows: " + t("compare"))
 ids = [r["id"] for r in table]
 labels = {r["id"]: f"{r[pick('评估', 'Assessment')]}（#{r['id']}）" for r in table}
 c1, c2 = st.columns(2)

@@ -28,7 +28,7 @@ with be.Session() as s:
     enterprise = a.factory.enterprise.name
 m, tr, dr = ev.maturity, ev.tiers, ev.declarations
 
-st.title(f"📊 {t('results')}")
+st.title(t("results"))
 st.caption(f"{enterprise} · {title} · {med} · {ted}")
 show_flash()
 st.caption(t("indicative"))
@@ -52,8 +52,8 @@ with g1:
     st.image(charts.level_bars(level_labels, [m.level_scores[str(n)] for n in range(1, 6)], m.threshold,
                                title=pick("各等级得分 X1…X5", "Per-level scores X1..X5")), use_container_width=True)
     st.dataframe(pd.DataFrame([{pick("等级", "Level"): name(LEVEL_NAMES, int(n)), "X": round(x, 3),
-                                pick("达标", "Passed"): "✓" if x >= m.threshold - 1e-12 else "✗",
-                                pick("计入 S", "In S"): "✓" if int(n) <= m.levels_counted else "—"}
+                                pick("达标", "Passed"): pick("是", "yes") if x >= m.threshold - 1e-12 else pick("否", "no"),
+                                pick("计入 S", "In S"): pick("是", "yes") if int(n) <= m.levels_counted else "—"}
                                for n, x in m.level_scores.items()]), hide_index=True, use_container_width=True)
 with g2:
     doms = m.domains
@@ -62,7 +62,7 @@ with g2:
 st.image(charts.subdomain_bars([s.name_zh if zh else s.name_en for s in m.subdomains], [s.score for s in m.subdomains],
                                title=pick("能力子域得分（计入 S 的各级得分之和）", "Sub-domain scores (sum over the levels counted in S)")))
 
-st.subheader("🎯 " + t("gaps"))
+st.subheader(":material/flag: " + t("gaps"))
 if m.target_level:
     st.caption(pick(f"升至 {name(LEVEL_NAMES, m.target_level)}：以下要求尚未全部满足，按单独提升至“全部满足”可增加的 S 排序。",
                     f"Toward {name(LEVEL_NAMES, m.target_level)}: requirements not fully met, ranked by how much S each adds if fully met."))
@@ -73,7 +73,7 @@ if m.target_level:
 else:
     st.success(pick("已达到最高等级。", "The highest level is reached."))
 
-st.subheader("🏭 " + t("tier"))
+st.subheader(":material/factory: " + t("tier"))
 st.markdown(pick(f"达到层级：**{name(TIER_NAMES, tr.tier)}**（{tr.edition}）；覆盖维度 {len(tr.dimensions_covered)}/5；场景实例 {tr.scenario_instances} 个"
                  + (f"；AI 应用占比 {tr.ai_share:.0%}" if tr.ai_share is not None else ""),
                  f"Tier reached: **{name(TIER_NAMES, tr.tier)}** ({tr.edition}); dimensions {len(tr.dimensions_covered)}/5; "
@@ -89,8 +89,8 @@ def _reasons(checks) -> pd.DataFrame:
 
 
 for tid, st_ in tr.tiers.items():
-    icon = "✅" if st_.met else "❌"
-    with st.expander(f"{icon} {name(TIER_NAMES, tid)} — {t('met') if st_.met else t('not_met')}", expanded=tid == tr.next_tier):
+    icon = ":material/check_circle:" if st_.met else ":material/cancel:"
+    with st.expander(f"{name(TIER_NAMES, tid)} — {t('met') if st_.met else t('not_met')}", expanded=tid == tr.next_tier, icon=icon):
         if st_.reasons:
             st.markdown(pick("**未满足的条件**", "**Conditions not met**"))
             st.dataframe(_reasons(st_.reasons), hide_index=True, use_container_width=True)
@@ -106,13 +106,13 @@ if tr.upgrade and tr.upgrade.maturity_gaps:
                                 pick("内容", "Text"): g.text_zh if zh else g.text_en} for g in tr.upgrade.maturity_gaps[:10]]),
                  hide_index=True, use_container_width=True)
 
-st.subheader("📋 " + t("eligibility"))
+st.subheader(":material/assignment: " + t("eligibility"))
 st.caption(pick(f"企业规模：{dr.size_class_zh or '未知'}", f"Enterprise size: {dr.size_class or 'unknown'}"))
 for pid, ps in dr.programmes.items():
     quota = (pick(f"推荐名额 ≤ {ps.quota.value}", f"quota ≤ {ps.quota.value}") if ps.quota.value is not None
              else pick("推荐名额未知", "quota not known"))
-    with st.expander(f"{'✅' if ps.met else '❌'} {ps.name_zh if zh else ps.name_en} — "
-                     f"{t('eligible') if ps.met else t('not_eligible')} · {quota}"):
+    with st.expander(f"{ps.name_zh if zh else ps.name_en} — {t('eligible') if ps.met else t('not_eligible')} · {quota}",
+                     icon=":material/check_circle:" if ps.met else ":material/cancel:"):
         if ps.reasons:
             st.dataframe(_reasons(ps.reasons), hide_index=True, use_container_width=True)
         if ps.quota.note:
@@ -120,7 +120,7 @@ for pid, ps in dr.programmes.items():
         if ps.deadline:
             st.caption(pick(f"申报截止：{ps.deadline}", f"Deadline: {ps.deadline}"))
 
-st.subheader("🔎 " + t("provenance"))
+st.subheader(":material/source: " + t("provenance"))
 reg = load_registry(root)
 st.markdown(f"- {med}: {reg[med].title_zh if zh else reg[med].title_en}（{reg[med].status}）\n"
             f"- {ted}: {reg[ted].title_zh if zh else reg[ted].title_en}（{reg[ted].status}）")
@@ -129,7 +129,7 @@ st.write(pick("要求条款来源构成：", "Requirement provenance mix: ") +
 
 st.divider()
 b1, b2 = st.columns(2)
-if b1.button("📸 " + t("snapshot"), use_container_width=True):
+if b1.button(t("snapshot"), icon=":material/photo_camera:", use_container_width=True):
     with be.Session.begin() as s:
         snap = repo.snapshot(aid, session=s, actor=user, root=root)
         msg = pick(f"已保存快照：S={snap.score:.2f}，{snap.level} 级，{name(TIER_NAMES, snap.tier)}",
@@ -138,5 +138,5 @@ if b1.button("📸 " + t("snapshot"), use_container_width=True):
     st.rerun()
 with be.Session() as s:
     bundle = repo.export_bundle(aid, session=s, store=be.store)
-b2.download_button("📦 " + t("export"), bundle, file_name=f"assessment-{aid}.zip", mime="application/zip",
+b2.download_button(t("export"), bundle, icon=":material/archive:", file_name=f"assessment-{aid}.zip", mime="application/zip",
                    use_container_width=True)

@@ -27,7 +27,7 @@ with be.Session() as s:
     kpis = {k.kpi_id: (k.value, k.period) for k in a.kpis}
     version, title = a.version, a.title
 
-st.title(f"🧩 {t('scenarios')}")
+st.title(t("scenarios"))
 st.caption(f"{title} · {cat.id}")
 show_flash()
 

@@ -3,9 +3,9 @@
 import json
 import sys
 
-from bench import maturity_batch
+from bench import app_rerun, maturity_batch, store_io
 
-BENCHES = {"maturity_batch": maturity_batch.run}
+BENCHES = {"maturity_batch": maturity_batch.run, "store_io": store_io.run, "app_rerun": app_rerun.run}
 
 if __name__ == "__main__":
     names = sys.argv[1:] or list(BENCHES)

@@ -74,7 +74,7 @@ def test_assess_page_saves_on_change(app_env):
     at = _open("home")
     ent, fac, aid = _demo_ids()
     at = _open("assess", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
-    assert at.title[0].value.startswith("📝")
+    assert at.title[0].value == "自评估"
     radios = [r for r in at.radio if r.key and r.key.startswith(f"g::{aid}::")]
     assert len(radios) == 10  # one sub-domain at a time: 5 levels x 2 requirements
     rid = radios[0].key.split("::")[2]
@@ -133,7 +133,7 @@ def test_scenarios_page(app_env):
     at = _open("home")
     ent, fac, aid = _demo_ids()
     at = _open("scenarios", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
-    assert at.title[0].value.startswith("🧩")
+    assert at.title[0].value == "场景与指标"
     at.button(key="save_scenarios").click().run()
     assert not at.exception
     assert any("已保存 8 个场景实例" in s.value for s in at.success)
@@ -155,13 +155,13 @@ def test_history_page(app_env):
     at = _open("home")
     ent, fac, aid = _demo_ids()
     at = _open("history", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
-    assert at.title[0].value.startswith("📈")
+    assert at.title[0].value == "历史与对比"
     assert len(at.dataframe) >= 2 and at.metric[0].label == "S"
 
 
 def test_criteria_page(app_env):
     at = _open("criteria")
-    assert at.title[0].value.startswith("📚")
+    assert at.title[0].value == "标准浏览"
     at.selectbox(key="crit_edition").set_value("maturity/2024-draft").run()
     assert not at.exception
     at.selectbox(key="crit_edition").set_value("scenarios/2025").run()

@@ -1,0 +1,132 @@
+"""End to end in a real headless Chromium (Debian's chromium, driven by Playwright).
+
+A newcomer creates an enterprise and a factory, starts an assessment, answers requirements,
+uploads evidence and sees the level and tier. Skipped only when Chromium is absent outside CI.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import OUTPUT, ROOT
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required in CI (apt-get install chromium)")
+        pytest.skip("Chromium is not installed")
+    pytest.importorskip("playwright") if not os.environ.get("CI") else __import__("playwright")
+    port = _free_port()
+    env = {**os.environ, "SFA_DATA_DIR": str(tmp_path_factory.mktemp("e2e-data"))}
+    env.pop("DATABASE_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    import urllib.request
+
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("the app did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+def test_newcomer_reaches_a_result(server, browser, tmp_path):
+    out = OUTPUT / "e2e"
+    out.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page.set_default_timeout(30000)
+    page.goto(server)
+    page.get_by_text("智能制造成熟度与智能工厂评估").first.wait_for()
+    # the demo data set is there and labelled 示例
+    page.wait_for_function("() => [...document.querySelectorAll('input')].some(i => i.value.includes('【示例】'))")
+    page.screenshot(path=str(out / "home.png"), full_page=False)
+
+    # ① a new enterprise
+    page.evaluate("document.fonts.ready")
+    page.get_by_role("button", name="新建企业").click()
+    page.get_by_label("企业名称 *").fill("浏览器测试精密机械有限公司")
+    page.get_by_role("button", name="创建企业").click()
+    page.get_by_text("已创建企业").wait_for()
+    # ② a factory
+    page.get_by_role("button", name="新建工厂").click()
+    page.get_by_label("工厂名称 *").fill("一号装配车间")
+    page.get_by_role("button", name="创建工厂").click()
+    page.get_by_text("已创建工厂").wait_for()
+    # ③ an assessment: the app moves to the questionnaire
+    page.get_by_role("button", name="开始新的评估").click()
+    page.get_by_role("button", name="开始评估").click()
+    page.get_by_text("完成进度").wait_for()
+
+    # answer the first requirements (each change is saved at once)
+    for i in range(4):
+        page.get_by_text("1 全部满足", exact=True).nth(i).click()
+        page.wait_for_timeout(700)
+    page.get_by_text("完成进度: 4/200").wait_for()
+
+    # upload evidence for the selected requirement
+    evidence = tmp_path / "数据管理制度.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    page.locator("input[type=file]").first.set_input_files(str(evidence))
+    page.get_by_role("button", name="上传并关联").click()
+    page.get_by_text("已上传「数据管理制度.pdf」").wait_for()
+    page.screenshot(path=str(out / "questionnaire.png"), full_page=False)
+
+    # a bad upload is refused with a reason
+    bad = tmp_path / "伪装.pdf"
+    bad.write_bytes(b"this is not a pdf")
+    page.locator("input[type=file]").first.set_input_files(str(bad))
+    page.get_by_role("button", name="上传并关联").click()
+    page.get_by_text("上传被拒绝").wait_for()
+
+    # the results page shows the level and the tier
+    page.get_by_role("link", name="结果").click()
+    page.get_by_text("成熟度等级").first.wait_for()
+    page.get_by_text("智能工厂层级").first.wait_for()
+    page.get_by_text("申报资格").first.wait_for()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(out / "results.png"), full_page=True)
+    body = page.inner_text("body")
+    assert "未达到一级" in body or "一级" in body
+    assert "基础级" in body
+    page.close()
