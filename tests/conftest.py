@@ -5,12 +5,7 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-CRITERIA = ROOT / "criteria"
-MINI = HERE / "fixtures" / "mini"
-CASES = HERE / "cases"
-OUTPUT = ROOT / "test-output"
+from paths import OUTPUT
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 

@@ -12,7 +12,7 @@ import yaml
 
 from assessment.cli import main
 
-from conftest import ROOT
+from paths import ROOT
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

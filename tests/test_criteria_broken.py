@@ -11,7 +11,7 @@ import yaml
 from assessment.cli import main
 from assessment.editions import check_all
 
-from conftest import HERE, MINI
+from paths import HERE, MINI
 
 BROKEN = sorted((HERE / "fixtures" / "broken").glob("*.yaml"))
 

@@ -9,7 +9,7 @@ import pytest
 from assessment.editions import check_all, load_maturity, load_registry
 from assessment.maturity import compile_model
 
-from conftest import CRITERIA
+from paths import CRITERIA
 
 EXPECTED = {  # edition: (sub-domains, at least this many requirements, elements, domains)
     "maturity/2020": (20, 200, 4, 12),

@@ -10,7 +10,7 @@ from assessment.answers import Answers, AnswersError, parse_answers
 from assessment.editions import load_maturity_cached
 from assessment.maturity import ScoringError, compile_model, score
 
-from conftest import MINI
+from paths import MINI
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from assessment.answers import parse_answers
 from assessment.editions import load_maturity_cached
 from assessment.maturity import compile_model, encode, score, score_batch
 
-from conftest import CASES, CRITERIA, MINI
+from paths import CASES, CRITERIA, MINI
 
 CASE_FILES = sorted(CASES.glob("maturity_*/*.yaml"))
 

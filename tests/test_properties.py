@@ -10,7 +10,7 @@ from assessment.answers import Answers
 from assessment.editions import load_maturity_cached
 from assessment.maturity import compile_model, encode, score, score_batch
 
-from conftest import CRITERIA
+from paths import CRITERIA
 
 ED = load_maturity_cached("maturity/2020", CRITERIA)
 C = {ind: compile_model(ED, ind) for ind in ("discrete", "process")}

@@ -14,7 +14,7 @@ from assessment.rules import Kind
 from assessment.scenarios import DIMENSIONS, load_catalogue
 from assessment.tiers import evaluate_tiers, load_tier_edition
 
-from conftest import CRITERIA, ROOT
+from paths import CRITERIA, ROOT
 
 
 @pytest.mark.parametrize("edition, links, scenarios", [("scenarios/2023", 16, 45), ("scenarios/2025", 8, 40)])

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import OUTPUT, ROOT
+from paths import OUTPUT, ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
