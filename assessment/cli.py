@@ -216,6 +216,137 @@ def cmd_declare_check(args) -> int:
     return 0
 
 
+# -- certificates and reports (rendering lives in the reports package, imported only here) -----------
+
+
+def _db():
+    from .store.db import make_engine, session_factory, upgrade
+
+    settings = get_settings()
+    engine = make_engine(settings.db_url)
+    upgrade(engine)
+    return settings, session_factory(engine)
+
+
+def cmd_certificate_verify(args) -> int:
+    from reports.verify import verify_certificate
+
+    from .signing import load_public_keys
+
+    path = Path(args.file)
+    if args.file == "-":
+        data: bytes | str = sys.stdin.read()
+    elif path.exists():
+        data = path.read_bytes()
+        if not data.startswith(b"%PDF"):
+            data = data.decode("utf-8", errors="replace")
+    elif args.file.startswith("SFA1."):
+        data = args.file
+    else:
+        raise UsageError(f"{args.file}: no such file (give a PDF, a file with the payload text, or the payload itself)")
+    settings = get_settings()
+    pems = [Path(p).read_text(encoding="utf-8") for p in args.public_key]
+    if not args.public_key:  # this installation's key
+        from reports.service import signing_key
+        from .signing import public_pem
+
+        pems.append(public_pem(signing_key(settings)))
+    keys = load_public_keys(pems)
+    if args.revocations:
+        try:
+            revoked = {r["number"]: r["reason"] for r in json.loads(Path(args.revocations).read_text(encoding="utf-8"))}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise UsageError(f"{args.revocations}: not a revocation list ({exc})") from None
+    else:
+        from reports.service import revoked_map
+
+        _, Session = _db()
+        with Session() as s:
+            revoked = revoked_map(session=s)
+    res = verify_certificate(data, keys, revoked)
+    if args.json:
+        _print_json(res.as_dict())
+    else:
+        print(f"{res.status}: {res.message}")
+        for p in res.problems:
+            print(f"  - {p}")
+        for k, v in res.fields.items():
+            print(f"  {k}: {v}")
+    return 0 if res.ok else 1
+
+
+def cmd_certificate_public_key(args) -> int:
+    from reports.service import signing_key
+
+    from .signing import key_id, public_pem
+
+    key = signing_key(get_settings())
+    print(public_pem(key), end="")
+    print(f"# kid {key_id(key.public_key())}", file=sys.stderr)
+    return 0
+
+
+def cmd_certificate_issue(args) -> int:
+    from reports import service
+
+    settings, Session = _db()
+    with Session.begin() as s:
+        cert = service.issue_certificate(args.assessment, session=s, settings=settings, actor=args.actor)
+        pdf = service.render_certificate(cert, args.lang)
+        number = cert.number
+    Path(args.out).write_bytes(pdf)
+    print(f"issued {number} → {args.out}")
+    return 0
+
+
+def cmd_certificate_revoke(args) -> int:
+    from .store import repository as repo
+
+    _, Session = _db()
+    with Session.begin() as s:
+        repo.revoke_certificate(args.number, args.reason, session=s, actor=args.actor)
+    print(f"revoked {args.number}")
+    return 0
+
+
+def cmd_certificate_revocations(args) -> int:
+    from .store import repository as repo
+
+    _, Session = _db()
+    with Session() as s:
+        _print_json(repo.revocation_list(session=s))
+    return 0
+
+
+def cmd_report_render(args) -> int:
+    from reports import service
+
+    settings, Session = _db()
+    with Session() as s:
+        if args.format == "pdf":
+            data = service.render_report(args.assessment, session=s, root=settings.criteria_dir, lang=args.lang)
+        elif args.format == "xlsx":
+            data = service.workbook(args.assessment, session=s, root=settings.criteria_dir)
+        else:
+            data = service.declaration_draft(args.assessment, args.programme, session=s, root=settings.criteria_dir)
+    Path(args.out).write_bytes(data)
+    print(f"wrote {args.out} ({len(data)} bytes)")
+    return 0
+
+
+def cmd_report_batch(args) -> int:
+    from reports.batch import run_batch
+
+    settings, Session = _db()
+    stats = run_batch(Path(args.out), Session=Session, settings=settings, assessment_ids=args.assessment or None,
+                      force=args.force, reports=args.reports, lang=args.lang)
+    print(f"rendered {stats.rendered}, skipped {stats.skipped} (already up to date), failed {len(stats.failed)} "
+          f"in {stats.seconds:.1f} s → {args.out}")
+    for aid, err in stats.failed:
+        print(f"  assessment {aid}: {err}", file=sys.stderr)
+    return 1 if stats.failed else 0
+
+
 # -- parser ---------------------------------------------------------------------------------
 
 
@@ -263,6 +394,45 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--edition", default="declarations/2021-2025")
     x.add_argument("--json", action="store_true")
     x.set_defaults(func=cmd_declare_check)
+
+    c = sub.add_parser("certificate", help="issue, verify and revoke certificates").add_subparsers(dest="cmd", required=True)
+    x = c.add_parser("verify", help="verify a certificate PDF or its QR payload (exit 0 genuine, 1 not)")
+    x.add_argument("file", help="a PDF, a text file with the payload, the payload itself, or - for standard input")
+    x.add_argument("--public-key", action="append", default=[], help="PEM of a trusted installation (default: this one)")
+    x.add_argument("--revocations", help="an exported revocation list (JSON); default: this installation's database")
+    x.add_argument("--json", action="store_true")
+    x.set_defaults(func=cmd_certificate_verify)
+    x = c.add_parser("public-key", help="print this installation's public key (PEM)")
+    x.set_defaults(func=cmd_certificate_public_key)
+    x = c.add_parser("issue", help="issue a self-assessment certificate for an assessment")
+    x.add_argument("assessment", type=int)
+    x.add_argument("--out", required=True)
+    x.add_argument("--lang", choices=["zh", "en"], default="zh")
+    x.add_argument("--actor")
+    x.set_defaults(func=cmd_certificate_issue)
+    x = c.add_parser("revoke", help="revoke a certificate")
+    x.add_argument("number")
+    x.add_argument("--reason", required=True)
+    x.add_argument("--actor")
+    x.set_defaults(func=cmd_certificate_revoke)
+    x = c.add_parser("revocations", help="export the revocation list (JSON)")
+    x.set_defaults(func=cmd_certificate_revocations)
+
+    r = sub.add_parser("report", help="render reports and exports").add_subparsers(dest="cmd", required=True)
+    x = r.add_parser("render", help="render one assessment's report (pdf), workbook (xlsx) or declaration draft (docx)")
+    x.add_argument("assessment", type=int)
+    x.add_argument("--out", required=True)
+    x.add_argument("--format", choices=["pdf", "xlsx", "docx"], default="pdf")
+    x.add_argument("--programme", default="demo_factory_2023", help="for docx: the programme whose form to follow")
+    x.add_argument("--lang", choices=["zh", "en"], default="zh")
+    x.set_defaults(func=cmd_report_render)
+    x = r.add_parser("batch", help="certificates (and reports) for many factories; resumable")
+    x.add_argument("--out", required=True)
+    x.add_argument("--assessment", type=int, action="append", help="only these assessments (default: each factory's latest)")
+    x.add_argument("--force", action="store_true", help="render again even when up to date")
+    x.add_argument("--reports", action="store_true", help="also render the assessment report")
+    x.add_argument("--lang", choices=["zh", "en"], default="zh")
+    x.set_defaults(func=cmd_report_batch)
     return p
 
 
@@ -279,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
         for p in exc.problems:
             print(p, file=sys.stderr)
         return 1
-    except (UsageError, AnswersError, ScoringError, KeyError) as exc:
+    except (UsageError, AnswersError, ScoringError, KeyError, LookupError) as exc:
         msg = exc.args[0] if exc.args else str(exc)
         print(f"error: {msg}", file=sys.stderr)
         return 2

@@ -20,6 +20,12 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL", "SFA_DATABASE_URL"))
     max_upload_mb: int = 20
     load_demo: bool = True
+    issuer_name: str = "本工具自评估（未经认定）/ toolkit self-assessment (not certified)"
+    certificate_valid_days: int = 365  # provisional: official validity is not known
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
 
     @property
     def db_url(self) -> str:

@@ -30,6 +30,8 @@ from .orm import (
     Answer,
     Assessment,
     AuditLog,
+    Certificate,
+    Revocation,
     Enterprise,
     Evidence,
     EvidenceBlob,
@@ -460,6 +462,70 @@ def import_bundle(data: bytes, *, session: Session, store: BlobStore, actor: str
         raise BundleError("the imported answers do not match the bundle's digest")
     audit(session, actor, "import_bundle", "assessment", a.id, {"digest": doc["digest"]})
     return a
+
+
+# -- certificates ------------------------------------------------------------------------------------------------
+
+CERT_PREFIX = {"self_assessed": "SA", "certified": "CT"}
+
+
+def issue_certificate(assessment_id: int, *, session: Session, key, issuer: str, valid_days: int = 365,
+                      kind: str = "self_assessed", actor: str | None = None, root: Path = DEFAULT_ROOT,
+                      at: datetime | None = None) -> Certificate:
+    """Number, sign and store a certificate for the assessment's current result (with a snapshot)."""
+    from datetime import timedelta
+
+    from ..signing import sign
+
+    if kind not in CERT_PREFIX:
+        raise ValueError(f"kind must be one of {', '.join(CERT_PREFIX)}")
+    a = get_assessment(assessment_id, session=session)
+    snap = snapshot(assessment_id, session=session, actor=actor, root=root, at=at)
+    issued = (at or utcnow()).date()
+    prefix = f"{CERT_PREFIX[kind]}-{issued.year}-"
+    last = session.scalar(select(Certificate.number).where(Certificate.number.like(prefix + "%"))
+                          .order_by(Certificate.number.desc()).limit(1))
+    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    number = f"{prefix}{seq:06d}"
+    f, e = a.factory, a.factory.enterprise
+    fields = {"no": number, "kind": kind, "ent": e.name, "code": e.credit_code, "fac": f.name,
+              "lvl": snap.level, "S": f"{snap.score:.2f}", "tier": snap.tier,
+              "ed": [a.maturity_edition, a.tier_edition], "iss": issued.isoformat(),
+              "exp": (issued + timedelta(days=valid_days)).isoformat(), "h": snap.digest[:32], "by": issuer}
+    payload = sign(fields, key)
+    cert = Certificate(number=number, kind=kind, assessment_id=a.id, valid_until=fields["exp"], issuer=issuer,
+                       digest=snap.digest, payload=payload, fields=fields)
+    if at is not None:
+        cert.issued_at = at
+    session.add(cert)
+    session.flush()
+    audit(session, actor, "issue_certificate", "certificate", number, {"assessment": a.id, "level": snap.level, "tier": snap.tier})
+    return cert
+
+
+def get_certificate(number: str, *, session: Session) -> Certificate:
+    cert = session.scalar(select(Certificate).where(Certificate.number == number))
+    if cert is None:
+        raise NotFound(f"certificate {number} not found")
+    return cert
+
+
+def revoke_certificate(number: str, reason: str, *, session: Session, actor: str | None = None) -> Revocation:
+    get_certificate(number, session=session)
+    if not reason.strip():
+        raise ValueError("撤销须说明理由 / a revocation needs a reason")
+    if session.scalar(select(Revocation).where(Revocation.number == number)):
+        raise ValueError(f"certificate {number} is already revoked")
+    rev = Revocation(number=number, reason=reason.strip(), revoked_by=actor)
+    session.add(rev)
+    session.flush()
+    audit(session, actor, "revoke_certificate", "certificate", number, {"reason": reason})
+    return rev
+
+
+def revocation_list(*, session: Session) -> list[dict]:
+    return [{"number": r.number, "reason": r.reason, "revoked_at": r.revoked_at.isoformat(), "revoked_by": r.revoked_by}
+            for r in session.scalars(select(Revocation).order_by(Revocation.id))]
 
 
 def grade_label(grade: str | None) -> str:
