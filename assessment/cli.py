@@ -236,12 +236,12 @@ def cmd_certificate_verify(args) -> int:
     path = Path(args.file)
     if args.file == "-":
         data: bytes | str = sys.stdin.read()
-    elif path.exists():
+    elif args.file.startswith("SFA1."):
+        data = args.file
+    elif path.is_file():
         data = path.read_bytes()
         if not data.startswith(b"%PDF"):
             data = data.decode("utf-8", errors="replace")
-    elif args.file.startswith("SFA1."):
-        data = args.file
     else:
         raise UsageError(f"{args.file}: no such file (give a PDF, a file with the payload text, or the payload itself)")
     settings = get_settings()
@@ -453,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
         msg = exc.args[0] if exc.args else str(exc)
         print(f"error: {msg}", file=sys.stderr)
         return 2
-    except ValueError as exc:  # profile errors and other one-line input problems
+    except (ValueError, OSError) as exc:  # profile errors, unreadable files and other one-line input problems
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:

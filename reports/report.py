@@ -37,6 +37,8 @@ def _fmt(v: Any) -> str:
         return {"gte": "≥ ", "lte": "≤ ", "eq": "= ", "ne": "≠ ", "in": "∈ ", "not_in": "∉ "}[v["op"]] + _fmt(v["value"])
     if isinstance(v, list):
         return ", ".join(_fmt(x) for x in v) or "—"
+    if isinstance(v, dict):
+        return "; ".join(f"{k.rsplit('.', 1)[-1]}: {_fmt(x)}" for k, x in v.items()) or "—"
     if isinstance(v, float):
         return f"{v:.2f}"
     return str(v)

@@ -1,0 +1,276 @@
+"""Certificates, reports, exports and verification, rendered for real and read back (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from assessment.config import Settings
+from assessment.signing import load_public_keys, public_pem, sign, verify, VerificationError
+from assessment.store import demo
+from assessment.store import repository as repo
+from reports import service
+from reports.batch import run_batch
+from reports.render import RenderError, certificate_pdf, compile_pdf
+from reports.verify import verify_certificate
+
+from paths import CRITERIA, OUTPUT, ROOT
+
+POPPLER = shutil.which("pdftotext") is not None
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return Settings(data_dir=tmp_path / "data", criteria_dir=CRITERIA)
+
+
+@pytest.fixture
+def seeded(Session):
+    with Session.begin() as s:
+        ids = demo.load_demo(s)
+    return ids  # latest assessments: levels 2, 3, 4
+
+
+def pdf_text(pdf: bytes) -> str:
+    if POPPLER:
+        return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def pdf_fonts(pdf: bytes) -> list[str]:
+    out = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True).stdout.decode().splitlines()[2:]
+    return [line for line in out if line.strip()]
+
+
+def keys(settings):
+    return service.public_keys(settings)
+
+
+def test_certificate_fields_fonts_and_pages(Session, seeded, settings):
+    with Session.begin() as s:
+        cert = service.issue_certificate(seeded[2], session=s, settings=settings, actor="alice")
+        pdf = service.render_certificate(cert)
+        fields = dict(cert.fields)
+    (OUTPUT / "reports").mkdir(parents=True, exist_ok=True)
+    (OUTPUT / "reports" / "certificate.pdf").write_bytes(pdf)
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
+    text = "".join(pdf_text(pdf).split())
+    for value in (fields["no"], "示例·北方重型装备股份有限公司", "91120000MA050D0E03", "天津总装基地", "maturity/2020",
+                  "smart_factory/2025", "四级（优化级）", "卓越级", "自评估", fields["iss"], fields["exp"], f"S={fields['S']}"):
+        assert "".join(value.split()) in text, value
+    assert fields["no"].startswith("SA-") and fields["kind"] == "self_assessed"
+    if POPPLER:
+        rows = pdf_fonts(pdf)
+        assert rows and all(" yes yes " in r for r in rows), rows  # embedded and subset
+        assert any("NotoSerifSC" in r for r in rows)
+    assert b"/FontFile3" in pdf
+
+
+def test_certified_differs_visibly_from_self_assessed(Session, seeded, settings):
+    with Session.begin() as s:
+        cert = repo.issue_certificate(seeded[1], session=s, key=service.signing_key(settings), issuer="某省工业和信息化厅",
+                                      kind="certified")
+        pdf = service.render_certificate(cert)
+    assert cert.number.startswith("CT-")
+    text = pdf_text(pdf)
+    assert "评估认定" in text and "自评估" not in text.replace("自评估结果", "")
+
+
+def test_english_certificate(Session, seeded, settings):
+    with Session.begin() as s:
+        pdf = service.render_certificate(service.issue_certificate(seeded[0], session=s, settings=settings), "en")
+    text = pdf_text(pdf)
+    assert "Certificate of Smart-Manufacturing" in text and "SELF-ASSESSED" in text and "Level 2" in text
+
+
+def test_report_pages_sections_and_editions(Session, seeded, settings):
+    with Session() as s:
+        pdf = service.render_report(seeded[2], session=s, root=CRITERIA)
+    (OUTPUT / "reports").mkdir(parents=True, exist_ok=True)
+    (OUTPUT / "reports" / "report.pdf").write_bytes(pdf)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) >= 4
+    for page in reader.pages:  # edition ids on every page
+        assert "maturity/2020" in page.extract_text()
+    text = pdf_text(pdf)
+    for heading in ("总体结果", "能力子域得分", "差距与升级路径", "智能工厂层级判定", "申报资格", "成效指标", "证据索引", "条款来源说明"):
+        assert heading in text, heading
+    assert "示例·北方重型装备股份有限公司" in text and "卓越级" in text
+    if POPPLER:
+        assert all(" yes yes " in r for r in pdf_fonts(pdf))
+
+
+def test_signature_round_trip_and_one_byte_tamper(settings):
+    key = service.signing_key(settings)
+    payload = sign({"no": "SA-2026-000009", "ent": "测试", "lvl": 3}, key)
+    pubs = load_public_keys([public_pem(key)])
+    assert verify(payload, pubs).fields["ent"] == "测试"
+    prefix, body, sig = payload.split(".")
+    for i in (5, len(body) // 2, len(body) - 3):  # change one character of the signed data
+        changed = body[:i] + ("A" if body[i] != "A" else "B") + body[i + 1:]
+        with pytest.raises(VerificationError):
+            verify(f"{prefix}.{changed}.{sig}", pubs)
+    other = load_public_keys([public_pem(service.signing_key(Settings(data_dir=settings.data_dir / "other")))])
+    with pytest.raises(VerificationError, match="unknown key"):
+        verify(payload, other)
+
+
+def test_key_created_once_and_private(settings):
+    k1 = service.signing_key(settings)
+    k2 = service.signing_key(settings)
+    assert public_pem(k1) == public_pem(k2)
+    assert (settings.keys_dir / "signing-key.pem").stat().st_mode & 0o777 == 0o600
+
+
+def test_tampered_pdfs_are_detected(Session, seeded, settings):
+    with Session.begin() as s:
+        cert = service.issue_certificate(seeded[2], session=s, settings=settings)
+        pdf = service.render_certificate(cert)
+        fields, payload = dict(cert.fields), cert.payload
+    assert verify_certificate(pdf, keys(settings)).status == "valid"
+    # 1. one printed field edited (the enterprise name), the signed payload left as it was
+    forged = certificate_pdf(dict(fields, ent="某某伪造科技有限公司"), payload)
+    res = verify_certificate(forged, keys(settings))
+    assert res.status == "tampered" and any("ent" in p for p in res.problems)
+    forged = certificate_pdf(dict(fields, lvl=5), payload)
+    assert verify_certificate(forged, keys(settings)).status == "tampered"
+    # 2. the payload in the PDF changed by one byte
+    writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    prefix, body, sig = payload.split(".")
+    bad = f"{prefix}.{body[:-2]}{'x' if body[-2] != 'x' else 'y'}{body[-1]}.{sig}"
+    writer.add_metadata({"/Keywords": bad})
+    buf = io.BytesIO()
+    writer.write(buf)
+    assert verify_certificate(buf.getvalue(), keys(settings)).status in ("tampered", "invalid")
+    # 3. not a certificate at all
+    assert verify_certificate(b"%PDF-1.4 nonsense", keys(settings)).status == "invalid"
+    assert verify_certificate("hello", keys(settings)).status == "invalid"
+
+
+def test_revocation(Session, seeded, settings):
+    with Session.begin() as s:
+        cert = service.issue_certificate(seeded[0], session=s, settings=settings)
+        number, payload = cert.number, cert.payload
+        repo.revoke_certificate(number, "证据不实", session=s, actor="reviewer")
+        with pytest.raises(ValueError, match="already revoked"):
+            repo.revoke_certificate(number, "again", session=s)
+        with pytest.raises(LookupError):
+            repo.revoke_certificate("SA-1999-000001", "x", session=s)
+    with Session() as s:
+        revoked = service.revoked_map(session=s)
+        exported = repo.revocation_list(session=s)
+    assert exported[0]["number"] == number and exported[0]["reason"] == "证据不实"
+    res = verify_certificate(payload, keys(settings), revoked)
+    assert res.status == "revoked" and "证据不实" in res.message
+
+
+def test_certificate_numbers_are_sequential(Session, seeded, settings):
+    with Session.begin() as s:
+        numbers = [service.issue_certificate(a, session=s, settings=settings).number for a in seeded]
+    assert [n.rsplit("-", 1)[1] for n in numbers] == ["000001", "000002", "000003"]
+
+
+def test_workbook_and_declaration_draft(Session, seeded, settings):
+    import openpyxl
+    from docx import Document
+
+    with Session() as s:
+        xlsx = service.workbook(seeded[2], session=s, root=CRITERIA)
+        docx_bytes = service.declaration_draft(seeded[2], "demo_factory_2023", session=s, root=CRITERIA)
+        scen_docx = service.declaration_draft(seeded[2], "excellent_scenario_2023", session=s, root=CRITERIA)
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx))
+    assert wb.sheetnames == ["概要", "答案", "子域得分", "证据", "指标"]
+    assert wb["答案"].max_row == 201 and wb["子域得分"].max_row == 21
+    assert wb["概要"]["B1"].value == "示例·北方重型装备股份有限公司"
+    doc = Document(io.BytesIO(docx_bytes))
+    text = "\n".join(p.text for p in doc.paragraphs) + "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+    for field in ("智能制造示范工厂揭榜任务申报书", "统一社会信用代码", "企业类型", "大型", "智能制造能力成熟度评估结果",
+                  "*生产效率提升", "*资源综合利用率提升", "*运营成本下降", "*质量损失率下降", "总投资（万元）", "场景实例", "真实性承诺"):
+        assert field in text, field
+    assert "智能制造优秀场景申报书" in "\n".join(p.text for p in Document(io.BytesIO(scen_docx)).paragraphs)
+    with pytest.raises(ValueError, match="unknown programme"):
+        with Session() as s:
+            service.declaration_draft(seeded[2], "nope_2020", session=s, root=CRITERIA)
+
+
+def test_recommendation_list_ranked_within_quota(Session, seeded):
+    import openpyxl
+
+    with Session() as s:
+        xlsx = service.recommendation_list(seeded, "某省工业和信息化厅", "demo_factory_2023", session=s, root=CRITERIA)
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx)).active
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    part2 = values.index(next(r for r in values if r[0] and str(r[0]).startswith("二、")))
+    factories = [r[2] for r in values[part2 + 2:] if r[0]]
+    assert factories == ["天津总装基地", "苏州连接器工厂", "嘉兴紧固件工厂"]  # highest S first
+    assert any("环节" in str(v) for v in values[4])
+
+
+def test_batch_renders_resumes_and_forces(Session, seeded, settings, tmp_path):
+    out = tmp_path / "batch"
+    stats = run_batch(out, Session=Session, settings=settings, reports=True, progress=None)
+    assert stats.rendered == 3 and stats.skipped == 0 and not stats.failed
+    manifests = {p.parent.name: json.loads(p.read_text()) for p in out.glob("*/manifest.json")}
+    assert len(manifests) == 3 and all((out / f / "report.pdf").exists() for f in manifests)
+    again = run_batch(out, Session=Session, settings=settings, reports=True, progress=None)
+    assert again.rendered == 0 and again.skipped == 3
+    (out / next(iter(manifests)) / "certificate.pdf").unlink()  # an interrupted run: one file missing
+    resumed = run_batch(out, Session=Session, settings=settings, reports=True, progress=None)
+    assert resumed.rendered == 1 and resumed.skipped == 2
+    forced = run_batch(out, Session=Session, settings=settings, force=True, progress=None)
+    assert forced.rendered == 3
+    after = {p.parent.name: json.loads(p.read_text())["certificate"] for p in out.glob("*/manifest.json")}
+    assert after == {k: v["certificate"] for k, v in manifests.items()}  # same certificates, not new numbers
+
+
+def test_missing_font_is_a_hard_error():
+    with pytest.raises(RenderError, match="warning"):
+        compile_pdf("certificate.typ", {"font": "No Such Font SC", "lang": "zh", "region": "cn", "kind": "certified",
+                                        "payload": "x", "header": "测试", "title": "测试", "badge": "x", "watermark": "x",
+                                        "number_label": "x", "number": "x", "statement": "中文", "rows": [],
+                                        "verify_note": "x", "issuer_label": "x", "issuer": "x", "issued_label": "x",
+                                        "issued": "x", "valid_label": "x", "valid_until": "x", "digest_label": "x",
+                                        "digest": "x", "footer": "x"},
+                    qr='<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>')
+
+
+def test_cli_verify_exit_codes(Session, seeded, settings, tmp_path, monkeypatch):
+    with Session.begin() as s:
+        cert = service.issue_certificate(seeded[1], session=s, settings=settings)
+        pdf = service.render_certificate(cert)
+        payload = cert.payload
+    f = tmp_path / "c.pdf"
+    f.write_bytes(pdf)
+    pem = tmp_path / "pub.pem"
+    pem.write_text(public_pem(service.signing_key(settings)))
+    rev = tmp_path / "rev.json"
+    rev.write_text("[]")
+    env = {"SFA_DATA_DIR": str(tmp_path / "elsewhere")}
+
+    def cli(*args):
+        import os
+
+        return subprocess.run([sys.executable, "-m", "assessment", "certificate", "verify", *args, "--public-key", str(pem),
+                               "--revocations", str(rev), "--json"], capture_output=True, text=True, cwd=ROOT,
+                              env={**os.environ, **env})
+
+    p = cli(str(f))
+    assert p.returncode == 0 and json.loads(p.stdout)["status"] == "valid"
+    p = cli(payload)
+    assert p.returncode == 0, p.stdout + p.stderr
+    rev.write_text(json.dumps([{"number": cert.number, "reason": "撤销测试"}]))
+    p = cli(str(f))
+    assert p.returncode == 1 and json.loads(p.stdout)["status"] == "revoked"
+    forged = tmp_path / "forged.pdf"
+    forged.write_bytes(certificate_pdf(dict(cert.fields, S="4.99"), payload))
+    rev.write_text("[]")
+    p = cli(str(forged))
+    assert p.returncode == 1 and json.loads(p.stdout)["status"] == "tampered"
+    p = cli(str(tmp_path / "missing.pdf"))
+    assert p.returncode == 2 and "no such file" in p.stderr
