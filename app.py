@@ -25,6 +25,7 @@ pages = [
     st.Page("app_pages/assess.py", title=t("assess"), icon=":material/edit_note:", url_path="assess"),
     st.Page("app_pages/scenarios.py", title=t("scenarios"), icon=":material/extension:", url_path="scenarios"),
     st.Page("app_pages/results.py", title=t("results"), icon=":material/analytics:", url_path="results"),
+    st.Page("app_pages/reports.py", title=t("reports"), icon=":material/workspace_premium:", url_path="reports"),
     st.Page("app_pages/history.py", title=t("history"), icon=":material/timeline:", url_path="history"),
     st.Page("app_pages/criteria.py", title=t("criteria"), icon=":material/menu_book:", url_path="criteria"),
 ]

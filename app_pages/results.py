@@ -128,7 +128,10 @@ st.write(pick("要求条款来源构成：", "Requirement provenance mix: ") +
          "，".join(f"{name(PROV_NAMES, k)} {v}" for k, v in sorted(m.provenance.items())))
 
 st.divider()
-b1, b2 = st.columns(2)
+b1, b2, b3 = st.columns(3)
+if b3.button(pick("报告、证书与申报书", "Reports, certificates, declaration drafts"), icon=":material/workspace_premium:",
+             use_container_width=True):
+    st.switch_page("app_pages/reports.py")
 if b1.button(t("snapshot"), icon=":material/photo_camera:", use_container_width=True):
     with be.Session.begin() as s:
         snap = repo.snapshot(aid, session=s, actor=user, root=root)

@@ -13,6 +13,7 @@ S = {
     "scenarios": ("场景与指标", "Scenarios and KPIs"),
     "results": ("结果", "Results"),
     "history": ("历史与对比", "History and comparison"),
+    "reports": ("报告", "Reports"),
     "criteria": ("标准浏览", "Criteria browser"),
     "language": ("语言 / Language", "Language / 语言"),
     "user": ("当前用户", "Current user"),

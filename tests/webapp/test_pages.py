@@ -180,3 +180,26 @@ def test_app_on_postgresql(pg_env):
     ent, fac, aid = _demo_ids()
     at = _open("results", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
     assert {m.label: m.value for m in at.metric}["智能工厂层级"] == "卓越级"
+
+
+def test_reports_page_issue_render_and_verify(app_env):
+    at = _open("home")
+    ent, fac, aid = _demo_ids()
+    at = _open("reports", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
+    assert at.title[0].value == "报告与证书"
+    next(b for b in at.button if b.label == "签发自评估证书").click().run()
+    assert not at.exception and any("已签发证书 SA-" in s.value for s in at.success)
+    at.button(key="cert_render").click().run()
+    assert not at.exception
+    number, lang, pdf = at.session_state["cert_pdf"]
+    assert pdf.startswith(b"%PDF") and number.startswith("SA-")
+    with backend().Session() as s:
+        payload = repo.get_certificate(number, session=s).payload
+    at.text_area(key="verify_text").set_value(payload).run()
+    at.button(key="verify_btn").click().run()
+    assert any(s.value.startswith("VALID") for s in at.success)
+    at.text_area(key="verify_text").set_value(payload[:-3] + "AAA").run()
+    at.button(key="verify_btn").click().run()
+    assert any(e.value.startswith(("TAMPERED", "INVALID")) for e in at.error)
+    at.button(key="rep_xlsx").click().run()
+    assert not at.exception and "xlsx" in at.session_state["rep_files"]

@@ -1,0 +1,160 @@
+"""报告: certificates (issue, download, verify, revoke), documents and the provincial recommendation list."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import func, select
+
+from assessment.signing import public_pem
+from assessment.store import repository as repo
+from assessment.store.orm import Assessment, Certificate, Enterprise, Factory, Revocation
+from reports import service
+from reports.verify import verify_certificate
+from ui import state
+from ui.i18n import LEVEL_NAMES, TIER_NAMES, name, pick
+from ui.services import backend
+from ui.widgets import flash, show_flash
+
+be = backend()
+settings = be.settings
+user = st.session_state[state.USER] or "访客"
+root = settings.criteria_dir
+st.title(pick("报告与证书", "Reports and certificates"))
+show_flash()
+
+tab_cert, tab_verify, tab_docs, tab_rec = st.tabs([pick("证书", "Certificates"), pick("证书核验", "Verify a certificate"),
+                                                   pick("报告与导出", "Reports and exports"), pick("推荐汇总表", "Recommendation list")])
+
+aid = st.session_state.get(state.ASSESSMENT_ID)
+
+with tab_cert:
+    with be.Session() as s:
+        revoked = service.revoked_map(session=s)
+        certs = s.execute(select(Certificate, Factory.name).join(Assessment, Certificate.assessment_id == Assessment.id)
+                          .join(Factory, Assessment.factory_id == Factory.id).order_by(Certificate.id.desc()).limit(200)).all()
+        rows = [{pick("证书编号", "Number"): c.number, pick("工厂", "Factory"): fname,
+                 pick("类型", "Kind"): pick("自评估", "self-assessed") if c.kind == "self_assessed" else pick("认定", "certified"),
+                 pick("等级", "Level"): name(LEVEL_NAMES, c.fields["lvl"]), pick("层级", "Tier"): name(TIER_NAMES, c.fields["tier"]),
+                 pick("发证日期", "Issued"): c.fields["iss"], pick("有效期至", "Valid until"): c.valid_until,
+                 pick("状态", "Status"): (pick("已撤销：", "revoked: ") + revoked[c.number]) if c.number in revoked else pick("有效", "valid")}
+                for c, fname in certs]
+        numbers = [c.number for c, _ in certs]
+    if aid:
+        st.caption(pick("为当前评估签发自评估证书：证书记录当前结果（并保存快照），二维码携带签名后的证书内容，可离线核验。",
+                        "Issue a self-assessment certificate for the current assessment: it records the current result (with a "
+                        "snapshot); its QR code carries the signed content for offline verification."))
+        if st.button(pick("签发自评估证书", "Issue a self-assessment certificate"), icon=":material/workspace_premium:", type="primary"):
+            with be.Session.begin() as s:
+                cert = service.issue_certificate(aid, session=s, settings=settings, actor=user)
+                number = cert.number
+            flash("success", pick(f"已签发证书 {number}", f"Issued certificate {number}"))
+            st.rerun()
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
+        c1, c2, c3 = st.columns([2, 1, 1])
+        chosen = c1.selectbox(pick("证书", "Certificate"), numbers, key="cert_pick")
+        lang = c2.radio(pick("语言", "Language"), ["zh", "en"], horizontal=True, key="cert_lang",
+                        format_func=lambda x: "中文" if x == "zh" else "English")
+        if c3.button(pick("生成 PDF", "Render PDF"), key="cert_render"):
+            with be.Session() as s:
+                st.session_state["cert_pdf"] = (chosen, lang, service.render_certificate(repo.get_certificate(chosen, session=s), lang))
+        if st.session_state.get("cert_pdf") and st.session_state["cert_pdf"][0] == chosen:
+            _, lng, pdf = st.session_state["cert_pdf"]
+            st.download_button(pick("下载证书 PDF", "Download the certificate PDF"), pdf, file_name=f"{chosen}-{lng}.pdf",
+                               mime="application/pdf", icon=":material/download:", key="cert_dl")
+        with st.expander(pick("撤销证书", "Revoke a certificate")):
+            with st.form("revoke"):
+                number = st.selectbox(pick("证书编号", "Number"), [n for n in numbers if n not in revoked])
+                reason = st.text_input(pick("撤销理由 *", "Reason *"))
+                if st.form_submit_button(pick("撤销", "Revoke")):
+                    try:
+                        with be.Session.begin() as s:
+                            repo.revoke_certificate(number, reason, session=s, actor=user)
+                        flash("warning", pick(f"已撤销 {number}", f"Revoked {number}"))
+                        st.rerun()
+                    except (ValueError, LookupError) as exc:
+                        st.error(str(exc))
+    else:
+        st.info(pick("尚未签发证书。", "No certificate issued yet."))
+    with be.Session() as s:
+        rev_json = json.dumps(repo.revocation_list(session=s), ensure_ascii=False, indent=2)
+    d1, d2 = st.columns(2)
+    d1.download_button(pick("导出撤销列表（JSON）", "Export the revocation list (JSON)"), rev_json, file_name="revocations.json",
+                       mime="application/json", icon=":material/download:")
+    d2.download_button(pick("导出本机公钥（PEM）", "Export this installation's public key (PEM)"),
+                       public_pem(service.signing_key(settings)), file_name="public-key.pem", icon=":material/key:")
+
+with tab_verify:
+    st.caption(pick("上传证书 PDF，或粘贴证书二维码的内容（以 SFA1. 开头）。签名、页面内容和撤销状态都会被检查。",
+                    "Upload a certificate PDF, or paste the content of its QR code (starting with SFA1.). The signature, "
+                    "the printed content and the revocation status are all checked."))
+    up = st.file_uploader(pick("证书 PDF", "Certificate PDF"), type=["pdf"], key="verify_pdf")
+    text = st.text_area(pick("或粘贴校验码", "Or paste the payload"), key="verify_text", height=90)
+    if st.button(pick("核验", "Verify"), type="primary", key="verify_btn", icon=":material/verified:"):
+        data = up.getvalue() if up is not None else text.strip()
+        if not data:
+            st.warning(pick("请上传 PDF 或粘贴校验码。", "Upload a PDF or paste a payload."))
+        else:
+            with be.Session() as s:
+                res = verify_certificate(data, service.public_keys(settings), service.revoked_map(session=s))
+            show = {"valid": st.success, "revoked": st.warning}.get(res.status, st.error)
+            show(f"{res.status.upper()} · {res.message}")
+            for p in res.problems:
+                st.write("• " + p)
+            if res.fields:
+                st.json(res.fields)
+
+with tab_docs:
+    if not aid:
+        st.info(pick("请先在首页选择一个评估。", "Choose an assessment on the home page first."))
+    else:
+        st.caption(pick("评估报告（PDF，含图表、差距、层级与申报资格、证据索引和条款来源）、Excel 工作簿、按申报书结构预填的申报书草稿（DOCX）。",
+                        "The assessment report (PDF with charts, gaps, tiers, eligibility, evidence index and provenance), "
+                        "the Excel workbook and a pre-filled declaration draft (DOCX) following the form's structure."))
+        c1, c2 = st.columns(2)
+        rlang = c1.radio(pick("报告语言", "Report language"), ["zh", "en"], horizontal=True, key="rep_lang",
+                         format_func=lambda x: "中文" if x == "zh" else "English")
+        programme = c2.selectbox(pick("申报书对应项目", "Declaration programme"),
+                                 ["demo_factory_2023", "excellent_scenario_2023", "smart_supply_chain_2023"], key="rep_prog")
+        b1, b2, b3 = st.columns(3)
+        if b1.button(pick("生成评估报告", "Render the report"), icon=":material/picture_as_pdf:", key="rep_pdf"):
+            with st.spinner(pick("正在生成…", "Rendering…")), be.Session() as s:
+                st.session_state["rep_files"] = {"pdf": service.render_report(aid, session=s, root=root, lang=rlang)}
+        if b2.button(pick("生成 Excel 工作簿", "Build the workbook"), icon=":material/table_view:", key="rep_xlsx"):
+            with be.Session() as s:
+                st.session_state["rep_files"] = {"xlsx": service.workbook(aid, session=s, root=root)}
+        if b3.button(pick("生成申报书草稿", "Draft the declaration"), icon=":material/description:", key="rep_docx"):
+            with be.Session() as s:
+                st.session_state["rep_files"] = {"docx": service.declaration_draft(aid, programme, session=s, root=root)}
+        mimes = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+        for ext, data in (st.session_state.get("rep_files") or {}).items():
+            st.download_button(pick(f"下载 {ext.upper()}", f"Download {ext.upper()}"), data, file_name=f"assessment-{aid}.{ext}",
+                               mime=mimes[ext], icon=":material/download:", key=f"rep_dl_{ext}")
+
+with tab_rec:
+    with be.Session() as s:
+        sub = select(Assessment.factory_id, func.max(Assessment.id).label("aid")).group_by(Assessment.factory_id).subquery()
+        latest = s.execute(select(sub.c.aid, Factory.name, Enterprise.name).join(Factory, Factory.id == sub.c.factory_id)
+                           .join(Enterprise, Enterprise.id == Factory.enterprise_id).order_by(Enterprise.name)).all()
+    labels = {a: f"{e} · {f}" for a, f, e in latest}
+    st.caption(pick("选择要推荐的工厂（每个工厂取最新一次评估），按总分从高到低排序并在名额内生成推荐汇总表。",
+                    "Choose the factories to recommend (each factory's latest assessment); they are ranked by score and cut to the quota."))
+    chosen = st.multiselect(pick("工厂", "Factories"), list(labels), format_func=labels.get, key="rec_pick")
+    recommender = st.text_input(pick("推荐单位", "Recommender"), value=pick("某省工业和信息化厅", "Provincial industry department"), key="rec_by")
+    if st.button(pick("生成推荐汇总表", "Build the recommendation list"), disabled=not chosen, icon=":material/format_list_numbered:"):
+        with be.Session() as s:
+            st.session_state["rec_xlsx"] = service.recommendation_list(chosen, recommender, "demo_factory_2023", session=s, root=root)
+    if st.session_state.get("rec_xlsx"):
+        st.download_button(pick("下载推荐汇总表（XLSX）", "Download the list (XLSX)"), st.session_state["rec_xlsx"],
+                           file_name="recommendation-list.xlsx", icon=":material/download:", key="rec_dl")
+    st.caption(pick("批量生成证书和报告请使用命令行：python -m assessment report batch --out 目录 [--reports]",
+                    "For many factories use the command line: python -m assessment report batch --out DIR [--reports]"))
+
+with be.Session() as s:
+    n_rev = s.scalar(select(func.count()).select_from(Revocation))
+st.caption(pick(f"已撤销证书 {n_rev} 张。证书签名密钥保存在数据目录的 keys/ 下，请妥善备份。",
+                f"{n_rev} certificates revoked. The signing key lives under keys/ in the data directory: back it up."))
