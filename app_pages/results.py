@@ -7,7 +7,7 @@ import streamlit as st
 
 from assessment.editions import load_registry
 from assessment.store import repository as repo
-from reports import charts
+from reports import charts, service
 from ui import state
 from ui.i18n import LEVEL_NAMES, PROV_NAMES, TIER_NAMES, name, pick, t
 from ui.services import backend
@@ -143,3 +143,13 @@ with be.Session() as s:
     bundle = repo.export_bundle(aid, session=s, store=be.store)
 b2.download_button(t("export"), bundle, icon=":material/archive:", file_name=f"assessment-{aid}.zip", mime="application/zip",
                    use_container_width=True)
+
+d1, d2 = st.columns(2)
+if d1.button(pick("生成评估报告 PDF", "Render the report PDF"), icon=":material/picture_as_pdf:", key="res_pdf",
+             use_container_width=True):
+    with st.spinner(pick("正在生成…", "Rendering…")), be.Session() as s:
+        st.session_state["res_pdf_bytes"] = (aid, service.render_report(aid, session=s, root=root, lang=pick("zh", "en")))
+if st.session_state.get("res_pdf_bytes") and st.session_state["res_pdf_bytes"][0] == aid:
+    d2.download_button(pick("下载评估报告", "Download the report"), st.session_state["res_pdf_bytes"][1],
+                       file_name=f"assessment-report-{aid}.pdf", mime="application/pdf", icon=":material/download:",
+                       key="res_pdf_dl", use_container_width=True)

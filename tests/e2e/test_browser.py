@@ -14,8 +14,12 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
+import uuid
 
+import pytest
+from sqlalchemy import create_engine, text
+
+from dbhelp import PG_URL, require_pg
 from paths import OUTPUT, ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -27,16 +31,23 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request, tmp_path_factory):
     if CHROMIUM is None:
         if os.environ.get("CI"):
             pytest.fail("Chromium is required in CI (apt-get install chromium)")
         pytest.skip("Chromium is not installed")
-    pytest.importorskip("playwright") if not os.environ.get("CI") else __import__("playwright")
     port = _free_port()
     env = {**os.environ, "SFA_DATA_DIR": str(tmp_path_factory.mktemp("e2e-data"))}
     env.pop("DATABASE_URL", None)
+    schema = None
+    if request.param == "postgresql":
+        require_pg()
+        schema = f"e2e_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(PG_URL)
+        with admin.begin() as c:
+            c.execute(text(f'CREATE SCHEMA "{schema}"'))
+        env["DATABASE_URL"] = f"{PG_URL}?options=-csearch_path%3D{schema}"
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1"],
@@ -57,6 +68,10 @@ def server(tmp_path_factory):
     yield url
     proc.terminate()
     proc.wait(10)
+    if schema:
+        with admin.begin() as c:
+            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +86,8 @@ def browser():
         b.close()
 
 
-def test_newcomer_reaches_a_result(server, browser, tmp_path):
-    out = OUTPUT / "e2e"
+def test_newcomer_reaches_a_result(server, browser, tmp_path, request):
+    out = OUTPUT / "e2e" / request.node.callspec.params["server"]
     out.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     page.set_default_timeout(30000)
