@@ -15,7 +15,7 @@ from .editions import DEFAULT_ROOT, resolve
 from .loader import Problem, load_file, raise_if
 from .profile import Profile, ProfileError
 from .results import Frozen
-from .rules import Check, Kind, Rule, build_context, evaluate
+from .rules import Check, Kind, Rule, build_context, evaluate, inherited_rules
 from .schema import Provenance, Strict
 
 Recommender = Literal["province", "separately_planned_city", "bingtuan", "central_soe"]
@@ -98,16 +98,7 @@ class Declarations:
         return {k.id: k for k in self.kpi_file.kpis}
 
     def effective_rules(self, pid: str) -> list[Rule]:
-        progs = self.programmes
-        chain, p = [], progs[pid]
-        while p is not None:
-            chain.append(p)
-            p = progs.get(p.inherits) if p.inherits else None
-        rules: list[Rule] = []
-        for p in reversed(chain):
-            replaced = {r.replaces for r in p.rules if r.replaces}
-            rules = [r for r in rules if r.id not in replaced] + list(p.rules)
-        return rules
+        return inherited_rules(self.programmes, pid)
 
     def size_class(self, employees: int | None, revenue_wan: float | None) -> str | None:
         """大型/中型/小型/微型: large, medium and small need both lower bounds, otherwise one class down."""
@@ -147,6 +138,11 @@ def load_declarations(edition: str, root: Path = DEFAULT_ROOT) -> Declarations:
         for p in data.programmes:
             if p.inherits and p.inherits not in ids:
                 problems.append(Problem(plabel, p.id, f"inherits unknown programme {p.inherits!r}"))
+            else:
+                try:
+                    inherited_rules({x.id: x for x in data.programmes}, p.id)
+                except ValueError as exc:
+                    problems.append(Problem(plabel, p.id, str(exc)))
             if p.scenario_catalogue:
                 try:
                     resolve(p.scenario_catalogue, "scenarios", root)

@@ -81,6 +81,24 @@ class Rule(Strict):
         return self
 
 
+def inherited_rules(items: dict[str, Any], start: str) -> list[Rule]:
+    """The rules of ``items[start]`` after inheritance: inherited rules first, and a rule's ``replaces``
+    drops the inherited rule it names. ``items`` are tiers or programmes (``id``, ``inherits``, ``rules``)."""
+    chain, seen = [], set()
+    item = items[start]
+    while item is not None:
+        if item.id in seen:
+            raise ValueError(f"inheritance cycle through {item.id!r}")
+        seen.add(item.id)
+        chain.append(item)
+        item = items.get(item.inherits) if item.inherits else None
+    rules: list[Rule] = []
+    for item in reversed(chain):
+        replaced = {r.replaces for r in item.rules if r.replaces}
+        rules = [r for r in rules if r.id not in replaced] + list(item.rules)
+    return rules
+
+
 class Check(Frozen):
     rule: str
     kind: str

@@ -19,7 +19,7 @@ from .editions import DEFAULT_ROOT, resolve
 from .loader import Problem, load_file, raise_if
 from .profile import TIER_ZH, TIERS, Profile
 from .results import Frozen, Gap
-from .rules import Check, Context, Kind, Rule, build_context, evaluate
+from .rules import Check, Context, Kind, Rule, build_context, evaluate, inherited_rules
 from .scenarios import DIMENSION_NAMES, DIMENSIONS
 from .schema import Provenance, Strict
 
@@ -74,18 +74,7 @@ class TierEdition:
 
     def effective_rules(self, tier_id: str) -> list[Rule]:
         """The tier's rules with inheritance applied (inherited first, replaced ones dropped)."""
-        tiers = {t.id: t for t in self.data.tiers}
-        chain = []
-        t = tiers[tier_id]
-        while t is not None:
-            chain.append(t)
-            t = tiers.get(t.inherits) if t.inherits else None
-        rules: list[Rule] = []
-        for t in reversed(chain):
-            replaced = {r.replaces for r in t.rules if r.replaces}
-            rules = [r for r in rules if r.id not in replaced]
-            rules.extend(t.rules)
-        return rules
+        return inherited_rules({t.id: t for t in self.data.tiers}, tier_id)
 
     def rows(self) -> list[dict]:
         return [{"id": r.id, "tier": t.id, "kind": r.kind.value, "gating": r.gating, "value": r.value,
@@ -115,6 +104,11 @@ def load_tier_edition(edition: str, root: Path = DEFAULT_ROOT) -> TierEdition:
         for t in data.tiers:
             if t.inherits is not None and t.inherits not in tids:
                 problems.append(Problem(label, t.id, f"inherits unknown tier {t.inherits!r}"))
+            else:
+                try:
+                    inherited_rules({x.id: x for x in data.tiers}, t.id)
+                except ValueError as exc:
+                    problems.append(Problem(label, t.id, str(exc)))
             for r in t.rules:
                 if r.replaces and r.replaces not in rule_ids:
                     problems.append(Problem(label, r.id, f"replaces unknown rule {r.replaces!r}"))

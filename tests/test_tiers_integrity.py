@@ -167,3 +167,37 @@ def test_bad_profile_one_line_exit_2(tmp_path, content, fragment):
 def test_unknown_programme(tmp_path):
     p = cli("declare", "check", "examples/basic.yaml", "--programme", "nope_2020")
     assert p.returncode == 2 and "unknown programme" in p.stderr
+
+
+@pytest.mark.parametrize("old, new, fragment", [
+    ("  inherits: null\n", "  inherits: leading\n", "inheritance cycle"),
+    ("  value: 0.2\n", "  value: 2\n", "sf2025.excellent.ai_share: tiers.2.rules.2: Value error, ai_share needs a value between 0 and 1"),
+    ("  replaces: sf2025.advanced.maturity_min\n", "  replaces: sf2025.advanced.nothing\n", "replaces unknown rule 'sf2025.advanced.nothing'"),
+    ("    kind: fact\n", "    kind: guess\n", "sf2025.basic.above_scale: tiers.0.rules.0.kind: Input should be"),
+])
+def test_broken_tier_file_reported(tmp_path, old, new, fragment):
+    import shutil
+
+    from assessment.editions import check_all
+
+    root = tmp_path / "criteria"
+    shutil.copytree(CRITERIA, root)
+    f = root / "smart_factory/2025/tiers.yaml"
+    text = f.read_text(encoding="utf-8")
+    assert old in text
+    f.write_text(text.replace(old, new, 1), encoding="utf-8")
+    problems = [str(p) for p in check_all(root)]
+    assert any(p.startswith("criteria/smart_factory/2025/tiers.yaml: ") and fragment in p for p in problems), problems
+
+
+def test_broken_scenario_file_reported(tmp_path):
+    import shutil
+
+    from assessment.editions import check_all
+
+    root = tmp_path / "criteria"
+    shutil.copytree(CRITERIA, root)
+    f = root / "scenarios/2023/catalogue.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace("link: sg2023-l08", "link: sg2023-l99", 1), encoding="utf-8")
+    problems = [str(p) for p in check_all(root)]
+    assert any("criteria/scenarios/2023/catalogue.yaml: sg2023-s22: link 'sg2023-l99' is not defined" in p for p in problems), problems
