@@ -134,6 +134,29 @@ for level in ed.levels:
                 st.caption(":material/attach_file: " + "；".join(f"{n}（{size / 1024:.0f} KB，sha256 {sha[:10]}…）" for n, sha, size in files))
 
 st.divider()
+with st.expander(pick("导入答案文件（命令行模板 YAML/JSON）", "Import an answers file (the CLI template, YAML or JSON)")):
+    st.caption(pick("用 python -m assessment maturity template 生成的答案文件可在此导入；文件中的版本和行业须与本评估一致。",
+                    "Answers files made from `python -m assessment maturity template` can be imported; edition and industry must match."))
+    afile = st.file_uploader(pick("答案文件", "Answers file"), type=["yaml", "yml", "json"], key=f"ans_file::{aid}")
+    if afile is not None and st.button(pick("导入", "Import"), key=f"ans_btn::{aid}"):
+        from assessment.answers import AnswersError, parse_answers, parse_text
+
+        try:
+            doc = parse_text(afile.getvalue().decode("utf-8"), afile.name)
+            parsed, _ = parse_answers(doc, root=be.settings.criteria_dir, source=afile.name)
+            if (parsed.edition, parsed.industry) != (ed.id, industry):
+                raise AnswersError(pick(f"文件为 {parsed.edition}/{parsed.industry}，本评估为 {ed.id}/{industry}",
+                                        f"the file is for {parsed.edition}/{parsed.industry}, this assessment is {ed.id}/{industry}"))
+            with be.Session.begin() as s:
+                v = repo.save_answers(aid, {rid: {"grade": g} for rid, g in parsed.grades.items()}, session=s,
+                                      expected_version=st.session_state[state.VERSIONS].get(aid), actor=user,
+                                      root=be.settings.criteria_dir)
+            st.session_state[state.VERSIONS].pop(aid, None)
+            flash("success", pick(f"已导入 {len(parsed.grades)} 项答案", f"Imported {len(parsed.grades)} answers"))
+            st.rerun()
+        except (AnswersError, UnicodeDecodeError, repo.ConcurrentEditError) as exc:
+            st.error(pick("导入失败：", "Import refused: ") + str(exc))
+
 st.markdown(f"#### :material/upload_file: {t('upload')}")
 st.caption(pick(f"支持 PDF、图片、Office 文档和纯文本，单个文件不超过 {be.settings.max_upload_mb} MB；相同内容只保存一份。",
                 f"PDF, images, Office documents and plain text up to {be.settings.max_upload_mb} MB; identical files are stored once."))

@@ -203,3 +203,22 @@ def test_reports_page_issue_render_and_verify(app_env):
     assert any(e.value.startswith(("TAMPERED", "INVALID")) for e in at.error)
     at.button(key="rep_xlsx").click().run()
     assert not at.exception and "xlsx" in at.session_state["rep_files"]
+
+
+def test_assess_import_answers_file(app_env):
+    at = _open("home")
+    ent, fac, _ = _demo_ids()
+    with backend().Session.begin() as s:
+        aid = repo.create_assessment(fac, session=s).id
+    at = _open("assess", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
+    good = "edition: maturity/2020\nindustry: discrete\nanswers:\n  gbt39116_2020:data:L1:01: 1\n  gbt39116_2020:data:L1:02: 0.5\n"
+    at.file_uploader(key=f"ans_file::{aid}").upload("answers.yaml", good.encode(), "application/x-yaml").run()
+    at.button(key=f"ans_btn::{aid}").click().run()
+    assert any("已导入 2 项答案" in s.value for s in at.success), [e.value for e in at.error]
+    with backend().Session() as s:
+        got = repo.answers_of(repo.get_assessment(aid, session=s))
+    assert got["gbt39116_2020:data:L1:02"].grade == "partial"
+    bad = good.replace("0.5", "0.7")
+    at.file_uploader(key=f"ans_file::{aid}").upload("bad.yaml", bad.encode(), "application/x-yaml").run()
+    at.button(key=f"ans_btn::{aid}").click().run()
+    assert any("导入失败" in e.value and "0.7" in e.value for e in at.error)
