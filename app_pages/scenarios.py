@@ -66,7 +66,9 @@ kdf = pd.DataFrame([{"id": k.id, "kpi": ("* " if k.required_by else "") + (k.nam
                     for k in decl.kpi_file.kpis])
 kedit = st.data_editor(kdf, key=f"kpi_editor::{aid}::{version}", hide_index=True, use_container_width=True,
                        disabled=["id", "kpi", "unit"],
-                       column_config={"kpi": st.column_config.TextColumn(pick("指标", "KPI")),
+                       column_config={"id": st.column_config.TextColumn(pick("编号", "Id")),
+                                      "kpi": st.column_config.TextColumn(pick("指标", "KPI")),
+                                      "unit": st.column_config.TextColumn(pick("单位", "Unit")),
                                       "value": st.column_config.NumberColumn(pick("数值", "Value"), format="%.2f"),
                                       "period": st.column_config.TextColumn(pick("期间", "Period"))})
 

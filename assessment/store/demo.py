@@ -52,7 +52,7 @@ DEMO = [
         "history": [(2024, [1.0, 0.97, 0.88, 0.45, 0.1]), (2025, [1.0, 1.0, 0.97, 0.85, 0.3])],
         "scenarios": [("sg2025-s03", "总装数字孪生车间", True), ("sg2025-s04", "整机参数化设计", False),
                       ("sg2025-l5-p09", "关键设备故障预测", True), ("sg2025-l5-p06", "焊缝质量追溯", False),
-                      ("sg2025-l4-p03", "生产动态调度", False), ("sg2025-l4-p08", "能源智能管控", False),
+                      ("sg2025-l4-p04", "生产动态调度", False), ("sg2025-l4-p09", "能源智能管控", False),
                       ("sg2025-l6-p01", "智能经营决策", False), ("sg2025-l7-p01", "整机远程运维", False)],
         "kpis": {"rd_cycle_down": 28.0, "productivity_up": 24.0, "defect_down": 45.0, "energy_unit_down": 12.0,
                  "co2_unit_down": 15.0},

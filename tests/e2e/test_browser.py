@@ -122,7 +122,9 @@ def test_newcomer_reaches_a_result(server, browser, tmp_path, request):
     # upload evidence for the selected requirement
     evidence = tmp_path / "数据管理制度.pdf"
     evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
-    page.locator("input[type=file]").first.set_input_files(str(evidence))
+    page.locator("input[type=file]").last.set_input_files(str(evidence))
+    page.get_by_text("数据管理制度.pdf").first.wait_for()
+    page.wait_for_timeout(800)
     page.get_by_role("button", name="上传并关联").click()
     page.get_by_text("已上传「数据管理制度.pdf」").wait_for()
     page.screenshot(path=str(out / "questionnaire.png"), full_page=False)
@@ -130,7 +132,9 @@ def test_newcomer_reaches_a_result(server, browser, tmp_path, request):
     # a bad upload is refused with a reason
     bad = tmp_path / "伪装.pdf"
     bad.write_bytes(b"this is not a pdf")
-    page.locator("input[type=file]").first.set_input_files(str(bad))
+    page.locator("input[type=file]").last.set_input_files(str(bad))
+    page.get_by_text("伪装.pdf").first.wait_for()
+    page.wait_for_timeout(800)
     page.get_by_role("button", name="上传并关联").click()
     page.get_by_text("上传被拒绝").wait_for()
 
