@@ -7,6 +7,7 @@ import streamlit as st
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from assessment.maturity import ScoringError
 from assessment.store import repository as repo
 from assessment.store.orm import Assessment, Factory
 from reports import charts
@@ -54,9 +55,13 @@ labels = {r["id"]: f"{r[pick('评估', 'Assessment')]}（#{r['id']}）" for r in
 c1, c2 = st.columns(2)
 left = c1.selectbox(pick("评估 A", "Assessment A"), ids, index=max(0, len(ids) - 2), format_func=labels.get, key="cmp_a")
 right = c2.selectbox(pick("评估 B", "Assessment B"), ids, index=len(ids) - 1, format_func=labels.get, key="cmp_b")
-with be.Session() as s:
-    ea = repo.evaluate(repo.get_assessment(left, session=s), root=root)
-    eb = repo.evaluate(repo.get_assessment(right, session=s), root=root)
+try:
+    with be.Session() as s:
+        ea = repo.evaluate(repo.get_assessment(left, session=s), root=root)
+        eb = repo.evaluate(repo.get_assessment(right, session=s), root=root)
+except ScoringError as exc:
+    st.error(pick("无法比较：", "Cannot compare: ") + str(exc))
+    st.stop()
 ma, mb = ea.maturity, eb.maturity
 k1, k2, k3 = st.columns(3)
 k1.metric("S", f"{mb.score:.2f}", f"{mb.score - ma.score:+.2f}")

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import func, select
 
+from assessment.maturity import ScoringError
 from assessment.signing import public_pem
 from assessment.store import repository as repo
 from assessment.store.orm import Assessment, Certificate, Enterprise, Factory, Revocation
@@ -47,11 +48,14 @@ with tab_cert:
                         "Issue a self-assessment certificate for the current assessment: it records the current result (with a "
                         "snapshot); its QR code carries the signed content for offline verification."))
         if st.button(pick("签发自评估证书", "Issue a self-assessment certificate"), icon=":material/workspace_premium:", type="primary"):
-            with be.Session.begin() as s:
-                cert = service.issue_certificate(aid, session=s, settings=settings, actor=user)
-                number = cert.number
-            flash("success", pick(f"已签发证书 {number}", f"Issued certificate {number}"))
-            st.rerun()
+            try:
+                with be.Session.begin() as s:
+                    cert = service.issue_certificate(aid, session=s, settings=settings, actor=user)
+                    number = cert.number
+                flash("success", pick(f"已签发证书 {number}", f"Issued certificate {number}"))
+                st.rerun()
+            except ScoringError as exc:
+                st.error(pick("无法签发：", "Cannot issue: ") + str(exc))
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
         c1, c2, c3 = st.columns([2, 1, 1])
@@ -120,15 +124,24 @@ with tab_docs:
         programme = c2.selectbox(pick("申报书对应项目", "Declaration programme"),
                                  ["demo_factory_2023", "excellent_scenario_2023", "smart_supply_chain_2023"], key="rep_prog")
         b1, b2, b3 = st.columns(3)
-        if b1.button(pick("生成评估报告", "Render the report"), icon=":material/picture_as_pdf:", key="rep_pdf"):
-            with st.spinner(pick("正在生成…", "Rendering…")), be.Session() as s:
-                st.session_state["rep_files"] = {"pdf": service.render_report(aid, session=s, root=root, lang=rlang)}
-        if b2.button(pick("生成 Excel 工作簿", "Build the workbook"), icon=":material/table_view:", key="rep_xlsx"):
-            with be.Session() as s:
-                st.session_state["rep_files"] = {"xlsx": service.workbook(aid, session=s, root=root)}
-        if b3.button(pick("生成申报书草稿", "Draft the declaration"), icon=":material/description:", key="rep_docx"):
-            with be.Session() as s:
-                st.session_state["rep_files"] = {"docx": service.declaration_draft(aid, programme, session=s, root=root)}
+        builders = {
+            "pdf": lambda s: service.render_report(aid, session=s, root=root, lang=rlang),
+            "xlsx": lambda s: service.workbook(aid, session=s, root=root),
+            "docx": lambda s: service.declaration_draft(aid, programme, session=s, root=root),
+        }
+        clicked = [ext for ext, col, label, icon in (
+            ("pdf", b1, pick("生成评估报告", "Render the report"), ":material/picture_as_pdf:"),
+            ("xlsx", b2, pick("生成 Excel 工作簿", "Build the workbook"), ":material/table_view:"),
+            ("docx", b3, pick("生成申报书草稿", "Draft the declaration"), ":material/description:"),
+        ) if col.button(label, icon=icon, key=f"rep_{ext}")]
+        for ext in clicked:
+            try:
+                with st.spinner(pick("正在生成…", "Rendering…")), be.Session() as s:
+                    st.session_state["rep_files"] = {ext: builders[ext](s)}
+            except ScoringError as exc:
+                st.session_state["rep_error"] = pick("无法生成：", "Cannot render: ") + str(exc)
+        if st.session_state.get("rep_error"):
+            st.error(st.session_state.pop("rep_error"))
         mimes = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                  "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
         for ext, data in (st.session_state.get("rep_files") or {}).items():

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from assessment.editions import load_registry
+from assessment.maturity import ScoringError
 from assessment.store import repository as repo
 from reports import charts, service
 from ui import state
@@ -23,9 +24,14 @@ zh = pick("zh", "en") == "zh"
 
 with be.Session() as s:
     a = repo.get_assessment(aid, session=s)
-    ev = repo.evaluate(a, root=root)  # the engine computes; this page only shows
     title, med, ted = a.title, a.maturity_edition, a.tier_edition
     enterprise = a.factory.enterprise.name
+    try:
+        ev = repo.evaluate(a, root=root)  # the engine computes; this page only shows
+    except ScoringError as exc:
+        st.title(t("results"))
+        st.error(pick("无法计算结果：", "The result cannot be computed: ") + str(exc))
+        st.stop()
 m, tr, dr = ev.maturity, ev.tiers, ev.declarations
 
 st.title(t("results"))

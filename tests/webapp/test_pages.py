@@ -222,3 +222,17 @@ def test_assess_import_answers_file(app_env):
     at.file_uploader(key=f"ans_file::{aid}").upload("bad.yaml", bad.encode(), "application/x-yaml").run()
     at.button(key=f"ans_btn::{aid}").click().run()
     assert any("导入失败" in e.value and "0.7" in e.value for e in at.error)
+
+
+def test_results_page_explains_an_unscorable_assessment(app_env):
+    at = _open("home")
+    ent, fac, _ = _demo_ids()
+    with backend().Session.begin() as s:
+        a = repo.create_assessment(fac, session=s)
+        from assessment.editions import load_maturity_cached
+
+        level2 = [r.id for r in load_maturity_cached("maturity/2020").applicable_requirements("discrete") if r.level == 2]
+        repo.save_answers(a.id, {rid: {"grade": "na"} for rid in level2}, session=s, expected_version=a.version)
+        aid = a.id
+    at = _open("results", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
+    assert any("无法计算结果" in e.value and "level 2" in e.value for e in at.error)
