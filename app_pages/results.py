@@ -145,10 +145,13 @@ if b1.button(t("snapshot"), icon=":material/photo_camera:", use_container_width=
                    f"Snapshot saved: S={snap.score:.2f}, level {snap.level}, {name(TIER_NAMES, snap.tier)}")
     flash("success", msg)
     st.rerun()
-with be.Session() as s:
-    bundle = repo.export_bundle(aid, session=s, store=be.store)
-b2.download_button(t("export"), bundle, icon=":material/archive:", file_name=f"assessment-{aid}.zip", mime="application/zip",
-                   use_container_width=True)
+if b2.button(t("export"), icon=":material/archive:", use_container_width=True, key="res_bundle"):
+    with be.Session() as s:  # built on request: the bundle reads every evidence file
+        st.session_state["res_bundle_bytes"] = (aid, repo.export_bundle(aid, session=s, store=be.store))
+if st.session_state.get("res_bundle_bytes") and st.session_state["res_bundle_bytes"][0] == aid:
+    b2.download_button(pick("下载数据包", "Download the bundle"), st.session_state["res_bundle_bytes"][1],
+                       icon=":material/download:", file_name=f"assessment-{aid}.zip", mime="application/zip",
+                       use_container_width=True, key="res_bundle_dl")
 
 d1, d2 = st.columns(2)
 if d1.button(pick("生成评估报告 PDF", "Render the report PDF"), icon=":material/picture_as_pdf:", key="res_pdf",

@@ -15,7 +15,7 @@ from .editions import DEFAULT_ROOT, resolve
 from .loader import Problem, load_file, raise_if
 from .profile import Profile, ProfileError
 from .results import Frozen
-from .rules import Check, Kind, Rule, build_context, evaluate, inherited_rules
+from .rules import Check, Context, Kind, Rule, build_context, evaluate, inherited_rules
 from .schema import Provenance, Strict
 
 Recommender = Literal["province", "separately_planned_city", "bingtuan", "central_soe"]
@@ -233,9 +233,9 @@ def _quota(p: Programme, profile: Profile) -> Quota:
 
 
 def check_declarations(profile: Profile, decl: Declarations, *, programme: str | None = None,
-                       root: Path = DEFAULT_ROOT) -> DeclarationResult:
+                       root: Path = DEFAULT_ROOT, ctx: Context | None = None) -> DeclarationResult:
     validate_kpis(profile, decl)
-    ctx = build_context(profile, root)
+    ctx = ctx or build_context(profile, root)
     out: dict[str, ProgrammeStatus] = {}
     for p in decl.data.programmes:
         if programme and p.id != programme:

@@ -258,8 +258,11 @@ def evaluate(rule: Rule, ctx: Context, tier_rank: dict[str, int] | None = None) 
                  provenance=rule.provenance.kind.value, detail=detail)
 
 
-def build_context(profile: Profile, root: Path) -> Context:
-    """Derive maturity level, scenario coverage and AI share from a profile (once)."""
+def build_context(profile: Profile, root: Path, maturity_result: Any = None) -> Context:
+    """Derive maturity level, scenario coverage and AI share from a profile (once).
+
+    ``maturity_result``: the profile's answers already scored by the caller, so they are not scored again.
+    """
     from .scenarios import load_catalogue
 
     ctx = Context(profile=profile, root=root)
@@ -279,7 +282,7 @@ def build_context(profile: Profile, root: Path) -> Context:
                     raise ValueError("profile: maturity.industry: needed to score maturity answers")
                 answers, ed = parse_answers({"edition": m.edition, "industry": industry, "answers": m.answers},
                                             root=root, source="profile maturity.answers")
-            res = score(answers, ed)
+            res = maturity_result if maturity_result is not None else score(answers, ed)
             ctx.maturity_result = res
             ctx.maturity_level = res.level
             ctx.maturity_source = f"scored {ed.id} S={res.score:.2f}" + ("" if res.complete else " (incomplete)")

@@ -199,7 +199,7 @@ def evaluate_tiers(profile: Profile, edition: TierEdition, *, root: Path = DEFAU
         i = order.index(reached)
         nxt = order[i + 1] if i + 1 < len(order) else None
     upgrade = _upgrade(nxt, statuses, ctx, edition) if nxt else None
-    return TierResult(
+    result = TierResult(
         edition=edition.id, tier=reached, tier_name_zh=TIER_ZH[reached], tiers=statuses,
         maturity_level=ctx.maturity_level, maturity_source=ctx.maturity_source,
         dimensions_covered=[d for d in DIMENSIONS if d in ctx.scenario_dims],
@@ -207,6 +207,8 @@ def evaluate_tiers(profile: Profile, edition: TierEdition, *, root: Path = DEFAU
         ai_share=round(ctx.ai_instances / ctx.instances, 4) if ctx.instances else None,
         next_tier=nxt, upgrade=upgrade,
     )
+    ctx.tier_cache[edition.id] = result  # a tier_met rule of a declaration reuses it
+    return result
 
 
 def _upgrade(nxt: str, statuses: dict[str, TierStatus], ctx: Context, edition: TierEdition) -> UpgradePath:

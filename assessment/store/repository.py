@@ -335,11 +335,14 @@ def evaluate(a: Assessment, *, root: Path = DEFAULT_ROOT) -> Evaluation:
     from ..declarations import check_declarations, load_declarations
     from ..tiers import evaluate_tiers, load_tier_edition
 
+    from ..rules import build_context
+
     ed = load_maturity_cached(a.maturity_edition, root)
     mres = score(answers_model(a), ed)
     profile = build_profile(a)
-    tres = evaluate_tiers(profile, load_tier_edition(a.tier_edition, root), root=root)
-    dres = check_declarations(profile, load_declarations("declarations/2021-2025", root), root=root)
+    ctx = build_context(profile, root, maturity_result=mres)  # scored once, shared by tiers and declarations
+    tres = evaluate_tiers(profile, load_tier_edition(a.tier_edition, root), root=root, _ctx=ctx)
+    dres = check_declarations(profile, load_declarations("declarations/2021-2025", root), root=root, ctx=ctx)
     return Evaluation(mres, tres, dres, profile)
 
 
