@@ -64,7 +64,7 @@ with tab_cert:
                         format_func=lambda x: "中文" if x == "zh" else "English")
         if c3.button(pick("生成 PDF", "Render PDF"), key="cert_render"):
             with be.Session() as s:
-                st.session_state["cert_pdf"] = (chosen, lang, service.render_certificate(repo.get_certificate(chosen, session=s), lang))
+                st.session_state["cert_pdf"] = (chosen, lang, service.render_certificate(repo.get_certificate(chosen, session=s), settings, lang))
         if st.session_state.get("cert_pdf") and st.session_state["cert_pdf"][0] == chosen:
             _, lng, pdf = st.session_state["cert_pdf"]
             st.download_button(pick("下载证书 PDF", "Download the certificate PDF"), pdf, file_name=f"{chosen}-{lng}.pdf",

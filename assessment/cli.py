@@ -292,7 +292,7 @@ def cmd_certificate_issue(args) -> int:
     settings, Session = _db()
     with Session.begin() as s:
         cert = service.issue_certificate(args.assessment, session=s, settings=settings, actor=args.actor)
-        pdf = service.render_certificate(cert, args.lang)
+        pdf = service.render_certificate(cert, settings, args.lang)
         number = cert.number
     Path(args.out).write_bytes(pdf)
     print(f"issued {number} → {args.out}")

@@ -111,3 +111,33 @@ def verify(payload: str, public_keys: dict[str, Ed25519PublicKey]) -> Verified:
     except InvalidSignature:
         raise VerificationError("签名无效：证书内容已被篡改 / invalid signature: the certificate was altered") from None
     return Verified(fields=fields, kid=kid)
+
+
+SEAL = b"%SFA-SEAL "
+
+
+def seal(document: bytes, key: Ed25519PrivateKey) -> bytes:
+    """Append a signature over the whole file as a PDF comment after %%EOF: any later byte change shows."""
+    sig = key.sign(hashlib.sha256(document).digest())
+    return document + b"\n" + SEAL + f"{key_id(key.public_key())}.{_b64e(sig)}".encode("ascii") + b"\n"
+
+
+def unseal(data: bytes, public_keys: dict[str, Ed25519PublicKey]) -> tuple[bytes, bool | None]:
+    """(the document without its seal, whether the seal verifies); None when there is no seal."""
+    i = data.rfind(b"\n" + SEAL)
+    if i < 0:
+        return data, None
+    body, line = data[:i], data[i + 1 + len(SEAL):].strip()
+    try:
+        kid, sig = line.decode("ascii").split(".", 1)
+        signature = _b64d(sig)
+    except (UnicodeDecodeError, ValueError):
+        return body, False
+    pub = public_keys.get(kid)
+    if pub is None:
+        raise VerificationError(f"签发密钥未知（{kid}）/ sealed by an unknown key ({kid})")
+    try:
+        pub.verify(signature, hashlib.sha256(body).digest())
+        return body, True
+    except InvalidSignature:
+        return body, False

@@ -51,8 +51,8 @@ def run(n_batch: int | None = None) -> dict:
 
     with Session.begin() as s:
         cert = service.issue_certificate(ids[2], session=s, settings=settings)
-        service.render_certificate(cert)  # warm
-        cert_t = _median_time(lambda: service.render_certificate(cert), 10)
+        service.render_certificate(cert, settings)  # warm
+        cert_t = _median_time(lambda: service.render_certificate(cert, settings), 10)
         service.render_report(ids[2], session=s, root=settings.criteria_dir)
         report_t = _median_time(lambda: service.render_report(ids[2], session=s, root=settings.criteria_dir), 5)
 

@@ -84,7 +84,7 @@ def run_batch(out: Path, *, Session: sessionmaker, settings: Settings, assessmen
                     if cert is None:
                         cert = service.issue_certificate(aid, session=s, settings=settings, actor="batch")
                     folder.mkdir(parents=True, exist_ok=True)
-                    _write(folder / "certificate.pdf", service.render_certificate(cert, lang))
+                    _write(folder / "certificate.pdf", service.render_certificate(cert, settings, lang))
                     if reports:
                         _write(folder / "report.pdf", service.render_report(aid, session=s, root=settings.criteria_dir, lang=lang))
                     _write(manifest, json.dumps({"assessment_id": aid, "factory": a.factory.name, "digest": digest,

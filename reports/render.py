@@ -35,7 +35,8 @@ def compile_pdf(template: str, data: dict[str, Any], **svgs: str) -> bytes:
     inputs = {"data": json.dumps(data, ensure_ascii=False), **svgs}
     with _LOCK:
         try:
-            pdf, warnings = _compiler(template).compile_with_warnings(format="pdf", sys_inputs=inputs)
+            # pdf_tags=False: poppler (pdffonts, pdftotext) reports typst's /MarkInfo as a syntax error
+            pdf, warnings = _compiler(template).compile_with_warnings(format="pdf", sys_inputs=inputs, pdf_tags=False)
         except typst.TypstError as exc:
             raise RenderError(f"{template}: {exc}") from None
     if warnings:

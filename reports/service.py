@@ -60,8 +60,11 @@ def issue_certificate(aid: int, *, session: Session, settings: Settings, actor: 
                                   valid_days=settings.certificate_valid_days, actor=actor, root=settings.criteria_dir)
 
 
-def render_certificate(cert: Certificate, lang: str = "zh") -> bytes:
-    return certificate_pdf(cert.fields, cert.payload, lang)
+def render_certificate(cert: Certificate, settings: Settings, lang: str = "zh") -> bytes:
+    """The certificate PDF, sealed with the installation's key (a signature over the whole file)."""
+    from assessment.signing import seal
+
+    return seal(certificate_pdf(cert.fields, cert.payload, lang), signing_key(settings))
 
 
 def revoked_map(*, session: Session) -> dict[str, str]:

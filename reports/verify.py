@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assessment.signing import PREFIX, VerificationError, verify
+from assessment.signing import PREFIX, VerificationError, unseal, verify
 
 from .render import LEVEL, TIER
 
@@ -36,6 +36,9 @@ def _norm(s: str) -> str:
     return re.sub(r"\s+", "", s)
 
 
+PAYLOAD_RE = re.escape(PREFIX) + r"\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+"
+
+
 def read_pdf(data: bytes) -> tuple[str | None, str]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -47,12 +50,14 @@ def read_pdf(data: bytes) -> tuple[str | None, str]:
         text = "\n".join(page.extract_text() or "" for page in reader.pages)
     except (PdfReadError, ValueError, KeyError) as exc:
         raise VerificationError(f"无法读取 PDF / cannot read the PDF: {exc}") from None
-    payload = None
-    for source in (str(keywords or ""), text):
-        m = re.search(re.escape(PREFIX) + r"\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+", source)
-        if m:
-            payload = m.group(0)
-            break
+    found = re.findall(PAYLOAD_RE, str(keywords or ""))
+    found += [m.decode() for m in re.findall(PAYLOAD_RE.encode(), data)]  # every uncompressed copy (Info, XMP)
+    if len(set(found)) > 1:
+        raise VerificationError("PDF 中的证书校验码前后不一致：证书已被篡改 / the PDF carries differing payloads: it was altered")
+    payload = found[0] if found else None
+    if payload is None:
+        m = re.search(PAYLOAD_RE, text)
+        payload = m.group(0) if m else None
     return payload, text
 
 
@@ -76,11 +81,22 @@ def verify_certificate(data: bytes | str, public_keys: dict, revoked: dict[str, 
     """Verify a certificate PDF (bytes starting with %PDF) or a payload string."""
     revoked = revoked or {}
     text = None
+    notes: list[str] = []
     if isinstance(data, bytes) and data.startswith(b"%PDF"):
+        try:
+            data, sealed = unseal(data, public_keys)
+        except VerificationError as exc:
+            return VerifyResult("invalid", str(exc))
+        if sealed is False:
+            return VerifyResult("tampered", "文件在签发后被修改（整体签名不符）/ the file was changed after it was issued (file seal does not match)")
+        if sealed is None:
+            notes.append("文件无整体签名（可能被另存过），仅核验了签名内容与页面信息 / no file seal (re-saved?): only the signed "
+                         "payload and the printed facts were checked")
         try:
             payload, text = read_pdf(data)
         except VerificationError as exc:
-            return VerifyResult("invalid", str(exc))
+            status = "tampered" if "altered" in str(exc) else "invalid"
+            return VerifyResult(status, str(exc))
         if payload is None:
             return VerifyResult("invalid", "PDF 中没有证书校验码 / the PDF carries no certificate payload")
     else:
@@ -97,6 +113,7 @@ def verify_certificate(data: bytes | str, public_keys: dict, revoked: dict[str, 
             return VerifyResult("tampered", "证书页面内容已被改动 / the certificate's printed content was altered", fields, problems)
     number = fields.get("no")
     if number in revoked:
-        return VerifyResult("revoked", f"证书 {number} 已被撤销：{revoked[number]} / certificate {number} was revoked: {revoked[number]}", fields)
+        return VerifyResult("revoked", f"证书 {number} 已被撤销：{revoked[number]} / certificate {number} was revoked: {revoked[number]}",
+                            fields, notes)
     return VerifyResult("valid", f"证书 {number} 真实有效（签名正确{'，页面内容一致' if text is not None else ''}）/ "
-                                 f"certificate {number} is genuine", fields)
+                                 f"certificate {number} is genuine", fields, notes)

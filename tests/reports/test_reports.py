@@ -55,7 +55,7 @@ def keys(settings):
 def test_certificate_fields_fonts_and_pages(Session, seeded, settings):
     with Session.begin() as s:
         cert = service.issue_certificate(seeded[2], session=s, settings=settings, actor="alice")
-        pdf = service.render_certificate(cert)
+        pdf = service.render_certificate(cert, settings)
         fields = dict(cert.fields)
     (OUTPUT / "reports").mkdir(parents=True, exist_ok=True)
     (OUTPUT / "reports" / "certificate.pdf").write_bytes(pdf)
@@ -76,7 +76,7 @@ def test_certified_differs_visibly_from_self_assessed(Session, seeded, settings)
     with Session.begin() as s:
         cert = repo.issue_certificate(seeded[1], session=s, key=service.signing_key(settings), issuer="某省工业和信息化厅",
                                       kind="certified")
-        pdf = service.render_certificate(cert)
+        pdf = service.render_certificate(cert, settings)
     assert cert.number.startswith("CT-")
     text = pdf_text(pdf)
     assert "评估认定" in text and "自评估" not in text.replace("自评估结果", "")
@@ -84,7 +84,7 @@ def test_certified_differs_visibly_from_self_assessed(Session, seeded, settings)
 
 def test_english_certificate(Session, seeded, settings):
     with Session.begin() as s:
-        pdf = service.render_certificate(service.issue_certificate(seeded[0], session=s, settings=settings), "en")
+        pdf = service.render_certificate(service.issue_certificate(seeded[0], session=s, settings=settings), settings, "en")
     text = pdf_text(pdf)
     assert "Certificate of Smart-Manufacturing" in text and "SELF-ASSESSED" in text and "Level 2" in text
 
@@ -131,7 +131,7 @@ def test_key_created_once_and_private(settings):
 def test_tampered_pdfs_are_detected(Session, seeded, settings):
     with Session.begin() as s:
         cert = service.issue_certificate(seeded[2], session=s, settings=settings)
-        pdf = service.render_certificate(cert)
+        pdf = service.render_certificate(cert, settings)
         fields, payload = dict(cert.fields), cert.payload
     assert verify_certificate(pdf, keys(settings)).status == "valid"
     # 1. one printed field edited (the enterprise name), the signed payload left as it was
@@ -148,7 +148,27 @@ def test_tampered_pdfs_are_detected(Session, seeded, settings):
     buf = io.BytesIO()
     writer.write(buf)
     assert verify_certificate(buf.getvalue(), keys(settings)).status in ("tampered", "invalid")
-    # 3. not a certificate at all
+    # 3. any byte of the issued file changed (even outside the printed facts): the file seal no longer matches
+    for pos in (len(pdf) // 3, len(pdf) // 2, 2 * len(pdf) // 3):
+        b = bytearray(pdf)
+        b[pos] ^= 0x01
+        assert verify_certificate(bytes(b), keys(settings)).status in ("tampered", "invalid"), pos
+    # 4. an edited second (XMP) copy of the payload: the copies disagree
+    import re
+
+    b = bytearray(pdf)
+    starts = [m.start() for m in re.finditer(rb"SFA1\.", pdf)]
+    assert len(starts) >= 2
+    i = starts[-1] + 40
+    b[i] = ord("A") if b[i] != ord("A") else ord("B")
+    assert verify_certificate(bytes(b), keys(settings)).status == "tampered"
+    # 5. without the seal (a re-saved file) the signed payload and the printed facts are still checked
+    from assessment.signing import SEAL
+
+    unsealed = pdf[: pdf.rfind(b"\n" + SEAL)]
+    res = verify_certificate(unsealed, keys(settings))
+    assert res.status == "valid" and res.problems and "seal" in res.problems[0]
+    # 6. not a certificate at all
     assert verify_certificate(b"%PDF-1.4 nonsense", keys(settings)).status == "invalid"
     assert verify_certificate("hello", keys(settings)).status == "invalid"
 
@@ -243,7 +263,7 @@ def test_missing_font_is_a_hard_error():
 def test_cli_verify_exit_codes(Session, seeded, settings, tmp_path, monkeypatch):
     with Session.begin() as s:
         cert = service.issue_certificate(seeded[1], session=s, settings=settings)
-        pdf = service.render_certificate(cert)
+        pdf = service.render_certificate(cert, settings)
         payload = cert.payload
     f = tmp_path / "c.pdf"
     f.write_bytes(pdf)
