@@ -7,6 +7,7 @@ font gives one) is a hard error, so a PDF never ships with tofu boxes.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -41,6 +42,11 @@ def compile_pdf(template: str, data: dict[str, Any], **svgs: str) -> bytes:
             raise RenderError(f"{template}: {exc}") from None
     if warnings:
         raise RenderError(f"{template}: typst warnings (fonts or layout): " + "; ".join(str(getattr(w, 'message', w)) for w in warnings))
+    # typst falls back to its bundled fonts without a warning when a glyph is missing: refuse that too
+    foreign = sorted({f.decode() for f in re.findall(rb"/BaseFont\s*/[A-Z]{6}\+([A-Za-z0-9-]+)", pdf)
+                      if not f.startswith(b"Noto")})
+    if foreign:
+        raise RenderError(f"{template}: text fell back to {', '.join(foreign)}: a character is missing from the CJK font")
     return pdf
 
 

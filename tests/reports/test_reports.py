@@ -249,6 +249,19 @@ def test_batch_renders_resumes_and_forces(Session, seeded, settings, tmp_path):
     assert after == {k: v["certificate"] for k, v in manifests.items()}  # same certificates, not new numbers
 
 
+CERT_DATA = {"lang": "zh", "region": "cn", "kind": "certified", "payload": "x", "header": "测试", "title": "测试", "badge": "x",
+             "watermark": "x", "number_label": "x", "number": "x", "statement": "中文", "rows": [], "verify_note": "x",
+             "issuer_label": "x", "issuer": "x", "issued_label": "x", "issued": "x", "valid_label": "x", "valid_until": "x",
+             "digest_label": "x", "digest": "x", "footer": "x"}
+EMPTY_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>'
+
+
+def test_glyph_fallback_is_a_hard_error():
+    compile_pdf("certificate.typ", dict(CERT_DATA, font="Noto Serif SC"), qr=EMPTY_SVG)  # the clean case renders
+    with pytest.raises(RenderError, match="fell back"):  # U+2083 is not in Noto Serif SC: no silent substitute
+        compile_pdf("certificate.typ", dict(CERT_DATA, font="Noto Serif SC", statement="CO₃ 中文"), qr=EMPTY_SVG)
+
+
 def test_missing_font_is_a_hard_error():
     with pytest.raises(RenderError, match="warning"):
         compile_pdf("certificate.typ", {"font": "No Such Font SC", "lang": "zh", "region": "cn", "kind": "certified",
