@@ -76,6 +76,7 @@ class MaturityInput(_M):
     certified_level: int | None = Field(default=None, ge=0, le=5)  # 经评估机构认定的等级
     certificate_no: str | None = None
     self_assessed_level: int | None = Field(default=None, ge=0, le=5)  # 自评估等级（如 c3mep 平台）
+    level: int | None = Field(default=None, ge=0, le=5)  # 等级（来源未说明时）
     edition: str = "maturity/2020"
     industry: Literal["discrete", "process"] | None = None
     answers: dict[str, Any] | None = None  # requirement id -> grade, scored by the maturity engine

@@ -288,6 +288,8 @@ def build_context(profile: Profile, root: Path, maturity_result: Any = None) -> 
             ctx.maturity_source = f"scored {ed.id} S={res.score:.2f}" + ("" if res.complete else " (incomplete)")
         elif m.self_assessed_level is not None:
             ctx.maturity_level, ctx.maturity_source = m.self_assessed_level, "self-assessed 自评估"
+        elif m.level is not None:
+            ctx.maturity_level, ctx.maturity_source = m.level, "stated 申报等级"
     cat = load_catalogue(profile.scenarios.catalogue, root)
     links = cat.links
     for i, inst in enumerate(profile.scenarios.instances):
