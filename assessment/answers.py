@@ -14,14 +14,13 @@ Every problem is raised as :class:`AnswersError` with a one-line message naming 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Mapping
 
 from .editions import MaturityEdition, load_maturity_cached, DEFAULT_ROOT
-from .loader import CriteriaError, YamlError, parse_yaml
+from .loader import CriteriaError, YamlError, parse_document, read_document
 
 NA = "na"
 
@@ -115,22 +114,15 @@ def parse_answers(data: Any, *, root: Path = DEFAULT_ROOT, source: str = "answer
 
 def read_answers_file(path: Path, *, root: Path = DEFAULT_ROOT) -> tuple[Answers, MaturityEdition]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AnswersError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AnswersError(f"{path}: cannot read file: {exc}") from None
-    return parse_answers(parse_text(text, str(path)), root=root, source=str(path))
+        data = read_document(path)
+    except YamlError as exc:
+        raise AnswersError(str(exc)) from None
+    return parse_answers(data, root=root, source=str(path))
 
 
 def parse_text(text: str, name: str) -> Any:
-    if name.endswith(".json"):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise AnswersError(f"{name}: JSON error at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     try:
-        return parse_yaml(text, name)
+        return parse_document(text, name)
     except YamlError as exc:
         raise AnswersError(str(exc)) from None
 

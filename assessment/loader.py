@@ -69,6 +69,29 @@ def parse_yaml(text: str, name: str = "<input>") -> Any:
         raise YamlError(f"{name}: YAML error{where}: {problem}") from None
 
 
+def parse_document(text: str, name: str) -> Any:
+    """A JSON (by the .json suffix) or strict YAML document; raise YamlError with a one-line message."""
+    if name.endswith(".json"):
+        import json
+
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise YamlError(f"{name}: JSON error at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    return parse_yaml(text, name)
+
+
+def read_document(path: Path) -> Any:
+    """Read and parse an input file (answers, profile); every problem is a one-line YamlError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise YamlError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise YamlError(f"{path}: cannot read file: {exc}") from None
+    return parse_document(text, str(path))
+
+
 def read_yaml(path: Path, label: str, problems: list[Problem]) -> Any:
     try:
         text = path.read_text(encoding="utf-8")

@@ -7,13 +7,12 @@ Facts that are not given stay ``None`` and make the rules that need them fail wi
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .loader import YamlError, parse_yaml
+from .loader import YamlError, read_document
 
 
 class ProfileError(ValueError):
@@ -165,21 +164,9 @@ def parse_profile(data: Any, source: str = "profile", base: Path | None = None) 
 
 def read_profile(path: Path) -> Profile:
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ProfileError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"{path}: cannot read file: {exc}") from None
-    if path.suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ProfileError(f"{path}: JSON error at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    else:
-        try:
-            data = parse_yaml(text, str(path))
-        except YamlError as exc:
-            raise ProfileError(str(exc)) from None
+        data = read_document(path)
+    except YamlError as exc:
+        raise ProfileError(str(exc)) from None
     profile = parse_profile(data, str(path), path.parent)
     if profile.maturity and profile.maturity.answers_file:
         resolved = str((path.parent / profile.maturity.answers_file).resolve())
