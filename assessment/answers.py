@@ -19,7 +19,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Mapping
 
-from .editions import MaturityEdition, load_maturity_cached, DEFAULT_ROOT
+from .editions import DEFAULT_ROOT, MaturityEdition, load_maturity_cached
 from .loader import CriteriaError, YamlError, parse_document, read_document
 
 NA = "na"

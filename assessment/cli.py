@@ -184,10 +184,9 @@ def cmd_maturity_score(args) -> int:
 
 
 def cmd_tier_evaluate(args) -> int:
+    from .declarations import load_declarations, validate_kpis
     from .profile import read_profile
     from .tiers import evaluate_tiers, load_tier_edition, render_tiers
-
-    from .declarations import load_declarations, validate_kpis
 
     profile = read_profile(Path(args.profile))
     validate_kpis(profile, load_declarations("declarations/2021-2025", _root(args)))
@@ -248,6 +247,7 @@ def cmd_certificate_verify(args) -> int:
     pems = [Path(p).read_text(encoding="utf-8") for p in args.public_key]
     if not args.public_key:  # this installation's key
         from reports.service import signing_key
+
         from .signing import public_pem
 
         pems.append(public_pem(signing_key(settings)))

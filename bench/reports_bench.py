@@ -68,7 +68,7 @@ def run(n_batch: int | None = None) -> dict:
             fac = repo.create_factory(ent.id, f"工厂{i:04d}", "discrete", session=s)
             a = repo.create_assessment(fac.id, session=s)
             cap = rng.uniform(0.3, 1.0)
-            v = repo.save_answers(a.id, {r.id: {"grade": "full" if rng.random() < cap - 0.1 * (r.level - 1) else "partial"}
+            repo.save_answers(a.id, {r.id: {"grade": "full" if rng.random() < cap - 0.1 * (r.level - 1) else "partial"}
                                          for r in reqs}, session=s, expected_version=a.version)
             aids.append(a.id)
     seed_t = time.perf_counter() - t0

@@ -5,12 +5,12 @@ import uuid
 from pathlib import Path
 
 import pytest
+from dbhelp import PG_URL, require_pg
+from paths import OUTPUT
 from sqlalchemy import create_engine, text
 
 from assessment.store.db import make_engine, session_factory, upgrade
 from assessment.store.evidence import BlobStore
-from dbhelp import PG_URL, require_pg
-from paths import OUTPUT
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 

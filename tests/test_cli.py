@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from paths import ROOT
 
 from assessment.cli import main
-
-from paths import ROOT
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

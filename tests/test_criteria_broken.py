@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from paths import HERE, MINI
 
 from assessment.cli import main
 from assessment.editions import check_all
-
-from paths import HERE, MINI
 
 BROKEN = sorted((HERE / "fixtures" / "broken").glob("*.yaml"))
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from paths import CRITERIA
 
 from assessment.editions import check_all, load_maturity, load_registry
 from assessment.maturity import compile_model
-
-from paths import CRITERIA
 
 EXPECTED = {  # edition: (sub-domains, at least this many requirements, elements, domains)
     "maturity/2020": (20, 200, 4, 12),

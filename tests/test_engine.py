@@ -5,12 +5,11 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from paths import MINI
 
 from assessment.answers import Answers, AnswersError, parse_answers
 from assessment.editions import load_maturity_cached
 from assessment.maturity import ScoringError, compile_model, score
-
-from paths import MINI
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from paths import CASES, CRITERIA, MINI
 
 from assessment.answers import parse_answers
 from assessment.editions import load_maturity_cached
 from assessment.maturity import compile_model, encode, score, score_batch
-
-from paths import CASES, CRITERIA, MINI
 
 CASE_FILES = sorted(CASES.glob("maturity_*/*.yaml"))
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from paths import CRITERIA
 
 from assessment.answers import Answers
 from assessment.editions import load_maturity_cached
 from assessment.maturity import compile_model, encode, score, score_batch
-
-from paths import CRITERIA
 
 ED = load_maturity_cached("maturity/2020", CRITERIA)
 C = {ind: compile_model(ED, ind) for ind in ("discrete", "process")}

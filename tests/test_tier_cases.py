@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from paths import CASES, CRITERIA, ROOT
 
 from assessment.declarations import check_declarations, load_declarations
 from assessment.profile import parse_profile
 from assessment.tiers import evaluate_tiers, load_tier_edition
-
-from paths import CASES, CRITERIA, ROOT
 
 TIER_CASES = sorted(CASES.glob("smart_factory_*/*.yaml"))
 DECL_CASES = sorted(CASES.glob("declarations/*.yaml"))

@@ -7,14 +7,13 @@ import subprocess
 import sys
 
 import pytest
+from paths import CRITERIA, ROOT
 
 from assessment.declarations import load_declarations
 from assessment.profile import parse_profile
 from assessment.rules import Kind
 from assessment.scenarios import DIMENSIONS, load_catalogue
 from assessment.tiers import evaluate_tiers, load_tier_edition
-
-from paths import CRITERIA, ROOT
 
 
 @pytest.mark.parametrize("edition, links, scenarios", [("scenarios/2023", 16, 45), ("scenarios/2025", 8, 40)])

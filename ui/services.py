@@ -37,7 +37,9 @@ def _backend(db_url: str, data_dir: str, load_demo: bool) -> Backend:
         with Session.begin() as s:
             if not demo.has_data(s):
                 latest = demo.load_demo(s)
-                from reports.service import issue_certificate  # a certificate per demo factory, to look at and verify
+                from reports.service import (
+                    issue_certificate,  # a certificate per demo factory, to look at and verify
+                )
 
                 for aid in latest:
                     issue_certificate(aid, session=s, settings=settings, actor="demo")

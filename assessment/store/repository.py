@@ -31,13 +31,13 @@ from .orm import (
     Assessment,
     AuditLog,
     Certificate,
-    Revocation,
     Enterprise,
     Evidence,
     EvidenceBlob,
     Factory,
     KpiRecord,
     ResultSnapshot,
+    Revocation,
     ScenarioRecord,
     TierAward,
     User,
@@ -333,9 +333,8 @@ class Evaluation:
 
 def evaluate(a: Assessment, *, root: Path = DEFAULT_ROOT) -> Evaluation:
     from ..declarations import check_declarations, load_declarations
-    from ..tiers import evaluate_tiers, load_tier_edition
-
     from ..rules import build_context
+    from ..tiers import evaluate_tiers, load_tier_edition
 
     ed = load_maturity_cached(a.maturity_edition, root)
     mres = score(answers_model(a), ed)

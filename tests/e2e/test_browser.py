@@ -12,15 +12,12 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
-
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
-
 from dbhelp import PG_URL, require_pg
 from paths import OUTPUT, ROOT
+from sqlalchemy import create_engine, text
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

@@ -9,18 +9,17 @@ import subprocess
 import sys
 
 import pytest
+from paths import CRITERIA, OUTPUT, ROOT
 from pypdf import PdfReader, PdfWriter
 
 from assessment.config import Settings
-from assessment.signing import load_public_keys, public_pem, sign, verify, VerificationError
+from assessment.signing import VerificationError, load_public_keys, public_pem, sign, verify
 from assessment.store import demo
 from assessment.store import repository as repo
 from reports import service
 from reports.batch import run_batch
 from reports.render import RenderError, certificate_pdf, compile_pdf
 from reports.verify import verify_certificate
-
-from paths import CRITERIA, OUTPUT, ROOT
 
 POPPLER = shutil.which("pdftotext") is not None
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
+from dbhelp import PG_URL, require_pg
 from sqlalchemy import create_engine, text
 
 from assessment.config import get_settings
-
-from dbhelp import PG_URL, require_pg
-
 
 
 @pytest.fixture(params=["sqlite"])

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
+from conftest_app import new_app
 
 from assessment.store import repository as repo
 from ui import state
 from ui.services import backend
-
-from conftest_app import new_app
 
 
 def _demo_ids():
@@ -106,7 +104,7 @@ def test_assess_jump_to_unanswered(app_env):
     ent, fac, _ = _demo_ids()
     with backend().Session.begin() as s:
         a = repo.create_assessment(fac, session=s)
-        v = repo.save_answers(a.id, {f"gbt39116_2020:customer_service:L{n}:0{i}": {"grade": 1} for n in range(1, 6) for i in (1, 2)},
+        repo.save_answers(a.id, {f"gbt39116_2020:customer_service:L{n}:0{i}": {"grade": 1} for n in range(1, 6) for i in (1, 2)},
                               session=s, expected_version=a.version)
         aid = a.id
     at = _open("assess", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
