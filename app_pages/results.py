@@ -26,6 +26,7 @@ with be.Session() as s:
     a = repo.get_assessment(aid, session=s)
     title, med, ted = a.title, a.maturity_edition, a.tier_edition
     enterprise = a.factory.enterprise.name
+    a_answers = list(a.answers)
     try:
         ev = repo.evaluate(a, root=root)  # the engine computes; this page only shows
     except ScoringError as exc:
@@ -48,6 +49,11 @@ if m.borderline:
     st.info(pick(f"临界结果：按分数区间为 {m.band_level} 级，按逐级门控为 {m.gate_level} 级；按规则报告分数区间等级（较保守）。",
                  f"Borderline: the score bands give level {m.band_level}, the per-level gate gives {m.gate_level}; "
                  "the band level is reported (the conservative rule)."))
+na_without_reason = [x.requirement_id for x in a_answers if x.grade == "na" and not (x.note or "").strip()]
+if na_without_reason:
+    st.warning(pick(f"{len(na_without_reason)} 项标为“不适用”但未写理由（报告中会列出）：", f"{len(na_without_reason)} N/A answers have no written reason "
+                    "(the report lists them): ") + "、".join(r.split(":", 1)[1] for r in na_without_reason[:10])
+               + ("…" if len(na_without_reason) > 10 else ""))
 if not m.complete:
     st.warning(pick(f"尚有 {m.not_assessed} 项未评，未评项按 0 分计，结果不完整。",
                     f"{m.not_assessed} requirements are not assessed; they count 0 and the result is incomplete."))

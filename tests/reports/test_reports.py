@@ -88,7 +88,13 @@ def test_english_certificate(Session, seeded, settings):
     assert "Certificate of Smart-Manufacturing" in text and "SELF-ASSESSED" in text and "Level 2" in text
 
 
-def test_report_pages_sections_and_editions(Session, seeded, settings):
+def test_report_pages_sections_and_editions(Session, seeded, settings, store):
+    with Session.begin() as s:  # an N/A answer with its reason and a piece of evidence, to be listed
+        a = repo.get_assessment(seeded[2], session=s)
+        repo.save_answers(a.id, {"gbt39116_2020:product_service:L5:02": {"grade": "na", "note": "本厂产品不对外提供服务"}},
+                          session=s, expected_version=a.version)
+        repo.add_evidence(a.id, "gbt39116_2020:data:L1:01", "数据管理制度.pdf", b"%PDF-1.4\n%%EOF\n", session=s, store=store,
+                          max_bytes=1 << 20)
     with Session() as s:
         pdf = service.render_report(seeded[2], session=s, root=CRITERIA)
     (OUTPUT / "reports").mkdir(parents=True, exist_ok=True)
@@ -98,9 +104,15 @@ def test_report_pages_sections_and_editions(Session, seeded, settings):
     for page in reader.pages:  # edition ids on every page
         assert "maturity/2020" in page.extract_text()
     text = pdf_text(pdf)
-    for heading in ("总体结果", "能力子域得分", "差距与升级路径", "智能工厂层级判定", "申报资格", "成效指标", "证据索引", "条款来源说明"):
+    for heading in ("总体结果", "能力子域得分", "差距与升级路径", "智能工厂层级判定", "申报资格", "成效指标", "证据索引",
+                    "不适用项及理由", "条款来源说明"):
         assert heading in text, heading
     assert "示例·北方重型装备股份有限公司" in text and "卓越级" in text
+    flat = "".join(text.split())
+    assert "本厂产品不对外提供服务" in flat and "数据管理制度.pdf" in flat
+    import hashlib
+
+    assert hashlib.sha256(b"%PDF-1.4\n%%EOF\n").hexdigest() in flat  # the evidence index carries the file hash
     if POPPLER:
         assert all(" yes yes " in r for r in pdf_fonts(pdf))
 
