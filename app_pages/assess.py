@@ -24,7 +24,7 @@ with be.Session() as s:
     current = {x.requirement_id: (x.grade, x.note) for x in a.answers}
     evidence = {}
     for v in a.evidence:
-        evidence.setdefault(v.requirement_id, []).append((v.original_name, v.sha256, v.blob.size))
+        evidence.setdefault(v.requirement_id, []).append((v.id, v.original_name, v.sha256, v.blob.size, v.blob.mime))
     version = a.version
     title, industry, status = a.title, a.industry_type, a.status
 
@@ -107,6 +107,12 @@ def _save(rid: str) -> None:
         flash("error", str(exc))
 
 
+def _remove_evidence(ev_id: int) -> None:
+    with be.Session.begin() as s:
+        repo.remove_evidence(ev_id, session=s, actor=user)
+    flash("success", pick("已移除证据（文件内容仍保留在证据库中）", "Evidence removed (the stored file is kept)"))
+
+
 sid = st.session_state[state.SUBDOMAIN]
 grade_options = [None, "full", "largely", "partial", "none", "na"]
 for level in ed.levels:
@@ -131,7 +137,14 @@ for level in ed.levels:
                           label_visibility="collapsed")
             files = evidence.get(r.id, [])
             if files:
-                st.caption(":material/attach_file: " + "；".join(f"{n}（{size / 1024:.0f} KB，sha256 {sha[:10]}…）" for n, sha, size in files))
+                with st.expander(f":material/attach_file: {t('evidence')}（{len(files)}）"):
+                    for ev_id, fname, sha, size, mime in files:
+                        f1, f2, f3 = st.columns([5, 1, 1])
+                        f1.caption(f"{fname} · {size / 1024:.0f} KB · sha256 {sha[:12]}…")
+                        f2.download_button(pick("下载", "Download"), data=lambda sha=sha: be.store.get(sha), file_name=fname,
+                                           mime=mime, key=f"ev_dl::{ev_id}", icon=":material/download:", on_click="ignore")
+                        f3.button(pick("移除", "Remove"), key=f"ev_rm::{ev_id}", on_click=_remove_evidence, args=(ev_id,),
+                                  icon=":material/delete:")
 
 st.divider()
 with st.expander(pick("导入答案文件（命令行模板 YAML/JSON）", "Import an answers file (the CLI template, YAML or JSON)")):

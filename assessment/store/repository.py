@@ -291,6 +291,17 @@ def add_evidence(assessment_id: int, requirement_id: str | None, name: str, data
     return ev
 
 
+def remove_evidence(evidence_id: int, *, session: Session, actor: str | None = None) -> None:
+    """Detach an evidence file from its assessment (the stored content stays: it may be shared)."""
+    ev = session.get(Evidence, evidence_id)
+    if ev is None:
+        raise NotFound(f"evidence {evidence_id} not found")
+    audit(session, actor, "remove_evidence", "assessment", ev.assessment_id,
+          {"requirement": ev.requirement_id, "sha256": ev.sha256, "name": ev.original_name})
+    session.delete(ev)
+    session.flush()
+
+
 # -- evaluation --------------------------------------------------------------------------------------------
 
 

@@ -255,3 +255,19 @@ def test_kpis_replaced_and_updated(Session):
     with Session() as s:
         got = {k.kpi_id: (k.value, k.period) for k in repo.get_assessment(aid, session=s).kpis}
         assert got == {"productivity_up": (12.0, "2024"), "defect_down": (3.0, None)}
+
+
+def test_remove_evidence_keeps_shared_content(Session, store):
+    with Session.begin() as s:
+        a = make_assessment(s)
+        e1 = repo.add_evidence(a.id, None, "a.pdf", PDF, session=s, store=store, max_bytes=MAX)
+        e2 = repo.add_evidence(a.id, None, "b.pdf", PDF, session=s, store=store, max_bytes=MAX)
+        repo.remove_evidence(e1.id, session=s, actor="alice")
+        aid, keep = a.id, e2.id
+    with Session() as s:
+        assert [e.id for e in repo.get_assessment(aid, session=s).evidence] == [keep]
+        assert store.get(hashlib.sha256(PDF).hexdigest()) == PDF  # still used by b.pdf
+        assert s.scalar(select(AuditLog).where(AuditLog.action == "remove_evidence")).detail["name"] == "a.pdf"
+    with Session.begin() as s:
+        with pytest.raises(LookupError):
+            repo.remove_evidence(999999, session=s)

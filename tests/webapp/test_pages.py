@@ -121,6 +121,13 @@ def test_assess_upload_evidence_and_refusal(app_env):
     up.upload("制度.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf").run()
     at.button(key=f"ev_btn::{aid}").click().run()
     assert not at.exception and any("已上传" in s.value for s in at.success)
+    with backend().Session() as s:
+        ev_id = repo.get_assessment(aid, session=s).evidence[-1].id
+    assert at.button(key=f"ev_rm::{ev_id}")  # listed under its requirement, removable
+    at.button(key=f"ev_rm::{ev_id}").click().run()
+    assert any("已移除证据" in s.value for s in at.success)
+    with backend().Session() as s:
+        assert all(e.id != ev_id for e in repo.get_assessment(aid, session=s).evidence)
     up = at.file_uploader(key=f"ev_file::{aid}")
     up.upload("fake.pdf", b"not a pdf at all", "application/pdf").run()
     at.button(key=f"ev_btn::{aid}").click().run()
