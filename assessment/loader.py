@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -143,8 +143,9 @@ def validate(model: type[T], raw: Any, label: str, problems: list[Problem]) -> T
 
 def load_file(path: Path, root: Path, model: type[T], problems: list[Problem]) -> T | None:
     label = _label(path, root)
+    before = len(problems)
     raw = read_yaml(path, label, problems)
-    if raw is None and problems and problems[-1].file == label:
+    if len(problems) > before:  # unreadable or not YAML: already reported
         return None
     return validate(model, raw, label, problems)
 
@@ -160,5 +161,3 @@ def raise_if(problems: list[Problem]) -> None:
     if problems:
         raise CriteriaError(problems)
 
-
-Checker = Callable[[Path, str, list[Problem]], object]

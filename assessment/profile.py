@@ -24,9 +24,7 @@ class _M(BaseModel):
 
 
 IndustryGroup = Literal["raw_materials", "equipment", "consumer", "electronics"]
-INDUSTRY_GROUPS = {"raw_materials": "原材料", "equipment": "装备制造", "consumer": "消费品", "electronics": "电子信息"}
 Accident = Literal["none", "general", "serious", "major", "especially_major"]
-ACCIDENT_ZH = {"none": "无", "general": "一般", "serious": "较大", "major": "重大", "especially_major": "特大"}
 TIERS = ("basic", "advanced", "excellent", "leading")
 TIER_ZH = {"none": "未达到", "basic": "基础级", "advanced": "先进级", "excellent": "卓越级", "leading": "领航级"}
 

@@ -67,8 +67,6 @@ class IndustryType(str, Enum):
     process = "process"
 
 
-INDUSTRY_NAMES = {"discrete": ("离散型", "Discrete"), "process": ("流程型", "Process")}
-
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 
 

@@ -8,7 +8,6 @@ ASSESSMENT_ID = "assessment_id"
 VERSIONS = "versions"  # {assessment id: version loaded by this session}
 SUBDOMAIN = "subdomain"
 FLASH = "flash"  # (kind, message) shown once on the next run
-COMPARE = "compare"
 
 
 def defaults() -> dict:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..answers import NA, Answers, normalise_grade
+from ..answers import Answers, normalise_grade
 from ..editions import DEFAULT_ROOT, load_maturity_cached, resolve
 from ..maturity import MaturityResult, score
 from ..profile import Profile, parse_profile
@@ -539,7 +539,3 @@ def revoke_certificate(number: str, reason: str, *, session: Session, actor: str
 def revocation_list(*, session: Session) -> list[dict]:
     return [{"number": r.number, "reason": r.reason, "revoked_at": r.revoked_at.isoformat(), "revoked_by": r.revoked_by}
             for r in session.scalars(select(Revocation).order_by(Revocation.id))]
-
-
-def grade_label(grade: str | None) -> str:
-    return {"full": "1", "largely": "0.8", "partial": "0.5", "none": "0", NA: "na", None: "—"}[grade]
