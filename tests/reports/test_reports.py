@@ -318,3 +318,22 @@ def test_cli_verify_exit_codes(Session, seeded, settings, tmp_path, monkeypatch)
     assert p.returncode == 1 and json.loads(p.stdout)["status"] == "tampered"
     p = cli(str(tmp_path / "missing.pdf"))
     assert p.returncode == 2 and "no such file" in p.stderr
+
+
+def test_qr_code_on_the_page_carries_the_signed_payload(Session, seeded, settings, tmp_path):
+    import os
+
+    if not (shutil.which("zbarimg") and POPPLER):
+        if os.environ.get("CI"):
+            pytest.fail("zbarimg and pdftoppm are required in CI (zbar-tools, poppler-utils)")
+        pytest.skip("zbarimg or pdftoppm not installed")
+    with Session.begin() as s:
+        cert = service.issue_certificate(seeded[1], session=s, settings=settings)
+        pdf = service.render_certificate(cert, settings)
+        payload = cert.payload
+    (tmp_path / "c.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "200", str(tmp_path / "c.pdf"), str(tmp_path / "page")], check=True)
+    scanned = subprocess.run(["zbarimg", "-q", "--raw", str(tmp_path / "page-1.png")], capture_output=True, text=True).stdout.strip()
+    assert scanned == payload  # what a phone scans is exactly the signed payload
+    res = verify_certificate(scanned, keys(settings))
+    assert res.status == "valid" and res.fields["no"] == cert.number
