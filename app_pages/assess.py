@@ -146,6 +146,17 @@ for level in ed.levels:
                         f3.button(pick("移除", "Remove"), key=f"ev_rm::{ev_id}", on_click=_remove_evidence, args=(ev_id,),
                                   icon=":material/delete:")
 
+def _next_sub():
+    i = order.index(st.session_state[state.SUBDOMAIN])
+    st.session_state[state.SUBDOMAIN] = order[(i + 1) % len(order)]
+
+
+n1, n2 = st.columns(2)
+n1.button(pick("下一个子域", "Next sub-domain"), icon=":material/arrow_forward:", on_click=_next_sub, use_container_width=True,
+          key="next_sub")
+if n2.button(pick("查看结果", "See the results"), icon=":material/analytics:", use_container_width=True, key="to_results"):
+    st.switch_page("app_pages/results.py")
+
 st.divider()
 with st.expander(pick("导入答案文件（命令行模板 YAML/JSON）", "Import an answers file (the CLI template, YAML or JSON)")):
     st.caption(pick("用 python -m assessment maturity template 生成的答案文件可在此导入；文件中的版本和行业须与本评估一致。",

@@ -241,3 +241,14 @@ def test_results_page_explains_an_unscorable_assessment(app_env):
         aid = a.id
     at = _open("results", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
     assert any("无法计算结果" in e.value and "level 2" in e.value for e in at.error)
+
+
+def test_assess_next_subdomain_and_results_link(app_env):
+    at = _open("home")
+    ent, fac, aid = _demo_ids()
+    at = _open("assess", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
+    first = at.session_state[state.SUBDOMAIN]
+    at.button(key="next_sub").click().run()
+    assert at.session_state[state.SUBDOMAIN] != first
+    at.button(key="to_results").click().run()
+    assert at.title[0].value == "结果"
