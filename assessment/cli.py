@@ -35,8 +35,20 @@ def cmd_criteria_check(args) -> int:
     from .editions import check_all
 
     root = Path(args.dir) if args.dir else _root(args)
+    if not (root / "editions.yaml").exists() and (root / "model.yaml").exists():
+        # a single maturity edition folder (…/maturity/<name>): check it on its own
+        from .editions import check_maturity_folder
+
+        problems = check_maturity_folder(root)
+        for p in problems:
+            print(p)
+        if problems:
+            print(f"{len(problems)} problem(s)", file=sys.stderr)
+            return 1
+        print(f"criteria OK: {root}")
+        return 0
     if not (root / "editions.yaml").exists():
-        raise UsageError(f"{root}: no editions.yaml here (is this a criteria directory?)")
+        raise UsageError(f"{root}: no editions.yaml here (is this a criteria directory or a maturity edition folder?)")
     problems = check_all(root)
     for p in problems:
         print(p)

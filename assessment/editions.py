@@ -313,3 +313,31 @@ def check_all(root: Path = DEFAULT_ROOT) -> list[Problem]:
         except CriteriaError as exc:
             problems.extend(exc.problems)
     return problems
+
+
+def check_maturity_folder(folder: Path) -> list[Problem]:
+    """Validate one maturity edition folder (model.yaml, scoring.yaml, requirements/) outside a registry."""
+    folder = Path(folder).resolve()
+    edition = f"{folder.parent.name}/{folder.name}"
+    try:  # the edition the folder says it holds, so a copy anywhere checks the same
+        import yaml
+
+        declared = yaml.safe_load((folder / "model.yaml").read_text(encoding="utf-8")).get("edition")
+        if isinstance(declared, str) and declared.count("/") == 1:
+            edition = declared
+    except Exception:  # noqa: BLE001 - an unreadable model.yaml is reported by the full check below
+        pass
+    entry = EditionEntry(kind="maturity", title_zh=edition, title_en=edition, status="reference", source=str(folder))
+    try:
+        if edition != f"{folder.parent.name}/{folder.name}":  # checked in a temporary layout named by the edition
+            import shutil
+            import tempfile
+
+            with tempfile.TemporaryDirectory() as tmp:
+                shutil.copytree(folder, Path(tmp) / edition)
+                _load_maturity_uncached(edition, entry, Path(tmp))
+        else:
+            _load_maturity_uncached(edition, entry, folder.parent.parent)
+    except CriteriaError as exc:
+        return exc.problems
+    return []

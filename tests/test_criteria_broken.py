@@ -61,3 +61,14 @@ def test_the_clean_mini_criteria_pass(tmp_path: Path):
 def test_check_refuses_a_folder_without_registry(tmp_path: Path, capsys):
     assert main(["criteria", "check", str(tmp_path)]) == 2
     assert "no editions.yaml" in capsys.readouterr().err
+
+
+def test_check_a_single_edition_folder(tmp_path: Path, capsys):
+    assert main(["criteria", "check", str(MINI / "maturity" / "mini")]) == 0
+    copy = tmp_path / "somewhere"
+    shutil.copytree(MINI / "maturity" / "mini", copy)
+    assert main(["criteria", "check", str(copy)]) == 0  # named by its model.yaml, wherever it lies
+    (copy / "requirements" / "a.yaml").write_text("subdomain: a\nrequirements: []\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["criteria", "check", str(copy)]) == 1
+    assert "criteria/maturity/mini/requirements/a.yaml: -: requirements: List should have at least 1 item" in capsys.readouterr().out
