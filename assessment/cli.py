@@ -32,32 +32,21 @@ def _print_json(obj: Any) -> None:
 
 
 def cmd_criteria_check(args) -> int:
-    from .editions import check_all
+    from .editions import check_all, check_maturity_folder, load_registry
 
     root = Path(args.dir) if args.dir else _root(args)
-    if not (root / "editions.yaml").exists() and (root / "model.yaml").exists():
-        # a single maturity edition folder (…/maturity/<name>): check it on its own
-        from .editions import check_maturity_folder
-
-        problems = check_maturity_folder(root)
-        for p in problems:
-            print(p)
-        if problems:
-            print(f"{len(problems)} problem(s)", file=sys.stderr)
-            return 1
-        print(f"criteria OK: {root}")
-        return 0
-    if not (root / "editions.yaml").exists():
+    if (root / "editions.yaml").exists():
+        problems, ok = check_all(root), lambda: f"{len(load_registry(root))} editions in {root}"
+    elif (root / "model.yaml").exists():  # a single maturity edition folder, checked on its own
+        problems, ok = check_maturity_folder(root), lambda: str(root)
+    else:
         raise UsageError(f"{root}: no editions.yaml here (is this a criteria directory or a maturity edition folder?)")
-    problems = check_all(root)
     for p in problems:
         print(p)
     if problems:
         print(f"{len(problems)} problem(s)", file=sys.stderr)
         return 1
-    from .editions import load_registry
-
-    print(f"criteria OK: {len(load_registry(root))} editions in {root}")
+    print(f"criteria OK: {ok()}")
     return 0
 
 
