@@ -28,23 +28,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def server(request, tmp_path_factory):
+def require_chromium() -> None:
     if CHROMIUM is None:
         if os.environ.get("CI"):
             pytest.fail("Chromium is required in CI (apt-get install chromium)")
         pytest.skip("Chromium is not installed")
-    port = _free_port()
-    env = {**os.environ, "SFA_DATA_DIR": str(tmp_path_factory.mktemp("e2e-data"))}
-    env.pop("DATABASE_URL", None)
-    schema = None
-    if request.param == "postgresql":
-        require_pg()
-        schema = f"e2e_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(PG_URL)
-        with admin.begin() as c:
-            c.execute(text(f'CREATE SCHEMA "{schema}"'))
-        env["DATABASE_URL"] = f"{PG_URL}?options=-csearch_path%3D{schema}"
+
+
+def start_app(port: int, env: dict) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1"],
@@ -56,12 +47,28 @@ def server(request, tmp_path_factory):
     while time.time() < deadline:
         try:
             urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
+            return proc, url
         except OSError:
             time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the app did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+    proc.kill()
+    pytest.fail("the app did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request, tmp_path_factory):
+    require_chromium()
+    port = _free_port()
+    env = {**os.environ, "SFA_DATA_DIR": str(tmp_path_factory.mktemp("e2e-data"))}
+    env.pop("DATABASE_URL", None)
+    schema = None
+    if request.param == "postgresql":
+        require_pg()
+        schema = f"e2e_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(PG_URL)
+        with admin.begin() as c:
+            c.execute(text(f'CREATE SCHEMA "{schema}"'))
+        env["DATABASE_URL"] = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    proc, url = start_app(port, env)
     yield url
     proc.terminate()
     proc.wait(10)
@@ -73,6 +80,7 @@ def server(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -146,3 +154,32 @@ def test_newcomer_reaches_a_result(server, browser, tmp_path, request):
     assert "未达到一级" in body or "一级" in body
     assert "基础级" in body
     page.close()
+
+
+def test_evidence_survives_a_restart(browser, tmp_path):
+    env = {**os.environ, "SFA_DATA_DIR": str(tmp_path / "data")}
+    env.pop("DATABASE_URL", None)
+    evidence = tmp_path / "能源管理制度.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    for run in (1, 2):
+        proc, url = start_app(_free_port(), env)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+            page.set_default_timeout(30000)
+            page.goto(url)
+            page.get_by_text("智能制造成熟度与智能工厂评估").first.wait_for()
+            page.get_by_role("button", name="继续作答").click()
+            page.get_by_text("完成进度").wait_for()
+            if run == 1:
+                page.locator("input[type=file]").last.set_input_files(str(evidence))
+                page.get_by_text("能源管理制度.pdf").first.wait_for()
+                page.wait_for_timeout(800)
+                page.get_by_role("button", name="上传并关联").click()
+                page.get_by_text("已上传「能源管理制度.pdf」").wait_for()
+            else:  # a new server process on the same data directory still lists the file under its requirement
+                page.get_by_text("证据（1）").first.click()
+                page.get_by_text("能源管理制度.pdf").first.wait_for()
+            page.close()
+        finally:
+            proc.terminate()
+            proc.wait(10)
