@@ -242,12 +242,15 @@ def check_declarations(profile: Profile, decl: Declarations, *, programme: str |
             continue
         checks: list[Check] = []
         if p.scenario_catalogue and profile.scenarios.instances and profile.scenarios.catalogue != p.scenario_catalogue:
+            # advisory: coverage is still counted, on the links of the catalogue the profile used
             checks.append(Check(
-                rule=f"{p.id}.catalogue", kind="catalogue", met=False, gating=True,
-                message=f"场景须按《{p.scenario_catalogue}》填报", message_zh=f"场景须按《{p.scenario_catalogue}》填报",
-                message_en=f"Scenarios must be recorded against {p.scenario_catalogue}",
+                rule=f"{p.id}.catalogue", kind="catalogue", met=False, gating=False,
+                message=f"该项目按《{p.scenario_catalogue}》填报场景", message_zh=f"该项目按《{p.scenario_catalogue}》填报场景",
+                message_en=f"This programme records scenarios against {p.scenario_catalogue}",
                 observed=profile.scenarios.catalogue, required=p.scenario_catalogue, reference=p.notice,
-                provenance="official", detail="覆盖规则按该版指引的环节计算 / coverage is counted on that guide's links"))
+                provenance="official",
+                detail="覆盖环节按所填指引的环节计算，申报前请按该版指引核对 / links are counted on the catalogue used; "
+                       "check them against that guide before declaring"))
         reasons_extra: list[Check] = []
         for r in decl.effective_rules(p.id):
             c = evaluate(r, ctx)

@@ -78,3 +78,5 @@ def test_declaration_case(path: Path):
             assert sorted(r.rule for r in st.reasons) == sorted(e["failing"]), f"{case['name']}: {pid}"
         if "quota" in e:
             assert st.quota.value == e["quota"], f"{case['name']}: {pid}"
+        if "advisories" in e:
+            assert set(e["advisories"]) <= {a.rule for a in st.advisories}, f"{case['name']}: {pid}"
