@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest_app import new_app
 
 from assessment.store import repository as repo
@@ -252,3 +253,14 @@ def test_assess_next_subdomain_and_results_link(app_env):
     assert at.session_state[state.SUBDOMAIN] != first
     at.button(key="to_results").click().run()
     assert at.title[0].value == "结果"
+
+
+@pytest.mark.parametrize("page", ["assess", "scenarios", "results", "reports", "history", "criteria"])
+def test_every_page_renders_in_english(app_env, page):
+    at = _open("home")
+    ent, fac, aid = _demo_ids()
+    at = _open(page, **{state.LANG: "en", state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
+    assert not at.exception
+    titles = {"assess": "Self-assessment", "scenarios": "Scenarios and KPIs", "results": "Results",
+              "reports": "Reports and certificates", "history": "History and comparison", "criteria": "Criteria browser"}
+    assert at.title[0].value == titles[page]
