@@ -59,7 +59,8 @@ def _sub_label(sid: str) -> str:
         else [els[dom.element].name_en if dom.element else None, dom.name_en, sd.name_en]
     done = answered[sid]
     mark = "●" if done == len(by_sub[sid]) else ("◐" if done else "○")
-    return f"{mark} " + " / ".join(p for p in path if p) + f"（{done}/{len(by_sub[sid])}）"
+    path = [p for i, p in enumerate(path) if p and (i == 0 or p != path[i - 1])]  # 数据 / 数据 / 数据 → 技术 / 数据
+    return f"{mark} " + " / ".join(path) + f"（{done}/{len(by_sub[sid])}）"
 
 
 if st.session_state.get(state.SUBDOMAIN) not in order:
@@ -125,7 +126,7 @@ for level in ed.levels:
             text = r.text_zh if pick("zh", "en") == "zh" else r.text_en
             st.markdown(f"**{r.id.split(':', 1)[1]}** {prov_badge(r.provenance.kind.value)}  \n{text}")
             hints = r.evidence_zh if pick("zh", "en") == "zh" else r.evidence_en
-            st.caption(t("evidence_hint") + "；".join(hints))
+            st.caption(t("evidence_hint") + pick("；", "; ").join(hints))
             key = f"g::{aid}::{r.id}"
             st.session_state.setdefault(key, None)
             st.radio(pick("评分", "Grade"), grade_options, key=key, horizontal=True, on_change=_save, args=(r.id,),
