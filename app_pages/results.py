@@ -62,7 +62,8 @@ g1, g2 = st.columns(2)
 with g1:
     level_labels = [name(LEVEL_NAMES, n).split(" ")[0] for n in range(1, 6)]
     st.image(charts.level_bars(level_labels, [m.level_scores[str(n)] for n in range(1, 6)], m.threshold,
-                               title=pick("各等级得分 X1…X5", "Per-level scores X1..X5")), use_container_width=True)
+                               title=pick("各等级得分 X1…X5", "Per-level scores X1..X5"),
+                               threshold_label=pick("门槛", "threshold")), use_container_width=True)
     st.dataframe(pd.DataFrame([{pick("等级", "Level"): name(LEVEL_NAMES, int(n)), "X": round(x, 3),
                                 pick("达标", "Passed"): pick("是", "yes") if x >= m.threshold - 1e-12 else pick("否", "no"),
                                 pick("计入 S", "In S"): pick("是", "yes") if int(n) <= m.levels_counted else "—"}

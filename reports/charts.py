@@ -55,7 +55,7 @@ def radar(labels: Sequence[str], series: dict[str, Sequence[float]], title: str 
 
 
 def level_bars(labels: Sequence[str], values: Sequence[float], threshold: float = 0.8, title: str = "",
-               fmt: str = "png") -> bytes:
+               fmt: str = "png", threshold_label: str = "门槛") -> bytes:
     """Per-level scores X1..X5 against the threshold."""
     setup_matplotlib()
     from matplotlib import pyplot as plt
@@ -64,7 +64,7 @@ def level_bars(labels: Sequence[str], values: Sequence[float], threshold: float 
     colors = [GREEN if v >= threshold - 1e-12 else RED for v in values]
     ax.bar(labels, values, color=colors)
     ax.axhline(threshold, color=GREY, linestyle="--", linewidth=1)
-    ax.text(len(values) - 0.5, threshold + 0.02, f"门槛 {threshold:g}", ha="right", fontsize=8, color=GREY)
+    ax.text(len(values) - 0.5, threshold + 0.02, f"{threshold_label} {threshold:g}", ha="right", fontsize=8, color=GREY)
     ax.set_ylim(0, 1.05)
     for i, v in enumerate(values):
         ax.text(i, v + 0.02, f"{v:.2f}", ha="center", fontsize=8)

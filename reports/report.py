@@ -62,7 +62,8 @@ def report_pdf(ctx: ReportContext, lang: str = "zh") -> bytes:
     radar = charts.radar([name(x) for x in m.domains], {L("能力域得分", "Domain score"): [x.score for x in m.domains]},
                          title=L("能力域雷达图", "Domains"), fmt="svg")
     levels = charts.level_bars([L(f"{n}级", f"L{n}") for n in range(1, 6)], [m.level_scores[str(n)] for n in range(1, 6)],
-                               m.threshold, title=L("各等级得分", "Per-level scores"), fmt="svg")
+                               m.threshold, title=L("各等级得分", "Per-level scores"), fmt="svg",
+                               threshold_label=L("门槛", "threshold"))
     subs = charts.subdomain_bars([name(x) for x in m.subdomains], [x.score for x in m.subdomains],
                                  title=L("能力子域得分", "Sub-domain scores"), fmt="svg")
     dom_names = {x.id: name(x) for x in m.domains}
