@@ -127,12 +127,16 @@ with col3:
                                format_func=lambda k: f"{k} · {reg[k].title_zh if pick('zh', 'en') == 'zh' else reg[k].title_en}")
             ted = st.selectbox(pick("梯度条件版本", "Tier edition"), [k for k, v in reg.items() if v.kind == "smart_factory"], index=1)
             cat = st.selectbox(pick("场景指引版本", "Scenario catalogue"), [k for k, v in reg.items() if v.kind == "scenarios"], index=1)
+            fac_type = next((f.industry_type for f in factories if f.id == fid), "discrete")
+            itype = st.radio(pick("行业类型（决定适用的子域和权重）", "Industry type (sets the sub-domains and weights)"),
+                             ["discrete", "process"], index=["discrete", "process"].index(fac_type), horizontal=True,
+                             format_func=lambda x: name(INDUSTRY_NAMES, x))
             period = st.text_input(pick("评估年度", "Period"), value="2025")
             title = st.text_input(pick("评估名称", "Title"), value="")
             if st.form_submit_button(pick("开始评估", "Start assessment"), type="primary"):
                 with be.Session.begin() as s:
                     a = repo.create_assessment(fid, session=s, actor=user, maturity_edition=med, tier_edition=ted,
-                                               scenario_catalogue=cat, period=period or None,
+                                               scenario_catalogue=cat, industry_type=itype, period=period or None,
                                                title=title.strip() or None, root=be.settings.criteria_dir)
                     new_id = a.id
                 st.session_state[state.ASSESSMENT_ID] = new_id
