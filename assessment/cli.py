@@ -155,7 +155,9 @@ def cmd_maturity_score(args) -> int:
     from .maturity import score
 
     answers, ed = read_answers_file(Path(args.answers), root=_root(args))
-    res = score(answers, ed)
+    if args.target is not None and not 1 <= args.target <= len(ed.levels):
+        raise UsageError(f"--target must be a level from 1 to {len(ed.levels)}")
+    res = score(answers, ed, target_level=args.target)
     if args.json:
         _print_json(res.model_dump(mode="json"))
         return 0
@@ -378,6 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.set_defaults(func=cmd_maturity_template)
     x = m.add_parser("score", help="score an answers file (YAML or JSON)")
     x.add_argument("answers")
+    x.add_argument("--target", type=int, help="list the gaps toward this level (default: the next level)")
     x.add_argument("--json", action="store_true")
     x.set_defaults(func=cmd_maturity_score)
 

@@ -122,3 +122,12 @@ def test_diff_same_edition_is_empty(capsys):
     assert main(["criteria", "diff", "maturity/2020", "maturity/2020", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["subdomains"] == {"added": [], "removed": [], "changed": []} and d["weights"] == []
+
+
+def test_gaps_toward_a_chosen_level(tmp_path: Path, capsys):
+    f = tmp_path / "a.yaml"
+    f.write_text("edition: maturity/2020\nindustry: discrete\nanswers: {}\n", encoding="utf-8")
+    assert main(["maturity", "score", str(f), "--json", "--target", "3"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["target_level"] == 3 and {g["level"] for g in res["gaps"]} == {1, 2, 3}
+    assert main(["maturity", "score", str(f), "--target", "9"]) == 2

@@ -434,6 +434,9 @@ def import_bundle(data: bytes, *, session: Session, store: BlobStore, actor: str
     """Recreate an exported assessment (new enterprise, factory and assessment); every file's hash is checked."""
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
+        unpacked = sum(i.file_size for i in z.infolist())
+        if unpacked > 20 * max_bytes + 10 * 1024 * 1024:  # a zip bomb, or far more than any real bundle
+            raise BundleError(f"数据包解压后过大（{unpacked} 字节）/ the bundle unpacks to {unpacked} bytes, too large")
         doc = json.loads(z.read("assessment.json"))
     except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BundleError(f"不是有效的评估数据包 / not an assessment bundle: {exc}") from None

@@ -271,3 +271,13 @@ def test_remove_evidence_keeps_shared_content(Session, store):
     with Session.begin() as s:
         with pytest.raises(LookupError):
             repo.remove_evidence(999999, session=s)
+
+
+def test_oversized_bundle_refused(Session, store):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("assessment.json", "{}")
+        z.writestr("evidence/big", b"\0" * (30 * 1024 * 1024))  # compresses to almost nothing
+    with Session.begin() as s:
+        with pytest.raises(repo.BundleError, match="too large"):
+            repo.import_bundle(buf.getvalue(), session=s, store=store, max_bytes=1024 * 1024)
