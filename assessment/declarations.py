@@ -3,7 +3,6 @@ recommendation quotas, the KPI catalogue and enterprise size classes."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Literal
 from pydantic import Field
 
 from .editions import DEFAULT_ROOT, resolve
-from .loader import Problem, load_file, raise_if
+from .loader import Problem, check_unique, load_file, raise_if
 from .profile import Profile, ProfileError
 from .results import Frozen
 from .rules import Check, Context, Kind, Rule, build_context, evaluate, inherited_rules
@@ -127,13 +126,9 @@ def load_declarations(edition: str, root: Path = DEFAULT_ROOT) -> Declarations:
     plabel, klabel = f"criteria/{edition}/programmes.yaml", f"criteria/{edition}/kpis.yaml"
     if data is not None:
         ids = [p.id for p in data.programmes]
-        for key, n in Counter(ids).items():
-            if n > 1:
-                problems.append(Problem(plabel, key, "duplicate programme id"))
+        check_unique(plabel, "programme id", ids, problems)
         rule_ids = [r.id for p in data.programmes for r in p.rules]
-        for key, n in Counter(rule_ids).items():
-            if n > 1:
-                problems.append(Problem(plabel, key, "duplicate rule id"))
+        check_unique(plabel, "rule id", rule_ids, problems)
         kpi_ids = {k.id for k in kpis.kpis} if kpis else set()
         for p in data.programmes:
             if p.inherits and p.inherits not in ids:
@@ -161,9 +156,7 @@ def load_declarations(edition: str, root: Path = DEFAULT_ROOT) -> Declarations:
                     except KeyError as exc:
                         problems.append(Problem(plabel, r.id, str(exc.args[0])))
     if kpis is not None:
-        for key, n in Counter(k.id for k in kpis.kpis).items():
-            if n > 1:
-                problems.append(Problem(klabel, key, "duplicate KPI id"))
+        check_unique(klabel, "KPI id", [k.id for k in kpis.kpis], problems)
         if data is not None:
             pids = {p.id for p in data.programmes}
             for k in kpis.kpis:

@@ -13,7 +13,7 @@ from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
-from .loader import CriteriaError, Problem, load_file, raise_if
+from .loader import CriteriaError, Problem, check_unique, load_file, raise_if
 from .schema import (
     Domain,
     EditionEntry,
@@ -185,9 +185,7 @@ def _load_maturity_uncached(edition: str, entry: EditionEntry, root: Path) -> Ma
         if model.edition != edition:
             problems.append(Problem(mlabel, "-", f"edition is {model.edition!r}, expected {edition!r}"))
         for kind, items in (("level", model.levels), ("element", model.elements), ("domain", model.domains), ("sub-domain", model.subdomains)):
-            for key, n in Counter(getattr(i, "id") for i in items).items():
-                if n > 1:
-                    problems.append(Problem(mlabel, key, f"duplicate {kind} id"))
+            check_unique(mlabel, f"{kind} id", [i.id for i in items], problems)
         ns = sorted(lv.n for lv in model.levels)
         if ns != list(range(1, len(ns) + 1)):
             problems.append(Problem(mlabel, "levels", f"levels must be numbered 1..n without gaps, got {ns}"))
@@ -277,9 +275,7 @@ def _load_maturity_uncached(edition: str, entry: EditionEntry, root: Path) -> Ma
         if scoring.edition != edition:
             problems.append(Problem(slabel, "-", f"edition is {scoring.edition!r}, expected {edition!r}"))
         ids = [g.id for g in scoring.grades]
-        for key, n in Counter(ids).items():
-            if n > 1:
-                problems.append(Problem(slabel, key, "duplicate grade id"))
+        check_unique(slabel, "grade id", ids, problems)
         for g in scoring.grades:
             if not 0 <= g.value <= 1:
                 problems.append(Problem(slabel, g.id, f"grade value {float(g.value)} is outside 0..1"))

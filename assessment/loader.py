@@ -157,6 +157,17 @@ def _label(path: Path, root: Path) -> str:
         return str(path)
 
 
+def check_unique(label: str, what: str, ids, problems: list[Problem]) -> None:
+    """Report every id that occurs more than once, as ``label: id: duplicate <what>``."""
+    seen: set = set()
+    reported: set = set()
+    for key in ids:
+        if key in seen and key not in reported:
+            problems.append(Problem(label, key, f"duplicate {what}"))
+            reported.add(key)
+        seen.add(key)
+
+
 def raise_if(problems: list[Problem]) -> None:
     if problems:
         raise CriteriaError(problems)

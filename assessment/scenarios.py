@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 from pydantic import Field
 
 from .editions import DEFAULT_ROOT, resolve
-from .loader import Problem, load_file, raise_if
+from .loader import Problem, check_unique, load_file, raise_if
 from .schema import Provenance, Strict
 
 DIMENSIONS = ("factory_build", "research_design", "production_ops", "production_mgmt", "operations_mgmt")
@@ -105,9 +104,7 @@ def load_catalogue(edition: str, root: Path = DEFAULT_ROOT) -> Catalogue:
         links = {x.id for x in data.links}
         for kind, ids in (("area", [a.id for a in data.areas]), ("link", [x.id for x in data.links]),
                           ("scenario", [s.id for s in data.scenarios])):
-            for key, n in Counter(ids).items():
-                if n > 1:
-                    problems.append(Problem(label, key, f"duplicate {kind} id"))
+            check_unique(label, f"{kind} id", ids, problems)
         for x in data.links:
             if x.area is not None and x.area not in areas:
                 problems.append(Problem(label, x.id, f"area {x.area!r} is not defined"))

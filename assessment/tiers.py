@@ -8,7 +8,6 @@ below it met too. Non-gating (advisory) rules are reported but do not decide.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 from pydantic import Field
 
 from .editions import DEFAULT_ROOT, resolve
-from .loader import Problem, load_file, raise_if
+from .loader import Problem, check_unique, load_file, raise_if
 from .profile import TIER_ZH, TIERS, Profile
 from .results import Frozen, Gap
 from .rules import Check, Context, Kind, Rule, build_context, evaluate, inherited_rules
@@ -97,9 +96,7 @@ def load_tier_edition(edition: str, root: Path = DEFAULT_ROOT) -> TierEdition:
             problems.append(Problem(label, "tiers", f"tiers must be a subset of {', '.join(TIERS)} in that order"))
         tids = set(ids)
         all_rules = [r for t in data.tiers for r in t.rules]
-        for key, n in Counter(r.id for r in all_rules).items():
-            if n > 1:
-                problems.append(Problem(label, key, "duplicate rule id"))
+        check_unique(label, "rule id", [r.id for r in all_rules], problems)
         rule_ids = {r.id for r in all_rules}
         for t in data.tiers:
             if t.inherits is not None and t.inherits not in tids:
@@ -123,9 +120,7 @@ def load_tier_edition(edition: str, root: Path = DEFAULT_ROOT) -> TierEdition:
                 problems.append(Problem(label, b.id, f"unknown tier {b.tier!r}"))
             if b.dimension not in DIMENSIONS:
                 problems.append(Problem(label, b.id, f"unknown dimension {b.dimension!r}"))
-        for key, n in Counter([b.id for b in data.build_content] + [o.id for o in data.outcomes]).items():
-            if n > 1:
-                problems.append(Problem(label, key, "duplicate id"))
+        check_unique(label, "id", [b.id for b in data.build_content] + [o.id for o in data.outcomes], problems)
         for ref, what in ((data.scenario_catalogue, "scenarios"), (data.maturity_edition, "maturity")):
             try:
                 resolve(ref, what, root)
