@@ -87,7 +87,7 @@ def _jump():
     flash("success", pick("全部要求均已作答。", "Every requirement is answered."))
 
 
-c2.button(t("jump"), icon=":material/skip_next:", on_click=_jump, use_container_width=True, disabled=total_answered == len(reqs))
+c2.button(t("jump"), icon=":material/skip_next:", on_click=_jump, width="stretch", disabled=total_answered == len(reqs))
 if status in ("certified", "archived"):
     st.warning(pick("此评估已认定或归档，修改将被记录在审计日志中。", "This assessment is certified or archived; changes are recorded in the audit log."))
 
@@ -153,9 +153,9 @@ def _next_sub():
 
 
 n1, n2 = st.columns(2)
-n1.button(pick("下一个子域", "Next sub-domain"), icon=":material/arrow_forward:", on_click=_next_sub, use_container_width=True,
+n1.button(pick("下一个子域", "Next sub-domain"), icon=":material/arrow_forward:", on_click=_next_sub, width="stretch",
           key="next_sub")
-if n2.button(pick("查看结果", "See the results"), icon=":material/analytics:", use_container_width=True, key="to_results"):
+if n2.button(pick("查看结果", "See the results"), icon=":material/analytics:", width="stretch", key="to_results"):
     st.switch_page("app_pages/results.py")
 
 st.divider()

@@ -41,29 +41,29 @@ if entry.kind == "maturity":
                      pick("证据示例", "Evidence"): "；".join(r.evidence_zh if zh else r.evidence_en),
                      pick("来源", "Provenance"): name(PROV_NAMES, r.provenance.kind.value), pick("出处", "Reference"): r.provenance.ref,
                      pick("行业", "Industries"): ",".join(x.value for x in ed.req_industries(r))})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True, height=420)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=420)
     with st.expander(pick("权重（含来源）", "Weights (with provenance)")):
         wrows = [{pick("层级", "Tier"): kind, "id": i.id, pick("名称", "Name"): i.name_zh if zh else i.name_en,
                   **{k.value: float(v) for k, v in i.weight.items()}, pick("来源", "Provenance"): name(PROV_NAMES, i.provenance.kind.value),
                   pick("说明", "Note"): i.provenance.note or ""}
                  for kind, items in (("element", ed.model.elements), ("domain", ed.model.domains), ("subdomain", ed.model.subdomains))
                  for i in items]
-        st.dataframe(pd.DataFrame(wrows), hide_index=True, use_container_width=True)
+        st.dataframe(pd.DataFrame(wrows), hide_index=True, width="stretch")
     sc = ed.scoring
     st.caption(pick(f"评分：等级门槛 {float(sc.threshold):g}，分数区间 ", f"Scoring: threshold {float(sc.threshold):g}, bands ")
                + "，".join(f"{b.level}: ≥{float(b.min):g}" for b in sc.bands) + f" · {name(PROV_NAMES, sc.scoring_provenance.kind.value)}：{sc.scoring_provenance.ref}")
 elif entry.kind == "scenarios":
     from assessment.scenarios import load_catalogue
 
-    st.dataframe(pd.DataFrame(load_catalogue(eid, root).rows()), hide_index=True, use_container_width=True, height=480)
+    st.dataframe(pd.DataFrame(load_catalogue(eid, root).rows()), hide_index=True, width="stretch", height=480)
 elif entry.kind == "smart_factory":
     from assessment.tiers import load_tier_edition
 
-    st.dataframe(pd.DataFrame(load_tier_edition(eid, root).rows()), hide_index=True, use_container_width=True, height=480)
+    st.dataframe(pd.DataFrame(load_tier_edition(eid, root).rows()), hide_index=True, width="stretch", height=480)
 else:
     from assessment.declarations import load_declarations
 
-    st.dataframe(pd.DataFrame(load_declarations(eid, root).rows()), hide_index=True, use_container_width=True, height=480)
+    st.dataframe(pd.DataFrame(load_declarations(eid, root).rows()), hide_index=True, width="stretch", height=480)
 
 st.subheader(":material/difference: " + t("diff"))
 mats = [k for k, v in reg.items() if v.kind == "maturity"]
@@ -77,4 +77,4 @@ x2.metric(pick("删除子域", "Sub-domains removed"), len(d["subdomains"]["remo
 x3.metric(pick("权重变化", "Weights changed"), len(d["weights"]))
 st.write(pick("新增：", "Added: ") + ", ".join(d["subdomains"]["added"]) or "—")
 st.write(pick("删除：", "Removed: ") + ", ".join(d["subdomains"]["removed"]) or "—")
-st.dataframe(pd.DataFrame(d["weights"]), hide_index=True, use_container_width=True)
+st.dataframe(pd.DataFrame(d["weights"]), hide_index=True, width="stretch")

@@ -42,7 +42,7 @@ st.caption(fname)
 if not table:
     st.info(pick("此工厂还没有评估。", "This factory has no assessment yet."))
     st.stop()
-st.dataframe(pd.DataFrame(table), hide_index=True, use_container_width=True)
+st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
 
 pts = [(r[pick("年度", "Period")] or str(r["id"]), r["S"], r[pick("等级", "Level")]) for r in table if r["S"] is not None]
 if pts:
@@ -76,7 +76,7 @@ for x in mb.subdomains:
     before = sa[x.id].score if x.id in sa else None
     rows.append({pick("子域", "Sub-domain"): x.name_zh if zh else x.name_en, "A": before, "B": x.score,
                  "Δ": round(x.score - before, 3) if before is not None else None})
-st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 doms_a = {d.id: d.score for d in ma.domains}
 st.image(charts.radar([d.name_zh if zh else d.name_en for d in mb.domains],
                       {labels[left]: [doms_a.get(d.id, 0) for d in mb.domains], labels[right]: [d.score for d in mb.domains]},

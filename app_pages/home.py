@@ -50,7 +50,7 @@ with col1:
     st.subheader("① " + t("enterprise"))
     _selector(t("enterprise"), list(ent_labels), state.ENTERPRISE_ID, "w_enterprise", ent_labels,
               pick("暂无企业，请新建", "No enterprise yet: create one"), (state.FACTORY_ID, state.ASSESSMENT_ID))
-    with st.popover(t("new_enterprise"), icon=":material/add:", use_container_width=True):
+    with st.popover(t("new_enterprise"), icon=":material/add:", width="stretch"):
         with st.form("new_enterprise", clear_on_submit=True):
             ename = st.text_input(pick("企业名称 *", "Enterprise name *"))
             code = st.text_input(pick("统一社会信用代码", "Unified social credit code"), max_chars=18)
@@ -86,7 +86,7 @@ with col2:
     st.subheader("② " + t("factory"))
     _selector(t("factory"), list(fac_labels), state.FACTORY_ID, "w_factory", fac_labels,
               pick("暂无工厂，请新建", "No factory yet: create one"), (state.ASSESSMENT_ID,))
-    with st.popover(t("new_factory"), icon=":material/add:", use_container_width=True, disabled=eid is None):
+    with st.popover(t("new_factory"), icon=":material/add:", width="stretch", disabled=eid is None):
         with st.form("new_factory", clear_on_submit=True):
             fname = st.text_input(pick("工厂名称 *", "Factory name *"))
             ftype = st.radio(pick("行业类型", "Industry type"), ["discrete", "process"], horizontal=True,
@@ -121,7 +121,7 @@ with col3:
     _selector(t("assessment"), list(ass_labels), state.ASSESSMENT_ID, "w_assessment", ass_labels,
               pick("暂无评估，请开始新的评估", "No assessment yet: start one"), (state.SUBDOMAIN,))
     reg = load_registry(be.settings.criteria_dir)
-    with st.popover(t("new_assessment"), icon=":material/add:", use_container_width=True, disabled=fid is None):
+    with st.popover(t("new_assessment"), icon=":material/add:", width="stretch", disabled=fid is None):
         with st.form("new_assessment"):
             med = st.selectbox(pick("成熟度标准版本", "Maturity edition"), [k for k, v in reg.items() if v.kind == "maturity"],
                                format_func=lambda k: f"{k} · {reg[k].title_zh if pick('zh', 'en') == 'zh' else reg[k].title_en}")
@@ -146,11 +146,11 @@ with col3:
 aid = st.session_state[state.ASSESSMENT_ID]
 if aid:
     b1, b2, b3 = st.columns(3)
-    if b1.button(pick("继续作答", "Answer the questionnaire"), icon=":material/edit_note:", type="primary", use_container_width=True):
+    if b1.button(pick("继续作答", "Answer the questionnaire"), icon=":material/edit_note:", type="primary", width="stretch"):
         st.switch_page("app_pages/assess.py")
-    if b2.button(t("scenarios"), icon=":material/extension:", use_container_width=True):
+    if b2.button(t("scenarios"), icon=":material/extension:", width="stretch"):
         st.switch_page("app_pages/scenarios.py")
-    if b3.button(pick("查看结果", "See the results"), icon=":material/analytics:", use_container_width=True):
+    if b3.button(pick("查看结果", "See the results"), icon=":material/analytics:", width="stretch"):
         st.switch_page("app_pages/results.py")
 
 # -- enterprise facts used by the tier and declaration rules -------------------------------------------------------

@@ -57,7 +57,7 @@ with tab_cert:
             except ScoringError as exc:
                 st.error(pick("无法签发：", "Cannot issue: ") + str(exc))
     if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
         c1, c2, c3 = st.columns([2, 1, 1])
         chosen = c1.selectbox(pick("证书", "Certificate"), numbers, key="cert_pick")
         lang = c2.radio(pick("语言", "Language"), ["zh", "en"], horizontal=True, key="cert_lang",

@@ -63,15 +63,15 @@ with g1:
     level_labels = [name(LEVEL_NAMES, n).split(" ")[0] for n in range(1, 6)]
     st.image(charts.level_bars(level_labels, [m.level_scores[str(n)] for n in range(1, 6)], m.threshold,
                                title=pick("各等级得分 X1…X5", "Per-level scores X1..X5"),
-                               threshold_label=pick("门槛", "threshold")), use_container_width=True)
+                               threshold_label=pick("门槛", "threshold")), width="stretch")
     st.dataframe(pd.DataFrame([{pick("等级", "Level"): name(LEVEL_NAMES, int(n)), "X": round(x, 3),
                                 pick("达标", "Passed"): pick("是", "yes") if x >= m.threshold - 1e-12 else pick("否", "no"),
                                 pick("计入 S", "In S"): pick("是", "yes") if int(n) <= m.levels_counted else "—"}
-                               for n, x in m.level_scores.items()]), hide_index=True, use_container_width=True)
+                               for n, x in m.level_scores.items()]), hide_index=True, width="stretch")
 with g2:
     doms = m.domains
     st.image(charts.radar([d.name_zh if zh else d.name_en for d in doms], {pick("能力域得分", "Domain score"): [d.score for d in doms]},
-                          title=pick("能力域雷达图", "Domains")), use_container_width=True)
+                          title=pick("能力域雷达图", "Domains")), width="stretch")
 st.image(charts.subdomain_bars([s.name_zh if zh else s.name_en for s in m.subdomains], [s.score for s in m.subdomains],
                                title=pick("能力子域得分（计入 S 的各级得分之和）", "Sub-domain scores (sum over the levels counted in S)")))
 
@@ -82,7 +82,7 @@ if m.target_level:
     st.dataframe(pd.DataFrame([{pick("要求", "Requirement"): g.id.split(":", 1)[1], pick("等级", "Level"): g.level,
                                 pick("当前", "Now"): g.grade or pick("未评", "—"), "ΔS": round(g.gain_s, 4),
                                 "ΔX": round(g.gain_x, 4), pick("内容", "Text"): g.text_zh if zh else g.text_en}
-                               for g in m.gaps[:25]]), hide_index=True, use_container_width=True)
+                               for g in m.gaps[:25]]), hide_index=True, width="stretch")
 else:
     st.success(pick("已达到最高等级。", "The highest level is reached."))
 
@@ -106,10 +106,10 @@ for tid, st_ in tr.tiers.items():
     with st.expander(f"{name(TIER_NAMES, tid)} — {t('met') if st_.met else t('not_met')}", expanded=tid == tr.next_tier, icon=icon):
         if st_.reasons:
             st.markdown(pick("**未满足的条件**", "**Conditions not met**"))
-            st.dataframe(_reasons(st_.reasons), hide_index=True, use_container_width=True)
+            st.dataframe(_reasons(st_.reasons), hide_index=True, width="stretch")
         if st_.advisories:
             st.markdown(pick("**提示项（不决定结果）**", "**Advisory (does not decide)**"))
-            st.dataframe(_reasons(st_.advisories), hide_index=True, use_container_width=True)
+            st.dataframe(_reasons(st_.advisories), hide_index=True, width="stretch")
         if not st_.reasons and not st_.advisories:
             st.write(pick("全部条件满足。", "Every condition is met."))
 if tr.upgrade and tr.upgrade.maturity_gaps:
@@ -117,7 +117,7 @@ if tr.upgrade and tr.upgrade.maturity_gaps:
                      f"**Toward {name(TIER_NAMES, tr.upgrade.tier)}**: maturity level {tr.upgrade.maturity_needed} is needed; improve first:"))
     st.dataframe(pd.DataFrame([{pick("要求", "Requirement"): g.id.split(":", 1)[1], "ΔS": round(g.gain_s, 4),
                                 pick("内容", "Text"): g.text_zh if zh else g.text_en} for g in tr.upgrade.maturity_gaps[:10]]),
-                 hide_index=True, use_container_width=True)
+                 hide_index=True, width="stretch")
 
 st.subheader(":material/assignment: " + t("eligibility"))
 st.caption(pick(f"企业规模：{dr.size_class_zh or '未知'}", f"Enterprise size: {dr.size_class or 'unknown'}"))
@@ -127,7 +127,7 @@ for pid, ps in dr.programmes.items():
     with st.expander(f"{ps.name_zh if zh else ps.name_en} — {t('eligible') if ps.met else t('not_eligible')} · {quota}",
                      icon=":material/check_circle:" if ps.met else ":material/cancel:"):
         if ps.reasons:
-            st.dataframe(_reasons(ps.reasons), hide_index=True, use_container_width=True)
+            st.dataframe(_reasons(ps.reasons), hide_index=True, width="stretch")
         if ps.quota.note:
             st.caption(ps.quota.note)
         if ps.deadline:
@@ -143,29 +143,29 @@ st.write(pick("要求条款来源构成：", "Requirement provenance mix: ") +
 st.divider()
 b1, b2, b3 = st.columns(3)
 if b3.button(pick("报告、证书与申报书", "Reports, certificates, declaration drafts"), icon=":material/workspace_premium:",
-             use_container_width=True):
+             width="stretch"):
     st.switch_page("app_pages/reports.py")
-if b1.button(t("snapshot"), icon=":material/photo_camera:", use_container_width=True):
+if b1.button(t("snapshot"), icon=":material/photo_camera:", width="stretch"):
     with be.Session.begin() as s:
         snap = repo.snapshot(aid, session=s, actor=user, root=root)
         msg = pick(f"已保存快照：S={snap.score:.2f}，{snap.level} 级，{name(TIER_NAMES, snap.tier)}",
                    f"Snapshot saved: S={snap.score:.2f}, level {snap.level}, {name(TIER_NAMES, snap.tier)}")
     flash("success", msg)
     st.rerun()
-if b2.button(t("export"), icon=":material/archive:", use_container_width=True, key="res_bundle"):
+if b2.button(t("export"), icon=":material/archive:", width="stretch", key="res_bundle"):
     with be.Session() as s:  # built on request: the bundle reads every evidence file
         st.session_state["res_bundle_bytes"] = (aid, repo.export_bundle(aid, session=s, store=be.store))
 if st.session_state.get("res_bundle_bytes") and st.session_state["res_bundle_bytes"][0] == aid:
     b2.download_button(pick("下载数据包", "Download the bundle"), st.session_state["res_bundle_bytes"][1],
                        icon=":material/download:", file_name=f"assessment-{aid}.zip", mime="application/zip",
-                       use_container_width=True, key="res_bundle_dl")
+                       width="stretch", key="res_bundle_dl")
 
 d1, d2 = st.columns(2)
 if d1.button(pick("生成评估报告 PDF", "Render the report PDF"), icon=":material/picture_as_pdf:", key="res_pdf",
-             use_container_width=True):
+             width="stretch"):
     with st.spinner(pick("正在生成…", "Rendering…")), be.Session() as s:
         st.session_state["res_pdf_bytes"] = (aid, service.render_report(aid, session=s, root=root, lang=pick("zh", "en")))
 if st.session_state.get("res_pdf_bytes") and st.session_state["res_pdf_bytes"][0] == aid:
     d2.download_button(pick("下载评估报告", "Download the report"), st.session_state["res_pdf_bytes"][1],
                        file_name=f"assessment-report-{aid}.pdf", mime="application/pdf", icon=":material/download:",
-                       key="res_pdf_dl", use_container_width=True)
+                       key="res_pdf_dl", width="stretch")

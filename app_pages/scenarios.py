@@ -42,7 +42,7 @@ st.caption(pick("每行一个场景实例：选择指引中的场景、填写实
                 "Custom scenarios need a link."))
 df = pd.DataFrame(rows or [], columns=["scenario", "name", "ai", "link"])
 edited = st.data_editor(
-    df, num_rows="dynamic", use_container_width=True, key=f"scen_editor::{aid}::{version}",
+    df, num_rows="dynamic", width="stretch", key=f"scen_editor::{aid}::{version}",
     column_config={
         "scenario": st.column_config.SelectboxColumn(pick("场景", "Scenario"), options=list(labels), required=True,
                                                      format_func=lambda k: f"{k} · {labels[k]}", width="large"),
@@ -55,7 +55,7 @@ edited = st.data_editor(
 with st.expander(pick("场景编号对照", "Scenario ids")):
     st.dataframe(pd.DataFrame([{"id": k, pick("场景", "scenario"): v,
                                 pick("维度", "dimension"): DIMENSION_NAMES[cat.dimension_of(k)][0 if pick('zh', 'en') == 'zh' else 1]}
-                               for k, v in labels.items() if k != "custom"]), hide_index=True, use_container_width=True)
+                               for k, v in labels.items() if k != "custom"]), hide_index=True, width="stretch")
 
 decl = load_declarations("declarations/2021-2025", root)
 st.subheader(pick("成效指标", "Outcome KPIs"))
@@ -64,7 +64,7 @@ st.caption(pick("带 * 的为 2023 年申报表必填项。数值为变化百分
 kdf = pd.DataFrame([{"id": k.id, "kpi": ("* " if k.required_by else "") + (k.name_zh if pick("zh", "en") == "zh" else k.name_en),
                      "unit": k.unit, "value": kpis.get(k.id, (None, None))[0], "period": kpis.get(k.id, (None, None))[1]}
                     for k in decl.kpi_file.kpis])
-kedit = st.data_editor(kdf, key=f"kpi_editor::{aid}::{version}", hide_index=True, use_container_width=True,
+kedit = st.data_editor(kdf, key=f"kpi_editor::{aid}::{version}", hide_index=True, width="stretch",
                        disabled=["id", "kpi", "unit"],
                        column_config={"id": st.column_config.TextColumn(pick("编号", "Id")),
                                       "kpi": st.column_config.TextColumn(pick("指标", "KPI")),
