@@ -1,19 +1,36 @@
 """Charts (matplotlib, Agg) with Chinese labels, returned as PNG or SVG bytes.
 
-Missing glyphs are turned into errors: a chart never silently shows tofu boxes.
+Missing glyphs are turned into errors: a chart never silently shows tofu boxes. Every label is literal text: names
+typed by users (a factory called ``Plant $^$``) are never parsed as mathtext or TeX.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import warnings
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
 from .fonts import setup_matplotlib
 
 BLUE, GREY, GREEN, RED = "#1f5fa8", "#9aa5b1", "#2e8b57", "#c0392b"
+LITERAL_TEXT = {"text.parse_math": False, "text.usetex": False}
+
+
+def _literal_text(chart: Callable[..., bytes]) -> Callable[..., bytes]:
+    """Build and save the chart with mathtext and TeX off, so every title, tick label and legend is shown as typed."""
+
+    @functools.wraps(chart)
+    def wrapper(*args, **kwargs) -> bytes:
+        setup_matplotlib()
+        from matplotlib import pyplot as plt
+
+        with plt.rc_context(LITERAL_TEXT):
+            return chart(*args, **kwargs)
+
+    return wrapper
 
 
 def _render(fig, fmt: str = "png", dpi: int = 120) -> bytes:
@@ -27,6 +44,7 @@ def _render(fig, fmt: str = "png", dpi: int = 120) -> bytes:
     return buf.getvalue()
 
 
+@_literal_text
 def radar(labels: Sequence[str], series: dict[str, Sequence[float]], title: str = "", vmax: float = 5.0,
           fmt: str = "png") -> bytes:
     """Radar chart of domain scores (one polygon per series)."""
@@ -54,6 +72,7 @@ def radar(labels: Sequence[str], series: dict[str, Sequence[float]], title: str 
     return _render(fig, fmt)
 
 
+@_literal_text
 def level_bars(labels: Sequence[str], values: Sequence[float], threshold: float = 0.8, title: str = "",
                fmt: str = "png", threshold_label: str = "门槛") -> bytes:
     """Per-level scores X1..X5 against the threshold."""
@@ -74,6 +93,7 @@ def level_bars(labels: Sequence[str], values: Sequence[float], threshold: float 
     return _render(fig, fmt)
 
 
+@_literal_text
 def subdomain_bars(labels: Sequence[str], values: Sequence[float], title: str = "", vmax: float = 5.0,
                    fmt: str = "png") -> bytes:
     """Horizontal bars of sub-domain scores (sum of counted level scores, 0..5)."""
@@ -96,6 +116,7 @@ def subdomain_bars(labels: Sequence[str], values: Sequence[float], title: str = 
     return _render(fig, fmt)
 
 
+@_literal_text
 def trend(dates: Sequence[str], scores: Sequence[float], levels: Sequence[int], title: str = "", fmt: str = "png") -> bytes:
     """S over time with the level bands."""
     setup_matplotlib()
