@@ -4,6 +4,9 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 PORT    ?= 8501
+# Local single-user mode: the app listens on this machine only. It has no accounts or roles yet (issue 12), so
+# serving it on a network (`make run ADDRESS=0.0.0.0`) lets anyone who reaches the port read and change every record.
+ADDRESS ?= 127.0.0.1
 
 .PHONY: install run test bench clean
 
@@ -17,7 +20,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python -m ui.fonts
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
