@@ -57,7 +57,29 @@ def render_report(aid: int, *, session: Session, root: Path, lang: str = "zh") -
     return report_pdf(report_context(aid, session=session, root=root), lang)
 
 
+class IncompleteAssessment(ValueError):
+    """A certificate is refused: not every applicable requirement is answered."""
+
+
+def completeness(aid: int, *, session: Session, root: Path) -> tuple[int, int]:
+    """(answered, total) applicable requirements of the assessment, as the engine counts them (N/A is an answer)."""
+    from assessment.maturity import score
+
+    a = repo.get_assessment(aid, session=session)
+    m = score(repo.answers_model(a), load_maturity_cached(a.maturity_edition, root))
+    return m.answered, m.total
+
+
+def incomplete_message(answered: int, total: int) -> str:
+    return (f"评估尚未完成：适用要求已答 {answered}/{total} 项，全部作答后才能签发证书 / the assessment is incomplete: "
+            f"{answered} of {total} applicable requirements answered; a certificate needs every one answered")
+
+
 def issue_certificate(aid: int, *, session: Session, settings: Settings, actor: str | None = None) -> Certificate:
+    """Sign and store a certificate; refused (:class:`IncompleteAssessment`) unless every applicable requirement is answered."""
+    answered, total = completeness(aid, session=session, root=settings.criteria_dir)
+    if answered < total:
+        raise IncompleteAssessment(incomplete_message(answered, total))
     return repo.issue_certificate(aid, session=session, key=signing_key(settings), issuer=settings.issuer_name,
                                   valid_days=settings.certificate_valid_days, actor=actor, root=settings.criteria_dir)
 
