@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, PositiveInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,11 +21,17 @@ class Settings(BaseSettings):
     max_upload_mb: int = 20
     load_demo: bool = True
     issuer_name: str = "本工具自评估（未经认定）/ toolkit self-assessment (not certified)"
-    certificate_valid_days: int = 365  # provisional: official validity is not known
+    certificate_valid_days: PositiveInt = 365  # provisional: official validity is not known
+    # short code in certificate numbers (SA-2026-<CODE>-000001); default: derived from the active signing key
+    issuer_code: str | None = Field(default=None, pattern=r"^[A-Z0-9]{2,12}$")
 
     @property
     def keys_dir(self) -> Path:
         return self.data_dir / "keys"
+
+    @property
+    def trust_dir(self) -> Path:
+        return self.data_dir / "trust"
 
     @property
     def db_url(self) -> str:

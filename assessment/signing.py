@@ -3,6 +3,11 @@
 Format: ``SFA1.<base64url(JSON fields)>.<base64url(signature)>``. The signature covers the exact
 JSON bytes. The JSON names the signing key by ``kid`` (first 16 hex digits of the sha256 of the
 raw public key) so a verifier can hold the public keys of several installations.
+
+Revocation lists are signed too, by every key of the issuing installation (the active one and the
+retired ones), so a list applies to a certificate only when the certificate's own key signed it:
+one installation's list can never revoke another installation's certificate.
+Where keys live on disk is :mod:`assessment.keystore`.
 """
 
 from __future__ import annotations
@@ -10,9 +15,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
+import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -20,7 +24,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 PREFIX = "SFA1"
-KEY_FILE = "signing-key.pem"
 
 
 class VerificationError(ValueError):
@@ -40,44 +43,30 @@ def key_id(public: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def load_or_create_key(keys_dir: Path) -> Ed25519PrivateKey:
-    """The installation's signing key, created on first use (file mode 0600, written atomically)."""
-    keys_dir = Path(keys_dir)
-    path = keys_dir / KEY_FILE
-    if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError(f"{path} is not an Ed25519 key")
-        return key
-    keys_dir.mkdir(parents=True, exist_ok=True)
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(pem)
-    try:
-        os.link(tmp, path)  # fails if another process created the key meanwhile: keep theirs
-    except FileExistsError:
-        os.unlink(tmp)
-        return load_or_create_key(keys_dir)
-    os.unlink(tmp)
-    return key
-
-
 def public_pem(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
     pub = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
     return pub.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
 
-def load_public_keys(pems: list[str]) -> dict[str, Ed25519PublicKey]:
-    out = {}
-    for pem in pems:
-        pub = serialization.load_pem_public_key(pem.encode())
+PEM_BLOCK = re.compile(r"-----BEGIN PUBLIC KEY-----[A-Za-z0-9+/=\s]+?-----END PUBLIC KEY-----")
+
+
+def parse_public_pems(text: str) -> list[Ed25519PublicKey]:
+    """Every Ed25519 public key in a text holding one or more PEM blocks (comment lines are ignored)."""
+    blocks = PEM_BLOCK.findall(text)
+    if not blocks:
+        raise ValueError("no PEM public key found (expected -----BEGIN PUBLIC KEY-----)")
+    keys = []
+    for block in blocks:
+        pub = serialization.load_pem_public_key(block.encode())
         if not isinstance(pub, Ed25519PublicKey):
             raise ValueError("not an Ed25519 public key")
-        out[key_id(pub)] = pub
-    return out
+        keys.append(pub)
+    return keys
+
+
+def load_public_keys(pems: list[str]) -> dict[str, Ed25519PublicKey]:
+    return {key_id(pub): pub for pem in pems for pub in parse_public_pems(pem)}
 
 
 def sign(fields: dict[str, Any], key: Ed25519PrivateKey) -> str:
@@ -141,3 +130,47 @@ def unseal(data: bytes, public_keys: dict[str, Ed25519PublicKey]) -> tuple[bytes
         return body, True
     except InvalidSignature:
         return body, False
+
+
+# -- signed revocation lists ----------------------------------------------------------------------------------
+
+REVOCATION_FORMAT = "sfa-revocations/1"
+
+
+def _canonical(doc: dict) -> bytes:
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def sign_revocation_list(entries: list[dict], keys: list[Ed25519PrivateKey], *, issuer: str, issued_at: str) -> dict:
+    """A revocation list signed by each of ``keys`` (all keys of one installation)."""
+    kids = [key_id(k.public_key()) for k in keys]
+    doc = {"format": REVOCATION_FORMAT, "issuer": issuer, "issued_at": issued_at, "keys": kids, "revoked": entries}
+    data = _canonical(doc)
+    return dict(doc, signatures={kid: _b64e(k.sign(data)) for kid, k in zip(kids, keys)})
+
+
+def revocation_signers(doc: Any, public_keys: dict[str, Ed25519PublicKey]) -> set[str]:
+    """The key ids among ``public_keys`` whose signature on the list verifies (empty: not a list, or no known signer)."""
+    if not isinstance(doc, dict) or doc.get("format") != REVOCATION_FORMAT or not isinstance(doc.get("signatures"), dict):
+        return set()
+    data = _canonical({k: v for k, v in doc.items() if k != "signatures"})
+    good = set()
+    for kid, sig in doc["signatures"].items():
+        pub = public_keys.get(kid)
+        if pub is None:
+            continue
+        try:
+            pub.verify(_b64d(str(sig)), data)
+            good.add(kid)
+        except (InvalidSignature, ValueError):
+            continue
+    return good
+
+
+def payload_kid(payload: str) -> str | None:
+    """The key id a payload names, without checking its signature (None when it cannot be read)."""
+    try:
+        fields = json.loads(_b64d(payload.split(".")[1]).decode("utf-8"))
+        return fields.get("kid") if isinstance(fields, dict) else None
+    except (IndexError, ValueError, UnicodeDecodeError):
+        return None
