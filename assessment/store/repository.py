@@ -487,23 +487,35 @@ CERT_PREFIX = {"self_assessed": "SA", "certified": "CT"}
 
 def issue_certificate(assessment_id: int, *, session: Session, key, issuer: str, valid_days: int = 365,
                       kind: str = "self_assessed", actor: str | None = None, root: Path = DEFAULT_ROOT,
-                      at: datetime | None = None) -> Certificate:
-    """Number, sign and store a certificate for the assessment's current result (with a snapshot)."""
+                      at: datetime | None = None, issuer_code: str | None = None) -> Certificate:
+    """Number, sign and store a certificate for the assessment's current result (with a snapshot).
+
+    Numbers read ``SA-2026-<CODE>-000001``: the issuer code (configured, or the first 8 hex digits of the signing key's
+    id) keeps numbers unique across installations, so a number names its issuer. Every printed text is checked
+    first: a character the certificate fonts cannot draw is refused with a message.
+    """
     from datetime import timedelta
 
-    from ..signing import sign
+    from .. import printable
+    from ..signing import key_id, sign
 
     if kind not in CERT_PREFIX:
         raise ValueError(f"kind must be one of {', '.join(CERT_PREFIX)}")
+    if not isinstance(valid_days, int) or valid_days <= 0:
+        raise ValueError(f"有效期须为正数天数 / the validity period must be a positive number of days (got {valid_days!r})")
     a = get_assessment(assessment_id, session=session)
+    f, e = a.factory, a.factory.enterprise
+    for text, what in ((e.name, "企业名称 / enterprise name"), (f.name, "工厂名称 / factory name"),
+                       (e.credit_code, "统一社会信用代码 / credit code"), (issuer, "签发方 / issuer")):
+        printable.check(text, what)
     snap = snapshot(assessment_id, session=session, actor=actor, root=root, at=at)
     issued = (at or utcnow()).date()
-    prefix = f"{CERT_PREFIX[kind]}-{issued.year}-"
+    code = issuer_code or key_id(key.public_key())[:8].upper()
+    prefix = f"{CERT_PREFIX[kind]}-{issued.year}-{code}-"
     last = session.scalar(select(Certificate.number).where(Certificate.number.like(prefix + "%"))
                           .order_by(Certificate.number.desc()).limit(1))
     seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     number = f"{prefix}{seq:06d}"
-    f, e = a.factory, a.factory.enterprise
     fields = {"no": number, "kind": kind, "ent": e.name, "code": e.credit_code, "fac": f.name,
               "lvl": snap.level, "S": f"{snap.score:.2f}", "tier": snap.tier,
               "ed": [a.maturity_edition, a.tier_edition], "iss": issued.isoformat(),
@@ -540,5 +552,11 @@ def revoke_certificate(number: str, reason: str, *, session: Session, actor: str
 
 
 def revocation_list(*, session: Session) -> list[dict]:
-    return [{"number": r.number, "reason": r.reason, "revoked_at": r.revoked_at.isoformat(), "revoked_by": r.revoked_by}
-            for r in session.scalars(select(Revocation).order_by(Revocation.id))]
+    """Every revocation, oldest first, with the id of the key that signed the revoked certificate (``kid``): a
+    signed list binds each entry to its issuer's key."""
+    from ..signing import payload_kid
+
+    rows = session.execute(select(Revocation, Certificate.payload).join(Certificate, Certificate.number == Revocation.number)
+                           .order_by(Revocation.id)).all()
+    return [{"number": r.number, "kid": payload_kid(payload), "reason": r.reason, "revoked_at": r.revoked_at.isoformat(),
+             "revoked_by": r.revoked_by} for r, payload in rows]
