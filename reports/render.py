@@ -51,12 +51,25 @@ def compile_pdf(template: str, data: dict[str, Any], **svgs: str) -> bytes:
 
 
 def qr_svg(payload: str) -> str:
-    qr = segno.make(payload, error="m", micro=False)
-    import io
-
-    buf = io.BytesIO()
-    qr.save(buf, kind="svg", scale=4, border=2, xmldecl=False, svgns=True)
-    return buf.getvalue().decode("utf-8")
+    """The QR code as a compact SVG: one path of horizontal runs. The mask is fixed (pattern 0, valid for every QR
+    code) because segno's search over the eight masks is most of its time; readers decode any mask."""
+    qr = segno.make(payload, error="m", micro=False, mask=0)
+    border = 2
+    rows = []
+    for y, row in enumerate(qr.matrix):
+        x, n = 0, len(row)
+        while x < n:
+            if row[x] & 1:
+                start = x
+                while x < n and row[x] & 1:
+                    x += 1
+                rows.append(f"M{start + border} {y + border}h{x - start}v1h{start - x}z")
+            else:
+                x += 1
+    size = len(qr.matrix) + 2 * border
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size * 4}" height="{size * 4}" '
+            f'shape-rendering="crispEdges"><rect width="{size}" height="{size}" fill="#fff"/>'
+            f'<path fill="#000" d="{"".join(rows)}"/></svg>')
 
 
 LEVEL = {"zh": {0: "未达到一级", 1: "一级（规划级）", 2: "二级（规范级）", 3: "三级（集成级）", 4: "四级（优化级）", 5: "五级（引领级）"},
@@ -66,48 +79,99 @@ TIER = {"zh": {"none": "未达到基础级", "basic": "基础级", "advanced": "
         "en": {"none": "no tier reached", "basic": "Basic", "advanced": "Advanced", "excellent": "Excellent", "leading": "Leading"}}
 
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+          "December")
+
+
+def official_date(iso: str, lang: str) -> str:
+    """2026-11-29 → 2026年11月29日 / 29 November 2026."""
+    y, m, d = (int(x) for x in iso.split("-"))
+    return f"{y}年{m}月{d}日" if lang == "zh" else f"{d} {MONTHS[m - 1]} {y}"
+
+
+def standard_names(edition: str, lang: str) -> str:
+    """The official names behind an edition id (maturity/2020 → GB/T 39116-2020《智能制造能力成熟度模型》…)."""
+    kind, _, version = edition.partition("/")
+    year = version.split("-", 1)[0]
+    if kind == "maturity" and year == "2020":
+        return ("GB/T 39116-2020《智能制造能力成熟度模型》和 GB/T 39117-2020《智能制造能力成熟度评估方法》" if lang == "zh" else
+                "GB/T 39116-2020 Maturity model of intelligent manufacturing capability and GB/T 39117-2020 Assessment "
+                "method of intelligent manufacturing capability maturity")
+    if kind == "maturity" and version.endswith("draft"):
+        return (f"GB/T 39116《智能制造能力成熟度模型》修订征求意见稿（{year}年，未生效）" if lang == "zh" else
+                f"the {year} draft revision of GB/T 39116 Maturity model of intelligent manufacturing capability (not in force)")
+    if kind == "smart_factory" and year.isdigit():
+        return (f"《智能工厂梯度培育要素条件（{year}年版）》" if lang == "zh" else
+                f"Smart Factory Tiered Cultivation Requirements ({year} edition)")
+    return edition
+
+
+FULL_WIDTH = str.maketrans({"（": "(", "）": ")", "，": ", ", "：": ": ", "；": "; ", "。": ". ", "、": ", ", "“": '"',
+                            "”": '"', "‘": "'", "’": "'", "《": "", "》": "", "！": "!", "？": "?", "　": " "})
+
+
+def english(text: str) -> str:
+    """English text without full-width punctuation (names keep their characters, their brackets become ASCII)."""
+    return re.sub(r" +", " ", text.translate(FULL_WIDTH)).replace(" )", ")").strip()
+
+
+def issuer_name(by: str, lang: str) -> str:
+    """An issuer configured as 「中文 / English」 prints in the certificate's language."""
+    parts = re.split(r"\s*/\s+", by, maxsplit=1)
+    return (parts[0] if lang == "zh" else parts[1]) if len(parts) == 2 else by
+
+
 def certificate_pdf(fields: dict[str, Any], payload: str, lang: str = "zh") -> bytes:
-    """Render a certificate from its signed fields (the same fields the QR payload carries)."""
+    """Render a certificate from its signed fields (the same fields the QR payload carries), and nothing else: the
+    verifier renders it again from the payload and compares the pages."""
+    from assessment.signing import payload_kid
+
     zh = lang == "zh"
+    L = (lambda a, b: a) if zh else (lambda a, b: english(b))
     self_ = fields["kind"] == "self_assessed"
-    level = LEVEL[lang][fields["lvl"]]
-    tier = TIER[lang][fields["tier"]]
+    lvl, tier_id = fields["lvl"], fields["tier"]
+    level, tier = LEVEL[lang][lvl], TIER[lang][tier_id]
+    maturity_std, tier_std = standard_names(fields["ed"][0], lang), standard_names(fields["ed"][1], lang)
+    ent, fac, S = fields["ent"], fields["fac"], fields["S"]
     if zh:
-        statement = (f"{fields['ent']}（{fields['fac']}）按 {fields['ed'][0]} 评估，智能制造能力成熟度为{level}，总分 S = {fields['S']}；"
-                     f"按 {fields['ed'][1]} 判定，达到{tier}智能工厂要求。")
+        result = f"智能制造能力成熟度为{level}，总分 S\u00a0=\u00a0{S}" if lvl else f"智能制造能力成熟度未达到一级（总分 S\u00a0=\u00a0{S}）"
+        reached = f"达到{tier}智能工厂要求" if tier_id != "none" else "未达到基础级智能工厂要求"
+        statement = f"{ent}（{fac}）按 {maturity_std}评估，{result}；按{tier_std}判定，{reached}。"
         if self_:
             statement += "本证书记录企业自评估结果，由本工具按公开资料整理的条款计算，未经评估机构认定。"
     else:
-        statement = (f"{fields['ent']} ({fields['fac']}) was assessed under {fields['ed'][0]} at {level}, total score "
-                     f"S = {fields['S']}, and under {fields['ed'][1]} meets the {tier} smart-factory tier.")
+        result = f"at {level}, total score S\u00a0=\u00a0{S}" if lvl else f"below Level 1 (total score S\u00a0=\u00a0{S})"
+        reached = f"meets the {tier} smart-factory tier" if tier_id != "none" else "does not yet meet the Basic smart-factory tier"
+        statement = f"{ent} ({fac}) was assessed under {maturity_std} {result}, and under {tier_std} {reached}."
         if self_:
             statement += " This certificate records a self-assessment computed by this toolkit; no assessment body has certified it."
-    L = (lambda a, b: a) if zh else (lambda a, b: b)
+    issued, valid = official_date(fields["iss"], lang), official_date(fields["exp"], lang)
     rows = [
-        (L("企业名称", "Enterprise"), fields["ent"]),
-        (L("统一社会信用代码", "Credit code"), fields.get("code") or "—"),
-        (L("评估对象", "Factory"), fields["fac"]),
-        (L("成熟度等级", "Maturity level"), f"{level}　S = {fields['S']}"),
+        (L("企业名称", "Enterprise"), ent),
+        (L("统一社会信用代码", "Unified social credit code"), fields.get("code") or "—"),
+        (L("评估对象", "Factory assessed"), fac),
+        (L("成熟度等级", "Maturity level"), level),
+        (L("成熟度总分", "Maturity score"), f"S\u00a0=\u00a0{S}"),
         (L("智能工厂层级", "Smart-factory tier"), tier),
-        (L("标准版本", "Editions"), " / ".join(fields["ed"])),
-        (L("发证日期", "Issued"), fields["iss"]),
-        (L("有效期至", "Valid until"), fields["exp"]),
+        (L("评估依据", "Assessed under"), f"{maturity_std}；{tier_std}" if zh else f"{maturity_std}; {tier_std}"),
+        (L("发证日期", "Date of issue"), issued),
+        (L("有效期至", "Valid until"), valid),
     ]
     data = {
-        "lang": lang, "region": "cn" if zh else "gb", "font": "Noto Serif SC",
+        "lang": lang, "region": "cn" if zh else "gb", "font": "Noto Serif SC", "colon": "：" if zh else ": ",
         "kind": fields["kind"], "payload": payload,
         "header": L("智能制造能力成熟度与智能工厂梯度评估", "Smart-manufacturing maturity and smart-factory tiers"),
         "title": L("智能制造能力成熟度评估证书", "Certificate of Smart-Manufacturing Maturity"),
         "badge": L("自评估 · 未经认定", "SELF-ASSESSED · not certified") if self_ else L("评估认定", "CERTIFIED"),
         "watermark": L("自评估", "SELF-ASSESSED"),
         "number_label": L("证书编号", "Certificate No."), "number": fields["no"],
-        "statement": statement, "rows": rows,
-        "verify_note": L("扫描二维码，或在本工具“报告”页粘贴二维码内容，即可离线核验本证书；证书内容的任何改动都会被发现。",
-                         "Scan the QR code, or paste its content on the toolkit's Reports page, to verify this certificate offline; "
-                         "any change to its content is detected."),
-        "issuer_label": L("签发", "Issuer"), "issuer": fields["by"],
-        "issued_label": L("发证", "Issued"), "issued": fields["iss"],
-        "valid_label": L("有效期至", "Valid until"), "valid_until": fields["exp"],
+        "statement": statement if zh else english(statement),
+        "rows": [(a, b if zh else english(b)) for a, b in rows],
+        "verify_note": L("扫描二维码，或在本工具“证书核验”页上传本证书或粘贴二维码内容，即可离线核验；证书内容的任何改动都会被发现。",
+                         "Scan the QR code, or upload this certificate or paste the QR content on the toolkit's Verify page, "
+                         "to verify it offline; any change to its content is detected."),
+        "issuer_label": L("签发方", "Issuer"), "issuer": L(issuer_name(fields["by"], "zh"), issuer_name(fields["by"], "en")),
+        "key_label": L("签发密钥", "Signing key"), "key": payload_kid(payload) or "—",
         "digest_label": L("评估数据摘要", "Assessment digest"), "digest": fields["h"],
         "footer": L("条款为本工具依据公开资料自拟（非标准原文），权重为暂定值；成熟度结果为参考性结果，不等同于 CMMM 正式评估等级。有效期为本工具默认值（暂定）。",
                     "Requirement statements are the toolkit's own wording (not the standard's text) and weights are provisional; "
