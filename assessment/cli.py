@@ -135,6 +135,14 @@ def cmd_maturity_template(args) -> int:
     ed = load_maturity(args.edition, _root(args))
     if args.industry not in ed.industry_types():
         raise UsageError(f"industry {args.industry!r} is not one of {', '.join(ed.industry_types())}")
+    if args.format == "xlsx":
+        from .answer_sheet import write_sheet
+
+        if not args.output:
+            raise UsageError("--format xlsx needs -o FILE.xlsx")
+        Path(args.output).write_bytes(write_sheet(ed, args.industry))
+        print(f"wrote {args.output}: {len(ed.applicable_requirements(args.industry))} requirements")
+        return 0
     doc = template(ed, args.industry)
     header = (f"# 自评估答题模板 {ed.id} ({args.industry}); grades: 1 | 0.8 | 0.5 | 0 | na; "
               f"leave null for not assessed\n")
@@ -151,10 +159,10 @@ LEVEL_ZH = {0: "未达到一级", 1: "一级 规划级", 2: "二级 规范级", 
 
 
 def cmd_maturity_score(args) -> int:
-    from .answers import read_answers_file
+    from .answer_sheet import read_answers_path
     from .maturity import score
 
-    answers, ed = read_answers_file(Path(args.answers), root=_root(args))
+    answers, ed = read_answers_path(Path(args.answers), root=_root(args))
     if args.target is not None and not 1 <= args.target <= len(ed.levels):
         raise UsageError(f"--target must be a level from 1 to {len(ed.levels)}")
     res = score(answers, ed, target_level=args.target)
@@ -230,10 +238,19 @@ def _db():
     return settings, session_factory(engine)
 
 
-def cmd_certificate_verify(args) -> int:
-    from reports.verify import verify_certificate
+def _verify_date(text: str | None):
+    from datetime import date
 
-    from .signing import load_public_keys
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--at {text!r}: expected a date YYYY-MM-DD") from None
+
+
+def cmd_certificate_verify(args) -> int:
+    from reports import service
 
     path = Path(args.file)
     if args.file == "-":
@@ -246,47 +263,32 @@ def cmd_certificate_verify(args) -> int:
             data = data.decode("utf-8", errors="replace")
     else:
         raise UsageError(f"{args.file}: no such file (give a PDF, a file with the payload text, or the payload itself)")
+    at = _verify_date(args.at)
     settings = get_settings()
     pems = [Path(p).read_text(encoding="utf-8") for p in args.public_key]
-    if not args.public_key:  # this installation's key
-        from reports.service import signing_key
-
-        from .signing import public_pem
-
-        pems.append(public_pem(signing_key(settings)))
-    keys = load_public_keys(pems)
-    if args.revocations:
+    docs = []
+    for f in args.revocations:
         try:
-            revoked = {r["number"]: r["reason"] for r in json.loads(Path(args.revocations).read_text(encoding="utf-8"))}
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise UsageError(f"{args.revocations}: not a revocation list ({exc})") from None
-    else:
-        from reports.service import revoked_map
-
+            docs.append(json.loads(Path(f).read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"{f}: not a revocation list ({exc})") from None
+    if service.keystore(settings).public_keys():  # this installation has issued: its database holds its revocations
         _, Session = _db()
         with Session() as s:
-            revoked = revoked_map(session=s)
-    res = verify_certificate(data, keys, revoked)
+            res = service.verify(data, settings=settings, session=s, at=at, extra_pems=pems, revocation_docs=docs)
+    else:  # never create a database or a key just to verify
+        res = service.verify(data, settings=settings, at=at, extra_pems=pems, revocation_docs=docs)
     if args.json:
         _print_json(res.as_dict())
     else:
         print(f"{res.status}: {res.message}")
         for p in res.problems:
-            print(f"  - {p}")
+            print(f"  ✗ {p}")
+        for n in res.notes:
+            print(f"  · {n}")
         for k, v in res.fields.items():
             print(f"  {k}: {v}")
     return 0 if res.ok else 1
-
-
-def cmd_certificate_public_key(args) -> int:
-    from reports.service import signing_key
-
-    from .signing import key_id, public_pem
-
-    key = signing_key(get_settings())
-    print(public_pem(key), end="")
-    print(f"# kid {key_id(key.public_key())}", file=sys.stderr)
-    return 0
 
 
 def cmd_certificate_issue(args) -> int:
@@ -302,6 +304,19 @@ def cmd_certificate_issue(args) -> int:
     return 0
 
 
+def cmd_certificate_render(args) -> int:
+    from reports import service
+
+    from .store import repository as repo
+
+    settings, Session = _db()
+    with Session() as s:
+        pdf = service.render_certificate(repo.get_certificate(args.number, session=s), settings, args.lang)
+    Path(args.out).write_bytes(pdf)
+    print(f"rendered {args.number} → {args.out}")
+    return 0
+
+
 def cmd_certificate_revoke(args) -> int:
     from .store import repository as repo
 
@@ -313,11 +328,132 @@ def cmd_certificate_revoke(args) -> int:
 
 
 def cmd_certificate_revocations(args) -> int:
-    from .store import repository as repo
+    from reports import service
 
-    _, Session = _db()
+    settings, Session = _db()
     with Session() as s:
-        _print_json(repo.revocation_list(session=s))
+        doc = service.signed_revocation_list(session=s, settings=settings)
+    text = json.dumps(doc, ensure_ascii=False, indent=2)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {args.out}: {len(doc['revoked'])} revoked, signed by {', '.join(doc['keys'])}")
+    else:
+        print(text)
+    return 0
+
+
+def cmd_keys_list(args) -> int:
+    from reports import service
+
+    infos = service.keystore(get_settings()).list()
+    if args.json:
+        _print_json([{"kid": i.kid, "status": i.status, "created": i.created} for i in infos])
+    elif not infos:
+        print("本机尚无签名密钥（签发第一份证书时创建）/ no signing key yet (created with the first certificate)")
+    for i in infos if not args.json else ():
+        print(f"{i.kid}  {i.status:<8} {i.created}")
+    return 0
+
+
+def cmd_keys_rotate(args) -> int:
+    from reports import service
+
+    from .keystore import make_private_dir
+    from .signing import key_id
+
+    settings = get_settings()
+    make_private_dir(settings.data_dir)
+    old, key = service.keystore(settings).rotate()
+    new = key_id(key.public_key())
+    if old:
+        print(f"retired {old} (kept: it still verifies and renders the certificates it signed); active {new}")
+    else:
+        print(f"created {new} (no active key before: certificates signed by a missing key cannot be rendered again)")
+    print("export the new public key to those who verify your certificates: certificate keys export-public", file=sys.stderr)
+    return 0
+
+
+def cmd_keys_export_public(args) -> int:
+    from reports import service
+
+    settings = get_settings()
+    text = service.keystore(settings).export_public(settings.issuer_name)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        print(text, end="")
+    return 0
+
+
+def cmd_keys_backup(args) -> int:
+    from reports import service
+
+    n = service.keystore(get_settings()).backup(Path(args.out))
+    print(f"wrote {args.out}: {n} key(s), mode 0600 — keep it offline; anyone holding it can issue certificates in your name")
+    return 0
+
+
+def cmd_keys_restore(args) -> int:
+    from reports import service
+
+    from .keystore import make_private_dir
+
+    settings = get_settings()
+    make_private_dir(settings.data_dir)
+    added = service.keystore(settings).restore(Path(args.archive))
+    print(f"restored {len(added)} key(s): {', '.join(added) or '(all were already here)'}")
+    return 0
+
+
+def cmd_trust_import(args) -> int:
+    from reports import service
+
+    from .keystore import make_private_dir
+
+    settings = get_settings()
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"{args.file}: no such file")
+    text = path.read_text(encoding="utf-8")
+    make_private_dir(settings.data_dir)
+    ts = service.truststore(settings)
+    if "-----BEGIN PUBLIC KEY-----" in text:
+        added = ts.import_keys(text, args.name, own=set(service.keystore(settings).public_keys()))
+        print(f"trusted {len(added)} key(s): {', '.join(added) or '(these are this installation’s own keys)'}")
+        return 0
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        raise UsageError(f"{args.file}: neither a PEM public key nor a revocation list (JSON)") from None
+    stored = ts.import_revocations(doc, service.public_keys(settings))
+    print(f"imported the revocation list of {doc.get('issuer')} issued {doc.get('issued_at')} ({len(doc.get('revoked', []))} "
+          f"revoked) for key(s) {', '.join(stored)}")
+    return 0
+
+
+def cmd_trust_list(args) -> int:
+    from reports import service
+
+    settings = get_settings()
+    ts = service.truststore(settings)
+    lists = ts.revocation_lists()
+    rows = [{"kid": k.kid, "name": k.name, "imported_at": k.imported_at,
+             "revocations_issued_at": lists.get(k.kid, {}).get("issued_at")} for k in ts.keys()]
+    if args.json:
+        _print_json(rows)
+    elif not rows:
+        print("信任库为空 / the trust store is empty")
+    for r in rows if not args.json else ():
+        print(f"{r['kid']}  {r['name']}  imported {r['imported_at']}  revocation list: {r['revocations_issued_at'] or 'none'}")
+    return 0
+
+
+def cmd_trust_remove(args) -> int:
+    from reports import service
+
+    service.truststore(get_settings()).remove(args.kid)
+    print(f"removed {args.kid} from the trust store")
     return 0
 
 
@@ -376,9 +512,11 @@ def build_parser() -> argparse.ArgumentParser:
     x = m.add_parser("template", help="write a blank answers file")
     x.add_argument("edition")
     x.add_argument("--industry", required=True, choices=["discrete", "process"])
+    x.add_argument("--format", choices=["yaml", "xlsx"], default="yaml",
+                   help="yaml (default) or xlsx: the questionnaire sheet with requirement texts and a grade drop-down")
     x.add_argument("-o", "--output")
     x.set_defaults(func=cmd_maturity_template)
-    x = m.add_parser("score", help="score an answers file (YAML or JSON)")
+    x = m.add_parser("score", help="score an answers file (YAML, JSON or the .xlsx questionnaire)")
     x.add_argument("answers")
     x.add_argument("--target", type=int, help="list the gaps toward this level (default: the next level)")
     x.add_argument("--json", action="store_true")
@@ -399,28 +537,63 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--json", action="store_true")
     x.set_defaults(func=cmd_declare_check)
 
-    c = sub.add_parser("certificate", help="issue, verify and revoke certificates").add_subparsers(dest="cmd", required=True)
-    x = c.add_parser("verify", help="verify a certificate PDF or its QR payload (exit 0 genuine, 1 not)")
+    c = sub.add_parser("certificate", help="issue, verify and revoke certificates; keys and trust store").add_subparsers(dest="cmd", required=True)
+    x = c.add_parser("verify", help="verify a certificate PDF or its QR payload (exit 0 genuine and valid, 1 not)")
     x.add_argument("file", help="a PDF, a text file with the payload, the payload itself, or - for standard input")
-    x.add_argument("--public-key", action="append", default=[], help="PEM of a trusted installation (default: this one)")
-    x.add_argument("--revocations", help="an exported revocation list (JSON); default: this installation's database")
+    x.add_argument("--public-key", action="append", default=[], help="PEM of another issuer to trust for this check "
+                   "(this installation's keys and the trust store are always used)")
+    x.add_argument("--revocations", action="append", default=[], help="a signed revocation list (JSON) to check against")
+    x.add_argument("--at", help="verify as of this date (YYYY-MM-DD; default today)")
     x.add_argument("--json", action="store_true")
     x.set_defaults(func=cmd_certificate_verify)
-    x = c.add_parser("public-key", help="print this installation's public key (PEM)")
-    x.set_defaults(func=cmd_certificate_public_key)
+    x = c.add_parser("public-key", help="print this installation's public keys (same as keys export-public)")
+    x.add_argument("--out")
+    x.set_defaults(func=cmd_keys_export_public)
     x = c.add_parser("issue", help="issue a self-assessment certificate for an assessment")
     x.add_argument("assessment", type=int)
     x.add_argument("--out", required=True)
     x.add_argument("--lang", choices=["zh", "en"], default="zh")
     x.add_argument("--actor")
     x.set_defaults(func=cmd_certificate_issue)
+    x = c.add_parser("render", help="render an issued certificate again (with the key that signed it)")
+    x.add_argument("number")
+    x.add_argument("--out", required=True)
+    x.add_argument("--lang", choices=["zh", "en"], default="zh")
+    x.set_defaults(func=cmd_certificate_render)
     x = c.add_parser("revoke", help="revoke a certificate")
     x.add_argument("number")
     x.add_argument("--reason", required=True)
     x.add_argument("--actor")
     x.set_defaults(func=cmd_certificate_revoke)
-    x = c.add_parser("revocations", help="export the revocation list (JSON)")
+    x = c.add_parser("revocations", help="export the revocation list, signed by every key of this installation (JSON)")
+    x.add_argument("--out")
     x.set_defaults(func=cmd_certificate_revocations)
+    k = c.add_parser("keys", help="signing keys: list, rotate, export, back up, restore").add_subparsers(dest="keys_cmd", required=True)
+    x = k.add_parser("list", help="the active and retired keys")
+    x.add_argument("--json", action="store_true")
+    x.set_defaults(func=cmd_keys_list)
+    x = k.add_parser("rotate", help="retire the active key (kept for verification) and start a new one")
+    x.set_defaults(func=cmd_keys_rotate)
+    x = k.add_parser("export-public", help="every public key (PEM) with the issuer's name, for others' trust stores")
+    x.add_argument("--out")
+    x.set_defaults(func=cmd_keys_export_public)
+    x = k.add_parser("backup", help="write every private key to a new archive (tar.gz, mode 0600)")
+    x.add_argument("--out", required=True)
+    x.set_defaults(func=cmd_keys_backup)
+    x = k.add_parser("restore", help="add the keys of a backup archive")
+    x.add_argument("archive")
+    x.set_defaults(func=cmd_keys_restore)
+    t = c.add_parser("trust", help="other issuers' public keys and revocation lists").add_subparsers(dest="trust_cmd", required=True)
+    x = t.add_parser("import", help="trust a public key file (PEM) or import a signed revocation list (JSON)")
+    x.add_argument("file")
+    x.add_argument("--name", help="the issuer's name (default: the file's '# issuer:' line)")
+    x.set_defaults(func=cmd_trust_import)
+    x = t.add_parser("list", help="trusted keys and the date of each one's revocation list")
+    x.add_argument("--json", action="store_true")
+    x.set_defaults(func=cmd_trust_list)
+    x = t.add_parser("remove", help="stop trusting a key")
+    x.add_argument("kid")
+    x.set_defaults(func=cmd_trust_remove)
 
     r = sub.add_parser("report", help="render reports and exports").add_subparsers(dest="cmd", required=True)
     x = r.add_parser("render", help="render one assessment's report (pdf), workbook (xlsx) or declaration draft (docx)")

@@ -4,25 +4,108 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assessment.config import Settings
 from assessment.declarations import load_declarations
 from assessment.editions import load_maturity_cached, load_registry
-from assessment.signing import load_or_create_key, load_public_keys, public_pem
+from assessment.keystore import KeyProblem, KeyStore, TrustStore, make_private_dir
+from assessment.signing import load_public_keys, payload_kid, seal, sign_revocation_list
 from assessment.store import repository as repo
 from assessment.store.orm import Certificate
 
 from .render import certificate_pdf
 from .report import ReportContext, report_pdf
+from .verify import RevocationSource, Revocations, VerifyResult, verify_certificate
+
+
+def keystore(settings: Settings) -> KeyStore:
+    return KeyStore(settings.keys_dir)
+
+
+def truststore(settings: Settings) -> TrustStore:
+    return TrustStore(settings.trust_dir)
 
 
 def signing_key(settings: Settings):
-    return load_or_create_key(settings.keys_dir)
+    """The active signing key. Never created here: a key is created by the first certificate issued on an empty
+    database (:func:`issue_certificate`) or explicitly by ``certificate keys rotate``."""
+    return keystore(settings).active()
+
+
+def key_sources(settings: Settings, extra: dict | None = None) -> dict[str, str]:
+    """Where each usable public key comes from, for verification output."""
+    out = {kid: "本机密钥 / this installation's key" for kid in keystore(settings).public_keys()}
+    out.update({k.kid: f"信任库：{k.name} / trusted: {k.name}" for k in truststore(settings).keys() if k.kid not in out})
+    for kid in extra or {}:
+        out.setdefault(kid, "命令行指定 / given on the command line")
+    return out
 
 
 def public_keys(settings: Settings, extra_pems: list[str] = ()) -> dict:
-    return load_public_keys([public_pem(signing_key(settings)), *extra_pems])
+    """Every key a certificate may be verified with: this installation's (active and retired), the trust store's and
+    any given PEMs. Reading keys never creates one."""
+    keys = dict(truststore(settings).public_keys())
+    keys.update(load_public_keys(list(extra_pems)))
+    keys.update(keystore(settings).public_keys())
+    return keys
+
+
+def own_revocations(*, session: Session, settings: Settings) -> Revocations:
+    """This installation's revocations, for the certificates its own keys signed (authoritative: its database)."""
+    kids = list(keystore(settings).public_keys())
+    rows = repo.revocation_list(session=session)
+    out = Revocations()
+    for kid in kids:
+        out.by_kid[kid] = RevocationSource("本机数据库 / this installation's database",
+                                           {r["number"]: r for r in rows if r["kid"] in (kid, None)})
+    return out
+
+
+def revoked_map(*, session: Session, settings: Settings | None = None) -> Revocations:
+    """The revocation lists a verification here uses: this installation's own, and those imported into its trust store
+    (each applies only to certificates signed by a key that signed it)."""
+    from assessment.config import get_settings
+
+    settings = settings or get_settings()
+    out = Revocations()
+    keys = public_keys(settings)
+    for doc in truststore(settings).revocation_lists().values():
+        out.add_signed(doc, keys)
+    out.by_kid.update(own_revocations(session=session, settings=settings).by_kid)
+    return out
+
+
+def verify(data: bytes | str, *, settings: Settings, session: Session | None = None, at=None,
+           extra_pems: list[str] = (), revocation_docs: list[dict] = ()) -> VerifyResult:
+    """Verify a certificate with everything this installation knows: its keys, its trust store, its revocations
+    (the app's 证书核验 tab and the CLI both call this). Given lists (``revocation_docs``) must be signed; for this
+    installation's own keys its database is the authority and no list replaces it."""
+    keys = public_keys(settings, extra_pems)
+    revocations = Revocations()
+    for doc in truststore(settings).revocation_lists().values():
+        revocations.add_signed(doc, keys)
+    for doc in revocation_docs:
+        if not revocations.add_signed(doc, keys):
+            raise ValueError("撤销列表不是本工具签署的列表，或签名无效 / the revocation list is not a signed list of this "
+                             "toolkit, or its signature does not verify against a known key")
+    if session is not None:
+        revocations.by_kid.update(own_revocations(session=session, settings=settings).by_kid)
+    return verify_certificate(data, keys, revocations, at=at, key_sources=key_sources(settings, load_public_keys(list(extra_pems))))
+
+
+def signed_revocation_list(*, session: Session, settings: Settings) -> dict:
+    """This installation's revocation list, signed by every one of its keys (active and retired)."""
+    from datetime import datetime, timezone
+
+    ks = keystore(settings)
+    keys = ks.private_keys()
+    if not keys:
+        raise KeyProblem("本机尚无签名密钥 / this installation has no signing key yet")
+    entries = [{k: r[k] for k in ("number", "kid", "reason", "revoked_at")} for r in repo.revocation_list(session=session)]
+    return sign_revocation_list(entries, keys, issuer=settings.issuer_name,
+                                issued_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
 
 def report_context(aid: int, *, session: Session, root: Path) -> ReportContext:
@@ -80,19 +163,39 @@ def issue_certificate(aid: int, *, session: Session, settings: Settings, actor: 
     answered, total = completeness(aid, session=session, root=settings.criteria_dir)
     if answered < total:
         raise IncompleteAssessment(incomplete_message(answered, total))
-    return repo.issue_certificate(aid, session=session, key=signing_key(settings), issuer=settings.issuer_name,
-                                  valid_days=settings.certificate_valid_days, actor=actor, root=settings.criteria_dir)
+    return repo.issue_certificate(aid, session=session, key=_issuing_key(settings, session), issuer=settings.issuer_name,
+                                  valid_days=settings.certificate_valid_days, actor=actor, root=settings.criteria_dir,
+                                  issuer_code=settings.issuer_code)
+
+
+def _issuing_key(settings: Settings, session: Session):
+    """The active key. The first certificate of an empty database creates it; when the database already holds
+    certificates and the key is missing (a lost or moved data directory), issuing is refused instead of silently
+    starting a new key that would orphan every earlier certificate."""
+    ks = keystore(settings)
+    if not ks.has_active():
+        held = session.scalar(select(func.count()).select_from(Certificate))
+        if held:
+            raise KeyProblem(f"签名密钥缺失（{ks.active_path}），而数据库中已有 {held} 份证书：请用 certificate keys restore "
+                             f"恢复密钥备份，或确认丢失后用 certificate keys rotate 新建密钥 / the signing key is missing from "
+                             f"{ks.dir} but the database holds {held} certificates: restore a key backup with `certificate keys "
+                             f"restore`, or start a new key deliberately with `certificate keys rotate`")
+        make_private_dir(settings.data_dir)
+        ks.create()
+    return ks.active()
 
 
 def render_certificate(cert: Certificate, settings: Settings, lang: str = "zh") -> bytes:
-    """The certificate PDF, sealed with the installation's key (a signature over the whole file)."""
-    from assessment.signing import seal
-
-    return seal(certificate_pdf(cert.fields, cert.payload, lang), signing_key(settings))
-
-
-def revoked_map(*, session: Session) -> dict[str, str]:
-    return {r["number"]: r["reason"] for r in repo.revocation_list(session=session)}
+    """The certificate PDF, sealed (a signature over the whole file) with the key that signed its payload. When that
+    key is not in this installation any more, rendering is refused: a PDF sealed by another key than the one its
+    payload names would not be the certificate that was issued."""
+    kid = payload_kid(cert.payload)
+    key = keystore(settings).by_kid().get(kid)
+    if key is None:
+        raise KeyProblem(f"签发证书 {cert.number} 的密钥 {kid} 不在本机（{settings.keys_dir}），无法重新生成；请用 certificate keys "
+                         f"restore 恢复 / the key {kid} that signed certificate {cert.number} is not in {settings.keys_dir}: "
+                         f"it cannot be rendered again (restore the key with `certificate keys restore`)")
+    return seal(certificate_pdf(cert.fields, cert.payload, lang), key)
 
 
 def workbook(aid: int, *, session: Session, root: Path) -> bytes:
