@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -517,7 +518,8 @@ def issue_certificate(assessment_id: int, *, session: Session, key, issuer: str,
     seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     number = f"{prefix}{seq:06d}"
     fields = {"no": number, "kind": kind, "ent": e.name, "code": e.credit_code, "fac": f.name,
-              "lvl": snap.level, "S": f"{snap.score:.2f}", "tier": snap.tier,
+              "lvl": snap.level, "S": f"{math.floor(snap.score * 100 + 1e-9) / 100:.2f}", "tier": snap.tier,  # rounded down:
+              # 1.7975 prints 1.79 beside level 1, never 1.80 across the band edge
               "ed": [a.maturity_edition, a.tier_edition], "iss": issued.isoformat(),
               "exp": (issued + timedelta(days=valid_days)).isoformat(), "h": snap.digest[:32], "by": issuer}
     payload = sign(fields, key)
