@@ -241,7 +241,7 @@ def check_declarations(profile: Profile, decl: Declarations, *, programme: str |
                 message=f"该项目按《{p.scenario_catalogue}》填报场景", message_zh=f"该项目按《{p.scenario_catalogue}》填报场景",
                 message_en=f"This programme records scenarios against {p.scenario_catalogue}",
                 observed=profile.scenarios.catalogue, required=p.scenario_catalogue, reference=p.notice,
-                provenance="official",
+                provenance="public_document",
                 detail="覆盖环节按所填指引的环节计算，申报前请按该版指引核对 / links are counted on the catalogue used; "
                        "check them against that guide before declaring"))
         reasons_extra: list[Check] = []

@@ -44,6 +44,7 @@ class Strict(BaseModel):
 
 class ProvenanceKind(str, Enum):
     official = "official"  # clause text from a licensed copy, loaded locally; never shipped
+    public_document = "public_document"  # a public official document (notice, plan, guide, form) or its reprint, cited by clause
     secondary = "secondary"  # our paraphrase of a public secondary source
     authored = "authored"  # our own statement from the level definitions and structure
     provisional = "provisional"  # an engineering default where nothing is known

@@ -64,6 +64,7 @@ TIER_NAMES = {"none": ("未达到基础级", "No tier"), "basic": ("基础级", 
 GRADE_NAMES = {None: ("未评", "Not assessed"), "full": ("1 全部满足", "1 Fully met"), "largely": ("0.8 大部分满足", "0.8 Largely met"),
                "partial": ("0.5 部分满足", "0.5 Partly met"), "none": ("0 不满足", "0 Not met"), "na": ("不适用", "N/A")}
 PROV_NAMES = {"official": ("官方条款", "official"), "secondary": ("二手资料", "secondary"),
+              "public_document": ("公开文件", "public document"),
               "authored": ("自拟转述", "authored"), "provisional": ("暂定", "provisional")}
 STATUS_NAMES = {"draft": ("草稿", "draft"), "submitted": ("已提交", "submitted"), "under_review": ("审核中", "under review"),
                 "certified": ("已认定", "certified"), "archived": ("已归档", "archived")}

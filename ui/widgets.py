@@ -10,6 +10,7 @@ from .i18n import PROV_NAMES, name, t
 from .state import ASSESSMENT_ID, FLASH
 
 PROV_COLOURS = {"official": "green", "secondary": "blue", "authored": "orange", "provisional": "gray"}
+PROV_COLOURS["public_document"] = "violet"  # a public official document (notice, plan, guide)
 
 
 def flash(kind: str, message: str) -> None:
