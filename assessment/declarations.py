@@ -262,7 +262,7 @@ def check_declarations(profile: Profile, decl: Declarations, *, programme: str |
 
 
 def render_declarations(res: DeclarationResult) -> str:
-    from .tiers import _fmt
+    from .tiers import _advice, _fmt
 
     out = [f"申报规则 Edition: {res.edition}    企业: {res.enterprise}    企业规模: {res.size_class_zh or '未知（需员工数与营业收入）'}"]
     for pid, st in res.programmes.items():
@@ -274,5 +274,5 @@ def render_declarations(res: DeclarationResult) -> str:
             out.append(f"  ✗ {c.rule}: {c.message_zh}（实际: {_fmt(c.observed)}；要求: {_fmt(c.required)}）"
                        + (f" — {c.detail}" if c.detail and c.kind != "tier_met" else ""))
         for c in st.advisories:
-            out.append(f"  ! {c.rule}: {c.message_zh}（提示）" + (f" — {c.detail}" if c.detail else ""))
+            out.append(_advice(c))
     return "\n".join(out)

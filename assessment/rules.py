@@ -3,6 +3,11 @@
 Each rule names what it checks (``kind``), the required value, a Chinese and English message,
 a reference and its provenance. Evaluation returns a :class:`Check` with the observed value,
 so every "not met" explains itself. Rules never contain expressions.
+
+"原则上" (in principle) has one treatment everywhere: such a rule is marked ``in_principle: true``, is advisory
+(``gating: false``) and, when not met, carries a warning that the applicant must explain the exception and the
+certifying body decides. The loader refuses a rule whose message says 原则上 without the mark, and a marked rule
+that gates. Why: criteria/README.md ("原则上").
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ class Rule(Strict):
     or_fact: str | None = None  # maturity_min: a true fact that satisfies the rule instead
     edition: str | None = None  # tier_met: the tier edition
     gating: bool = True  # False: advisory; reported but does not decide the result
+    in_principle: bool = False  # the source says 原则上: advisory with a warning (see the module docstring)
     replaces: str | None = None  # an inherited rule this one replaces
     message_zh: str
     message_en: str
@@ -78,6 +84,13 @@ class Rule(Strict):
                 raise ValueError("tier_met needs 'edition' and a tier value")
         if k != Kind.fact and (self.fact or self.op):
             raise ValueError(f"'fact' and 'op' belong to fact rules, not {k.value}")
+        says = "原则上" in self.message_zh
+        if says and not self.in_principle:
+            raise ValueError("the message says 原则上: mark the rule in_principle: true (advisory with a warning)")
+        if self.in_principle and not says:
+            raise ValueError("an in_principle rule says 原则上 in message_zh")
+        if self.in_principle and self.gating:
+            raise ValueError("an in_principle (原则上) rule is advisory with a warning: set gating: false")
         return self
 
 
@@ -112,6 +125,11 @@ class Check(Frozen):
     reference: str
     provenance: str
     detail: str | None = None
+    in_principle: bool = False  # a 原则上 rule: advisory, with IN_PRINCIPLE_WARNING in detail when not met
+
+
+IN_PRINCIPLE_WARNING = ("原则上要求：不满足时须在申报材料中说明理由，是否例外由认定部门决定 / required in principle: "
+                        "explain the exception in the application; the certifying body decides")
 
 
 @dataclass
@@ -252,10 +270,12 @@ def evaluate(rule: Rule, ctx: Context, tier_rank: dict[str, int] | None = None) 
             detail = "; ".join(f"{r.rule}: {r.message}" for r in tier.reasons)
     else:  # pragma: no cover - the Kind enum is closed
         raise ValueError(k)
+    if rule.in_principle and not met:
+        detail = IN_PRINCIPLE_WARNING + (f"; {detail}" if detail else "")
     return Check(rule=rule.id, kind=k.value, met=bool(met), gating=rule.gating,
                  message=rule.message_zh, message_zh=rule.message_zh, message_en=rule.message_en,
                  observed=observed, required=required, reference=rule.reference,
-                 provenance=rule.provenance.kind.value, detail=detail)
+                 provenance=rule.provenance.kind.value, detail=detail, in_principle=rule.in_principle)
 
 
 def build_context(profile: Profile, root: Path, maturity_result: Any = None) -> Context:

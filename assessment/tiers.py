@@ -241,12 +241,18 @@ def render_tiers(res: TierResult) -> str:
             if c.rule in shown:  # inherited advisories are shown once, at the lowest tier
                 continue
             shown.add(c.rule)
-            out.append(f"  ! {c.rule}: {c.message_zh}（提示 advisory）" + (f" — {c.detail}" if c.detail else ""))
+            out.append(_advice(c))
     if res.upgrade and res.upgrade.maturity_gaps:
         out.append(f"\n升级至{TIER_ZH[res.upgrade.tier]}需成熟度达到 {res.upgrade.maturity_needed} 级，优先改进：")
         for g in res.upgrade.maturity_gaps[:10]:
             out.append(f"  +{g.gain_s:.3f}  {g.id}  {g.text_zh}")
     return "\n".join(out)
+
+
+def _advice(c) -> str:
+    """One line for a failing advisory rule; a 原则上 rule is marked ⚠ and says so (one treatment everywhere)."""
+    mark, label = ("⚠", "原则上 in principle") if c.in_principle else ("!", "提示 advisory")
+    return f"  {mark} {c.rule}: {c.message_zh}（{label}）" + (f" — {c.detail}" if c.detail else "")
 
 
 def _fmt(v) -> str:

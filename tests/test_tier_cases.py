@@ -11,6 +11,7 @@ from paths import CASES, CRITERIA, ROOT
 
 from assessment.declarations import check_declarations, load_declarations
 from assessment.profile import parse_profile
+from assessment.rules import IN_PRINCIPLE_WARNING
 from assessment.tiers import evaluate_tiers, load_tier_edition
 
 TIER_CASES = sorted(CASES.glob("smart_factory_*/*.yaml"))
@@ -58,6 +59,11 @@ def test_tier_case(path: Path):
             assert r.message_zh and r.message_en and r.reference and r.required is not None
     for tier, rules in (exp.get("advisories") or {}).items():
         assert set(rules) <= {a.rule for a in res.tiers[tier].advisories}
+    for tier, rules in (exp.get("in_principle") or {}).items():  # 原则上: advisory with the warning, never a reason
+        warned = [a for a in res.tiers[tier].advisories if a.in_principle]
+        assert sorted(a.rule for a in warned) == sorted(rules), f"{case['name']}: {tier}"
+        assert all(a.detail.startswith(IN_PRINCIPLE_WARNING) and not a.gating for a in warned)
+        assert not any(r.in_principle for r in res.tiers[tier].reasons)
     if "ai_share" in exp:
         assert res.ai_share == pytest.approx(exp["ai_share"])
     if "maturity_level" in exp:

@@ -173,6 +173,10 @@ def test_unknown_programme(tmp_path):
     ("  value: 0.2\n", "  value: 2\n", "sf2025.excellent.ai_share: tiers.2.rules.2: Value error, ai_share needs a value between 0 and 1"),
     ("  replaces: sf2025.advanced.maturity_min\n", "  replaces: sf2025.advanced.nothing\n", "replaces unknown rule 'sf2025.advanced.nothing'"),
     ("    kind: fact\n", "    kind: guess\n", "sf2025.basic.above_scale: tiers.0.rules.0.kind: Input should be"),
+    ("    gating: false\n    in_principle: true\n", "    in_principle: true\n",
+     "an in_principle (原则上) rule is advisory with a warning: set gating: false"),
+    ("    gating: false\n    in_principle: true\n", "    gating: false\n",
+     "the message says 原则上: mark the rule in_principle: true"),
 ])
 def test_broken_tier_file_reported(tmp_path, old, new, fragment):
     import shutil
