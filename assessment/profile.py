@@ -65,6 +65,7 @@ class Compliance(_M):
     holds_demo_task: bool | None = None  # 已承担示范工厂揭榜任务
     smart_mfg_team: bool | None = None  # 有智能工厂规划建设运营组织和人才队伍
     willing_site_review: bool | None = None  # 愿意配合现场评估与宣传推广
+    build_completed: bool | None = None  # 已完成智能工厂建设（2024 卓越级申报条件）
     meets_industry_guidance: bool | None = None  # 满足行业智能制造指导性文件要求
     no_secrets: bool | None = None  # 申报材料不涉及国家秘密、商业秘密
 

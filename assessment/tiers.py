@@ -32,6 +32,7 @@ class Tier(Strict):
     certifier_en: str
     positioning_zh: str
     positioning_en: str
+    text_ref: str | None = None  # where the certifier and positioning wording comes from
     inherits: str | None
     rules: list[Rule]
 
@@ -53,9 +54,18 @@ class Outcome(Strict):
     provenance: Provenance
 
 
+class StandIn(Strict):
+    """The edition's scenario catalogue stands in for a guide the criteria do not hold."""
+
+    for_zh: str  # the guide the round actually used
+    for_en: str
+    provenance: Provenance
+
+
 class TierFile(Strict):
     edition: str
     scenario_catalogue: str
+    scenario_catalogue_stand_in: StandIn | None = None
     maturity_edition: str
     tiers: list[Tier] = Field(min_length=1)
     build_content: list[BuildItem]
@@ -163,6 +173,7 @@ class TierResult(Frozen):
     ai_share: float | None
     next_tier: str | None
     upgrade: UpgradePath | None
+    catalogue_note: str | None = None  # set when the edition's catalogue is a stand-in for the round's guide
 
 
 def evaluate_tiers(profile: Profile, edition: TierEdition, *, root: Path = DEFAULT_ROOT,
@@ -177,8 +188,12 @@ def evaluate_tiers(profile: Profile, edition: TierEdition, *, root: Path = DEFAU
     statuses: dict[str, TierStatus] = {}
     reached = "none"
     chain_ok = True
+    note = _stand_in_note(edition, profile)
     for t in edition.tiers:
         checks = [evaluate(r, ctx) for r in edition.effective_rules(t.id)]
+        if note:  # dimension coverage is counted on a catalogue that only stands in for the round's guide
+            checks = [c.model_copy(update={"detail": f"{c.detail}; {note}" if c.detail else note})
+                      if c.kind == Kind.dimensions.value else c for c in checks]
         reasons = [c for c in checks if c.gating and not c.met]
         statuses[t.id] = TierStatus(id=t.id, name_zh=t.name_zh, name_en=t.name_en, met=not reasons,
                                     reasons=reasons, advisories=[c for c in checks if not c.gating and not c.met],
@@ -200,10 +215,20 @@ def evaluate_tiers(profile: Profile, edition: TierEdition, *, root: Path = DEFAU
         dimensions_covered=[d for d in DIMENSIONS if d in ctx.scenario_dims],
         scenario_instances=ctx.instances,
         ai_share=round(ctx.ai_instances / ctx.instances, 4) if ctx.instances else None,
-        next_tier=nxt, upgrade=upgrade,
+        next_tier=nxt, upgrade=upgrade, catalogue_note=note,
     )
     ctx.tier_cache[edition.id] = result  # a tier_met rule of a declaration reuses it
     return result
+
+
+def _stand_in_note(edition: TierEdition, profile: Profile) -> str | None:
+    si = edition.data.scenario_catalogue_stand_in
+    if si is None:
+        return None
+    used = profile.scenarios.catalogue
+    return (f"维度按《{used}》计算；该轮次依据{si.for_zh}，本工具未收录，以 {edition.data.scenario_catalogue} 代用"
+            f" / dimensions counted on {used}; the round used {si.for_en}, which the criteria do not hold:"
+            f" {edition.data.scenario_catalogue} stands in for it")
 
 
 def _upgrade(nxt: str, statuses: dict[str, TierStatus], ctx: Context, edition: TierEdition) -> UpgradePath:
@@ -231,6 +256,8 @@ def render_tiers(res: TierResult) -> str:
            "覆盖维度: " + ("、".join(DIMENSION_NAMES[d][0] for d in res.dimensions_covered) or "无")
            + f"；场景实例 {res.scenario_instances} 个"
            + (f"；AI 应用占比 {res.ai_share:.0%}" if res.ai_share is not None else "")]
+    if res.catalogue_note:
+        out.append(f"场景指引: {res.catalogue_note}")
     shown: set[str] = set()
     for tid, st in res.tiers.items():
         out.append(f"\n[{st.name_zh} {tid}] {'满足 met' if st.met else '不满足 not met'}")

@@ -64,6 +64,10 @@ def test_tier_case(path: Path):
         assert sorted(a.rule for a in warned) == sorted(rules), f"{case['name']}: {tier}"
         assert all(a.detail.startswith(IN_PRINCIPLE_WARNING) and not a.gating for a in warned)
         assert not any(r.in_principle for r in res.tiers[tier].reasons)
+    if "catalogue_note" in exp:  # a stand-in catalogue is named on the result and on every dimension check
+        assert exp["catalogue_note"] in res.catalogue_note
+        dims = [c for st in res.tiers.values() for c in st.checks if c.kind == "dimensions"]
+        assert dims and all(exp["catalogue_note"] in c.detail for c in dims)
     if "ai_share" in exp:
         assert res.ai_share == pytest.approx(exp["ai_share"])
     if "maturity_level" in exp:

@@ -61,6 +61,23 @@ def test_tier_rules_have_ids_references_and_provenance(edition):
     assert len(ed.data.build_content) == 20
 
 
+def test_2024_wording_follows_seed_004():
+    # phrases of seed 004 (智能工厂梯度培育行动实施方案) 三（一）–（四）
+    ed = load_tier_edition("smart_factory/2024", CRITERIA)
+    pos = {t.id: t.positioning_zh for t in ed.tiers}
+    for tid, phrase in (("basic", "部署必要的智能制造装备、工业软件和系统"), ("advanced", "集成互通和协同管控"),
+                        ("excellent", "集成贯通和综合优化"), ("leading", "探索未来制造模式")):
+        assert phrase in pos[tid]
+    assert all(t.text_ref and "004_d60769e31f617bb5" in t.text_ref for t in ed.tiers)
+    assert pos != {t.id: t.positioning_zh for t in load_tier_edition("smart_factory/2025", CRITERIA).tiers}
+    for edition in ("smart_factory/2024", "smart_factory/2025"):  # the expert body as seed 004 names it
+        leading = load_tier_edition(edition, CRITERIA).tiers[-1]
+        assert "国家智能制造专家委员会" in leading.certifier_zh
+    si = ed.data.scenario_catalogue_stand_in
+    assert ed.data.scenario_catalogue == "scenarios/2023" and "361号" in si.for_zh and si.provenance.ref
+    assert load_tier_edition("smart_factory/2025", CRITERIA).data.scenario_catalogue_stand_in is None
+
+
 def test_2025_thresholds():
     ed = load_tier_edition("smart_factory/2025", CRITERIA)
     ai = {t.id: next((r.value for r in ed.effective_rules(t.id) if r.kind == Kind.ai_share), None) for t in ed.tiers}
