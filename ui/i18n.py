@@ -87,3 +87,8 @@ def name(table: dict, key) -> str:
 
 def pick(zh: str, en: str) -> str:
     return zh if lang() == "zh" else en
+
+
+def name_or_key(table: dict, key) -> str:
+    """Like :func:`name`, but a value the table does not know (stored by an older or foreign version) shows as itself."""
+    return name(table, key) if key in table else str(key)

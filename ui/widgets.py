@@ -55,3 +55,27 @@ def plain(text) -> str:
     out = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in s)
     lines = [ln.lstrip(" \t") if ln[:1] in (" ", "\t") else ln for ln in out.splitlines()] or [""]
     return "  \n".join(lines)
+
+
+def domain_errors() -> tuple[type[BaseException], ...]:
+    """What the pages turn into a message: bad input, missing records, refused data, criteria and render problems."""
+    from assessment.loader import CriteriaError
+    from assessment.store.repository import ConcurrentEditError
+    from reports.fonts import FontError
+    from reports.render import RenderError
+
+    return (ValueError, LookupError, CriteriaError, ConcurrentEditError, RenderError, FontError)
+
+
+def error_text(exc: BaseException) -> str:
+    """The exception's message as one escaped line (its first line, at most 300 characters), never a traceback."""
+    msg = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+    lines = [ln.strip() for ln in (msg or "").splitlines() if ln.strip()]
+    return plain(lines[0][:300] if lines else type(exc).__name__)
+
+
+def show_error(zh: str, en: str, exc: BaseException) -> None:
+    """st.error with a Chinese (or English) lead-in chosen by the language, then the error's own one-line message."""
+    from .i18n import pick
+
+    st.error(pick(zh, en) + error_text(exc))
