@@ -94,6 +94,7 @@ class ScenarioInstance(_M):
     link: str | None = None  # needed for custom scenarios
     ai: bool = False  # whether this instance applies AI
     ai_description: str | None = None
+    supply_chain: bool | None = None  # 是否为供应链场景 (the platform's per-entry switch); None: from the link
 
 
 class Scenarios(_M):

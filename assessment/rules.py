@@ -33,7 +33,8 @@ class Kind(str, Enum):
     ai_share = "ai_share"  # share of scenario instances applying AI >= value
     scenario_entries = "scenario_entries"  # number of scenario instances >= value
     links_covered = "links_covered"  # distinct links covered >= value
-    supply_chain_links = "supply_chain_links"  # distinct supply-chain links covered >= value
+    supply_chain_links = "supply_chain_links"  # distinct links of supply-chain instances >= value
+    supply_chain_beyond = "supply_chain_beyond"  # value factory links plus >= 1 supply-chain link beyond them
     kpis_present = "kpis_present"  # every listed KPI has a value
     build_content = "build_content"  # the tier's build-content items in the covered dimensions are done
     outcome = "outcome"  # the tier's outcome statement is declared met
@@ -67,7 +68,8 @@ class Rule(Strict):
                 raise ValueError("a fact rule needs 'fact' and 'op'")
             if self.op in ("in", "not_in") and not isinstance(self.value, list):
                 raise ValueError(f"op {self.op!r} needs a list value")
-        elif k in (Kind.maturity_min, Kind.scenario_entries, Kind.links_covered, Kind.supply_chain_links):
+        elif k in (Kind.maturity_min, Kind.scenario_entries, Kind.links_covered, Kind.supply_chain_links,
+                   Kind.supply_chain_beyond):
             if not isinstance(self.value, int) or isinstance(self.value, bool):
                 raise ValueError(f"{k.value} needs an integer value")
         elif k == Kind.ai_share:
@@ -143,7 +145,8 @@ class Context:
     maturity_result: Any = None  # MaturityResult when answers were scored
     scenario_dims: set[str] = field(default_factory=set)
     links: set[str] = field(default_factory=set)
-    supply_links: set[str] = field(default_factory=set)
+    supply_links: set[str] = field(default_factory=set)  # links of instances that are supply-chain scenarios
+    factory_links: set[str] = field(default_factory=set)  # links of instances that are not
     instances: int = 0
     ai_instances: int = 0
     unknown_scenarios: list[str] = field(default_factory=list)
@@ -234,6 +237,19 @@ def evaluate(rule: Rule, ctx: Context, tier_rank: dict[str, int] | None = None) 
         observed = len(ctx.supply_links)
         met = observed >= rule.value
         required = {"op": "gte", "value": rule.value}
+        detail = "供应链场景所在环节 links of supply-chain instances: " + ", ".join(sorted(ctx.supply_links)) if ctx.supply_links else None
+    elif k == Kind.supply_chain_beyond:
+        # Take one supply-chain link out as the extra one: the rest must still cover value distinct links. A
+        # supply-chain instance on a link that a factory instance also covers (s39 碳资产管理 flagged) leaves that
+        # link covered; a link covered only by supply-chain instances (l14 alone) leaves with it.
+        left = [len(ctx.links) - (0 if link in ctx.factory_links else 1) for link in sorted(ctx.supply_links)]
+        factory = max(left) if left else len(ctx.links)
+        extra = 1 if left and factory >= rule.value else 0
+        observed = {"factory_links": factory, "extra_supply_chain_links": extra}
+        required = {"factory_links": rule.value, "extra_supply_chain_links": 1}
+        met = extra == 1
+        detail = (f"不同环节 distinct links {len(ctx.links)}，其中供应链场景所在 of them supply-chain: "
+                  + (", ".join(sorted(ctx.supply_links)) or "无 none"))
     elif k == Kind.kpis_present:
         have = {kpi for kpi in rule.value if kpi in p.kpis}
         observed = sorted(have)
@@ -328,6 +344,6 @@ def build_context(profile: Profile, root: Path, maturity_result: Any = None) -> 
         ctx.ai_instances += 1 if inst.ai else 0
         ctx.scenario_dims.add(dim)
         ctx.links.add(link.id)
-        if link.supply_chain:
-            ctx.supply_links.add(link.id)
+        supply = link.supply_chain if inst.supply_chain is None else inst.supply_chain
+        (ctx.supply_links if supply else ctx.factory_links).add(link.id)
     return ctx
