@@ -8,16 +8,15 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import func, select
 
-from assessment.maturity import ScoringError
 from assessment.signing import public_pem
 from assessment.store import repository as repo
 from assessment.store.orm import Assessment, Certificate, Enterprise, Factory, Revocation
 from reports import service
 from reports.verify import verify_certificate
 from ui import state
-from ui.i18n import LEVEL_NAMES, TIER_NAMES, name, pick
+from ui.i18n import LEVEL_NAMES, TIER_NAMES, name_or_key, pick
 from ui.services import backend
-from ui.widgets import flash, show_flash
+from ui.widgets import domain_errors, error_text, flash, plain, show_error, show_flash
 
 be = backend()
 settings = be.settings
@@ -33,38 +32,68 @@ aid = st.session_state.get(state.ASSESSMENT_ID)
 
 with tab_cert:
     with be.Session() as s:
-        revoked = service.revoked_map(session=s)
+        revoked = {r["number"]: r["reason"] for r in repo.revocation_list(session=s)}  # this installation's own
         certs = s.execute(select(Certificate, Factory.name).join(Assessment, Certificate.assessment_id == Assessment.id)
                           .join(Factory, Assessment.factory_id == Factory.id).order_by(Certificate.id.desc()).limit(200)).all()
         rows = [{pick("证书编号", "Number"): c.number, pick("工厂", "Factory"): fname,
                  pick("类型", "Kind"): pick("自评估", "self-assessed") if c.kind == "self_assessed" else pick("认定", "certified"),
-                 pick("等级", "Level"): name(LEVEL_NAMES, c.fields["lvl"]), pick("层级", "Tier"): name(TIER_NAMES, c.fields["tier"]),
-                 pick("发证日期", "Issued"): c.fields["iss"], pick("有效期至", "Valid until"): c.valid_until,
+                 pick("等级", "Level"): name_or_key(LEVEL_NAMES, c.fields.get("lvl")),
+                 pick("层级", "Tier"): name_or_key(TIER_NAMES, c.fields.get("tier")),
+                 pick("发证日期", "Issued"): c.fields.get("iss"), pick("有效期至", "Valid until"): c.valid_until,
                  pick("状态", "Status"): (pick("已撤销：", "revoked: ") + revoked[c.number]) if c.number in revoked else pick("有效", "valid")}
                 for c, fname in certs]
         numbers = [c.number for c, _ in certs]
+        cert_factory = {c.number: fname for c, fname in certs}
+        of_current = [c.number for c, _ in certs if c.assessment_id == aid]  # newest first
     if aid:
+        blocker = None  # why no certificate can be issued now
+        try:
+            with be.Session() as s:
+                a = repo.get_assessment(aid, session=s)
+                current = f"{a.factory.enterprise.name} · {a.factory.name} · {a.title}（#{a.id}）"
+                m = repo.evaluate(a, root=root).maturity  # the whole evaluation: stored data it refuses blocks too
+                answered, total = m.answered, m.total
+            if answered < total:
+                blocker = pick(f"评估尚未完成：适用要求已答 {answered}/{total} 项，全部作答（可标“不适用”并说明理由）后才能签发证书。",
+                               f"The assessment is incomplete: {answered}/{total} applicable requirements answered. Answer every "
+                               "one (N/A with a reason counts) before a certificate can be issued.")
+        except domain_errors() as exc:
+            current = f"#{aid}"
+            blocker = pick("此评估无法计算结果，不能签发证书：", "This assessment cannot be computed, so no certificate can be issued: ") \
+                + error_text(exc)
         st.caption(pick("为当前评估签发自评估证书：证书记录当前结果（并保存快照），二维码携带签名后的证书内容，可离线核验。",
                         "Issue a self-assessment certificate for the current assessment: it records the current result (with a "
                         "snapshot); its QR code carries the signed content for offline verification."))
-        if st.button(pick("签发自评估证书", "Issue a self-assessment certificate"), icon=":material/workspace_premium:", type="primary"):
+        st.markdown(pick("当前评估：", "Current assessment: ") + plain(current))
+        if blocker:
+            st.warning(blocker, icon=":material/block:")
+        if st.button(pick("签发自评估证书", "Issue a self-assessment certificate"), icon=":material/workspace_premium:",
+                     type="primary", key="cert_issue", disabled=blocker is not None, help=blocker):
             try:
                 with be.Session.begin() as s:
-                    cert = service.issue_certificate(aid, session=s, settings=settings, actor=user)
-                    number = cert.number
+                    number = service.issue_certificate(aid, session=s, settings=settings, actor=user).number
+            except domain_errors() as exc:
+                show_error("无法签发：", "Cannot issue: ", exc)
+            else:
+                st.session_state["cert_pick"] = number  # the certificate just issued is the one offered for PDF and download
                 flash("success", pick(f"已签发证书 {number}", f"Issued certificate {number}"))
                 st.rerun()
-            except ScoringError as exc:
-                st.error(pick("无法签发：", "Cannot issue: ") + str(exc))
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
         c1, c2, c3 = st.columns([2, 1, 1])
-        chosen = c1.selectbox(pick("证书", "Certificate"), numbers, key="cert_pick")
+        if st.session_state.get("cert_pick") not in numbers:  # first visit, or a number no longer listed
+            st.session_state["cert_pick"] = of_current[0] if of_current else numbers[0]
+        chosen = c1.selectbox(pick("证书", "Certificate"), numbers, key="cert_pick",
+                              format_func=lambda n: f"{n} · {cert_factory[n]}")
         lang = c2.radio(pick("语言", "Language"), ["zh", "en"], horizontal=True, key="cert_lang",
                         format_func=lambda x: "中文" if x == "zh" else "English")
         if c3.button(pick("生成 PDF", "Render PDF"), key="cert_render"):
-            with be.Session() as s:
-                st.session_state["cert_pdf"] = (chosen, lang, service.render_certificate(repo.get_certificate(chosen, session=s), settings, lang))
+            try:
+                with be.Session() as s:
+                    st.session_state["cert_pdf"] = (chosen, lang, service.render_certificate(repo.get_certificate(chosen, session=s),
+                                                                                             settings, lang))
+            except domain_errors() as exc:
+                show_error("无法生成证书 PDF：", "The certificate PDF cannot be rendered: ", exc)
         if st.session_state.get("cert_pdf") and st.session_state["cert_pdf"][0] == chosen:
             _, lng, pdf = st.session_state["cert_pdf"]
             st.download_button(pick("下载证书 PDF", "Download the certificate PDF"), pdf, file_name=f"{chosen}-{lng}.pdf",
@@ -79,8 +108,8 @@ with tab_cert:
                             repo.revoke_certificate(number, reason, session=s, actor=user)
                         flash("warning", pick(f"已撤销 {number}", f"Revoked {number}"))
                         st.rerun()
-                    except (ValueError, LookupError) as exc:
-                        st.error(str(exc))
+                    except domain_errors() as exc:
+                        show_error("无法撤销：", "Cannot revoke: ", exc)
     else:
         st.info(pick("尚未签发证书。", "No certificate issued yet."))
     with be.Session() as s:
@@ -105,9 +134,9 @@ with tab_verify:
             with be.Session() as s:
                 res = verify_certificate(data, service.public_keys(settings), service.revoked_map(session=s))
             show = {"valid": st.success, "revoked": st.warning}.get(res.status, st.error)
-            show(f"{res.status.upper()} · {res.message}")
+            show(plain(f"{res.status.upper()} · {res.message}"))  # messages quote the uploaded content: shown as text
             for p in res.problems:
-                st.write("• " + p)
+                st.markdown("• " + plain(p))
             if res.fields:
                 st.json(res.fields)
 
@@ -137,14 +166,16 @@ with tab_docs:
         for ext in clicked:
             try:
                 with st.spinner(pick("正在生成…", "Rendering…")), be.Session() as s:
-                    st.session_state["rep_files"] = {ext: builders[ext](s)}
-            except ScoringError as exc:
-                st.session_state["rep_error"] = pick("无法生成：", "Cannot render: ") + str(exc)
+                    st.session_state["rep_files"] = (aid, rlang, programme, {ext: builders[ext](s)})
+            except domain_errors() as exc:
+                st.session_state["rep_error"] = pick("无法生成：", "Cannot render: ") + error_text(exc)
         if st.session_state.get("rep_error"):
             st.error(st.session_state.pop("rep_error"))
         mimes = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                  "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
-        for ext, data in (st.session_state.get("rep_files") or {}).items():
+        built = st.session_state.get("rep_files")
+        # only what was built for this assessment with these choices is offered (never another assessment's file)
+        for ext, data in (built[3] if built and built[:3] == (aid, rlang, programme) else {}).items():
             st.download_button(pick(f"下载 {ext.upper()}", f"Download {ext.upper()}"), data, file_name=f"assessment-{aid}.{ext}",
                                mime=mimes[ext], icon=":material/download:", key=f"rep_dl_{ext}")
 
@@ -159,8 +190,12 @@ with tab_rec:
     chosen = st.multiselect(pick("工厂", "Factories"), list(labels), format_func=labels.get, key="rec_pick")
     recommender = st.text_input(pick("推荐单位", "Recommender"), value=pick("某省工业和信息化厅", "Provincial industry department"), key="rec_by")
     if st.button(pick("生成推荐汇总表", "Build the recommendation list"), disabled=not chosen, icon=":material/format_list_numbered:"):
-        with be.Session() as s:
-            st.session_state["rec_xlsx"] = service.recommendation_list(chosen, recommender, "demo_factory_2023", session=s, root=root)
+        try:
+            with be.Session() as s:
+                st.session_state["rec_xlsx"] = service.recommendation_list(chosen, recommender, "demo_factory_2023",
+                                                                           session=s, root=root)
+        except domain_errors() as exc:
+            show_error("无法生成推荐汇总表：", "The list cannot be built: ", exc)
     if st.session_state.get("rec_xlsx"):
         st.download_button(pick("下载推荐汇总表（XLSX）", "Download the list (XLSX)"), st.session_state["rec_xlsx"],
                            file_name="recommendation-list.xlsx", icon=":material/download:", key="rec_dl")

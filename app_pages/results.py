@@ -6,13 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from assessment.editions import load_registry
-from assessment.maturity import ScoringError
 from assessment.store import repository as repo
 from reports import charts, service
 from ui import state
 from ui.i18n import LEVEL_NAMES, PROV_NAMES, TIER_NAMES, name, pick, t
 from ui.services import backend
-from ui.widgets import flash, require_assessment, show_flash
+from ui.widgets import domain_errors, flash, plain, require_assessment, show_error, show_flash
 
 be = backend()
 user = st.session_state[state.USER] or "访客"
@@ -22,21 +21,20 @@ if aid is None:
 root = be.settings.criteria_dir
 zh = pick("zh", "en") == "zh"
 
-with be.Session() as s:
-    a = repo.get_assessment(aid, session=s)
-    title, med, ted = a.title, a.maturity_edition, a.tier_edition
-    enterprise = a.factory.enterprise.name
-    a_answers = list(a.answers)
-    try:
+st.title(t("results"))
+try:
+    with be.Session() as s:
+        a = repo.get_assessment(aid, session=s)
+        title, med, ted = a.title, a.maturity_edition, a.tier_edition
+        enterprise = a.factory.enterprise.name
+        a_answers = list(a.answers)
         ev = repo.evaluate(a, root=root)  # the engine computes; this page only shows
-    except ScoringError as exc:
-        st.title(t("results"))
-        st.error(pick("无法计算结果：", "The result cannot be computed: ") + str(exc))
-        st.stop()
+except domain_errors() as exc:  # a missing assessment, or stored data the engine refuses (e.g. an unknown tier)
+    show_error("无法计算结果：", "The result cannot be computed: ", exc)
+    st.stop()
 m, tr, dr = ev.maturity, ev.tiers, ev.declarations
 
-st.title(t("results"))
-st.caption(f"{enterprise} · {title} · {med} · {ted}")
+st.caption(plain(f"{enterprise} · {title} · {med} · {ted}"))
 show_flash()
 st.caption(t("indicative"))
 
@@ -146,15 +144,22 @@ if b3.button(pick("报告、证书与申报书", "Reports, certificates, declara
              width="stretch"):
     st.switch_page("app_pages/reports.py")
 if b1.button(t("snapshot"), icon=":material/photo_camera:", width="stretch"):
-    with be.Session.begin() as s:
-        snap = repo.snapshot(aid, session=s, actor=user, root=root)
-        msg = pick(f"已保存快照：S={snap.score:.2f}，{snap.level} 级，{name(TIER_NAMES, snap.tier)}",
-                   f"Snapshot saved: S={snap.score:.2f}, level {snap.level}, {name(TIER_NAMES, snap.tier)}")
-    flash("success", msg)
-    st.rerun()
+    try:
+        with be.Session.begin() as s:
+            snap = repo.snapshot(aid, session=s, actor=user, root=root)
+            msg = pick(f"已保存快照：S={snap.score:.2f}，{snap.level} 级，{name(TIER_NAMES, snap.tier)}",
+                       f"Snapshot saved: S={snap.score:.2f}, level {snap.level}, {name(TIER_NAMES, snap.tier)}")
+    except domain_errors() as exc:
+        show_error("无法保存快照：", "The snapshot was not saved: ", exc)
+    else:
+        flash("success", msg)
+        st.rerun()
 if b2.button(t("export"), icon=":material/archive:", width="stretch", key="res_bundle"):
-    with be.Session() as s:  # built on request: the bundle reads every evidence file
-        st.session_state["res_bundle_bytes"] = (aid, repo.export_bundle(aid, session=s, store=be.store))
+    try:
+        with be.Session() as s:  # built on request: the bundle reads every evidence file
+            st.session_state["res_bundle_bytes"] = (aid, repo.export_bundle(aid, session=s, store=be.store))
+    except (*domain_errors(), OSError) as exc:  # e.g. an evidence file missing from the store
+        show_error("无法导出数据包：", "The bundle cannot be exported: ", exc)
 if st.session_state.get("res_bundle_bytes") and st.session_state["res_bundle_bytes"][0] == aid:
     b2.download_button(pick("下载数据包", "Download the bundle"), st.session_state["res_bundle_bytes"][1],
                        icon=":material/download:", file_name=f"assessment-{aid}.zip", mime="application/zip",
@@ -163,8 +168,11 @@ if st.session_state.get("res_bundle_bytes") and st.session_state["res_bundle_byt
 d1, d2 = st.columns(2)
 if d1.button(pick("生成评估报告 PDF", "Render the report PDF"), icon=":material/picture_as_pdf:", key="res_pdf",
              width="stretch"):
-    with st.spinner(pick("正在生成…", "Rendering…")), be.Session() as s:
-        st.session_state["res_pdf_bytes"] = (aid, service.render_report(aid, session=s, root=root, lang=pick("zh", "en")))
+    try:
+        with st.spinner(pick("正在生成…", "Rendering…")), be.Session() as s:
+            st.session_state["res_pdf_bytes"] = (aid, service.render_report(aid, session=s, root=root, lang=pick("zh", "en")))
+    except domain_errors() as exc:
+        show_error("无法生成报告：", "The report cannot be rendered: ", exc)
 if st.session_state.get("res_pdf_bytes") and st.session_state["res_pdf_bytes"][0] == aid:
     d2.download_button(pick("下载评估报告", "Download the report"), st.session_state["res_pdf_bytes"][1],
                        file_name=f"assessment-report-{aid}.pdf", mime="application/pdf", icon=":material/download:",
