@@ -24,8 +24,23 @@ def _time_runs(at, n: int, change) -> list[float]:
     return times
 
 
+def _quiet_bare_mode() -> None:
+    """AppTest formats widget values (the pages' format_func, which read the language from the session) in this
+    thread, outside a script run; Streamlit then logs "missing ScriptRunContext … can be ignored" hundreds of times.
+    A filter, because Streamlit resets its loggers' levels whenever it re-reads its config."""
+    import logging
+
+    from streamlit.runtime.scriptrunner_utils import script_run_context
+    from streamlit.runtime.state import session_state_proxy
+
+    for module in (script_run_context, session_state_proxy):
+        logging.getLogger(module.__name__).addFilter(lambda r: r.levelno > logging.WARNING)
+
+
 def run(n: int = 15) -> dict:
     from streamlit.testing.v1 import AppTest
+
+    _quiet_bare_mode()
 
     from assessment.config import get_settings
 
