@@ -77,6 +77,7 @@ class SizeClass(Strict):
 class SizesFile(Strict):
     edition: str
     rule: Literal["both_lower_bounds"]
+    micro_rule: Literal["either_below_small"]  # 微型: fewer staff OR less revenue than the small class's bounds
     provenance: Provenance
     classes: list[SizeClass] = Field(min_length=4, max_length=4)
 
@@ -100,7 +101,13 @@ class Declarations:
         return inherited_rules(self.programmes, pid)
 
     def size_class(self, employees: int | None, revenue_wan: float | None) -> str | None:
-        """大型/中型/小型/微型: large, medium and small need both lower bounds, otherwise one class down."""
+        """大型/中型/小型/微型: large, medium and small need both lower bounds, otherwise one class down;
+        微型 needs only one criterion ("从业人员20人以下或营业收入300万元以下"), so one known figure below the
+        small class's bound is enough. Otherwise both figures are needed."""
+        small = next(c for c in self.sizes.classes if c.id == "small")
+        if (employees is not None and employees < small.employees_min) or \
+                (revenue_wan is not None and revenue_wan < small.revenue_min_wan):
+            return "micro"
         if employees is None or revenue_wan is None:
             return None
         for c in sorted(self.sizes.classes, key=lambda c: -c.employees_min):

@@ -103,7 +103,8 @@ def test_declarations_integrity():
 
 @pytest.mark.parametrize("employees, revenue, expected", [
     (1000, 40000, "large"), (1200, 30000, "medium"), (999, 50000, "medium"), (300, 2000, "medium"),
-    (299, 50000, "small"), (20, 300, "small"), (19, 100000, "micro"), (500, 299, "micro"), (None, 1, None),
+    (299, 50000, "small"), (20, 300, "small"), (19, 100000, "micro"), (500, 299, "micro"),
+    (10, None, "micro"), (None, 299, "micro"), (None, 300, None), (20, None, None), (None, None, None),
 ])
 def test_size_classes(employees, revenue, expected):
     decl = load_declarations("declarations/2021-2025", CRITERIA)
