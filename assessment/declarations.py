@@ -37,7 +37,9 @@ class Programme(Strict):
     year: int
     type: Literal["demo_factory", "excellent_scenario", "smart_supply_chain", "excellent_tier", "leading_tier"]
     notice: str
-    deadline: str | None
+    deadline: str | None  # the enterprise's online deadline; null when the notice does not state it
+    deadline_ref: str | None = None  # where the dates come from
+    recommender_deadline: str | None = None  # the recommenders' online review
     scenario_catalogue: str | None
     inherits: str | None
     rules: list[Rule] = Field(min_length=1)
@@ -193,6 +195,7 @@ class ProgrammeStatus(Frozen):
     year: int
     type: str
     deadline: str | None
+    recommender_deadline: str | None = None
     met: bool  # eligible
     eligible: bool  # the same as met, under the programme's own word
     reasons: list[Check]
@@ -260,6 +263,7 @@ def check_declarations(profile: Profile, decl: Declarations, *, programme: str |
         reasons = [c for c in checks if c.gating and not c.met] + reasons_extra
         out[p.id] = ProgrammeStatus(
             id=p.id, name_zh=p.name_zh, name_en=p.name_en, year=p.year, type=p.type, deadline=p.deadline,
+            recommender_deadline=p.recommender_deadline,
             met=not reasons, eligible=not reasons, reasons=reasons, advisories=[c for c in checks if not c.gating and not c.met],
             checks=checks, quota=_quota(p, profile))
     size = decl.size_class(profile.enterprise.employees, profile.enterprise.revenue_wan)
@@ -276,7 +280,8 @@ def render_declarations(res: DeclarationResult) -> str:
         quota = (f"推荐名额 ≤ {st.quota.value}" if st.quota.value is not None
                  else "推荐名额未知" + (f"（{st.quota.note}）" if st.quota.note else ""))
         out.append(f"\n[{st.name_zh} {pid}] {'可申报 eligible' if st.met else '不可申报 not eligible'}；{quota}"
-                   + (f"；截止 {st.deadline}" if st.deadline else ""))
+                   + (f"；截止 {st.deadline}" if st.deadline else "")
+                   + (f"；推荐单位审核截止 {st.recommender_deadline}" if st.recommender_deadline else ""))
         for c in st.reasons:
             out.append(f"  ✗ {c.rule}: {c.message_zh}（实际: {_fmt(c.observed)}；要求: {_fmt(c.required)}）"
                        + (f" — {c.detail}" if c.detail and c.kind != "tier_met" else ""))

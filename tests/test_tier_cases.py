@@ -88,5 +88,8 @@ def test_declaration_case(path: Path):
             assert sorted(r.rule for r in st.reasons) == sorted(e["failing"]), f"{case['name']}: {pid}"
         if "quota" in e:
             assert st.quota.value == e["quota"], f"{case['name']}: {pid}"
+        for key in ("deadline", "recommender_deadline"):
+            if key in e:
+                assert getattr(st, key) == e[key], f"{case['name']}: {pid}: {key}"
         if "advisories" in e:
             assert set(e["advisories"]) <= {a.rule for a in st.advisories}, f"{case['name']}: {pid}"

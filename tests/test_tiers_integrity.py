@@ -94,6 +94,9 @@ def test_declarations_integrity():
     for p in decl.data.programmes:
         for r in p.rules:
             assert r.reference and r.provenance.ref
+        assert p.deadline_ref, p.id  # every date, or its absence, is cited
+        if p.deadline and p.recommender_deadline:
+            assert p.deadline < p.recommender_deadline, p.id
     kpis = decl.kpis
     for k in ("productivity_up", "resource_util_up", "opex_down", "quality_loss_down", "rd_cycle_down",
               "defect_down", "energy_unit_down", "co2_unit_down"):
