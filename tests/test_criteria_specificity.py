@@ -25,10 +25,12 @@ Evidence hints: an ``evidence_zh`` string repeated verbatim in three or more sub
 Cells: every sub-domain x level keeps at least two requirements that apply to each industry type
 (``industry_types`` of the requirement, else of the sub-domain).
 
-While the content is rewritten in parts, set ``CRITERIA_SPECIFICITY_SUBDOMAINS`` (comma-separated
-sub-domain ids) to check only those sub-domains of maturity/2020-r2; their statements are still compared
-with every other sub-domain of the edition. ``python tests/test_criteria_specificity.py EDITION [ids]``
-prints the figures.
+The edition-level checks run for every rewritten edition (``REWRITTEN``: maturity/2020-r2 and
+maturity/2024-draft-r2). While content is rewritten in parts, set ``CRITERIA_SPECIFICITY_SUBDOMAINS``
+(comma-separated) to check only some sub-domains: a plain id (``data``) applies to every rewritten edition
+that has it, ``EDITION:id`` (``maturity/2024-draft-r2:lean_management``) to that edition only; an edition
+that no entry applies to has nothing checked. The statements in scope are still compared with every other
+sub-domain of their edition. ``python tests/test_criteria_specificity.py EDITION [ids]`` prints the figures.
 """
 
 from __future__ import annotations
@@ -43,13 +45,13 @@ from difflib import SequenceMatcher
 import pytest
 from paths import CRITERIA
 
-from assessment.editions import MaturityEdition, load_maturity
+from assessment.editions import MaturityEdition, load_maturity, load_maturity_cached
 
 SKELETON_THRESHOLD = 0.60
 MIN_BLOCK = 2
 SHARE_TARGET = 0.10
 EVIDENCE_MAX_SUBDOMAINS = 2
-REWRITTEN = "maturity/2020-r2"
+REWRITTEN = ("maturity/2020-r2", "maturity/2024-draft-r2")
 
 _NOISE = re.compile(r"[\s，。、；：！？（）()“”‘’《》〈〉,.;:!?/\-—…·'\"]+")
 
@@ -143,12 +145,27 @@ def thin_cells(ed: MaturityEdition, scope: set[str] | None = None) -> list[tuple
     return out
 
 
-def scope_from_env(ed: MaturityEdition) -> set[str] | None:
-    raw = os.environ.get("CRITERIA_SPECIFICITY_SUBDOMAINS", "").strip()
-    if not raw:
+def scope_from_env(ed: MaturityEdition, raw: str | None = None) -> set[str] | None:
+    """The sub-domains of ``ed`` named by CRITERIA_SPECIFICITY_SUBDOMAINS (None: the whole edition)."""
+    if raw is None:
+        raw = os.environ.get("CRITERIA_SPECIFICITY_SUBDOMAINS", "")
+    entries = [e.strip() for e in raw.split(",") if e.strip()]
+    if not entries:
         return None
-    scope = {s.strip() for s in raw.split(",") if s.strip()}
-    unknown = scope - set(ed.subdomains)
+    scope: set[str] = set()
+    for entry in entries:
+        edition, _, sd = entry.rpartition(":")
+        if edition and edition not in REWRITTEN:
+            raise ValueError(f"CRITERIA_SPECIFICITY_SUBDOMAINS: {edition} is not one of {', '.join(REWRITTEN)}")
+        if edition and edition != ed.id:
+            continue
+        if sd in ed.subdomains:
+            scope.add(sd)
+        elif edition:
+            raise ValueError(f"CRITERIA_SPECIFICITY_SUBDOMAINS: {edition} has no sub-domain {sd}")
+    unknown = {
+        e for e in entries if ":" not in e and not any(e in load_maturity_cached(x, CRITERIA).subdomains for x in REWRITTEN)
+    }
     if unknown:
         raise ValueError(f"CRITERIA_SPECIFICITY_SUBDOMAINS names unknown sub-domains: {', '.join(sorted(unknown))}")
     return scope
@@ -184,12 +201,25 @@ def test_calibration_on_maturity_2020():
     assert len(repeated_evidence(ed)) == 22
 
 
-# -- the rewritten edition --------------------------------------------------------------------------
+# -- the rewritten editions -------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def rewritten():
-    ed = load_maturity(REWRITTEN, CRITERIA)
+@pytest.fixture(scope="module", params=REWRITTEN)
+def rewritten(request):
+    ed = load_maturity(request.param, CRITERIA)
     return ed, scope_from_env(ed)
+
+
+def test_the_scope_names_sub_domains_per_edition():
+    draft = load_maturity("maturity/2024-draft-r2", CRITERIA)
+    in_force = load_maturity("maturity/2020-r2", CRITERIA)
+    assert scope_from_env(draft, "") is None
+    assert scope_from_env(draft, "data,lean_management") == {"data", "lean_management"}
+    assert scope_from_env(in_force, "data,lean_management") == {"data"}  # 2020 has no lean_management
+    assert scope_from_env(in_force, "maturity/2024-draft-r2:lean_management") == set()
+    with pytest.raises(ValueError, match="unknown sub-domains: no_such"):
+        scope_from_env(draft, "data,no_such")
+    with pytest.raises(ValueError, match="has no sub-domain personnel_skills"):
+        scope_from_env(draft, "maturity/2024-draft-r2:personnel_skills")
 
 
 def test_at_most_a_tenth_of_the_statements_share_a_skeleton(rewritten):
@@ -209,7 +239,7 @@ def test_every_cell_has_two_requirements_per_industry_type(rewritten):
 
 
 def main(argv: list[str]) -> None:
-    edition = argv[1] if len(argv) > 1 else REWRITTEN
+    edition = argv[1] if len(argv) > 1 else REWRITTEN[-1]
     ed = load_maturity(edition, CRITERIA)
     scope = set(argv[2].split(",")) if len(argv) > 2 else None
     share, hits = skeleton_share(ed, scope)
