@@ -33,7 +33,9 @@ def test_2023_catalogue_official_numbers_and_supply_chain_links():
     assert [s.number for s in cat.data.scenarios] == list(range(1, 46))
     assert cat.scenarios["sg2023-s45"].name_zh == "供应链风险预警与弹性管控"
     assert sorted(x.id for x in cat.data.links if x.supply_chain) == ["sg2023-l14", "sg2023-l15", "sg2023-l16"]
-    assert cat.find("设备预测维护").id == "sg2023-s32"  # alias from the 揭榜任务 text
+    # aliases from the 揭榜任务 text (seed 002 附件2)
+    assert {a: cat.find(a).id for a in ("设备预测维护", "碳资产管理", "网络化协同制造", "产品数字化设计")} == {
+        "设备预测维护": "sg2023-s32", "碳资产管理": "sg2023-s39", "网络化协同制造": "sg2023-s28", "产品数字化设计": "sg2023-s01"}
 
 
 def test_2025_provisional_ids_are_flagged():
