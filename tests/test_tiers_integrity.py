@@ -80,6 +80,37 @@ def test_2024_wording_follows_seed_004():
     assert load_tier_edition("smart_factory/2025", CRITERIA).data.scenario_catalogue_stand_in is None
 
 
+def _provenances(obj):
+    from pydantic import BaseModel
+
+    from assessment.schema import Provenance
+
+    if isinstance(obj, Provenance):
+        yield obj
+    elif isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            yield from _provenances(getattr(obj, name))
+    elif isinstance(obj, (list, tuple)):
+        for x in obj:
+            yield from _provenances(x)
+
+
+def test_public_documents_are_not_official():
+    """official is licensed clause text, never shipped; a public notice, plan, guide or form is public_document."""
+    decl = load_declarations("declarations/2021-2025", CRITERIA)
+    data = [load_tier_edition(e, CRITERIA).data for e in ("smart_factory/2024", "smart_factory/2025")]
+    data += [load_catalogue(e, CRITERIA).data for e in ("scenarios/2023", "scenarios/2025")]
+    data += [decl.data, decl.kpi_file, decl.sizes]
+    provs = [pv for d in data for pv in _provenances(d)]
+    kinds = {pv.kind.value for pv in provs}
+    assert "official" not in kinds and "public_document" in kinds
+    for pv in provs:
+        if pv.kind.value == "public_document":  # the document itself (the seeds); reports of it are secondary
+            assert "shared/seeds/" in pv.ref, pv.ref
+    seeds = [pv for pv in provs if pv.ref.startswith("shared/seeds/") and pv.confidence is not None]
+    assert seeds and all(pv.kind.value == "public_document" for pv in seeds)
+
+
 def test_2025_thresholds():
     ed = load_tier_edition("smart_factory/2025", CRITERIA)
     ai = {t.id: next((r.value for r in ed.effective_rules(t.id) if r.kind == Kind.ai_share), None) for t in ed.tiers}
