@@ -26,7 +26,7 @@ try:
     with be.Session() as s:
         a = repo.get_assessment(aid, session=s)
         title, med, ted = a.title, a.maturity_edition, a.tier_edition
-        enterprise = a.factory.enterprise.name
+        enterprise, factory = a.factory.enterprise.name, a.factory.name
         a_answers = list(a.answers)
         ev = repo.evaluate(a, root=root)  # the engine computes; this page only shows
 except domain_errors() as exc:  # a missing assessment, or stored data the engine refuses (e.g. an unknown tier)
@@ -34,7 +34,7 @@ except domain_errors() as exc:  # a missing assessment, or stored data the engin
     st.stop()
 m, tr, dr = ev.maturity, ev.tiers, ev.declarations
 
-st.caption(plain(f"{enterprise} · {title} · {med} · {ted}"))
+st.caption(plain(f"{enterprise} · {factory} · {title} · {med} · {ted}"))
 show_flash()
 st.caption(t("indicative"))
 

@@ -54,8 +54,8 @@ def test_results_page_shows_names_as_text(app_env):
     open_page("home")
     ent, fac, aid = _hostile_assessment()
     at = open_page("results", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
-    _assert_literal(at, IMAGE, TITLE)
-    assert any(plain(IMAGE) in c.value and plain(TITLE) in c.value for c in at.caption)
+    _assert_literal(at, f"{IMAGE} · {DIRECTIVE} · {TITLE}")
+    assert any(plain(IMAGE) in c.value and plain(DIRECTIVE) in c.value and plain(TITLE) in c.value for c in at.caption)
 
 
 def test_history_page_with_a_dollar_factory_name_renders(app_env):
