@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..answers import Answers, normalise_grade
 from ..editions import DEFAULT_ROOT, load_maturity_cached, resolve
 from ..maturity import MaturityResult, score
-from ..profile import Profile, parse_profile
+from ..profile import TIERS, Profile, parse_profile
 from .evidence import BlobStore, EvidenceRejected, check_upload
 from .orm import (
     STATUSES,
@@ -44,6 +44,7 @@ from .orm import (
     User,
     utcnow,
 )
+from .text import NOTE_MAX, REASON_MAX, check_text, column_length
 
 BUNDLE_FORMAT = "sfa-assessment-bundle/1"
 
@@ -61,6 +62,8 @@ def audit(session: Session, actor: str | None, action: str, entity: str, entity_
 
 
 def get_or_create_user(username: str, *, session: Session, display_name: str | None = None, role: str = "enterprise") -> User:
+    username = check_text(username, field="user.username", max_len=column_length(User.username), required=True)
+    display_name = check_text(display_name, field="user.display_name", max_len=column_length(User.display_name))
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         user = User(username=username, display_name=display_name or username, role=role)
@@ -78,8 +81,10 @@ def create_enterprise(*, session: Session, actor: str | None = None, compliance:
     unknown = set(fields) - set(ENTERPRISE_FIELDS)
     if unknown:
         raise ValueError(f"unknown enterprise field {sorted(unknown)[0]!r}")
-    if not (fields.get("name") or "").strip():
-        raise ValueError("企业名称不能为空 / the enterprise name is required")
+    fields["name"] = check_text(fields.get("name"), field="enterprise.name", max_len=column_length(Enterprise.name), required=True)
+    for key in ("credit_code", "province"):
+        if key in fields:
+            fields[key] = check_text(fields[key], field=f"enterprise.{key}", max_len=column_length(getattr(Enterprise, key)))
     if fields.get("credit_code") and session.scalar(select(Enterprise).where(Enterprise.credit_code == fields["credit_code"])):
         raise ValueError(f"统一社会信用代码 {fields['credit_code']} 已存在 / this credit code is already registered")
     ent = Enterprise(compliance=compliance or {}, is_demo=is_demo, **fields)
@@ -114,8 +119,9 @@ def create_factory(enterprise_id: int, name: str, industry_type: str, *, session
                    sub_sector: str | None = None, address: str | None = None) -> Factory:
     if industry_type not in ("discrete", "process"):
         raise ValueError("industry_type must be discrete or process")
-    if not name.strip():
-        raise ValueError("工厂名称不能为空 / the factory name is required")
+    name = check_text(name, field="factory.name", max_len=column_length(Factory.name), required=True)
+    sub_sector = check_text(sub_sector, field="factory.sub_sector", max_len=column_length(Factory.sub_sector))
+    address = check_text(address, field="factory.address", max_len=column_length(Factory.address))
     f = Factory(enterprise_id=enterprise_id, name=name.strip(), industry_type=industry_type, sub_sector=sub_sector, address=address)
     session.add(f)
     session.flush()
@@ -125,6 +131,12 @@ def create_factory(enterprise_id: int, name: str, industry_type: str, *, session
 
 def add_tier_award(factory_id: int, tier: str, year: int, *, session: Session, actor: str | None = None,
                    edition: str | None = None, certificate_no: str | None = None) -> TierAward:
+    if tier not in TIERS:
+        raise ValueError(f"层级必须是 {'、'.join(TIERS)} 之一：{str(tier)[:40]!r} / the tier must be one of {', '.join(TIERS)}")
+    if not isinstance(year, int) or isinstance(year, bool) or not 2024 <= year <= 2100:
+        raise ValueError(f"层级年份必须在 2024–2100 之间：{str(year)[:20]} / the tier year must be between 2024 and 2100")
+    edition = check_text(edition, field="tier_award.edition", max_len=column_length(TierAward.edition))
+    certificate_no = check_text(certificate_no, field="tier_award.certificate_no", max_len=column_length(TierAward.certificate_no))
     award = TierAward(factory_id=factory_id, tier=tier, year=year, edition=edition, certificate_no=certificate_no)
     session.add(award)
     session.flush()
@@ -136,6 +148,8 @@ def create_assessment(factory_id: int, *, session: Session, actor: str | None = 
                       maturity_edition: str = "maturity/2020", tier_edition: str = "smart_factory/2025",
                       scenario_catalogue: str = "scenarios/2025", industry_type: str | None = None,
                       title: str | None = None, period: str | None = None, root: Path = DEFAULT_ROOT) -> Assessment:
+    title = check_text(title, field="assessment.title", max_len=column_length(Assessment.title))
+    period = check_text(period, field="assessment.period", max_len=column_length(Assessment.period))
     factory = session.get(Factory, factory_id)
     if factory is None:
         raise NotFound(f"factory {factory_id} not found")
@@ -185,6 +199,8 @@ def _touch(a: Assessment, actor: str | None, session: Session) -> int:
 def save_answers(assessment_id: int, changes: dict[str, dict], *, session: Session, expected_version: int | None,
                  actor: str | None = None, root: Path = DEFAULT_ROOT) -> int:
     """Apply ``{requirement id: {"grade": …, "note": …}}`` changes; return the new version."""
+    changes = {rid: {**c, "note": check_text(c["note"], field="answer.note", max_len=NOTE_MAX, multiline=True)}
+               if isinstance(c, dict) and "note" in c else c for rid, c in changes.items()}
     a = get_assessment(assessment_id, session=session)
     _check_version(a, expected_version)
     ed = load_maturity_cached(a.maturity_edition, root)
@@ -541,12 +557,11 @@ def get_certificate(number: str, *, session: Session) -> Certificate:
 
 
 def revoke_certificate(number: str, reason: str, *, session: Session, actor: str | None = None) -> Revocation:
+    reason = check_text(reason, field="revocation.reason", max_len=REASON_MAX, required=True)
     get_certificate(number, session=session)
-    if not reason.strip():
-        raise ValueError("撤销须说明理由 / a revocation needs a reason")
     if session.scalar(select(Revocation).where(Revocation.number == number)):
         raise ValueError(f"certificate {number} is already revoked")
-    rev = Revocation(number=number, reason=reason.strip(), revoked_by=actor)
+    rev = Revocation(number=number, reason=reason, revoked_by=actor)
     session.add(rev)
     session.flush()
     audit(session, actor, "revoke_certificate", "certificate", number, {"reason": reason})
