@@ -43,7 +43,9 @@ def _backend(db_url: str, data_dir: str, load_demo: bool) -> Backend:
 
                 for aid in latest:
                     issue_certificate(aid, session=s, settings=settings, actor="demo")
-    return Backend(settings, engine, Session, BlobStore(Path(data_dir) / "evidence"))
+    store = BlobStore(Path(data_dir) / "evidence")
+    store.sweep()  # temporary files left by a process killed in the middle of an upload
+    return Backend(settings, engine, Session, store)
 
 
 def backend() -> Backend:

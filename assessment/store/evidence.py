@@ -10,9 +10,13 @@ import io
 import os
 import re
 import tempfile
+import time
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+
+from .text import bad_character
 
 ALLOWED_EXT = {
     "pdf": "application/pdf",
@@ -47,14 +51,18 @@ class CheckedFile:
     size: int
 
 
-_BAD_NAME = re.compile(r"[\x00-\x1f/\\]|^\.|\.\.|^[A-Za-z]:")
+_BAD_NAME = re.compile(r"[/\\]|^\.|\.\.|^[A-Za-z]:")
 
 
 def check_name(name: str) -> str:
-    if not name or len(name) > 255:
+    if not isinstance(name, str) or not name or len(name) > 255:
         raise EvidenceRejected("文件名为空或过长 / the file name is empty or longer than 255 characters")
+    bad = bad_character(name)
+    if bad is not None:
+        zh, en = bad
+        raise EvidenceRejected(f"文件名不能包含{zh}：{name!r} / the file name must not contain {en}: {name!r}")
     if _BAD_NAME.search(name):
-        raise EvidenceRejected(f"文件名不能包含路径或控制字符：{name!r} / the file name must not contain a path: {name!r}")
+        raise EvidenceRejected(f"文件名不能包含路径：{name!r} / the file name must not contain a path: {name!r}")
     return name
 
 
@@ -85,19 +93,60 @@ def sniff(data: bytes, ext: str) -> str:
     if kind not in expected:
         raise EvidenceRejected(
             f"文件内容与扩展名 .{ext} 不符（识别为 {kind}）/ the content does not match the .{ext} extension (looks like {kind})")
+    problem = _body_problem(data, kind)
+    if problem is not None:
+        raise EvidenceRejected(f"文件内容不完整或可疑：{problem[0]} / the .{ext} file is incomplete or suspicious: {problem[1]}")
     return ALLOWED_EXT[ext]
 
 
+def _executable_at(data: bytes, start: int, end: int) -> bool:
+    """An ELF or a Windows (MZ … PE) executable beginning between ``start`` and ``end``."""
+    window = data[start:end]
+    if b"\x7fELF" in window:
+        return True
+    pos = window.find(b"MZ")
+    while pos != -1:
+        at = start + pos
+        pe = int.from_bytes(data[at + 0x3C:at + 0x40], "little") if len(data) >= at + 0x40 else -1
+        if 0 < pe < 1 << 20 and data[at + pe:at + pe + 4] == b"PE\x00\x00":
+            return True
+        pos = window.find(b"MZ", pos + 1)
+    return False
+
+
+def _body_problem(data: bytes, kind: str) -> tuple[str, str] | None:
+    """Cheap checks beyond the header: the file ends the way its type ends, and is not an executable in disguise."""
+    tail = data.rstrip(b"\x00\r\n\t ")[-1024:]
+    if kind == "pdf":
+        if _executable_at(data, 5, 1024):
+            return "PDF 头之后是可执行程序", "an executable follows the PDF header"
+        if b"%%EOF" not in tail:
+            return "PDF 末尾缺少 %%EOF", "no %%EOF near the end of the PDF"
+    elif kind == "png" and b"IEND" not in data[-64:]:
+        return "PNG 缺少结束块 IEND", "the PNG has no IEND chunk at its end"
+    elif kind == "jpeg" and b"\xff\xd9" not in data[-64:]:
+        return "JPEG 缺少结束标记 FFD9", "the JPEG has no FFD9 end marker"
+    elif kind == "webp" and int.from_bytes(data[4:8], "little") + 8 > len(data):
+        return "WEBP 长度与文件不符（文件被截断）", "the WEBP is shorter than its header says (truncated)"
+    return None
+
+
+OOXML_MAIN_PART = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx": "ppt/presentation.xml"}
+
+
 def _ooxml(data: bytes) -> str:
+    """docx / xlsx / pptx when the file opens as a zip with ``[Content_Types].xml`` and the main part of that type."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())
-    except zipfile.BadZipFile:
+            ct = z.getinfo("[Content_Types].xml") if "[Content_Types].xml" in names else None
+            if ct is None or ct.file_size > 1024 * 1024 or b"<Types" not in z.read(ct):
+                return "zip"
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, ValueError, OSError, EOFError,
+            zlib.error):
         return "unknown"
-    if "[Content_Types].xml" not in names:
-        return "zip"
-    for prefix, kind in (("word/", "docx"), ("xl/", "xlsx"), ("ppt/", "pptx")):
-        if any(n.startswith(prefix) for n in names):
+    for kind, part in OOXML_MAIN_PART.items():
+        if part in names:
             return kind
     return "zip"
 
@@ -130,10 +179,32 @@ def check_upload(name: str, data: bytes, max_bytes: int) -> CheckedFile:
 
 
 class BlobStore:
-    """Files under ``root/ab/cd/<sha256>``; writes are atomic (temporary file, then rename)."""
+    """Files under ``root/ab/cd/<sha256>``; writes are atomic (temporary file, then rename).
+
+    A process killed in the middle of :meth:`put` leaves a ``.tmp-`` file behind; :meth:`sweep` (called once
+    when the app's backend is built) removes those.
+    """
+
+    TMP_PREFIX = ".tmp-"
 
     def __init__(self, root: Path):
         self.root = Path(root)
+
+    def sweep(self, older_than: float = 60.0) -> int:
+        """Remove temporary files older than ``older_than`` seconds (younger ones may be a write in progress
+        in another process); return how many were removed."""
+        if not self.root.is_dir():
+            return 0
+        removed = 0
+        limit = time.time() - older_than
+        for tmp in self.root.rglob(self.TMP_PREFIX + "*"):
+            try:
+                if tmp.is_file() and tmp.stat().st_mtime < limit:
+                    tmp.unlink()
+                    removed += 1
+            except FileNotFoundError:  # removed meanwhile by another sweep
+                continue
+        return removed
 
     def path(self, sha256: str) -> Path:
         if not re.fullmatch(r"[0-9a-f]{64}", sha256):
@@ -148,7 +219,7 @@ class BlobStore:
         if target.exists():
             return digest
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=self.TMP_PREFIX)
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
@@ -168,3 +239,7 @@ class BlobStore:
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).exists()
+
+    def discard(self, sha256: str) -> None:
+        """Remove a stored file (only for content no database row refers to)."""
+        self.path(sha256).unlink(missing_ok=True)
