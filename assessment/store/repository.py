@@ -8,10 +8,8 @@ silently overwriting another person's work.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import math
-import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -45,8 +43,6 @@ from .orm import (
     utcnow,
 )
 from .text import NOTE_MAX, REASON_MAX, check_text, column_length
-
-BUNDLE_FORMAT = "sfa-assessment-bundle/1"
 
 
 class ConcurrentEditError(RuntimeError):
@@ -408,93 +404,17 @@ def snapshot(assessment_id: int, *, session: Session, actor: str | None = None, 
     return snap
 
 
-# -- portable bundle -----------------------------------------------------------------------------------------
+# -- portable bundle: assessment/store/bundle.py (re-exported here for existing callers) -------------------------
+
+_BUNDLE_NAMES = ("BUNDLE_FORMAT", "BundleError", "BundlePreview", "export_bundle", "import_bundle", "inspect_bundle")
 
 
-def export_bundle(assessment_id: int, *, session: Session, store: BlobStore) -> bytes:
-    """A zip: ``assessment.json`` (facts, answers, scenarios, KPIs, evidence index with sha256) + evidence files."""
-    a = get_assessment(assessment_id, session=session)
-    f, e = a.factory, a.factory.enterprise
-    doc = {
-        "format": BUNDLE_FORMAT,
-        "exported_at": utcnow().isoformat(),
-        "enterprise": {**{k: getattr(e, k) for k in ENTERPRISE_FIELDS}, "compliance": e.compliance or {}},
-        "factory": {"name": f.name, "industry_type": f.industry_type, "sub_sector": f.sub_sector, "address": f.address,
-                    "tier_awards": [{"tier": t.tier, "year": t.year, "edition": t.edition, "certificate_no": t.certificate_no}
-                                    for t in f.tier_awards]},
-        "assessment": {"title": a.title, "maturity_edition": a.maturity_edition, "tier_edition": a.tier_edition,
-                       "scenario_catalogue": a.scenario_catalogue, "industry_type": a.industry_type,
-                       "status": a.status, "period": a.period},
-        "answers": [{"requirement_id": x.requirement_id, "grade": x.grade, "note": x.note} for x in
-                    sorted(a.answers, key=lambda x: x.requirement_id)],
-        "scenarios": [{"scenario": s.scenario_id, "link": s.link, "name": s.name, "ai": s.ai,
-                       "ai_description": s.ai_description} for s in a.scenarios],
-        "kpis": {k.kpi_id: {"value": k.value, "period": k.period, "baseline": k.baseline} for k in a.kpis},
-        "evidence": [{"requirement_id": v.requirement_id, "name": v.original_name, "sha256": v.sha256,
-                      "size": v.blob.size, "mime": v.blob.mime} for v in a.evidence],
-        "digest": assessment_digest(a),
-    }
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("assessment.json", json.dumps(doc, ensure_ascii=False, indent=2))
-        for sha in sorted({v.sha256 for v in a.evidence}):
-            z.writestr(f"evidence/{sha}", store.get(sha))
-    return buf.getvalue()
+def __getattr__(name: str):
+    if name in _BUNDLE_NAMES:  # imported on first use: bundle.py builds on this module
+        from . import bundle
 
-
-class BundleError(ValueError):
-    pass
-
-
-def import_bundle(data: bytes, *, session: Session, store: BlobStore, actor: str | None = None,
-                  max_bytes: int = 50 * 1024 * 1024, root: Path = DEFAULT_ROOT) -> Assessment:
-    """Recreate an exported assessment (new enterprise, factory and assessment); every file's hash is checked."""
-    try:
-        z = zipfile.ZipFile(io.BytesIO(data))
-        unpacked = sum(i.file_size for i in z.infolist())
-        if unpacked > 20 * max_bytes + 10 * 1024 * 1024:  # a zip bomb, or far more than any real bundle
-            raise BundleError(f"数据包解压后过大（{unpacked} 字节）/ the bundle unpacks to {unpacked} bytes, too large")
-        doc = json.loads(z.read("assessment.json"))
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BundleError(f"不是有效的评估数据包 / not an assessment bundle: {exc}") from None
-    if doc.get("format") != BUNDLE_FORMAT:
-        raise BundleError(f"unknown bundle format {doc.get('format')!r}")
-    files: dict[str, bytes] = {}
-    for ev in doc["evidence"]:
-        sha = ev["sha256"]
-        try:
-            blob = z.read(f"evidence/{sha}")
-        except KeyError:
-            raise BundleError(f"evidence file {ev['name']!r} ({sha[:12]}…) is missing from the bundle") from None
-        if hashlib.sha256(blob).hexdigest() != sha:
-            raise BundleError(f"evidence file {ev['name']!r} does not match its sha256: the bundle was altered")
-        files[sha] = blob
-    ent_doc = dict(doc["enterprise"])
-    compliance = ent_doc.pop("compliance", {})
-    existing = session.scalar(select(Enterprise).where(Enterprise.credit_code == ent_doc.get("credit_code"))) \
-        if ent_doc.get("credit_code") else None
-    ent = existing or create_enterprise(session=session, actor=actor, compliance=compliance, **ent_doc)
-    fd = doc["factory"]
-    fac = create_factory(ent.id, fd["name"], fd["industry_type"], session=session, actor=actor,
-                         sub_sector=fd.get("sub_sector"), address=fd.get("address"))
-    for t in fd.get("tier_awards", []):
-        add_tier_award(fac.id, t["tier"], t["year"], session=session, actor=actor, edition=t.get("edition"),
-                       certificate_no=t.get("certificate_no"))
-    ad = doc["assessment"]
-    a = create_assessment(fac.id, session=session, actor=actor, maturity_edition=ad["maturity_edition"],
-                          tier_edition=ad["tier_edition"], scenario_catalogue=ad["scenario_catalogue"],
-                          industry_type=ad["industry_type"], title=ad["title"], period=ad.get("period"), root=root)
-    v = save_answers(a.id, {x["requirement_id"]: {"grade": x["grade"], "note": x["note"]} for x in doc["answers"]},
-                     session=session, expected_version=a.version, actor=actor, root=root)
-    v = set_scenarios(a.id, doc["scenarios"], session=session, expected_version=v, actor=actor, root=root)
-    set_kpis(a.id, doc["kpis"], session=session, expected_version=v, actor=actor, root=root)
-    for ev in doc["evidence"]:
-        add_evidence(a.id, ev["requirement_id"], ev["name"], files[ev["sha256"]], session=session, store=store,
-                     max_bytes=max_bytes, actor=actor, root=root)
-    if assessment_digest(get_assessment(a.id, session=session)) != doc["digest"]:
-        raise BundleError("the imported answers do not match the bundle's digest")
-    audit(session, actor, "import_bundle", "assessment", a.id, {"digest": doc["digest"]})
-    return a
+        return getattr(bundle, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # -- certificates ------------------------------------------------------------------------------------------------
