@@ -78,9 +78,13 @@ def compile_model(edition: MaturityEdition, industry: str) -> Compiled:
     else:
         tiers.append(_Tier("domain", tuple(dom_ids), tuple((d.name_zh, d.name_en) for d in doms),
                            tuple(0 for _ in doms), tuple(d.weight[it] for d in doms)))
-    reqs = tuple(edition.applicable_requirements(industry))
-    req_sub = tuple(sub_ids.index(edition.req_subdomain[r.id]) for r in reqs)
     levels = tuple(lv.n for lv in edition.levels)
+    # requirements ordered by (level, sub-domain): each (level, sub-domain) cell is one contiguous run of columns,
+    # which lets the batch path sum cells with one np.add.reduceat instead of dense matrix products
+    level_of = {n: i for i, n in enumerate(levels)}
+    reqs = tuple(sorted(edition.applicable_requirements(industry),
+                        key=lambda r: (level_of[r.level], sub_ids.index(edition.req_subdomain[r.id]))))
+    req_sub = tuple(sub_ids.index(edition.req_subdomain[r.id]) for r in reqs)
     return Compiled(edition, industry, reqs, req_sub, tuple(tiers), levels)
 
 
@@ -282,32 +286,6 @@ class BatchResult:
     valid: np.ndarray  # (N,) False where some level had nothing applicable (score is NaN)
 
 
-@dataclass(frozen=True)
-class _LevelPlan:
-    cols: np.ndarray  # requirement columns of this level
-    sub_onehot: np.ndarray  # (R_n, D)
-
-
-@lru_cache(maxsize=64)
-def _plans(c: Compiled):
-    subs = np.asarray(c.req_sub)
-    levels = np.asarray([r.level for r in c.reqs])
-    nsub = len(c.tiers[0].ids)
-    plans = []
-    for n in c.levels:
-        cols = np.flatnonzero(levels == n)
-        onehot = np.zeros((len(cols), nsub))
-        onehot[np.arange(len(cols)), subs[cols]] = 1.0
-        plans.append(_LevelPlan(cols, onehot))
-    tiers = []
-    for t, tier in enumerate(c.tiers):
-        n_par = len(c.tiers[t + 1].ids) if t + 1 < len(c.tiers) else 1
-        onehot = np.zeros((len(tier.ids), n_par))
-        onehot[np.arange(len(tier.ids)), np.asarray(tier.parent)] = 1.0
-        tiers.append((np.asarray([float(w) for w in tier.weight]), onehot))
-    return plans, tiers
-
-
 def encode(answers: Sequence[Mapping[str, str]], c: Compiled) -> np.ndarray:
     """Grade matrix (N, R) from grade-id mappings: value, NaN for N/A, NOT_ASSESSED for missing."""
     values = {k: float(v) for k, v in c.edition.grade_values().items()}
@@ -392,20 +370,47 @@ def score_batch(grades: np.ndarray, c: Compiled) -> BatchResult:
                        complete=~missing_rows, valid=valid)
 
 
+@dataclass(frozen=True)
+class _Segments:
+    """The (level, sub-domain) cells as runs of the columns (``compile_model`` orders requirements that way)."""
+
+    starts: np.ndarray  # first column of each cell
+    size: np.ndarray  # columns in each cell
+    level: np.ndarray  # level index of each cell
+    sub: np.ndarray  # sub-domain index of each cell
+    tiers: tuple[tuple[np.ndarray, np.ndarray], ...]  # per tier: weights (D,), child→parent one-hot (D, P)
+
+
+@lru_cache(maxsize=64)
+def _segments(c: Compiled) -> _Segments:
+    level_of = {n: i for i, n in enumerate(c.levels)}
+    keys = [(level_of[r.level], c.req_sub[i]) for i, r in enumerate(c.reqs)]
+    assert keys == sorted(keys), "compile_model orders requirements by (level, sub-domain)"
+    starts = [i for i, k in enumerate(keys) if i == 0 or k != keys[i - 1]]
+    size = np.diff(starts + [len(keys)])
+    tiers = []
+    for t, tier in enumerate(c.tiers):
+        n_par = len(c.tiers[t + 1].ids) if t + 1 < len(c.tiers) else 1
+        onehot = np.zeros((len(tier.ids), n_par))
+        onehot[np.arange(len(tier.ids)), np.asarray(tier.parent)] = 1.0
+        tiers.append((np.asarray([float(w) for w in tier.weight]), onehot))
+    return _Segments(np.asarray(starts, dtype=np.intp), size, np.asarray([keys[i][0] for i in starts]),
+                     np.asarray([keys[i][1] for i in starts]), tuple(tiers))
+
+
 def _general_x(val: np.ndarray, c: Compiled) -> np.ndarray:
-    applicable = ~np.isnan(val)
-    val = np.where(applicable, val, 0.0)
-    plans, tiers = _plans(c)
-    xs = []
+    """X_n for rows with N/A answers: weights renormalised over what applies, tier by tier (as the single path does).
+
+    Three passes over the (N, R) grades (N/A mask, zero-filled copy, cell sums); the rest works on (N, L, D) cells.
+    """
+    seg = _segments(c)
+    na = np.isnan(val)
+    sums = np.add.reduceat(np.where(na, 0.0, val), seg.starts, axis=1)
+    counts = seg.size - np.add.reduceat(na.view(np.uint8), seg.starts, axis=1)  # < 256 requirements per cell
+    cur = np.full((len(val), len(c.levels), len(c.tiers[0].ids)), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
-        for plan in plans:
-            sums = val[:, plan.cols] @ plan.sub_onehot
-            counts = applicable[:, plan.cols].astype(float) @ plan.sub_onehot
-            v = sums / counts  # NaN where the sub-domain has nothing applicable
-            for w, onehot in tiers:
-                present = ~np.isnan(v)
-                num = np.where(present, v, 0.0) * w @ onehot
-                den = present * w @ onehot
-                v = num / den
-            xs.append(v[:, 0])
-    return np.stack(xs, axis=1)
+        cur[:, seg.level, seg.sub] = sums / counts  # NaN where nothing in the cell applies
+        for w, onehot in seg.tiers:
+            present = ~np.isnan(cur)
+            cur = (np.where(present, cur, 0.0) * w) @ onehot / ((present * w) @ onehot)
+    return cur[:, :, 0]
