@@ -14,6 +14,7 @@ Every problem is raised as :class:`AnswersError` with a one-line message naming 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -37,6 +38,9 @@ class Answers:
     grades: Mapping[str, str] = field(default_factory=dict)
 
 
+_PLAIN_DECIMAL = re.compile(r"[+-]?\d{1,6}(\.\d{1,6})?")
+
+
 def normalise_grade(value: Any, edition: MaturityEdition, req_id: str = "") -> str | None:
     """Map 1 / 0.8 / "0.5" / "full" / "na" / None to a grade id, "na" or None (not assessed)."""
     if value is None or (isinstance(value, str) and value.strip() == ""):
@@ -50,13 +54,14 @@ def normalise_grade(value: Any, edition: MaturityEdition, req_id: str = "") -> s
             return NA
         if v in by_id:
             return v
-        try:
-            num = Fraction(v)
-        except (ValueError, ZeroDivisionError):
-            raise AnswersError(f"grade {value!r}{where} is not one of {allowed}") from None
+        if not _PLAIN_DECIMAL.fullmatch(v):  # never hand Fraction an exponent or a thousand digits ("1e999999999" hangs it)
+            raise AnswersError(f"grade {value[:40]!r}{where} is not one of {allowed}")
+        num = Fraction(v)
     elif isinstance(value, bool):
         raise AnswersError(f"grade {value!r}{where} is not one of {allowed}")
     elif isinstance(value, (int, float)):
+        if not (-1e6 < value < 1e6):  # also refuses inf and nan
+            raise AnswersError(f"grade {str(value)[:40]}{where} is not one of {allowed}")
         num = Fraction(str(value))
     else:
         raise AnswersError(f"grade {value!r}{where} is not one of {allowed}")

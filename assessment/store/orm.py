@@ -65,7 +65,13 @@ class Enterprise(Base):
     compliance: Mapped[dict[str, Any]] = mapped_column(default=dict)  # profile.compliance facts
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str | None] = mapped_column(String(80))
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # soft delete
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # optimistic lock for the facts forms
     factories: Mapped[list[Factory]] = relationship(back_populates="enterprise", order_by="Factory.id")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Factory(Base):
@@ -79,9 +85,15 @@ class Factory(Base):
     sub_sector: Mapped[str | None] = mapped_column(String(40))
     address: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str | None] = mapped_column(String(80))
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # soft delete
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     enterprise: Mapped[Enterprise] = relationship(back_populates="factories")
     assessments: Mapped[list[Assessment]] = relationship(back_populates="factory", order_by="Assessment.id")
     tier_awards: Mapped[list[TierAward]] = relationship(back_populates="factory", order_by="TierAward.year")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class TierAward(Base):
@@ -111,6 +123,7 @@ class Assessment(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     updated_by: Mapped[str | None] = mapped_column(String(80))
     version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic lock: every save bumps it
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # soft delete
     factory: Mapped[Factory] = relationship(back_populates="assessments")
     answers: Mapped[list[Answer]] = relationship(back_populates="assessment", cascade="all, delete-orphan")
     evidence: Mapped[list[Evidence]] = relationship(back_populates="assessment", cascade="all, delete-orphan")

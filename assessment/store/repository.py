@@ -8,8 +8,8 @@ silently overwriting another person's work.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -47,6 +47,50 @@ from .text import NOTE_MAX, REASON_MAX, check_text, column_length
 
 class ConcurrentEditError(RuntimeError):
     """Someone else saved this assessment after it was loaded."""
+
+
+class VersionRace(ConcurrentEditError):
+    """Two transactions saved the same row at the same moment: the caller may simply try again."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """What someone else stored after the form was shown: the item, its current value, who and when."""
+
+    item: str
+    value: Any
+    by: str | None
+    at: datetime | None
+
+
+class EditConflict(ConcurrentEditError):
+    """The stored values differ from those the user saw when the form was shown; nothing was saved."""
+
+    def __init__(self, message: str, changes: list[Change]):
+        super().__init__(message)
+        self.changes = changes
+
+
+def _when(at: datetime | None) -> str:
+    return at.strftime("%Y-%m-%d %H:%M:%S") if at else "?"
+
+
+def _conflict(what_zh: str, what_en: str, changes: list[Change]) -> EditConflict:
+    first = changes[0]
+    return EditConflict(f"{what_zh}已被 {first.by or '他人'} 于 {_when(first.at)} 修改，您的修改尚未保存 / "
+                        f"{what_en} was changed by {first.by or 'someone else'} at {_when(first.at)}; your change is not saved yet",
+                        changes)
+
+
+def transact(Session, fn, *, attempts: int = 3):
+    """Run ``fn(session)`` in its own transaction, again when it lost a :class:`VersionRace` (never on a real conflict)."""
+    for i in range(attempts):
+        try:
+            with Session.begin() as s:
+                return fn(s)
+        except VersionRace:
+            if i == attempts - 1:
+                raise
 
 
 class NotFound(LookupError):
@@ -92,17 +136,93 @@ def create_enterprise(*, session: Session, actor: str | None = None, compliance:
 
 
 def update_enterprise(ent: Enterprise, *, session: Session, actor: str | None = None, compliance: dict | None = None,
-                      **fields) -> Enterprise:
+                      expected_version: int | None = None, **fields) -> Enterprise:
+    """Change an enterprise's facts; with ``expected_version`` (the version the form was shown with) a stale form is refused."""
+    if expected_version is not None and ent.version != expected_version:
+        raise _conflict("企业信息", "the enterprise's facts", [Change("enterprise", ent.version, ent.updated_by, ent.updated_at)])
+    before = {}
     for k, v in fields.items():
         if k not in ENTERPRISE_FIELDS:
             raise ValueError(f"unknown enterprise field {k!r}")
-        setattr(ent, k, v)
-    if compliance is not None:
+        if k in ("name", "credit_code", "province"):
+            v = check_text(v, field=f"enterprise.{k}", max_len=column_length(getattr(Enterprise, k)), required=k == "name")
+        if getattr(ent, k) != v:
+            before[k] = getattr(ent, k)
+            setattr(ent, k, v)
+    if compliance is not None and dict(compliance) != (ent.compliance or {}):
+        before["compliance"] = dict(ent.compliance or {})
         ent.compliance = dict(compliance)
     _validate_enterprise(ent)
-    audit(session, actor, "update", "enterprise", ent.id, {"fields": sorted(fields) + (["compliance"] if compliance is not None else [])})
-    session.flush()
+    if before:
+        ent.updated_by, ent.updated_at = actor, utcnow()
+        _flush_versioned(session)
+        audit(session, actor, "update", "enterprise", ent.id, {"before": before, "version": ent.version})
     return ent
+
+
+def _flush_versioned(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError:
+        raise VersionRace("已被他人同时修改，请重试 / changed concurrently by someone else; try again") from None
+
+
+FACTORY_FIELDS = ("name", "industry_type", "sub_sector", "address")
+
+
+def update_factory(factory_id: int, *, session: Session, expected_version: int | None, actor: str | None = None,
+                   **fields) -> Factory:
+    """Change a factory's facts (name, industry type, sub-sector, address) with a version check."""
+    f = session.get(Factory, factory_id)
+    if f is None:
+        raise NotFound(f"factory {factory_id} not found")
+    if expected_version is not None and f.version != expected_version:
+        raise _conflict("工厂信息", "the factory's facts", [Change("factory", f.version, f.updated_by, f.updated_at)])
+    before = {}
+    for k, v in fields.items():
+        if k not in FACTORY_FIELDS:
+            raise ValueError(f"unknown factory field {k!r}")
+        if k == "industry_type":
+            if v not in ("discrete", "process"):
+                raise ValueError("industry_type must be discrete or process")
+        else:
+            v = check_text(v, field=f"factory.{k}", max_len=column_length(getattr(Factory, k)), required=k == "name")
+        if getattr(f, k) != v:
+            before[k] = getattr(f, k)
+            setattr(f, k, v)
+    if before:
+        f.updated_by, f.updated_at = actor, utcnow()
+        _flush_versioned(session)
+        audit(session, actor, "update", "factory", f.id, {"before": before, "version": f.version})
+    return f
+
+
+def rename_assessment(assessment_id: int, title: str, *, session: Session, expected_version: int | None,
+                      actor: str | None = None) -> int:
+    a = get_assessment(assessment_id, session=session)
+    _check_version(a, expected_version)
+    title = check_text(title, field="assessment.title", max_len=column_length(Assessment.title), required=True)
+    if title == a.title:
+        return a.version
+    before, a.title = a.title, title
+    version = _touch(a, actor, session)
+    audit(session, actor, "rename", "assessment", a.id, {"before": before, "after": title, "version": version})
+    return version
+
+
+ARCHIVABLE = {"enterprise": Enterprise, "factory": Factory, "assessment": Assessment}
+
+
+def set_archived(kind: str, entity_id: int, archived: bool, *, session: Session, actor: str | None = None) -> None:
+    """Soft delete (archive) or restore an enterprise, factory or assessment: nothing is removed, every change is audited."""
+    row = session.get(ARCHIVABLE[kind], entity_id)
+    if row is None:
+        raise NotFound(f"{kind} {entity_id} not found")
+    if (row.archived_at is not None) == archived:
+        return
+    row.archived_at = utcnow() if archived else None
+    _flush_versioned(session)
+    audit(session, actor, "archive" if archived else "restore", kind, entity_id, {})
 
 
 def _validate_enterprise(ent: Enterprise) -> None:
@@ -188,13 +308,20 @@ def _touch(a: Assessment, actor: str | None, session: Session) -> int:
     try:
         session.flush()  # UPDATE … WHERE version = loaded version; bumps the version
     except StaleDataError:
-        raise ConcurrentEditError("此评估已被他人同时修改，请刷新后再保存 / the assessment was changed concurrently; reload") from None
+        raise VersionRace("此评估已被他人同时修改，请重试 / the assessment was changed concurrently; try again") from None
     return a.version
 
 
-def save_answers(assessment_id: int, changes: dict[str, dict], *, session: Session, expected_version: int | None,
-                 actor: str | None = None, root: Path = DEFAULT_ROOT) -> int:
-    """Apply ``{requirement id: {"grade": …, "note": …}}`` changes; return the new version."""
+def save_answers(assessment_id: int, changes: dict[str, dict], *, session: Session, expected_version: int | None = None,
+                 expected: dict[str, tuple[str | None, str | None]] | None = None, actor: str | None = None,
+                 root: Path = DEFAULT_ROOT, action: str = "save_answers") -> int:
+    """Apply ``{requirement id: {"grade": …, "note": …}}`` changes; return the new version.
+
+    The one save path for answers (a click, an import, a bulk action, a conflict resolved by the user). Two guards:
+    ``expected_version`` refuses any change to the assessment since it was loaded; ``expected`` gives, per requirement,
+    the ``(grade, note)`` the user saw, and refuses with :class:`EditConflict` (naming who changed what) when one of
+    those answers is stored differently now, so changes by others to *other* answers never block a save.
+    """
     changes = {rid: {**c, "note": check_text(c["note"], field="answer.note", max_len=NOTE_MAX, multiline=True)}
                if isinstance(c, dict) and "note" in c else c for rid, c in changes.items()}
     a = get_assessment(assessment_id, session=session)
@@ -202,6 +329,13 @@ def save_answers(assessment_id: int, changes: dict[str, dict], *, session: Sessi
     ed = load_maturity_cached(a.maturity_edition, root)
     applicable = {r.id for r in ed.applicable_requirements(a.industry_type)}
     current = answers_of(a)
+    if expected:
+        stale = [Change(rid, _stored(current.get(rid)), current[rid].updated_by if rid in current else None,
+                        current[rid].updated_at if rid in current else None)
+                 for rid, seen in expected.items() if _stored(current.get(rid)) != (seen[0], seen[1] or None)]
+        if stale:
+            raise _conflict("此要求的答案" if len(stale) == 1 else f"{len(stale)} 项答案",
+                            "this answer" if len(stale) == 1 else f"{len(stale)} answers", stale)
     changed = []
     for rid, change in changes.items():
         if rid not in applicable:
@@ -219,16 +353,87 @@ def save_answers(assessment_id: int, changes: dict[str, dict], *, session: Sessi
     if not changed:
         return a.version
     version = _touch(a, actor, session)
-    audit(session, actor, "save_answers", "assessment", a.id, {"requirements": changed[:50], "count": len(changed), "version": version})
+    audit(session, actor, action, "assessment", a.id, {"requirements": changed[:50], "count": len(changed), "version": version})
     return version
 
 
-def set_scenarios(assessment_id: int, instances: Iterable[dict], *, session: Session, expected_version: int | None,
-                  actor: str | None = None, root: Path = DEFAULT_ROOT) -> int:
+def _stored(row: Answer | None) -> tuple[str | None, str | None]:
+    return (row.grade, row.note or None) if row is not None else (None, None)
+
+
+def scenario_state(a: Assessment) -> list[dict]:
+    """The stored scenario instances in the form the scenarios page shows and :func:`set_scenarios` takes."""
+    return [{"scenario": x.scenario_id, "name": x.name or None, "ai": bool(x.ai), "link": x.link or None} for x in a.scenarios]
+
+
+def kpi_state(a: Assessment) -> dict[str, dict]:
+    """The stored KPI values in the form :func:`set_kpis` takes."""
+    return {k.kpi_id: {"value": k.value, "period": k.period or None} for k in sorted(a.kpis, key=lambda k: k.kpi_id)}
+
+
+def _last_change(session: Session, assessment_id: int, action: str) -> Change:
+    row = session.scalar(select(AuditLog).where(AuditLog.entity == "assessment", AuditLog.entity_id == str(assessment_id),
+                                                AuditLog.action == action).order_by(AuditLog.id.desc()).limit(1))
+    return Change(action, None, row.actor if row else None, row.at if row else None)
+
+
+def previous_assessment(assessment_id: int, *, session: Session) -> Assessment | None:
+    """The factory's most recent other assessment created before this one (archived ones count: they hold answers)."""
+    a = get_assessment(assessment_id, session=session)
+    return session.scalar(select(Assessment).where(Assessment.factory_id == a.factory_id, Assessment.id != a.id,
+                                                   Assessment.created_at <= a.created_at)
+                          .order_by(Assessment.created_at.desc(), Assessment.id.desc()).limit(1))
+
+
+def copy_plan(target_id: int, source_id: int, *, session: Session) -> dict[str, tuple[str | None, str | None]]:
+    """What copying would write: the source's answers (grade, note) for requirements of the same edition that are
+    not yet answered here. Answers given here are never overwritten."""
+    target, source = get_assessment(target_id, session=session), get_assessment(source_id, session=session)
+    if source.factory_id != target.factory_id:
+        raise ValueError("只能从同一工厂的评估复制 / answers can be copied only from the same factory's assessments")
+    if source.maturity_edition != target.maturity_edition or source.industry_type != target.industry_type:
+        raise ValueError(f"上一次评估使用 {source.maturity_edition}（{source.industry_type}），本评估使用 {target.maturity_edition}"
+                         f"（{target.industry_type}），条款不同，无法直接复制 / the previous assessment uses {source.maturity_edition} "
+                         f"({source.industry_type}), this one {target.maturity_edition} ({target.industry_type}): the requirements differ")
+    here = answers_of(target)
+    return {x.requirement_id: (x.grade, x.note or None) for x in source.answers
+            if (x.grade is not None or x.note) and _stored(here.get(x.requirement_id)) == (None, None)}
+
+
+def copy_from_assessment(target_id: int, source_id: int, *, session: Session, actor: str | None = None,
+                         root: Path = DEFAULT_ROOT) -> tuple[int, int]:
+    """Copy answers, notes, N/A reasons and evidence links from an earlier assessment of the same factory into the
+    unanswered requirements of this one (through :func:`save_answers`); returns (answers copied, evidence links added)."""
+    plan = copy_plan(target_id, source_id, session=session)
+    if plan:
+        save_answers(target_id, {rid: {"grade": g, "note": n} for rid, (g, n) in plan.items()}, session=session,
+                     expected={rid: (None, None) for rid in plan}, actor=actor, root=root, action="copy_answers")
+    target, source = get_assessment(target_id, session=session), get_assessment(source_id, session=session)
+    have = {(v.requirement_id, v.sha256) for v in target.evidence}
+    links = 0
+    for v in source.evidence:
+        if (v.requirement_id, v.sha256) not in have and (v.requirement_id is None or v.requirement_id in plan
+                                                         or v.requirement_id in answers_of(target)):
+            session.add(Evidence(assessment_id=target_id, requirement_id=v.requirement_id, sha256=v.sha256,
+                                 original_name=v.original_name, uploaded_by=actor))
+            have.add((v.requirement_id, v.sha256))
+            links += 1
+    session.flush()
+    audit(session, actor, "copy_from_assessment", "assessment", target_id, {"source": source_id, "answers": len(plan),
+                                                                            "evidence": links})
+    return len(plan), links
+
+
+def set_scenarios(assessment_id: int, instances: Iterable[dict], *, session: Session, expected_version: int | None = None,
+                  expected: list[dict] | None = None, actor: str | None = None, root: Path = DEFAULT_ROOT) -> int:
+    """Replace the scenario instances. ``expected`` is what the user saw (:func:`scenario_state`): when the stored
+    instances differ now, :class:`EditConflict` names who changed them and nothing is saved."""
     from ..scenarios import load_catalogue
 
     a = get_assessment(assessment_id, session=session)
     _check_version(a, expected_version)
+    if expected is not None and scenario_state(a) != expected:
+        raise _conflict("场景实例", "the scenario instances", [_last_change(session, a.id, "set_scenarios")])
     cat = load_catalogue(a.scenario_catalogue, root)
     rows = []
     for i, inst in enumerate(instances):
@@ -237,21 +442,38 @@ def set_scenarios(assessment_id: int, instances: Iterable[dict], *, session: Ses
             raise ValueError(f"scenario {sid!r} is not in {cat.id}")
         if sid == "custom" and inst.get("link") not in cat.links:
             raise ValueError(f"custom scenario {i + 1} needs a link of {cat.id}")
-        rows.append(ScenarioRecord(scenario_id=sid, link=inst.get("link"), name=inst.get("name"),
-                                   ai=bool(inst.get("ai")), ai_description=inst.get("ai_description")))
+        rows.append(ScenarioRecord(scenario_id=sid, link=inst.get("link"),
+                                   name=check_text(inst.get("name"), field="scenario.name", max_len=column_length(ScenarioRecord.name)),
+                                   ai=bool(inst.get("ai")),
+                                   ai_description=check_text(inst.get("ai_description"), field="scenario.ai_description",
+                                                             max_len=NOTE_MAX, multiline=True)))
+    if [{"scenario": r.scenario_id, "name": r.name or None, "ai": r.ai, "link": r.link or None} for r in rows] == scenario_state(a) \
+            and all(not r.ai_description for r in rows):
+        return a.version  # nothing changed: no new version, no audit entry
     a.scenarios[:] = rows
     version = _touch(a, actor, session)
     audit(session, actor, "set_scenarios", "assessment", a.id, {"count": len(rows), "version": version})
     return version
 
 
-def set_kpis(assessment_id: int, values: dict[str, dict], *, session: Session, expected_version: int | None,
-             actor: str | None = None, root: Path = DEFAULT_ROOT) -> int:
+def set_kpis(assessment_id: int, values: dict[str, dict], *, session: Session, expected_version: int | None = None,
+             expected: dict[str, dict] | None = None, actor: str | None = None, root: Path = DEFAULT_ROOT) -> int:
+    """Replace the KPI values. ``expected`` is what the user saw (:func:`kpi_state`); see :func:`set_scenarios`."""
     from ..declarations import load_declarations
 
     a = get_assessment(assessment_id, session=session)
     _check_version(a, expected_version)
+    if expected is not None and kpi_state(a) != expected:
+        raise _conflict("成效指标", "the KPI values", [_last_change(session, a.id, "set_kpis")])
     known = load_declarations("declarations/2021-2025", root).kpis
+    for kid, v in values.items():
+        x = v.get("value")
+        if x is not None and (isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x) or abs(x) > 1e12):
+            raise ValueError(f"指标 {kid} 的数值无效：{str(x)[:40]} / KPI {kid}: not a finite number")
+    new_state = {kid: {"value": float(v["value"]), "period": v.get("period") or None}
+                 for kid, v in sorted(values.items()) if v.get("value") is not None}
+    if new_state == kpi_state(a) and not any(v.get("baseline") is not None for v in values.values()):
+        return a.version  # nothing changed
     existing = {k.kpi_id: k for k in a.kpis}
     keep = set()
     for kid, v in values.items():
@@ -481,7 +703,7 @@ def revoke_certificate(number: str, reason: str, *, session: Session, actor: str
     get_certificate(number, session=session)
     if session.scalar(select(Revocation).where(Revocation.number == number)):
         raise ValueError(f"certificate {number} is already revoked")
-    rev = Revocation(number=number, reason=reason, revoked_by=actor)
+    rev = Revocation(number=number, reason=reason.strip(), revoked_by=actor)
     session.add(rev)
     session.flush()
     audit(session, actor, "revoke_certificate", "certificate", number, {"reason": reason})
