@@ -5,6 +5,7 @@ import streamlit as st
 from ui import state
 from ui.fonts import ensure_web_font
 from ui.i18n import t
+from ui.nav import apply_url, land_unknown_paths_on_home
 from ui.services import backend
 
 ensure_web_font()
@@ -13,12 +14,15 @@ st.set_page_config(page_title="智能制造评估 · Smart-factory assessment", 
 for key, value in state.defaults().items():
     st.session_state.setdefault(key, value)
 
-with st.sidebar:
-    st.radio(t("language"), ["zh", "en"], key=state.LANG, horizontal=True,
-             format_func=lambda x: "中文" if x == "zh" else "English")
-    st.text_input(t("user"), key=state.USER)
+be = backend()  # migrate and seed once per database, before any page runs
+apply_url(be)  # reload, back/forward and shared links open the same place
 
-backend()  # migrate and seed once per database, before any page runs
+with st.sidebar:
+    st.radio(t("language"), ["zh", "en"], key=state.LANG, horizontal=True, on_change=state.write_url,
+             format_func=lambda x: "中文" if x == "zh" else "English")
+    st.text_input(t("user"), key=state.USER, on_change=state.write_url, max_chars=80)
+    if any(d.get("dirty") for d in st.session_state[state.DRAFTS].values()):
+        st.warning(t("unsaved_drafts"), icon=":material/edit_off:")
 
 pages = [
     st.Page("app_pages/home.py", title=t("home"), icon=":material/home:", url_path="home", default=True),
@@ -29,4 +33,7 @@ pages = [
     st.Page("app_pages/history.py", title=t("history"), icon=":material/timeline:", url_path="history"),
     st.Page("app_pages/criteria.py", title=t("criteria"), icon=":material/menu_book:", url_path="criteria"),
 ]
-st.navigation(pages).run()
+land_unknown_paths_on_home({p.url_path for p in pages[1:]})  # the default page lives at /
+page = st.navigation(pages)
+state.write_url(with_subdomain=page.url_path == "assess")
+page.run()

@@ -1,4 +1,9 @@
-"""首页: choose or create an enterprise, a factory and an assessment; the demo data set; bundle import."""
+"""首页: choose or create an enterprise, a factory and an assessment; rename and archive them; their facts; bundle import.
+
+Every selection goes through ``state.select`` (session and URL). Every label is unique (name, date and ``#id``), so
+two records with the same name can both be opened. Forms that change stored facts carry the version they were shown
+with: a stale form is refused with who and when, and the user's input stays on screen.
+"""
 
 from __future__ import annotations
 
@@ -8,31 +13,17 @@ from sqlalchemy.orm import selectinload
 
 from assessment.editions import load_registry
 from assessment.store import repository as repo
+from assessment.store.bundle import BundleError, import_bundle, inspect_bundle
 from assessment.store.evidence import EvidenceRejected
 from assessment.store.orm import Assessment, Enterprise, Factory
 from ui import state
-from ui.i18n import INDUSTRY_NAMES, LEVEL_NAMES, STATUS_NAMES, TIER_NAMES, name, pick, t
+from ui.i18n import INDUSTRY_NAMES, LEVEL_NAMES, STATUS_NAMES, TIER_NAMES, msg, name, pick, t
 from ui.services import backend
-from ui.widgets import flash, show_flash
+from ui.widgets import flash, plain, show_flash
 
 be = backend()
-user = st.session_state[state.USER] or "访客"
-
-
-def _choose(widget_key: str, state_key: str, reset: tuple = ()) -> None:
-    """Copy a selector's value into our own key (widget keys do not survive page changes)."""
-    st.session_state[state_key] = st.session_state[widget_key]
-    for k in reset:
-        st.session_state[k] = None
-
-
-def _selector(label: str, ids: list, state_key: str, widget_key: str, labels: dict, placeholder: str, reset: tuple = ()):
-    if st.session_state.get(state_key) not in ids:
-        st.session_state[state_key] = ids[0] if ids else None
-    st.session_state[widget_key] = st.session_state[state_key]
-    st.selectbox(label, ids, key=widget_key, format_func=lambda i: labels[i], label_visibility="collapsed",
-                 placeholder=placeholder, on_change=_choose, args=(widget_key, state_key, reset))
-
+user = st.session_state[state.USER] or state.DEFAULT_USER
+SHOW_ARCHIVED = "show_archived"
 
 st.title(t("app_title"))
 st.caption(pick("依据 GB/T 39116-2020 / GB/T 39117-2020 与智能工厂梯度培育要素条件。三步完成：① 选择或新建企业与工厂 → ② 开始评估并作答 → ③ 查看等级、层级和申报资格。",
@@ -40,168 +31,283 @@ st.caption(pick("依据 GB/T 39116-2020 / GB/T 39117-2020 与智能工厂梯度�
                 "an enterprise and factory → ② start an assessment and answer → ③ see the level, tier and eligibility."))
 st.caption(t("indicative"))
 show_flash()
+show_archived = st.toggle(pick("显示已归档", "Show archived"), key=SHOW_ARCHIVED)
+
+
+def _visible(rows: list) -> list:
+    return [r for r in rows if show_archived or r.archived_at is None or r.id == st.session_state.get(_STATE_OF[type(r)])]
+
+
+_STATE_OF = {Enterprise: state.ENTERPRISE_ID, Factory: state.FACTORY_ID, Assessment: state.ASSESSMENT_ID}
+_ARCHIVED = pick("【已归档】", "[archived] ")
+
+
+def _selector(label: str, ids: list, state_key: str, labels: dict, placeholder: str, reset: tuple = ()) -> None:
+    """A selectbox over record ids, showing the session's selection; a change goes through ``state.select``."""
+    current = st.session_state.get(state_key)
+    if current not in ids:
+        state.select(**{state_key: ids[0] if ids else None}, **{k: None for k in reset})
+        current = st.session_state[state_key]
+    key = f"w::{state_key}::{current}"  # re-created when the selection changes elsewhere (URL, a new record)
+
+    def _chosen() -> None:
+        state.select(**{state_key: st.session_state[key]}, **{k: None for k in reset})
+
+    st.selectbox(label, ids, index=ids.index(current) if ids else None, key=key, format_func=lambda i: labels[i],
+                 label_visibility="collapsed", placeholder=placeholder, on_change=_chosen)
+
+
+def _manage(kind: str, row, rename) -> None:
+    """Rename (version-checked) and archive / restore one record, in a popover under its selector."""
+    with st.popover(pick("重命名 / 归档", "Rename / archive"), icon=":material/edit:", width="stretch"):
+        with st.form(f"rename_{kind}_{row.id}_{row.version}"):
+            new = st.text_input(pick("新名称", "New name"), value=row.title if kind == "assessment" else row.name, max_chars=200)
+            if st.form_submit_button(pick("重命名", "Rename")):
+                try:
+                    repo.transact(be.Session, lambda s: rename(s, new))
+                    flash("success", pick("已重命名", "Renamed"))
+                    st.rerun()
+                except (repo.ConcurrentEditError, ValueError, LookupError) as exc:
+                    st.error(plain(msg(exc)))
+        archived = row.archived_at is not None
+        label = pick("恢复", "Restore") if archived else pick("归档（可恢复）", "Archive (restorable)")
+        if st.button(label, key=f"archive_{kind}_{row.id}", icon=":material/unarchive:" if archived else ":material/archive:"):
+            with be.Session.begin() as s:
+                repo.set_archived(kind, row.id, not archived, session=s, actor=user)
+            flash("success", pick("已恢复", "Restored") if archived else pick("已归档：勾选「显示已归档」可再次看到并恢复。",
+                                                                           "Archived: turn on 'Show archived' to see and restore it."))
+            st.rerun()
+
 
 with be.Session() as s:
-    enterprises = s.scalars(select(Enterprise).options(selectinload(Enterprise.factories)).order_by(Enterprise.is_demo, Enterprise.id)).all()
-    ent_labels = {e.id: (f"【{t('demo')}】" if e.is_demo else "") + e.name for e in enterprises}
+    enterprises = _visible(s.scalars(select(Enterprise).order_by(Enterprise.is_demo, Enterprise.id)).all())
+    ent_labels = {e.id: (_ARCHIVED if e.archived_at else "") + (f"【{t('demo')}】" if e.is_demo else "") + e.name
+                  + f" · {e.credit_code or '#' + str(e.id)}" for e in enterprises}
+    ent_rows = {e.id: e for e in enterprises}
 
 col1, col2, col3 = st.columns(3)
 with col1:
     st.subheader("① " + t("enterprise"))
-    _selector(t("enterprise"), list(ent_labels), state.ENTERPRISE_ID, "w_enterprise", ent_labels,
-              pick("暂无企业，请新建", "No enterprise yet: create one"), (state.FACTORY_ID, state.ASSESSMENT_ID))
+    _selector(t("enterprise"), list(ent_labels), state.ENTERPRISE_ID, ent_labels, pick("暂无企业，请新建", "No enterprise yet: create one"),
+              (state.FACTORY_ID, state.ASSESSMENT_ID, state.SUBDOMAIN))
     with st.popover(t("new_enterprise"), icon=":material/add:", width="stretch"):
         with st.form("new_enterprise", clear_on_submit=True):
-            ename = st.text_input(pick("企业名称 *", "Enterprise name *"))
+            ename = st.text_input(pick("企业名称 *", "Enterprise name *"), max_chars=200)
             code = st.text_input(pick("统一社会信用代码", "Unified social credit code"), max_chars=18)
-            prov = st.text_input(pick("省份", "Province"))
+            prov = st.text_input(pick("省份", "Province"), max_chars=40)
             group = st.selectbox(pick("所属行业", "Industry group"), ["equipment", "raw_materials", "consumer", "electronics"],
                                  format_func=lambda g: {"raw_materials": pick("原材料", "Raw materials"), "equipment": pick("装备制造", "Equipment"),
                                                         "consumer": pick("消费品", "Consumer goods"), "electronics": pick("电子信息", "Electronics")}[g])
-            emp = st.number_input(pick("从业人员（人）", "Employees"), min_value=0, value=300, step=10)
-            rev = st.number_input(pick("营业收入（万元）", "Revenue (10k yuan)"), min_value=0.0, value=5000.0, step=100.0)
+            emp = st.number_input(pick("从业人员（人）", "Employees"), min_value=0, max_value=10_000_000, value=300, step=10)
+            rev = st.number_input(pick("营业收入（万元）", "Revenue (10k yuan)"), min_value=0.0, max_value=1e9, value=5000.0, step=100.0)
             lp = st.checkbox(pick("独立法人", "Independent legal person"), value=True)
             above = st.checkbox(pick("规模以上工业企业", "Above designated size"), value=True)
             if st.form_submit_button(pick("创建企业", "Create enterprise"), type="primary"):
                 try:
                     with be.Session.begin() as s:
-                        e = repo.create_enterprise(session=s, actor=user, name=ename.strip(), credit_code=code.strip() or None,
+                        e = repo.create_enterprise(session=s, actor=user, name=ename, credit_code=code.strip() or None,
                                                    province=prov.strip() or None, industry_group=group, employees=int(emp),
                                                    revenue_wan=float(rev), legal_person=lp, above_scale=above)
                         new_id = e.id
-                    st.session_state[state.ENTERPRISE_ID] = new_id
-                    st.session_state[state.FACTORY_ID] = None
-                    st.session_state[state.ASSESSMENT_ID] = None
-                    flash("success", pick(f"已创建企业「{ename}」", f"Created enterprise '{ename}'"))
+                    state.select(enterprise_id=new_id, factory_id=None, assessment_id=None, subdomain=None)
+                    flash("success", pick(f"已创建企业「{ename.strip()}」", f"Created enterprise '{ename.strip()}'"))
                     st.rerun()
                 except ValueError as exc:
-                    st.error(str(exc))
+                    st.error(plain(msg(exc)))
+    if st.session_state[state.ENTERPRISE_ID] in ent_rows:
+        ent_row = ent_rows[st.session_state[state.ENTERPRISE_ID]]
+        _manage("enterprise", ent_row, lambda s, new: repo.update_enterprise(
+            s.get(Enterprise, ent_row.id), session=s, actor=user, expected_version=ent_row.version, name=new))
 
 eid = st.session_state[state.ENTERPRISE_ID]
 with be.Session() as s:
-    factories = s.scalars(select(Factory).where(Factory.enterprise_id == eid).order_by(Factory.id)).all() if eid else []
-    fac_labels = {f.id: f"{f.name}（{name(INDUSTRY_NAMES, f.industry_type)}）" for f in factories}
+    factories = _visible(s.scalars(select(Factory).where(Factory.enterprise_id == eid).order_by(Factory.id)).all()) if eid else []
+    fac_labels = {f.id: (_ARCHIVED if f.archived_at else "") + f"{f.name}（{name(INDUSTRY_NAMES, f.industry_type)}）· #{f.id}"
+                  for f in factories}
+    fac_rows = {f.id: f for f in factories}
 
 with col2:
     st.subheader("② " + t("factory"))
-    _selector(t("factory"), list(fac_labels), state.FACTORY_ID, "w_factory", fac_labels,
-              pick("暂无工厂，请新建", "No factory yet: create one"), (state.ASSESSMENT_ID,))
+    _selector(t("factory"), list(fac_labels), state.FACTORY_ID, fac_labels, pick("暂无工厂，请新建", "No factory yet: create one"),
+              (state.ASSESSMENT_ID, state.SUBDOMAIN))
     with st.popover(t("new_factory"), icon=":material/add:", width="stretch", disabled=eid is None):
         with st.form("new_factory", clear_on_submit=True):
-            fname = st.text_input(pick("工厂名称 *", "Factory name *"))
+            fname = st.text_input(pick("工厂名称 *", "Factory name *"), max_chars=200)
             ftype = st.radio(pick("行业类型", "Industry type"), ["discrete", "process"], horizontal=True,
                              format_func=lambda x: name(INDUSTRY_NAMES, x))
-            sector = st.text_input(pick("细分行业", "Sub-sector"))
+            sector = st.text_input(pick("细分行业", "Sub-sector"), max_chars=40)
             if st.form_submit_button(pick("创建工厂", "Create factory"), type="primary"):
                 try:
                     with be.Session.begin() as s:
-                        f = repo.create_factory(eid, fname, ftype, session=s, actor=user, sub_sector=sector or None)
+                        f = repo.create_factory(eid, fname, ftype, session=s, actor=user, sub_sector=sector.strip() or None)
                         new_id = f.id
-                    st.session_state[state.FACTORY_ID] = new_id
-                    st.session_state[state.ASSESSMENT_ID] = None
-                    flash("success", pick(f"已创建工厂「{fname}」", f"Created factory '{fname}'"))
+                    state.select(factory_id=new_id, assessment_id=None, subdomain=None)
+                    flash("success", pick(f"已创建工厂「{fname.strip()}」", f"Created factory '{fname.strip()}'"))
                     st.rerun()
                 except ValueError as exc:
-                    st.error(str(exc))
+                    st.error(plain(msg(exc)))
+    if st.session_state[state.FACTORY_ID] in fac_rows:
+        fac_row = fac_rows[st.session_state[state.FACTORY_ID]]
+        _manage("factory", fac_row, lambda s, new: repo.update_factory(
+            fac_row.id, session=s, actor=user, expected_version=fac_row.version, name=new))
 
 fid = st.session_state[state.FACTORY_ID]
 with be.Session() as s:
-    assessments = s.scalars(select(Assessment).where(Assessment.factory_id == fid).options(selectinload(Assessment.snapshots))
-                            .order_by(Assessment.id.desc())).all() if fid else []
+    assessments = _visible(s.scalars(select(Assessment).where(Assessment.factory_id == fid).options(selectinload(Assessment.snapshots))
+                                     .order_by(Assessment.id.desc())).all()) if fid else []
 
     def _label(a: Assessment) -> str:
         snap = a.snapshots[-1] if a.snapshots else None
-        tail = f" · S={snap.score:.2f} {name(LEVEL_NAMES, snap.level)} · {name(TIER_NAMES, snap.tier)}" if snap else ""
-        return f"{a.title}（{name(STATUS_NAMES, a.status)}）{tail}"
+        tail = f" · S={snap.score:.3f} {name(LEVEL_NAMES, snap.level)} · {name(TIER_NAMES, snap.tier)}" if snap else ""
+        return (_ARCHIVED if a.archived_at else "") + f"{a.title} · {a.created_at:%Y-%m-%d} · #{a.id}（{name(STATUS_NAMES, a.status)}）{tail}"
 
     ass_labels = {a.id: _label(a) for a in assessments}
+    ass_rows = {a.id: a for a in assessments}
 
 with col3:
     st.subheader("③ " + t("assessment"))
-    _selector(t("assessment"), list(ass_labels), state.ASSESSMENT_ID, "w_assessment", ass_labels,
+    _selector(t("assessment"), list(ass_labels), state.ASSESSMENT_ID, ass_labels,
               pick("暂无评估，请开始新的评估", "No assessment yet: start one"), (state.SUBDOMAIN,))
     reg = load_registry(be.settings.criteria_dir)
     with st.popover(t("new_assessment"), icon=":material/add:", width="stretch", disabled=fid is None):
         with st.form("new_assessment"):
-            med = st.selectbox(pick("成熟度标准版本", "Maturity edition"), [k for k, v in reg.items() if v.kind == "maturity"],
+            mat = [k for k, v in reg.items() if v.kind == "maturity"]
+            in_force = [k for k in mat if reg[k].status == "in_force"]
+            med = st.selectbox(pick("成熟度标准版本", "Maturity edition"), mat, index=mat.index(in_force[-1]) if in_force else 0,
                                format_func=lambda k: f"{k} · {reg[k].title_zh if pick('zh', 'en') == 'zh' else reg[k].title_en}")
             ted = st.selectbox(pick("梯度条件版本", "Tier edition"), [k for k, v in reg.items() if v.kind == "smart_factory"], index=1)
             cat = st.selectbox(pick("场景指引版本", "Scenario catalogue"), [k for k, v in reg.items() if v.kind == "scenarios"], index=1)
-            fac_type = next((f.industry_type for f in factories if f.id == fid), "discrete")
+            fac_type = fac_rows[fid].industry_type if fid in fac_rows else "discrete"
             itype = st.radio(pick("行业类型（决定适用的子域和权重）", "Industry type (sets the sub-domains and weights)"),
                              ["discrete", "process"], index=["discrete", "process"].index(fac_type), horizontal=True,
                              format_func=lambda x: name(INDUSTRY_NAMES, x))
-            period = st.text_input(pick("评估年度", "Period"), value="2025")
-            title = st.text_input(pick("评估名称", "Title"), value="")
+            period = st.text_input(pick("评估年度", "Period"), value="2025", max_chars=20)
+            title = st.text_input(pick("评估名称", "Title"), value="", max_chars=200)
             if st.form_submit_button(pick("开始评估", "Start assessment"), type="primary"):
-                with be.Session.begin() as s:
-                    a = repo.create_assessment(fid, session=s, actor=user, maturity_edition=med, tier_edition=ted,
-                                               scenario_catalogue=cat, industry_type=itype, period=period or None,
-                                               title=title.strip() or None, root=be.settings.criteria_dir)
-                    new_id = a.id
-                st.session_state[state.ASSESSMENT_ID] = new_id
-                st.session_state[state.SUBDOMAIN] = None
-                st.switch_page("app_pages/assess.py")
+                try:
+                    with be.Session.begin() as s:
+                        a = repo.create_assessment(fid, session=s, actor=user, maturity_edition=med, tier_edition=ted,
+                                                   scenario_catalogue=cat, industry_type=itype, period=period.strip() or None,
+                                                   title=title.strip() or None, root=be.settings.criteria_dir)
+                        new_id = a.id
+                    state.select(assessment_id=new_id, subdomain=None)
+                    st.switch_page("app_pages/assess.py", query_params={"assessment": str(new_id)})
+                except ValueError as exc:
+                    st.error(plain(msg(exc)))
+    if st.session_state[state.ASSESSMENT_ID] in ass_rows:
+        ass_row = ass_rows[st.session_state[state.ASSESSMENT_ID]]
+        _manage("assessment", ass_row, lambda s, new: repo.rename_assessment(
+            ass_row.id, new, session=s, actor=user, expected_version=ass_row.version))
 
 aid = st.session_state[state.ASSESSMENT_ID]
 if aid:
     b1, b2, b3 = st.columns(3)
     if b1.button(pick("继续作答", "Answer the questionnaire"), icon=":material/edit_note:", type="primary", width="stretch"):
-        st.switch_page("app_pages/assess.py")
+        st.switch_page("app_pages/assess.py", query_params={"assessment": str(aid)})
     if b2.button(t("scenarios"), icon=":material/extension:", width="stretch"):
-        st.switch_page("app_pages/scenarios.py")
+        st.switch_page("app_pages/scenarios.py", query_params={"assessment": str(aid)})
     if b3.button(pick("查看结果", "See the results"), icon=":material/analytics:", width="stretch"):
-        st.switch_page("app_pages/results.py")
+        st.switch_page("app_pages/results.py", query_params={"assessment": str(aid)})
 
-# -- enterprise facts used by the tier and declaration rules -------------------------------------------------------
-if eid:
+
+# -- facts used by the tier and declaration rules, in version-checked forms ---------------------------------------------
+
+def _versioned_form(form: str, row_id: int, version: int, widget_keys: list[str]) -> tuple[int, int]:
+    """The version a form was first shown with, and its generation (part of the widget keys).
+
+    The version stays fixed while the user works in the form (so a save against a newer version is refused); it is
+    taken afresh when the form is shown anew (first visit, after leaving the page, after a save or a reload).
+    """
+    forms = st.session_state.setdefault("forms", {})
+    f = forms.get((form, row_id))
+    if f is None or not any(f"{k}::{row_id}::{f['gen']}" in st.session_state for k in widget_keys) and not f.get("conflict"):
+        f = forms[(form, row_id)] = {"version": version, "gen": (f["gen"] + 1) if f else 0, "conflict": None}
+    return f["version"], f["gen"]
+
+
+def _conflict_box(form: str, row_id: int) -> bool:
+    """Show a refused save with who/when; True when the user chose to keep theirs (save against the current version)."""
+    f = st.session_state["forms"][(form, row_id)]
+    if not f.get("conflict"):
+        return False
+    st.warning(plain(f["conflict"]) + pick("。您填写的内容仍显示在表单中。", ". What you entered is still in the form."), icon=":material/group:")
+    c1, c2 = st.columns(2)
+    if c1.button(t("reload"), key=f"{form}_reload::{row_id}", icon=":material/sync:", width="stretch"):
+        st.session_state["forms"].pop((form, row_id), None)
+        st.rerun()
+    return c2.button(t("keep_mine"), key=f"{form}_keep::{row_id}", icon=":material/check:", type="primary", width="stretch")
+
+
+def _save_versioned(form: str, row_id: int, work) -> None:
+    f = st.session_state["forms"][(form, row_id)]
+    try:
+        repo.transact(be.Session, work)
+    except repo.EditConflict as exc:
+        f["conflict"] = msg(exc)
+        st.rerun()
+    except (ValueError, LookupError) as exc:
+        st.error(plain(msg(exc)))
+        return
+    st.session_state["forms"].pop((form, row_id), None)
+    flash("success", t("saved"))
+    st.rerun()
+
+
+YES_NO = [None, True, False]
+QUESTIONS = [
+    ("good_results_3y", "近三年生产经营和财务状况良好", "Sound operations and finances in 3 years"),
+    ("good_credit", "信用记录良好、未列入严重失信名单", "Good credit record"),
+    ("violations_3y", "近三年有违法违规行为", "Violations of law in 3 years"),
+    ("secure_controllable", "关键装备、工业软件安全可控", "Key equipment and software secure and controllable"),
+    ("smart_mfg_team", "有智能工厂建设组织与人才队伍", "Smart-factory organisation and talent"),
+    ("ip_disputes", "解决方案有知识产权纠纷", "IP disputes over the solution"),
+    ("holds_demo_task", "已承担示范工厂揭榜任务", "Already holds a demonstration-factory task"),
+    ("willing_site_review", "愿意配合现场评估与宣传推广", "Willing to host site evaluation"),
+    ("no_secrets", "申报材料不涉及国家秘密、商业秘密", "Materials free of secrets"),
+    ("meets_industry_guidance", "满足行业智能制造指导性文件要求", "Meets the industry's guidance"),
+]
+ACCIDENTS = [None, "none", "general", "serious", "major", "especially_major"]
+STANDINGS = [None, "none", "regional_leading", "domestic_leading", "international_advanced", "global_leading"]
+
+if eid and eid in ent_rows:
     with be.Session() as s:
         ent = s.get(Enterprise, eid)
         comp = dict(ent.compliance or {})
         fac = s.get(Factory, fid) if fid else None
         awards = [(x.tier, x.year) for x in fac.tier_awards] if fac else []
-        ent_vals = {k: getattr(ent, k) for k in ("standing", "legal_person", "above_scale", "employees", "revenue_wan")}
-    with st.expander(pick("企业合规与申报事实（用于判定层级与申报资格）", "Compliance and declaration facts (used by the tier and eligibility rules)")):
-        yes_no = [None, True, False]
-        yn = lambda v: {None: pick("未填", "not given"), True: pick("是", "yes"), False: pick("否", "no")}[v]  # noqa: E731
-        with st.form("facts"):
+        standing_now, ent_version = ent.standing, ent.version
+    with st.expander(pick("企业合规与申报事实（用于判定层级与申报资格）", "Compliance and declaration facts (used by the tier and eligibility rules)"),
+                     expanded=bool(st.session_state.get("forms", {}).get(("facts", eid), {}).get("conflict"))):
+        keys = [f"fact_{q[0]}" for q in QUESTIONS] + ["fact_accident", "fact_standing"]
+        base_version, gen = _versioned_form("facts", eid, ent_version, keys)
+        keep = _conflict_box("facts", eid)
+
+        def yn(v):
+            return {None: pick("未填", "not given"), True: pick("是", "yes"), False: pick("否", "no")}[v]
+
+        acc_names = {None: pick("未填", "not given"), "none": pick("无", "none"), "general": pick("一般", "general"),
+                     "serious": pick("较大", "serious"), "major": pick("重大", "major"), "especially_major": pick("特大", "especially major")}
+        st_names = {None: pick("未填", "not given"), "none": pick("一般", "none"), "regional_leading": pick("区域领先", "regional"),
+                    "domestic_leading": pick("国内领先", "domestic leading"), "international_advanced": pick("国际先进", "international"),
+                    "global_leading": pick("全球领先", "global leading")}
+        with st.form(f"facts::{eid}"):
             c1, c2 = st.columns(2)
             facts = {}
-            questions = [
-                ("good_results_3y", "近三年生产经营和财务状况良好", "Sound operations and finances in 3 years"),
-                ("good_credit", "信用记录良好、未列入严重失信名单", "Good credit record"),
-                ("violations_3y", "近三年有违法违规行为", "Violations of law in 3 years"),
-                ("secure_controllable", "关键装备、工业软件安全可控", "Key equipment and software secure and controllable"),
-                ("smart_mfg_team", "有智能工厂建设组织与人才队伍", "Smart-factory organisation and talent"),
-                ("ip_disputes", "解决方案有知识产权纠纷", "IP disputes over the solution"),
-                ("holds_demo_task", "已承担示范工厂揭榜任务", "Already holds a demonstration-factory task"),
-                ("willing_site_review", "愿意配合现场评估与宣传推广", "Willing to host site evaluation"),
-                ("no_secrets", "申报材料不涉及国家秘密、商业秘密", "Materials free of secrets"),
-                ("meets_industry_guidance", "满足行业智能制造指导性文件要求", "Meets the industry's guidance"),
-            ]
-            for i, (key, zh, en) in enumerate(questions):
-                col = c1 if i % 2 == 0 else c2
-                facts[key] = col.selectbox(pick(zh, en), yes_no, index=yes_no.index(comp.get(key)), format_func=yn, key=f"fact_{key}")
-            acc = [None, "none", "general", "serious", "major", "especially_major"]
-            acc_names = {None: pick("未填", "not given"), "none": pick("无", "none"), "general": pick("一般", "general"),
-                         "serious": pick("较大", "serious"), "major": pick("重大", "major"), "especially_major": pick("特大", "especially major")}
-            facts["worst_accident_3y"] = c1.selectbox(pick("近三年最严重安全/环境事故", "Worst accident in 3 years"), acc,
-                                                      index=acc.index(comp.get("worst_accident_3y")), format_func=acc_names.get)
-            standings = [None, "none", "regional_leading", "domestic_leading", "international_advanced", "global_leading"]
-            st_names = {None: pick("未填", "not given"), "none": pick("一般", "none"), "regional_leading": pick("区域领先", "regional"),
-                        "domestic_leading": pick("国内领先", "domestic leading"), "international_advanced": pick("国际先进", "international"),
-                        "global_leading": pick("全球领先", "global leading")}
-            standing = c2.selectbox(pick("智能制造水平", "Standing"), standings, index=standings.index(ent_vals["standing"]),
-                                    format_func=st_names.get)
-            if st.form_submit_button(t("save"), type="primary"):
-                try:
-                    with be.Session.begin() as s:
-                        repo.update_enterprise(s.get(Enterprise, eid), session=s, actor=user, standing=standing,
-                                               compliance={k: v for k, v in facts.items() if v is not None})
-                    flash("success", t("saved"))
-                    st.rerun()
-                except ValueError as exc:
-                    st.error(str(exc))
+            for i, (key, zh_q, en_q) in enumerate(QUESTIONS):
+                facts[key] = (c1 if i % 2 == 0 else c2).selectbox(pick(zh_q, en_q), YES_NO, index=YES_NO.index(comp.get(key)),
+                                                                  format_func=yn, key=f"fact_{key}::{eid}::{gen}")
+            facts["worst_accident_3y"] = c1.selectbox(pick("近三年最严重安全/环境事故", "Worst accident in 3 years"), ACCIDENTS,
+                                                      index=ACCIDENTS.index(comp.get("worst_accident_3y")), format_func=acc_names.get,
+                                                      key=f"fact_accident::{eid}::{gen}")
+            standing = c2.selectbox(pick("智能制造水平", "Standing"), STANDINGS, index=STANDINGS.index(standing_now),
+                                    format_func=st_names.get, key=f"fact_standing::{eid}::{gen}")
+            submitted = st.form_submit_button(t("save"), type="primary")
+        if submitted or keep:
+            expected = ent_version if keep else base_version
+            _save_versioned("facts", eid, lambda s: repo.update_enterprise(
+                s.get(Enterprise, eid), session=s, actor=user, expected_version=expected, standing=standing,
+                compliance={k: v for k, v in facts.items() if v is not None}))
+
         st.markdown(pick("**已获得的智能工厂层级**", "**Tiers already obtained**") + "：" +
                     ("、".join(f"{name(TIER_NAMES, tr)}（{y}）" for tr, y in awards) or pick("无", "none")))
         if fid:
@@ -214,19 +320,66 @@ if eid:
                         repo.add_tier_award(fid, tier, int(year), session=s, actor=user)
                     st.rerun()
 
-# -- bundle import --------------------------------------------------------------------------------------------------
+if fid and fid in fac_rows:
+    fr = fac_rows[fid]
+    with st.expander(pick("工厂信息", "Factory facts"), expanded=bool(st.session_state.get("forms", {}).get(("factory", fid), {}).get("conflict"))):
+        base_version, gen = _versioned_form("factory", fid, fr.version, ["fac_name", "fac_type", "fac_sector", "fac_address"])
+        keep = _conflict_box("factory", fid)
+        with st.form(f"factory::{fid}"):
+            fname = st.text_input(pick("工厂名称 *", "Factory name *"), value=fr.name, max_chars=200, key=f"fac_name::{fid}::{gen}")
+            ftype = st.radio(pick("行业类型", "Industry type"), ["discrete", "process"], index=["discrete", "process"].index(fr.industry_type),
+                             horizontal=True, format_func=lambda x: name(INDUSTRY_NAMES, x), key=f"fac_type::{fid}::{gen}")
+            sector = st.text_input(pick("细分行业", "Sub-sector"), value=fr.sub_sector or "", max_chars=40, key=f"fac_sector::{fid}::{gen}")
+            address = st.text_input(pick("建设地址", "Address"), value=fr.address or "", max_chars=300, key=f"fac_address::{fid}::{gen}")
+            submitted = st.form_submit_button(t("save"), type="primary")
+        if submitted or keep:
+            with be.Session() as s:
+                current_version = s.get(Factory, fid).version
+            expected = current_version if keep else base_version
+            _save_versioned("factory", fid, lambda s: repo.update_factory(
+                fid, session=s, actor=user, expected_version=expected, name=fname, industry_type=ftype,
+                sub_sector=sector.strip() or None, address=address.strip() or None))
+
+# -- bundle import: validated whole before anything is written; merge or copy when the factory exists ---------------
 with st.expander(t("import")):
-    st.caption(pick("导入其他安装导出的评估数据包（含证据文件及校验值）。", "Import a bundle exported by another installation (with evidence files and hashes)."))
+    st.caption(pick("导入其他安装导出的评估数据包（含证据文件及校验值）。先检查整个数据包，再选择如何导入；数据包有任何问题都不会写入任何内容。",
+                    "Import a bundle exported by another installation (with evidence files and hashes). The whole bundle is checked "
+                    "first, then you choose how to import it; a bundle with any problem changes nothing."))
     up = st.file_uploader(t("import"), type=["zip"], key="bundle_upload", label_visibility="collapsed")
-    if up is not None and st.button(pick("导入", "Import"), key="bundle_import"):
+    if up is not None:
         try:
-            with be.Session.begin() as s:
-                a = repo.import_bundle(up.getvalue(), session=s, store=be.store, actor=user, max_bytes=be.max_bytes,
-                                       root=be.settings.criteria_dir)
-                st.session_state[state.ENTERPRISE_ID] = a.factory.enterprise_id
-                st.session_state[state.FACTORY_ID] = a.factory_id
-                st.session_state[state.ASSESSMENT_ID] = a.id
-            flash("success", pick("已导入评估数据包", "Bundle imported"))
-            st.rerun()
-        except (repo.BundleError, EvidenceRejected, ValueError) as exc:
-            st.error(pick("导入失败：", "Import refused: ") + str(exc))
+            with be.Session() as s:
+                p = inspect_bundle(up.getvalue(), session=s, max_bytes=be.max_bytes, root=be.settings.criteria_dir)
+        except (BundleError, EvidenceRejected, ValueError) as exc:
+            p = None
+            st.error(pick("无法导入：", "Cannot import: ") + plain(msg(exc)))
+        if p is not None:
+            doc = p.doc
+            st.info(pick(f"数据包：{plain(doc.enterprise.name)} · {plain(doc.factory.name)} · {plain(doc.assessment.title)}，"
+                         f"{p.answered}/{p.applicable} 项已作答，{len(p.files)} 个证据文件。",
+                         f"Bundle: {plain(doc.enterprise.name)} · {plain(doc.factory.name)} · {plain(doc.assessment.title)}, "
+                         f"{p.answered}/{p.applicable} answered, {len(p.files)} evidence files."))
+            modes = ["copy"]
+            if p.enterprise_id is not None:
+                how = pick("统一社会信用代码", "credit code") if p.enterprise_match_by == "credit_code" else pick("企业名称", "name")
+                st.warning(pick(f"按{how}匹配到本机已有企业「{plain(p.enterprise_name)}」" + ("（已归档）" if p.enterprise_archived else "") + "。",
+                                f"Matches the existing enterprise '{plain(p.enterprise_name)}' by {how}"
+                                + (" (archived)" if p.enterprise_archived else "") + "."))
+            if p.factory_id is not None:
+                modes = ["merge", "copy"]
+            mode = st.radio(pick("导入方式", "How to import"), modes, horizontal=True, key="bundle_mode",
+                            format_func=lambda m: plain(pick(f"并入已有工厂「{doc.factory.name}」（评估名称：{p.merge_title}）",
+                                                             f"Into the existing factory '{doc.factory.name}' (title: {p.merge_title})")
+                                                        if m == "merge" else pick(f"作为新工厂「{p.copy_factory_name}」",
+                                                                                  f"As a new factory '{p.copy_factory_name}'")))
+            if st.button(pick("导入", "Import"), key="bundle_import", type="primary"):
+                try:
+                    with be.Session.begin() as s:
+                        a = import_bundle(up.getvalue(), session=s, store=be.store, mode=mode, actor=user,
+                                          max_bytes=be.max_bytes, root=be.settings.criteria_dir)
+                        ids = (a.factory.enterprise_id, a.factory_id, a.id)
+                    state.select(enterprise_id=ids[0], factory_id=ids[1], assessment_id=ids[2], subdomain=None)
+                    flash("success", pick("已导入评估数据包", "Bundle imported"))
+                    st.rerun()
+                except (BundleError, EvidenceRejected, ValueError) as exc:
+                    st.error(pick("导入失败：", "Import refused: ") + plain(msg(exc)))

@@ -27,6 +27,9 @@ S = {
     "choose_first": ("请先在首页选择或新建一个评估。", "Choose or start an assessment on the home page first."),
     "go_home": ("返回首页", "Go to the home page"),
     "saved": ("已保存", "Saved"),
+    "unsaved_drafts": ("场景与指标有未保存的修改（已暂存，返回该页面可保存）。", "Scenarios and KPIs have unsaved edits (kept; go back to that page to save)."),
+    "reload": ("重新加载", "Reload"),
+    "keep_mine": ("保留我的修改", "Keep my changes"),
     "not_assessed": ("未评", "Not assessed"),
     "na": ("不适用", "N/A"),
     "note": ("说明", "Note"),
@@ -87,6 +90,15 @@ def name(table: dict, key) -> str:
 
 def pick(zh: str, en: str) -> str:
     return zh if lang() == "zh" else en
+
+
+def msg(exc: BaseException | str) -> str:
+    """A domain error's message in the chosen language: our messages read "中文 / English"."""
+    text = str(exc)
+    if " / " in text:
+        zh, en = text.split(" / ", 1)
+        return zh if lang() == "zh" else en
+    return text
 
 
 def name_or_key(table: dict, key) -> str:

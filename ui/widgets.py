@@ -21,7 +21,7 @@ def show_flash() -> None:
     msg = st.session_state.get(FLASH)
     if msg:
         kind, text = msg
-        getattr(st, kind)(text)
+        getattr(st, kind)(plain(text))  # messages quote names and file names: shown as typed
         st.session_state[FLASH] = None
 
 

@@ -66,15 +66,23 @@ def test_assess_page_reports_concurrent_edit(app_env):
     at = _open("assess", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
     radios = [r for r in at.radio if r.key and r.key.startswith(f"g::{aid}::")]
     rid = radios[1].key.split("::")[2]
-    # someone else saves in between
+    other = radios[2].key.split("::")[2]
+    # someone else saves this answer and another one in between
     with backend().Session.begin() as s:
-        a = repo.get_assessment(aid, session=s)
-        repo.save_answers(aid, {rid: {"grade": "none"}}, session=s, expected_version=a.version, actor="bob")
+        repo.save_answers(aid, {rid: {"grade": "none"}, other: {"grade": "na", "note": "bob's reason"}}, session=s, actor="bob")
     mine = next(g for g in ("full", "largely", "partial") if g != radios[1].value)
     radios[1].set_value(mine).run()
-    assert any("bob" in e.value for e in at.error), [e.value for e in at.error]
+    assert any("bob" in w.value and "0 不满足" in w.value for w in at.warning), [w.value for w in at.warning]
     with backend().Session() as s:
         assert repo.answers_of(repo.get_assessment(aid, session=s))[rid].grade == "none"  # not overwritten
+    shown = {r.key.split("::")[2]: r.value for r in at.radio if r.key and r.key.startswith(f"g::{aid}::")}
+    assert shown[rid] == mine  # the user's choice stays on screen, unsaved
+    assert shown[other] == "na"  # the other person's change to another answer simply appears
+    at.button(key=f"mine::{aid}::{rid}").click().run()  # keep mine
+    with backend().Session() as s:
+        got = repo.answers_of(repo.get_assessment(aid, session=s))
+    assert got[rid].grade == mine and got[other].grade == "na"
+    assert not at.warning
 
 
 def test_assess_jump_to_unanswered(app_env):
@@ -189,6 +197,10 @@ def test_assess_import_answers_file(app_env):
     good = "edition: maturity/2020\nindustry: discrete\nanswers:\n  gbt39116_2020:data:L1:01: 1\n  gbt39116_2020:data:L1:02: 0.5\n"
     at.file_uploader(key=f"ans_file::{aid}").upload("answers.yaml", good.encode(), "application/x-yaml").run()
     at.button(key=f"ans_btn::{aid}").click().run()
+    assert any("将改变 2 项答案" in i.value for i in at.info), [i.value for i in at.info]  # a preview first, nothing saved yet
+    with backend().Session() as s:
+        assert not repo.answers_of(repo.get_assessment(aid, session=s))
+    at.button(key=f"ans_apply::{aid}").click().run()
     assert any("已导入 2 项答案" in s.value for s in at.success), [e.value for e in at.error]
     with backend().Session() as s:
         got = repo.answers_of(repo.get_assessment(aid, session=s))
@@ -196,7 +208,7 @@ def test_assess_import_answers_file(app_env):
     bad = good.replace("0.5", "0.7")
     at.file_uploader(key=f"ans_file::{aid}").upload("bad.yaml", bad.encode(), "application/x-yaml").run()
     at.button(key=f"ans_btn::{aid}").click().run()
-    assert any("导入失败" in e.value and "0.7" in e.value for e in at.error)
+    assert any("无法导入" in e.value and "0.7" in e.value.replace("\\", "") for e in at.error)  # escaped: shown as typed
 
 
 def test_results_page_explains_an_unscorable_assessment(app_env):
