@@ -115,10 +115,13 @@ def test_2025_thresholds():
     ed = load_tier_edition("smart_factory/2025", CRITERIA)
     ai = {t.id: next((r.value for r in ed.effective_rules(t.id) if r.kind == Kind.ai_share), None) for t in ed.tiers}
     assert ai == {"basic": None, "advanced": None, "excellent": 0.2, "leading": 0.6}
-    dims = {t.id: next(r.value for r in ed.effective_rules(t.id) if r.kind == Kind.dimensions) for t in ed.tiers}
-    assert dims["basic"] == ["production_ops"]
-    assert set(dims["advanced"]) == {"production_ops", "production_mgmt", "operations_mgmt"}
-    assert set(dims["leading"]) == set(DIMENSIONS)
+    def dims(tier, gating=True):  # the dimensions the tier requires (gating) or asks for in principle
+        return {d for r in ed.effective_rules(tier) if r.kind == Kind.dimensions and r.gating == gating for d in r.value}
+
+    assert dims("basic") == {"production_ops"}
+    assert dims("advanced") == dims("excellent") == {"production_ops", "production_mgmt", "operations_mgmt"}
+    assert dims("excellent", gating=False) == set(DIMENSIONS)  # 原则上 all five: a warning
+    assert dims("leading") == set(DIMENSIONS)
 
 
 def test_declarations_integrity():
