@@ -14,6 +14,7 @@ EXPECTED = {  # edition: (sub-domains, at least this many requirements, elements
     "maturity/2020": (20, 200, 4, 12),
     "maturity/2020-r2": (20, 379, 4, 12),
     "maturity/2024-draft": (25, 250, 0, 5),
+    "maturity/2024-draft-r2": (25, 490, 0, 5),
 }
 
 
@@ -27,6 +28,7 @@ def test_registry_lists_the_expected_editions():
         assert eid in reg and reg[eid].kind == "maturity"
     assert reg["maturity/2024-draft"].predecessor == "maturity/2020"
     assert reg["maturity/2024-draft"].status == "draft"
+    assert reg["maturity/2024-draft-r2"].predecessor == "maturity/2024-draft" and reg["maturity/2024-draft-r2"].status == "draft"
     assert reg["maturity/2020-r2"].predecessor == "maturity/2020" and reg["maturity/2020-r2"].status == "in_force"
     assert reg["maturity/2020"].status == "superseded"  # stored assessments keep it; new ones use the revision
 
