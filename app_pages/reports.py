@@ -57,6 +57,9 @@ with tab_cert:
                 blocker = pick(f"评估尚未完成：适用要求已答 {answered}/{total} 项，全部作答（可标“不适用”并说明理由）后才能签发证书。",
                                f"The assessment is incomplete: {answered}/{total} applicable requirements answered. Answer every "
                                "one (N/A with a reason counts) before a certificate can be issued.")
+        except repo.NotFound:
+            current = f"#{aid}"
+            blocker = pick(f"找不到评估 #{aid}，请在首页重新选择。", f"Assessment #{aid} was not found: choose again on the home page.")
         except domain_errors() as exc:
             current = f"#{aid}"
             blocker = pick("此评估无法计算结果，不能签发证书：", "This assessment cannot be computed, so no certificate can be issued: ") \

@@ -29,7 +29,10 @@ try:
         enterprise, factory = a.factory.enterprise.name, a.factory.name
         a_answers = list(a.answers)
         ev = repo.evaluate(a, root=root)  # the engine computes; this page only shows
-except domain_errors() as exc:  # a missing assessment, or stored data the engine refuses (e.g. an unknown tier)
+except repo.NotFound:
+    st.error(pick(f"找不到评估 #{aid}，请在首页重新选择。", f"Assessment #{aid} was not found: choose again on the home page."))
+    st.stop()
+except domain_errors() as exc:  # stored data the engine refuses (e.g. an unknown tier)
     show_error("无法计算结果：", "The result cannot be computed: ", exc)
     st.stop()
 m, tr, dr = ev.maturity, ev.tiers, ev.declarations

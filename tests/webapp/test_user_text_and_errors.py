@@ -119,9 +119,10 @@ def test_stored_data_the_engine_refuses_blocks_a_certificate(app_env):
 def test_a_missing_assessment_gives_a_message(app_env):
     open_page("home")
     ent, fac, _ = demo_ids()
-    for page in ("results", "reports"):
-        at = open_page(page, **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: 999999})
-        assert not at.exception
+    at = open_page("results", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: 999999})
+    assert [e.value for e in at.error] == ["找不到评估 #999999，请在首页重新选择。"]
+    at = open_page("reports", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: 999999})
+    assert at.button(key="cert_issue").disabled and any("找不到评估 #999999" in w.value for w in at.warning)
 
 
 def test_error_details_are_off_in_the_browser():
