@@ -159,6 +159,7 @@ def certificate_pdf(fields: dict[str, Any], payload: str, lang: str = "zh") -> b
     ]
     data = {
         "lang": lang, "region": "cn" if zh else "gb", "font": "Noto Serif SC", "colon": "：" if zh else ": ",
+        "title_size": 26 if zh else 22, "watermark_size": 64 if zh else 50,
         "kind": fields["kind"], "payload": payload,
         "header": L("智能制造能力成熟度与智能工厂梯度评估", "Smart-manufacturing maturity and smart-factory tiers"),
         "title": L("智能制造能力成熟度评估证书", "Certificate of Smart-Manufacturing Maturity"),

@@ -17,7 +17,7 @@ from assessment.store.orm import Certificate
 
 from .render import certificate_pdf
 from .report import ReportContext, report_pdf
-from .verify import RevocationSource, Revocations, VerifyResult, verify_certificate
+from .verify import RevocationMap, RevocationSource, Revocations, VerifyResult, verify_certificate
 
 
 def keystore(settings: Settings) -> KeyStore:
@@ -63,9 +63,9 @@ def own_revocations(*, session: Session, settings: Settings) -> Revocations:
     return out
 
 
-def revoked_map(*, session: Session, settings: Settings | None = None) -> Revocations:
-    """The revocation lists a verification here uses: this installation's own, and those imported into its trust store
-    (each applies only to certificates signed by a key that signed it)."""
+def revoked_map(*, session: Session, settings: Settings | None = None) -> RevocationMap:
+    """The revocations a verification here uses: this installation's own, and the lists imported into its trust store
+    (each applies only to certificates signed by a key that signed it). Reads as ``{number: reason}``."""
     from assessment.config import get_settings
 
     settings = settings or get_settings()
@@ -74,7 +74,7 @@ def revoked_map(*, session: Session, settings: Settings | None = None) -> Revoca
     for doc in truststore(settings).revocation_lists().values():
         out.add_signed(doc, keys)
     out.by_kid.update(own_revocations(session=session, settings=settings).by_kid)
-    return out
+    return RevocationMap(out)
 
 
 def verify(data: bytes | str, *, settings: Settings, session: Session | None = None, at=None,

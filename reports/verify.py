@@ -56,6 +56,15 @@ class Revocations:
         return signers
 
 
+class RevocationMap(dict):
+    """``{number: reason}`` for every revocation this installation knows (what a table of certificates shows), carrying
+    the per-key :class:`Revocations` that verification uses, so that a list only revokes its own issuer's numbers."""
+
+    def __init__(self, sources: Revocations):
+        super().__init__({n: e.get("reason") for src in sources.by_kid.values() for n, e in src.entries.items()})
+        self.sources = sources
+
+
 @dataclass
 class VerifyResult:
     status: str  # valid | revoked | expired | tampered | invalid
@@ -243,7 +252,9 @@ def verify_certificate(data: bytes | str, public_keys: dict, revocations: Revoca
     if iss is None or exp is None or exp <= iss:
         return VerifyResult("invalid", "证书的有效期无效 / the certificate's validity period is invalid", notes=notes, **base)
 
-    if isinstance(revocations, dict):  # an unsigned {number: reason} map, applying to every key
+    if isinstance(revocations, RevocationMap):
+        revocations = revocations.sources
+    elif isinstance(revocations, dict):  # an unsigned {number: reason} map, applying to every key
         revocations = Revocations({v.kid: RevocationSource("未签名的撤销列表 / an unsigned revocation list",
                                                            {n: {"reason": r} for n, r in revocations.items()})})
     src = (revocations or Revocations()).by_kid.get(v.kid)

@@ -456,3 +456,21 @@ def test_verify_library_call_for_the_app(a, b, tmp_path):
     assert res.ok and res.revocation_checked and "B 局" in res.key_source
     assert verify_certificate(pdf, service.public_keys(a.settings)).ok  # keys alone: revocation not checked, said so
     assert key_id(KeyStore(b.settings.keys_dir).active().public_key()) == res.kid
+
+
+def test_app_revocation_map_reads_as_numbers_and_stays_bound_to_keys(a, b):
+    """The app's certificate table reads revoked_map as {number: reason}; its verify tab passes it on unchanged."""
+    na, pa, _ = a.issue(a.ids[0])
+    nb, pb, _ = b.issue(b.ids[0])
+    with b.Session.begin() as s:
+        repo.revoke_certificate(nb, "B 撤销", session=s)
+    service.truststore(a.settings).import_keys(KeyStore(b.settings.keys_dir).export_public("B 局"))
+    with a.Session.begin() as s:
+        repo.revoke_certificate(na, "A 撤销", session=s)
+    with a.Session() as s:
+        revoked = service.revoked_map(session=s, settings=a.settings)
+    assert revoked == {na: "A 撤销"}
+    keys = service.public_keys(a.settings)
+    assert verify_certificate(pa, keys, revoked).status == "revoked"
+    res = verify_certificate(pb, keys, revoked)  # B's revocation is not known here, and A's list never applies to B
+    assert res.status == "valid" and not res.revocation_checked

@@ -272,7 +272,7 @@ def test_batch_renders_resumes_and_forces(Session, seeded, settings, tmp_path):
     assert after == {k: v["certificate"] for k, v in manifests.items()}  # same certificates, not new numbers
 
 
-CERT_DATA = {"lang": "zh", "region": "cn", "colon": "：", "kind": "certified", "payload": "x", "header": "测试", "title": "测试",
+CERT_DATA = {"lang": "zh", "region": "cn", "colon": "：", "title_size": 26, "watermark_size": 64, "kind": "certified", "payload": "x", "header": "测试", "title": "测试",
              "badge": "x", "watermark": "x", "number_label": "x", "number": "x", "statement": "中文", "rows": [],
              "verify_note": "x", "issuer_label": "x", "issuer": "x", "key_label": "x", "key": "x", "digest_label": "x",
              "digest": "x", "footer": "x"}
