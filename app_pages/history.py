@@ -36,7 +36,8 @@ with be.Session() as s:
     for a in rows:
         snap = a.snapshots[-1] if a.snapshots else None
         table.append({"id": a.id, pick("评估", "Assessment"): a.title, pick("年度", "Period"): a.period or "",
-                      pick("状态", "Status"): name_or_key(STATUS_NAMES, a.status), pick("版本", "Edition"): a.maturity_edition,
+                      pick("状态", "Status"): name_or_key(STATUS_NAMES, a.status)
+                      + (pick("（已归档）", " (archived)") if a.archived_at else ""), pick("版本", "Edition"): a.maturity_edition,
                       "S": round(snap.score, 2) if snap else None,
                       pick("等级", "Level"): name_or_key(LEVEL_NAMES, snap.level) if snap else "",
                       pick("层级", "Tier"): name_or_key(TIER_NAMES, snap.tier) if snap else "",
