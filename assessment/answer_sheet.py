@@ -20,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .answers import NA, Answers, AnswersError, normalise_grade, read_answers_file
 from .editions import MaturityEdition, load_maturity_cached
+from .loader import YamlError, read_input_bytes
 
 SHEET = "问卷 Questionnaire"
 HEADERS = ("编号 ID", "能力要素 Element", "能力域 Domain", "能力子域 Sub-domain", "级别 Level", "要求 Requirement",
@@ -198,11 +199,11 @@ def read_answers_path(path, *, root) -> tuple[Answers, MaturityEdition]:
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         return read_answers_file(path, root=root)
-    if not path.is_file():
-        raise AnswersError(f"{path}: no such file" if not path.exists() else f"{path}: not a regular file")
-    if path.stat().st_size > MAX_BYTES:
-        raise AnswersError(f"{path}: larger than {MAX_BYTES // 1024 // 1024} MB")
-    sheet = read_sheet(path.read_bytes(), editions=lambda e: load_maturity_cached(e, root))
+    try:
+        data = read_input_bytes(path, MAX_BYTES)
+    except YamlError as exc:
+        raise AnswersError(str(exc)) from None
+    sheet = read_sheet(data, editions=lambda e: load_maturity_cached(e, root))
     if sheet.problems:
         row, problem = sheet.problems[0]
         more = f" (+{len(sheet.problems) - 1} more)" if len(sheet.problems) > 1 else ""

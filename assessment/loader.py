@@ -1,12 +1,19 @@
-"""Strict loading of criteria files.
+"""Strict loading of criteria files and of input documents (answers, profiles), in one place.
 
-* YAML duplicate keys are errors (PyYAML silently keeps the last one).
+* YAML duplicate keys are errors (PyYAML silently keeps the last one); keys must be hashable scalars.
 * Unknown keys are errors (the pydantic models forbid extras).
 * Every problem in one pass is reported as ``file: id: message``.
+* Input is bounded before it is trusted: regular files only, a size limit, at most ``MAX_DEPTH`` levels of nesting and
+  ``MAX_NODES`` values once aliases are expanded (a 500-byte alias bomb is refused, not expanded), numbers of at most
+  ``MAX_NUMBER_CHARS`` characters and never infinite or NaN. A malformed document is one :class:`YamlError` line.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,13 +42,73 @@ class CriteriaError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-class _StrictLoader(yaml.SafeLoader):
+MAX_INPUT_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_NODES = 1_000_000
+MAX_NUMBER_CHARS = 32
+
+
+class YamlError(ValueError):
     pass
+
+
+def _bounded(root: yaml.Node | None) -> None:
+    """Refuse a composed document that nests deeper than MAX_DEPTH or expands to more than MAX_NODES values."""
+    if root is None:
+        return
+    size: dict[int, int] = {}
+
+    def walk(node: yaml.Node, depth: int) -> int:
+        if depth > MAX_DEPTH:
+            raise yaml.YAMLError(f"nested deeper than {MAX_DEPTH} levels")
+        if id(node) in size:  # an alias: the same node again, counted again when expanded
+            return size[id(node)]
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(walk(child, depth + 1) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(walk(k, depth + 1) + walk(v, depth + 1) for k, v in node.value)
+        if total > MAX_NODES:
+            raise yaml.YAMLError(f"expands to more than {MAX_NODES:,} values (aliases)")
+        size[id(node)] = total
+        return total
+
+    walk(root, 0)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    def get_single_node(self):
+        node = super().get_single_node()
+        _bounded(node)
+        return node
+
+
+def _number_text(loader: _StrictLoader, node: yaml.ScalarNode) -> str:
+    if len(node.value) > MAX_NUMBER_CHARS:
+        raise yaml.constructor.ConstructorError(None, None, f"a number of more than {MAX_NUMBER_CHARS} characters",
+                                                node.start_mark)
+    return node.value
+
+
+def _construct_int(loader: _StrictLoader, node: yaml.ScalarNode) -> int:
+    _number_text(loader, node)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+def _construct_float(loader: _StrictLoader, node: yaml.ScalarNode) -> float:
+    _number_text(loader, node)
+    value = yaml.SafeLoader.construct_yaml_float(loader, node)
+    if not math.isfinite(value):
+        raise yaml.constructor.ConstructorError(None, None, "infinite and NaN numbers are not allowed", node.start_mark)
+    return value
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(None, None, "a key must be a plain value, not a list or mapping",
+                                                    key_node.start_mark)
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
@@ -52,10 +119,8 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-class YamlError(ValueError):
-    pass
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
 def parse_yaml(text: str, name: str = "<input>") -> Any:
@@ -67,28 +132,77 @@ def parse_yaml(text: str, name: str = "<input>") -> Any:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise YamlError(f"{name}: YAML error{where}: {problem}") from None
+    except RecursionError:
+        raise YamlError(f"{name}: YAML error: nested too deeply") from None
+
+
+def _json_number(text: str, kind):
+    if len(text) > MAX_NUMBER_CHARS:
+        raise ValueError(f"a number of more than {MAX_NUMBER_CHARS} characters")
+    return kind(text)
+
+
+def _json_constant(text: str):
+    raise ValueError(f"{text} is not allowed")
+
+
+def _json_depth(value: Any, depth: int = 0) -> None:
+    if depth > MAX_DEPTH:
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+    if isinstance(value, dict):
+        for v in value.values():
+            _json_depth(v, depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            _json_depth(v, depth + 1)
 
 
 def parse_document(text: str, name: str) -> Any:
     """A JSON (by the .json suffix) or strict YAML document; raise YamlError with a one-line message."""
+    if len(text) > MAX_INPUT_BYTES:
+        raise YamlError(f"{name}: larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB")
     if name.endswith(".json"):
-        import json
-
         try:
-            return json.loads(text)
+            doc = json.loads(text, parse_int=lambda t: _json_number(t, int), parse_float=lambda t: _json_number(t, float),
+                             parse_constant=_json_constant)
+            _json_depth(doc)
+            return doc
         except json.JSONDecodeError as exc:
             raise YamlError(f"{name}: JSON error at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        except ValueError as exc:
+            raise YamlError(f"{name}: JSON error: {exc}") from None
+        except RecursionError:
+            raise YamlError(f"{name}: JSON error: nested too deeply") from None
     return parse_yaml(text, name)
 
 
-def read_document(path: Path) -> Any:
-    """Read and parse an input file (answers, profile); every problem is a one-line YamlError."""
+def read_input_bytes(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of an input file: a regular file of at most ``max_bytes`` (never a FIFO, device or /dev/zero)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NONBLOCK)) as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise YamlError(f"{path}: not a regular file")
+            if st.st_size > max_bytes:
+                raise YamlError(f"{path}: larger than {max_bytes // (1024 * 1024)} MB")
+            data = f.read(max_bytes + 1)
     except FileNotFoundError:
         raise YamlError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise YamlError(f"{path}: cannot read file: {exc}") from None
+    except IsADirectoryError:
+        raise YamlError(f"{path}: is a directory") from None
+    except OSError as exc:
+        raise YamlError(f"{path}: cannot read file: {exc.strerror}") from None
+    if len(data) > max_bytes:
+        raise YamlError(f"{path}: larger than {max_bytes // (1024 * 1024)} MB")
+    return data
+
+
+def read_document(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> Any:
+    """Read and parse an input file (answers, profile); every problem is a one-line YamlError."""
+    try:
+        text = read_input_bytes(path, max_bytes).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise YamlError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     return parse_document(text, str(path))
 
 
