@@ -68,9 +68,12 @@ def domain_errors() -> tuple[type[BaseException], ...]:
 
 
 def error_text(exc: BaseException) -> str:
-    """The exception's message as one escaped line (its first line, at most 300 characters), never a traceback."""
-    msg = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
-    lines = [ln.strip() for ln in (msg or "").splitlines() if ln.strip()]
+    """The exception's message as one escaped line (its first line, at most 300 characters), never a traceback;
+    a bilingual "中文 / English" message in the chosen language."""
+    from .i18n import msg
+
+    text = msg(exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc))
+    lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
     return plain(lines[0][:300] if lines else type(exc).__name__)
 
 

@@ -51,3 +51,15 @@ def test_an_incomplete_assessment_cannot_be_certified(app_env):
     assert any("195/200" in w.value for w in at.warning)
     with backend().Session() as s:
         assert s.scalar(select(func.count()).select_from(Certificate)) == before
+
+
+def test_a_refused_revocation_says_why_in_the_chosen_language(app_env):
+    open_page("home")
+    ent, fac, aid = demo_ids()
+    for lang, expected in (("zh", "无法撤销：撤销理由不能为空"), ("en", "Cannot revoke: the revocation reason is required")):
+        at = open_page("reports", **{state.LANG: lang, state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
+        at.button(key="FormSubmitter:revoke-" + ("撤销" if lang == "zh" else "Revoke")).click().run()
+        assert not at.exception
+        assert [shown(e.value) for e in at.error] == [expected]  # one line, in one language, no traceback
+    with backend().Session() as s:
+        assert not repo.revocation_list(session=s)
