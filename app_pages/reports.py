@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from assessment.signing import public_pem
 from assessment.store import repository as repo
 from assessment.store.orm import Assessment, Certificate, Enterprise, Factory, Revocation
+from assessment.store.text import REASON_MAX
 from reports import service
-from reports.verify import verify_certificate
 from ui import state
 from ui.i18n import LEVEL_NAMES, TIER_NAMES, name_or_key, pick
 from ui.services import backend
@@ -104,7 +104,7 @@ with tab_cert:
         with st.expander(pick("撤销证书", "Revoke a certificate")):
             with st.form("revoke"):
                 number = st.selectbox(pick("证书编号", "Number"), [n for n in numbers if n not in revoked])
-                reason = st.text_input(pick("撤销理由 *", "Reason *"))
+                reason = st.text_input(pick("撤销理由 *", "Reason *"), max_chars=REASON_MAX)
                 if st.form_submit_button(pick("撤销", "Revoke")):
                     try:
                         with be.Session.begin() as s:
@@ -131,15 +131,22 @@ with tab_verify:
     text = st.text_area(pick("或粘贴校验码", "Or paste the payload"), key="verify_text", height=90)
     if st.button(pick("核验", "Verify"), type="primary", key="verify_btn", icon=":material/verified:"):
         data = up.getvalue() if up is not None else text.strip()
+        res = None
         if not data:
             st.warning(pick("请上传 PDF 或粘贴校验码。", "Upload a PDF or paste a payload."))
         else:
-            with be.Session() as s:
-                res = verify_certificate(data, service.public_keys(settings), service.revoked_map(session=s))
+            try:
+                with be.Session() as s:  # the same verification as the CLI: keys, trust store, revocations
+                    res = service.verify(data, settings=settings, session=s)
+            except domain_errors() as exc:
+                show_error("无法核验：", "Cannot verify: ", exc)
+        if res is not None:
             show = {"valid": st.success, "revoked": st.warning}.get(res.status, st.error)
             show(plain(f"{res.status.upper()} · {res.message}"))  # messages quote the uploaded content: shown as text
             for p in res.problems:
                 st.markdown("• " + plain(p))
+            for note in res.notes:
+                st.caption(plain(note))
             if res.fields:
                 st.json(res.fields)
 
@@ -191,7 +198,8 @@ with tab_rec:
     st.caption(pick("选择要推荐的工厂（每个工厂取最新一次评估），按总分从高到低排序并在名额内生成推荐汇总表。",
                     "Choose the factories to recommend (each factory's latest assessment); they are ranked by score and cut to the quota."))
     chosen = st.multiselect(pick("工厂", "Factories"), list(labels), format_func=labels.get, key="rec_pick")
-    recommender = st.text_input(pick("推荐单位", "Recommender"), value=pick("某省工业和信息化厅", "Provincial industry department"), key="rec_by")
+    recommender = st.text_input(pick("推荐单位", "Recommender"), value=pick("某省工业和信息化厅", "Provincial industry department"),
+                                key="rec_by", max_chars=200)
     if st.button(pick("生成推荐汇总表", "Build the recommendation list"), disabled=not chosen, icon=":material/format_list_numbered:"):
         try:
             with be.Session() as s:

@@ -63,3 +63,19 @@ def test_a_refused_revocation_says_why_in_the_chosen_language(app_env):
         assert [shown(e.value) for e in at.error] == [expected]  # one line, in one language, no traceback
     with backend().Session() as s:
         assert not repo.revocation_list(session=s)
+
+
+def test_verify_tab_shows_what_was_checked_and_garbage_gives_one_message(app_env):
+    open_page("home")
+    ent, fac, aid = demo_ids()
+    at = open_page("reports", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
+    with backend().Session() as s:
+        payload = s.scalars(select(Certificate.payload).where(Certificate.assessment_id == aid)).first()
+    at.text_area(key="verify_text").set_value(payload).run()
+    at.button(key="verify_btn").click().run()
+    assert any(x.value.startswith("VALID") for x in at.success) and at.caption  # with the notes on what was checked
+    at.text_area(key="verify_text").set_value("![x](http://host/x.png) :red[**VALID**]").run()
+    at.button(key="verify_btn").click().run()
+    assert not at.exception and not at.success
+    assert len(at.error) == 1 and "](" not in at.error[0].value and ":red[" not in at.error[0].value
+    assert at.button(key="rep_xlsx")  # the tabs after it still render
