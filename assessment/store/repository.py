@@ -98,7 +98,10 @@ class NotFound(LookupError):
 
 
 def audit(session: Session, actor: str | None, action: str, entity: str, entity_id: Any, detail: dict | None = None) -> None:
-    session.add(AuditLog(actor=actor, action=action, entity=entity, entity_id=str(entity_id), detail=detail or {}))
+    """Append an entry to the hash-chained audit trail (assessment/store/chain.py), in the caller's transaction."""
+    from .chain import append
+
+    append(session, actor, action, entity, entity_id, detail)
 
 
 def get_or_create_user(username: str, *, session: Session, display_name: str | None = None, role: str = "enterprise") -> User:
