@@ -14,10 +14,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.worksheet.datavalidation import DataValidation
-
 from .answers import NA, Answers, AnswersError, normalise_grade, read_answers_file
 from .editions import MaturityEdition, load_maturity_cached
 from .loader import YamlError, read_input_bytes
@@ -61,6 +57,10 @@ def text_cell(cell, value: str | None) -> None:
 def write_sheet(edition: MaturityEdition, industry: str,
                 answers: dict[str, tuple[str | None, str | None]] | None = None, *, title: str | None = None) -> bytes:
     """The questionnaire of ``edition`` for ``industry``, with ``answers`` ({id: (grade, note)}) filled in."""
+    from openpyxl import Workbook  # openpyxl (which imports numpy) only when a sheet is written or read: CLI start-up stays fast
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     answers = answers or {}
     wb = Workbook()
     ws = wb.active
@@ -129,6 +129,8 @@ def _grade(value, edition: MaturityEdition, rid: str) -> str | None:
 
 def read_sheet(data: bytes, *, editions) -> SheetAnswers:
     """Read a questionnaire sheet. ``editions(edition_id)`` returns the MaturityEdition (or raises KeyError)."""
+    from openpyxl import load_workbook  # see write_sheet
+
     if len(data) > MAX_BYTES:
         raise SheetError(f"文件超过 {MAX_BYTES // 1024 // 1024} MB / the file is larger than {MAX_BYTES // 1024 // 1024} MB")
     try:

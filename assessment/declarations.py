@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .editions import DEFAULT_ROOT, resolve
+from .editions import DEFAULT_ROOT, disk_cached, resolve
 from .loader import Problem, check_unique, load_file, raise_if
 from .profile import Profile, ProfileError
 from .results import Frozen
@@ -125,6 +125,7 @@ class Declarations:
 
 
 @lru_cache(maxsize=8)
+@disk_cached
 def load_declarations(edition: str, root: Path = DEFAULT_ROOT) -> Declarations:
     resolve(edition, "declarations", root)
     problems: list[Problem] = []

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
+from typing import Callable, TypeVar
 
-from .loader import CriteriaError, Problem, check_unique, load_file, raise_if
+from .loader import CriteriaError, Problem, cached, check_unique, load_file, raise_if
 from .schema import (
     Domain,
     EditionEntry,
@@ -29,9 +30,22 @@ from .schema import (
 )
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "criteria"
+T = TypeVar("T")
 
 
 def load_registry(root: Path = DEFAULT_ROOT) -> dict[str, EditionEntry]:
+    path = root / "editions.yaml"
+    try:
+        st = path.stat()
+        stamp = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = None
+    return dict(_registry(root, stamp))
+
+
+@lru_cache(maxsize=8)
+def _registry(root: Path, stamp: tuple[int, int] | None) -> dict[str, EditionEntry]:
+    """The registry, parsed once per version of editions.yaml (``stamp``: its mtime and size)."""
     problems: list[Problem] = []
     reg = load_file(root / "editions.yaml", root, EditionsFile, problems)
     raise_if(problems)
@@ -141,6 +155,19 @@ def _subtree_industries(sd_list: list[Subdomain]) -> set[IndustryType]:
     return {it for s in sd_list for it in s.industry_types}
 
 
+def disk_cached(load: Callable[[str, Path], T]) -> Callable[[str, Path], T]:
+    """Keep what ``load(edition, root)`` returns in the compiled-criteria cache (see :func:`loader.cached`), keyed by
+    every criteria file: editions refer to one another (programmes to tiers and catalogues), so any change renews all."""
+
+    @wraps(load)
+    def cached_load(edition: str, root: Path = DEFAULT_ROOT) -> T:
+        return cached(f"{load.__name__}-{edition}", sorted(Path(root).rglob("*.yaml")), lambda: load(edition, root),
+                      str(Path(root).resolve()))
+
+    return cached_load
+
+
+@disk_cached
 def load_maturity(edition: str, root: Path = DEFAULT_ROOT) -> MaturityEdition:
     entry = resolve(edition, "maturity", root)
     return _load_maturity_uncached(edition, entry, root)

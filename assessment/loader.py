@@ -10,13 +10,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
+import pickle
 import stat
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Callable, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -76,7 +79,10 @@ def _bounded(root: yaml.Node | None) -> None:
     walk(root, 0)
 
 
-class _StrictLoader(yaml.SafeLoader):
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML was built with it (5–10× faster)
+
+
+class _StrictLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
     def get_single_node(self):
         node = super().get_single_node()
         _bounded(node)
@@ -286,3 +292,65 @@ def raise_if(problems: list[Problem]) -> None:
     if problems:
         raise CriteriaError(problems)
 
+
+
+# -- compiled criteria cache ------------------------------------------------------------------------------------------
+#
+# Parsing an edition's YAML and validating it is most of a CLI start. A loaded edition is kept as a pickle keyed by the
+# sha256 of every file it was built from and of the code that builds it, so any change to the data or the loader makes a
+# new key; an unreadable, foreign or stale entry is simply rebuilt. The folder is private to the user (0700) and an entry
+# is only read from a folder the user owns that nobody else can write.
+
+CACHE_ENV = "SFA_CACHE_DIR"
+_CODE = tuple(Path(__file__).resolve().parent / name for name in ("schema.py", "loader.py", "editions.py"))
+
+
+def cache_dir() -> Path:
+    base = os.environ.get(CACHE_ENV) or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+                                                     "smartfactory-assessment")
+    return Path(base)
+
+
+def _private_dir(path: Path) -> bool:
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = path.stat()
+    except OSError:
+        return False
+    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def fingerprint(files: list[Path], *extra: str) -> str:
+    """sha256 over the code that loads criteria, the given files (name and content) and ``extra`` strings."""
+    h = hashlib.sha256(f"{sys.version_info[:2]}|{pickle.HIGHEST_PROTOCOL}".encode())
+    for path in (*_CODE, *sorted(files)):
+        h.update(str(path.name).encode() + b"\0")
+        try:
+            h.update(path.read_bytes())
+        except OSError:
+            h.update(b"<missing>")
+    for e in extra:
+        h.update(e.encode() + b"\0")
+    return h.hexdigest()
+
+
+def cached(kind: str, files: list[Path], build: Callable[[], T], *extra: str) -> T:
+    """``build()``, or its result from the cache when ``files`` (and the loader's code) are unchanged."""
+    folder = cache_dir()
+    if os.environ.get(CACHE_ENV) == "off" or not _private_dir(folder):
+        return build()
+    entry = folder / f"{kind.replace('/', '_')}-{fingerprint(files, kind, *extra)}.pickle"
+    try:
+        with open(entry, "rb") as f:
+            return pickle.load(f)  # noqa: S301 - our own private cache folder, keyed by content
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        pass
+    value = build()
+    tmp = entry.with_suffix(f".tmp-{os.getpid()}")
+    try:
+        with open(tmp, "wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, entry)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        tmp.unlink(missing_ok=True)
+    return value

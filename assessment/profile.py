@@ -20,7 +20,7 @@ class ProfileError(ValueError):
 
 
 class _M(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)  # schemas built on first use: fast CLI start
 
 
 IndustryGroup = Literal["raw_materials", "equipment", "consumer", "electronics"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from .editions import DEFAULT_ROOT, resolve
+from .editions import DEFAULT_ROOT, disk_cached, resolve
 from .loader import Problem, check_unique, load_file, raise_if
 from .schema import Provenance, Strict
 
@@ -92,6 +92,7 @@ class Catalogue:
 
 
 @lru_cache(maxsize=16)
+@disk_cached
 def load_catalogue(edition: str, root: Path = DEFAULT_ROOT) -> Catalogue:
     resolve(edition, "scenarios", root)
     problems: list[Problem] = []

@@ -39,7 +39,7 @@ Exact = Annotated[Fraction, BeforeValidator(_to_fraction), PlainSerializer(fract
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True)  # built on first use
 
 
 class ProvenanceKind(str, Enum):

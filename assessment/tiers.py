@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from .editions import DEFAULT_ROOT, resolve
+from .editions import DEFAULT_ROOT, disk_cached, resolve
 from .loader import Problem, check_unique, load_file, raise_if
 from .profile import TIER_ZH, TIERS, Profile
 from .results import Frozen, Gap
@@ -93,6 +93,7 @@ class TierEdition:
 
 
 @lru_cache(maxsize=16)
+@disk_cached
 def load_tier_edition(edition: str, root: Path = DEFAULT_ROOT) -> TierEdition:
     resolve(edition, "smart_factory", root)
     problems: list[Problem] = []

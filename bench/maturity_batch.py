@@ -12,7 +12,8 @@ import time
 import numpy as np
 
 from assessment.editions import load_maturity
-from assessment.maturity import compile_model, score_batch
+from assessment.batch import score_batch
+from assessment.maturity import compile_model
 
 
 def _loop(grades: np.ndarray, c) -> np.ndarray:

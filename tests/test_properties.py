@@ -9,7 +9,8 @@ from paths import CRITERIA
 
 from assessment.answers import Answers
 from assessment.editions import load_maturity_cached
-from assessment.maturity import compile_model, encode, score, score_batch
+from assessment.batch import encode, score_batch
+from assessment.maturity import compile_model, score
 
 ED = load_maturity_cached("maturity/2020", CRITERIA)
 C = {ind: compile_model(ED, ind) for ind in ("discrete", "process")}
