@@ -265,6 +265,7 @@ QUESTIONS = [
     ("willing_site_review", "愿意配合现场评估与宣传推广", "Willing to host site evaluation"),
     ("no_secrets", "申报材料不涉及国家秘密、商业秘密", "Materials free of secrets"),
     ("meets_industry_guidance", "满足行业智能制造指导性文件要求", "Meets the industry's guidance"),
+    ("build_completed", "已完成智能工厂建设（2024 卓越级申报条件）", "Smart-factory build completed (2024 excellent-tier condition)"),
 ]
 ACCIDENTS = [None, "none", "general", "serious", "major", "especially_major"]
 STANDINGS = [None, "none", "regional_leading", "domestic_leading", "international_advanced", "global_leading"]

@@ -55,13 +55,21 @@ def _clean(v):
     return v.strip() or None if isinstance(v, str) else v
 
 
+YES, NO = "是", "否"  # the supply-chain switch as the editor shows it; empty: decided by the scenario's link
+
+
+def _scen_frame(records: list[dict]) -> pd.DataFrame:
+    rows = [{**r, "supply_chain": {True: YES, False: NO}.get(r.get("supply_chain"))} for r in records]
+    return pd.DataFrame(rows, columns=["scenario", "name", "ai", "link", "supply_chain"])
+
+
 def _scen_records(df: pd.DataFrame) -> list[dict]:
     out = []
     for row in df.to_dict("records"):
         if not _clean(row.get("scenario")):
             continue
         out.append({"scenario": row["scenario"], "name": _clean(row.get("name")), "ai": bool(_clean(row.get("ai")) or False),
-                    "link": _clean(row.get("link"))})
+                    "link": _clean(row.get("link")), "supply_chain": {YES: True, NO: False}.get(_clean(row.get("supply_chain")))})
     return out
 
 
@@ -106,7 +114,7 @@ st.caption(pick("每行一个场景实例：选择指引中的场景、填写实
                 "One row per instance: pick the guide's scenario, name the instance and say whether it applies AI (for the AI share). "
                 "Custom scenarios need a link."))
 edited = st.data_editor(
-    pd.DataFrame(d["mount_s"], columns=["scenario", "name", "ai", "link"]), num_rows="dynamic", width="stretch", key=skey,
+    _scen_frame(d["mount_s"]), num_rows="dynamic", width="stretch", key=skey,
     column_config={
         "scenario": st.column_config.SelectboxColumn(pick("场景", "Scenario"), options=list(labels), required=True,
                                                      format_func=lambda k: f"{k} · {labels[k]}", width="large"),
@@ -114,6 +122,10 @@ edited = st.data_editor(
         "ai": st.column_config.CheckboxColumn(pick("应用人工智能", "Applies AI"), default=False),
         "link": st.column_config.SelectboxColumn(pick("环节（自定义时）", "Link (custom only)"), options=list(links),
                                                  format_func=lambda k: f"{k} · {links[k].name_zh if zh else links[k].name_en}"),
+        "supply_chain": st.column_config.SelectboxColumn(pick("供应链场景", "Supply-chain scenario"), options=[YES, NO],
+                                                         format_func=lambda v: pick(v, {YES: "yes", NO: "no"}[v]),
+                                                         help=pick("申报平台的「是否为供应链场景」；留空则按场景所属环节判断。",
+                                                                   "The platform's per-entry switch; leave empty to decide by the scenario's link.")),
     },
 )
 with st.expander(pick("场景编号对照", "Scenario ids")):

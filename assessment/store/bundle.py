@@ -138,6 +138,7 @@ class ScenarioDoc(_Strict):
     name: Annotated[str | None, _checked("scenario.name", 200)] = None
     ai: bool = False
     ai_description: Annotated[str | None, _checked("scenario.ai_description", NOTE_MAX, multiline=True)] = None
+    supply_chain: bool | None = None  # 是否为供应链场景; absent or null: from the link
 
 
 class KpiDoc(_Strict):
@@ -334,8 +335,8 @@ def export_bundle(assessment_id: int, *, session: Session, store: BlobStore) -> 
                        "status": a.status, "period": a.period},
         "answers": [{"requirement_id": x.requirement_id, "grade": x.grade, "note": x.note} for x in
                     sorted(a.answers, key=lambda x: x.requirement_id)],
-        "scenarios": [{"scenario": s.scenario_id, "link": s.link, "name": s.name, "ai": s.ai,
-                       "ai_description": s.ai_description} for s in a.scenarios],
+        "scenarios": [{"scenario": s.scenario_id, "link": s.link, "name": s.name, "ai": s.ai, "ai_description": s.ai_description}
+                      | ({"supply_chain": s.supply_chain} if s.supply_chain is not None else {}) for s in a.scenarios],
         "kpis": {k.kpi_id: {"value": k.value, "period": k.period, "baseline": k.baseline} for k in a.kpis},
         "evidence": [{"requirement_id": v.requirement_id, "name": v.original_name, "sha256": v.sha256,
                       "size": v.blob.size, "mime": v.blob.mime} for v in a.evidence],

@@ -192,6 +192,7 @@ class ScenarioRecord(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     ai: Mapped[bool] = mapped_column(Boolean, default=False)
     ai_description: Mapped[str | None] = mapped_column(Text)
+    supply_chain: Mapped[bool | None] = mapped_column(Boolean)  # 是否为供应链场景; None: from the link
     assessment: Mapped[Assessment] = relationship(back_populates="scenarios")
 
 

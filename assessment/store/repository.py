@@ -364,9 +364,16 @@ def _stored(row: Answer | None) -> tuple[str | None, str | None]:
     return (row.grade, row.note or None) if row is not None else (None, None)
 
 
+def _optional_bool(value, what: str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise ValueError(f"{what} 须为 是/否/空 / must be true, false or empty")
+
+
 def scenario_state(a: Assessment) -> list[dict]:
     """The stored scenario instances in the form the scenarios page shows and :func:`set_scenarios` takes."""
-    return [{"scenario": x.scenario_id, "name": x.name or None, "ai": bool(x.ai), "link": x.link or None} for x in a.scenarios]
+    return [{"scenario": x.scenario_id, "name": x.name or None, "ai": bool(x.ai), "link": x.link or None,
+             "supply_chain": x.supply_chain} for x in a.scenarios]
 
 
 def kpi_state(a: Assessment) -> dict[str, dict]:
@@ -449,8 +456,10 @@ def set_scenarios(assessment_id: int, instances: Iterable[dict], *, session: Ses
                                    name=check_text(inst.get("name"), field="scenario.name", max_len=column_length(ScenarioRecord.name)),
                                    ai=bool(inst.get("ai")),
                                    ai_description=check_text(inst.get("ai_description"), field="scenario.ai_description",
-                                                             max_len=NOTE_MAX, multiline=True)))
-    if [{"scenario": r.scenario_id, "name": r.name or None, "ai": r.ai, "link": r.link or None} for r in rows] == scenario_state(a) \
+                                                             max_len=NOTE_MAX, multiline=True),
+                                   supply_chain=_optional_bool(inst.get("supply_chain"), f"scenario {i + 1}: supply_chain")))
+    if [{"scenario": r.scenario_id, "name": r.name or None, "ai": r.ai, "link": r.link or None, "supply_chain": r.supply_chain}
+            for r in rows] == scenario_state(a) \
             and all(not r.ai_description for r in rows):
         return a.version  # nothing changed: no new version, no audit entry
     a.scenarios[:] = rows
@@ -566,6 +575,7 @@ def build_profile(a: Assessment) -> Profile:
         "tiers_obtained": [{"tier": t.tier, "year": t.year, "edition": t.edition} for t in f.tier_awards],
         "scenarios": {"catalogue": a.scenario_catalogue,
                       "instances": [{"scenario": s.scenario_id, "name": s.name, "link": s.link, "ai": s.ai}
+                                    | ({"supply_chain": s.supply_chain} if s.supply_chain is not None else {})
                                     for s in a.scenarios]},
         "kpis": {k.kpi_id: {"value": k.value, "period": k.period} for k in a.kpis},
     }
@@ -599,7 +609,9 @@ def assessment_digest(a: Assessment) -> str:
     doc = {
         "maturity_edition": a.maturity_edition, "tier_edition": a.tier_edition, "industry": a.industry_type,
         "answers": sorted((x.requirement_id, x.grade) for x in a.answers if x.grade is not None),
-        "scenarios": sorted((s.scenario_id, s.link or "", bool(s.ai)) for s in a.scenarios),
+        # the supply-chain switch joins an instance's tuple only when set, so digests of earlier data stay as they were
+        "scenarios": sorted((s.scenario_id, s.link or "", bool(s.ai)) + ((s.supply_chain,) if s.supply_chain is not None else ())
+                            for s in a.scenarios),
         "kpis": sorted((k.kpi_id, k.value, k.period or "") for k in a.kpis),
     }
     return hashlib.sha256(json.dumps(doc, ensure_ascii=False, sort_keys=True).encode()).hexdigest()

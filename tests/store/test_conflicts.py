@@ -151,3 +151,22 @@ def test_copy_from_previous_assessment_fills_only_unanswered(Session, store):
         assert [(v.requirement_id, v.original_name) for v in a.evidence] == [(R1, "制度.pdf")]
     with Session.begin() as s:  # a second copy changes nothing
         assert repo.copy_from_assessment(second, first, session=s) == (0, 0)
+
+
+def test_supply_chain_switch_is_stored_and_reaches_the_profile(Session):
+    _, _, aid = _setup(Session)
+    with Session.begin() as s:
+        a = repo.get_assessment(aid, session=s)
+        digest_before = repo.assessment_digest(a)
+        repo.set_scenarios(aid, [{"scenario": "sg2025-s01", "name": "数字化设计"}], session=s)
+        a = repo.get_assessment(aid, session=s)
+        plain_digest = repo.assessment_digest(a)
+        repo.set_scenarios(aid, [{"scenario": "sg2025-s01", "name": "数字化设计", "supply_chain": True}], session=s,
+                           expected=repo.scenario_state(a))
+    with Session() as s:
+        a = repo.get_assessment(aid, session=s)
+        assert repo.scenario_state(a)[0]["supply_chain"] is True
+        assert repo.build_profile(a).scenarios.instances[0].supply_chain is True
+        assert repo.assessment_digest(a) not in (digest_before, plain_digest)
+    with pytest.raises(ValueError, match="supply_chain"), Session.begin() as s:
+        repo.set_scenarios(aid, [{"scenario": "sg2025-s01", "supply_chain": "yes"}], session=s)
