@@ -12,6 +12,7 @@ from streamlit.runtime.scriptrunner_utils import script_run_context
 from streamlit.runtime.state import session_state_proxy
 
 from assessment.config import get_settings
+from assessment.store.db import make_engine
 
 # The tests read session state and call the app's cached backend from the test thread, and AppTest formats widget
 # values there (the pages' format_func read the language from the session): outside a script run ("bare mode")
@@ -24,6 +25,7 @@ for _module in (script_run_context, session_state_proxy):
 @pytest.fixture(params=["sqlite", "postgresql"])
 def app_env(request, tmp_path, monkeypatch):
     """Every page test runs on both databases; the app's cached backend is dropped after each test."""
+    from ui import services
     from ui.services import _backend
 
     schema = admin = None
@@ -38,14 +40,20 @@ def app_env(request, tmp_path, monkeypatch):
         with admin.begin() as c:
             c.execute(text(f'CREATE SCHEMA "{schema}"'))
         monkeypatch.setenv("DATABASE_URL", f"{PG_URL}?options=-csearch_path%3D{schema}")
+    engines = []  # every engine the app's backend makes during the test: disposed after it, no connection outlives it
+
+    def recorded_engine(*args, **kwargs):
+        engines.append(make_engine(*args, **kwargs))
+        return engines[-1]
+
+    monkeypatch.setattr(services, "make_engine", recorded_engine)
     get_settings.cache_clear()
     _backend.clear()
     try:
         yield tmp_path
     finally:
-        from ui.services import backend
-
-        backend().engine.dispose()  # the one the test's app runs used (cached): no connection outlives the test
+        for engine in engines:
+            engine.dispose()
         get_settings.cache_clear()
         _backend.clear()
         if schema:
