@@ -7,6 +7,7 @@ import streamlit as st
 
 from assessment.editions import load_registry
 from assessment.store import repository as repo
+from assessment.store.bundle import export_bundle
 from reports import charts, service
 from ui import state
 from ui.i18n import LEVEL_NAMES, PROV_NAMES, TIER_NAMES, name, pick, t
@@ -160,7 +161,7 @@ if b1.button(t("snapshot"), icon=":material/photo_camera:", width="stretch"):
 if b2.button(t("export"), icon=":material/archive:", width="stretch", key="res_bundle"):
     try:
         with be.Session() as s:  # built on request: the bundle reads every evidence file
-            st.session_state["res_bundle_bytes"] = (aid, repo.export_bundle(aid, session=s, store=be.store))
+            st.session_state["res_bundle_bytes"] = (aid, export_bundle(aid, session=s, store=be.store))
     except (*domain_errors(), OSError) as exc:  # e.g. an evidence file missing from the store
         show_error("无法导出数据包：", "The bundle cannot be exported: ", exc)
 if st.session_state.get("res_bundle_bytes") and st.session_state["res_bundle_bytes"][0] == aid:

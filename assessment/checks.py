@@ -1,25 +1,30 @@
-"""Validation of non-maturity editions (tiers, scenarios, declarations), dispatched by kind."""
+"""Validation of every edition in a registry, each by its kind (``criteria check``)."""
 
 from __future__ import annotations
 
+from inspect import unwrap
 from pathlib import Path
 
+from .declarations import load_declarations
+from .editions import DEFAULT_ROOT, load_maturity, load_registry
 from .loader import CriteriaError, Problem
-from .schema import EditionEntry
+from .scenarios import load_catalogue
+from .tiers import load_tier_edition
+
+LOADERS = {"maturity": load_maturity, "scenarios": load_catalogue, "smart_factory": load_tier_edition,
+           "declarations": load_declarations}
 
 
-def check_edition(edition: str, entry: EditionEntry, root: Path) -> None:
-    if entry.kind == "scenarios":
-        from .scenarios import load_catalogue
-
-        load_catalogue(edition, root)
-    elif entry.kind == "smart_factory":
-        from .tiers import load_tier_edition
-
-        load_tier_edition(edition, root)
-    elif entry.kind == "declarations":
-        from .declarations import load_declarations
-
-        load_declarations(edition, root)
-    else:  # pragma: no cover - the registry schema closes the set of kinds
-        raise CriteriaError([Problem("criteria/editions.yaml", edition, f"unknown kind {entry.kind}")])
+def check_all(root: Path = DEFAULT_ROOT) -> list[Problem]:
+    """Validate every edition in the registry; return all problems (empty when all is well)."""
+    try:
+        reg = load_registry(root)
+    except CriteriaError as exc:
+        return exc.problems
+    problems: list[Problem] = []
+    for eid, entry in reg.items():
+        try:
+            unwrap(LOADERS[entry.kind])(eid, root)  # the loader itself: a check never reads or fills a cache
+        except CriteriaError as exc:
+            problems.extend(exc.problems)
+    return problems

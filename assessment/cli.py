@@ -32,7 +32,8 @@ def _print_json(obj: Any) -> None:
 
 
 def cmd_criteria_check(args) -> int:
-    from .editions import check_all, check_maturity_folder, load_registry
+    from .checks import check_all
+    from .editions import check_maturity_folder, load_registry
 
     root = Path(args.dir) if args.dir else _root(args)
     if (root / "editions.yaml").exists():

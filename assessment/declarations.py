@@ -16,6 +16,7 @@ from .profile import Profile, ProfileError
 from .results import Frozen
 from .rules import Check, Context, Kind, Rule, build_context, evaluate, inherited_rules
 from .schema import Provenance, Strict
+from .tiers import _advice, _fmt, evaluate_tiers, load_tier_edition
 
 Recommender = Literal["province", "separately_planned_city", "bingtuan", "central_soe"]
 QuotaBasis = Literal["cumulative_provincial_pilots", "iva_rank", "excellent_count"]
@@ -240,6 +241,10 @@ def check_declarations(profile: Profile, decl: Declarations, *, programme: str |
                        root: Path = DEFAULT_ROOT, ctx: Context | None = None) -> DeclarationResult:
     validate_kpis(profile, decl)
     ctx = ctx or build_context(profile, root)
+    for edition in sorted({r.edition for p in decl.data.programmes for r in decl.effective_rules(p.id)
+                           if r.kind == Kind.tier_met and r.edition}):
+        if edition not in ctx.tier_cache:  # each tier edition evaluated once, before the programmes that refer to it
+            ctx.tier_cache[edition] = evaluate_tiers(profile, load_tier_edition(edition, root), root=root, _ctx=ctx)
     out: dict[str, ProgrammeStatus] = {}
     for p in decl.data.programmes:
         if programme and p.id != programme:
@@ -274,8 +279,6 @@ def check_declarations(profile: Profile, decl: Declarations, *, programme: str |
 
 
 def render_declarations(res: DeclarationResult) -> str:
-    from .tiers import _advice, _fmt
-
     out = [f"申报规则 Edition: {res.edition}    企业: {res.enterprise}    企业规模: {res.size_class_zh or '未知（需员工数与营业收入）'}"]
     for pid, st in res.programmes.items():
         quota = (f"推荐名额 ≤ {st.quota.value}" if st.quota.value is not None

@@ -318,26 +318,6 @@ def _load_maturity_uncached(edition: str, entry: EditionEntry, root: Path) -> Ma
                            requirements=tuple(reqs), req_subdomain=req_sd)
 
 
-def check_all(root: Path = DEFAULT_ROOT) -> list[Problem]:
-    """Validate every edition in the registry; return all problems (empty when all is well)."""
-    try:
-        reg = load_registry(root)
-    except CriteriaError as exc:
-        return exc.problems
-    problems: list[Problem] = []
-    from . import checks  # editions of other kinds register their checkers there
-
-    for eid, entry in reg.items():
-        try:
-            if entry.kind == "maturity":
-                _load_maturity_uncached(eid, entry, root)
-            else:
-                checks.check_edition(eid, entry, root)
-        except CriteriaError as exc:
-            problems.extend(exc.problems)
-    return problems
-
-
 def check_maturity_folder(folder: Path) -> list[Problem]:
     """Validate one maturity edition folder (model.yaml, scoring.yaml, requirements/) outside a registry."""
     folder = Path(folder).resolve()

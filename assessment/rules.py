@@ -19,8 +19,11 @@ from typing import Any, Literal
 
 from pydantic import model_validator
 
+from .answers import parse_answers, read_answers_file
+from .maturity import score
 from .profile import TIER_ZH, TIERS, Profile
 from .results import Frozen
+from .scenarios import load_catalogue
 from .schema import Provenance, Strict
 
 
@@ -272,12 +275,9 @@ def evaluate(rule: Rule, ctx: Context, tier_rank: dict[str, int] | None = None) 
         required = {i: True for i in ids}
         met = all(p.outcomes.get(i) is True for i in ids)
     elif k == Kind.tier_met:
-        from .tiers import evaluate_tiers, load_tier_edition
-
-        key = rule.edition
-        if key not in ctx.tier_cache:
-            ctx.tier_cache[key] = evaluate_tiers(p, load_tier_edition(rule.edition, ctx.root), root=ctx.root, _ctx=ctx)
-        tr = ctx.tier_cache[key]
+        tr = ctx.tier_cache.get(rule.edition)  # evaluated once, before any programme that refers to it
+        if tr is None:
+            raise ValueError(f"rule {rule.id}: the tiers of {rule.edition} were not evaluated before the programme")
         tier = tr.tiers[rule.value]
         observed = tr.tier
         met = tier.met
@@ -299,17 +299,12 @@ def build_context(profile: Profile, root: Path, maturity_result: Any = None) -> 
 
     ``maturity_result``: the profile's answers already scored by the caller, so they are not scored again.
     """
-    from .scenarios import load_catalogue
-
     ctx = Context(profile=profile, root=root)
     m = profile.maturity
     if m is not None:
         if m.certified_level is not None:
             ctx.maturity_level, ctx.maturity_source = m.certified_level, "certified 评估认定"
         elif m.answers is not None or m.answers_file is not None:
-            from .answers import parse_answers, read_answers_file
-            from .maturity import score
-
             if m.answers_file:
                 answers, ed = read_answers_file(Path(m.answers_file), root=root)
             else:

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from pydantic import Field
 
-from .editions import DEFAULT_ROOT, disk_cached, resolve
+from .editions import DEFAULT_ROOT, disk_cached, load_maturity_cached, resolve
 from .loader import Problem, check_unique, load_file, raise_if
 from .profile import TIER_ZH, TIERS, Profile
+from .maturity import gaps_to
 from .results import Frozen, Gap
 from .rules import Check, Context, Kind, Rule, build_context, evaluate, inherited_rules
 from .scenarios import DIMENSION_NAMES, DIMENSIONS
@@ -240,9 +241,6 @@ def _upgrade(nxt: str, statuses: dict[str, TierStatus], ctx: Context, edition: T
         if c.kind == Kind.maturity_min.value:
             needed = c.required["value"]
     if needed is not None and ctx.maturity_result is not None:
-        from .editions import load_maturity_cached
-        from .maturity import gaps_to
-
         res = ctx.maturity_result
         gaps = gaps_to(res, load_maturity_cached(res.edition, ctx.root), needed)[:20]
     return UpgradePath(tier=nxt, failing=failing, maturity_needed=needed, maturity_gaps=gaps)

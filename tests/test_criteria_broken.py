@@ -10,7 +10,7 @@ import yaml
 from paths import HERE, MINI
 
 from assessment.cli import main
-from assessment.editions import check_all
+from assessment.checks import check_all
 
 BROKEN = sorted((HERE / "fixtures" / "broken").glob("*.yaml"))
 

@@ -7,7 +7,8 @@ from collections import Counter
 import pytest
 from paths import CRITERIA
 
-from assessment.editions import check_all, load_maturity, load_registry
+from assessment.checks import check_all
+from assessment.editions import load_maturity, load_registry
 from assessment.maturity import compile_model
 
 EXPECTED = {  # edition: (sub-domains, at least this many requirements, elements, domains)

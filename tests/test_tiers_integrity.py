@@ -238,7 +238,7 @@ def test_unknown_programme(tmp_path):
 def test_broken_tier_file_reported(tmp_path, old, new, fragment):
     import shutil
 
-    from assessment.editions import check_all
+    from assessment.checks import check_all
 
     root = tmp_path / "criteria"
     shutil.copytree(CRITERIA, root)
@@ -253,7 +253,7 @@ def test_broken_tier_file_reported(tmp_path, old, new, fragment):
 def test_broken_scenario_file_reported(tmp_path):
     import shutil
 
-    from assessment.editions import check_all
+    from assessment.checks import check_all
 
     root = tmp_path / "criteria"
     shutil.copytree(CRITERIA, root)

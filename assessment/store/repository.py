@@ -641,19 +641,6 @@ def snapshot(assessment_id: int, *, session: Session, actor: str | None = None, 
     return snap
 
 
-# -- portable bundle: assessment/store/bundle.py (re-exported here for existing callers) -------------------------
-
-_BUNDLE_NAMES = ("BUNDLE_FORMAT", "BundleError", "BundlePreview", "export_bundle", "import_bundle", "inspect_bundle")
-
-
-def __getattr__(name: str):
-    if name in _BUNDLE_NAMES:  # imported on first use: bundle.py builds on this module
-        from . import bundle
-
-        return getattr(bundle, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 # -- certificates ------------------------------------------------------------------------------------------------
 
 CERT_PREFIX = {"self_assessed": "SA", "certified": "CT"}

@@ -12,6 +12,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
 from assessment.editions import load_maturity_cached
+from assessment.store import bundle as bundles
 from assessment.store import repository as repo
 from assessment.store.evidence import EvidenceRejected
 from assessment.store.orm import AuditLog, Base, Evidence, EvidenceBlob
@@ -172,11 +173,11 @@ def test_bundle_round_trip(Session, store, tmp_path):
         aid = a.id
         digest = repo.assessment_digest(repo.get_assessment(aid, session=s))
     with Session() as s:
-        bundle = repo.export_bundle(aid, session=s, store=store)
+        bundle = bundles.export_bundle(aid, session=s, store=store)
     # the other installation: a different evidence folder
     other = BlobStore(tmp_path / "other")
     with Session.begin() as s:
-        b = repo.import_bundle(bundle, session=s, store=other, actor="assessor")
+        b = bundles.import_bundle(bundle, session=s, store=other, actor="assessor")
         bid = b.id
     with Session() as s:
         b = repo.get_assessment(bid, session=s)
@@ -193,7 +194,7 @@ def test_tampered_bundle_refused(Session, store):
         repo.add_evidence(a.id, None, "制度.pdf", PDF, session=s, store=store, max_bytes=MAX)
         aid = a.id
     with Session() as s:
-        bundle = repo.export_bundle(aid, session=s, store=store)
+        bundle = bundles.export_bundle(aid, session=s, store=store)
     src = zipfile.ZipFile(io.BytesIO(bundle))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
@@ -203,11 +204,11 @@ def test_tampered_bundle_refused(Session, store):
                 data = data.replace(b"trailer", b"TRAILER")
             z.writestr(info, data)
     with Session.begin() as s:
-        with pytest.raises(repo.BundleError, match="sha256"):
-            repo.import_bundle(out.getvalue(), session=s, store=store)
+        with pytest.raises(bundles.BundleError, match="sha256"):
+            bundles.import_bundle(out.getvalue(), session=s, store=store)
     with Session.begin() as s:
-        with pytest.raises(repo.BundleError, match="not an assessment bundle"):
-            repo.import_bundle(b"not a zip", session=s, store=store)
+        with pytest.raises(bundles.BundleError, match="not an assessment bundle"):
+            bundles.import_bundle(b"not a zip", session=s, store=store)
 
 
 def test_snapshot_and_audit_log(Session):
@@ -279,5 +280,5 @@ def test_oversized_bundle_refused(Session, store):
         z.writestr("assessment.json", "{}")
         z.writestr("evidence/big", b"\0" * (30 * 1024 * 1024))  # compresses to almost nothing
     with Session.begin() as s:
-        with pytest.raises(repo.BundleError, match="too large"):
-            repo.import_bundle(buf.getvalue(), session=s, store=store, max_bytes=1024 * 1024)
+        with pytest.raises(bundles.BundleError, match="too large"):
+            bundles.import_bundle(buf.getvalue(), session=s, store=store, max_bytes=1024 * 1024)
