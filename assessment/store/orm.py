@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING = {
@@ -75,6 +76,7 @@ class Enterprise(Base):
     standing: Mapped[str | None] = mapped_column(String(30))
     compliance: Mapped[dict[str, Any]] = mapped_column(default=dict)  # profile.compliance facts
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())  # generated population (issue 14)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_by: Mapped[str | None] = mapped_column(String(80))
@@ -401,3 +403,15 @@ class StoredBlob(Base):
     __tablename__ = "evidence_blob_data"
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class PortfolioBlocker(Base):
+    """What keeps a snapshot from the next threshold (issue 14): the next tier's failing gating rules and the
+    requirements adding most toward the next level. Indexed once per snapshot for the portfolio queries."""
+
+    __tablename__ = "portfolio_blockers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("result_snapshots.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # rule | requirement | none (indexed, nothing blocks)
+    item: Mapped[str] = mapped_column(String(80), index=True)
+    target: Mapped[str] = mapped_column(String(20))  # the next tier id or level (L3)
