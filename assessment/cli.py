@@ -38,6 +38,10 @@ def cmd_criteria_check(args) -> int:
     root = Path(args.dir) if args.dir else _root(args)
     if (root / "editions.yaml").exists():
         problems, ok = check_all(root), lambda: f"{len(load_registry(root))} editions in {root}"
+        if not problems:  # edition mappings (criteria/mappings) refer to the editions: checked once they load
+            from .mappings import check_mappings
+
+            problems = check_mappings(root)
     elif (root / "model.yaml").exists():  # a single maturity edition folder, checked on its own
         problems, ok = check_maturity_folder(root), lambda: str(root)
     else:
@@ -104,10 +108,26 @@ def cmd_criteria_list(args) -> int:
 
 def cmd_criteria_diff(args) -> int:
     from .diff import diff
-    from .editions import load_maturity
+    from .editions import load_maturity, load_registry
+
+    from .mappings import mapping_summary, render_mapping
 
     root = _root(args)
+    reg = load_registry(root)
+    for e in (args.a, args.b):
+        if e not in reg:
+            raise UsageError(f"unknown edition {e!r}; known: {', '.join(reg)}")
+    mapping = mapping_summary(args.a, args.b, root)
+    if reg[args.a].kind != "maturity" or reg[args.b].kind != "maturity":  # tier editions: the rule mapping only
+        if mapping is None:
+            raise UsageError(f"criteria diff compares maturity editions, or editions with a mapping; none from {args.a} to {args.b}")
+        if args.json:
+            _print_json({"from": args.a, "to": args.b, "mapping": mapping})
+        else:
+            print(render_mapping(args.a, args.b, mapping))
+        return 0
     d = diff(load_maturity(args.a, root), load_maturity(args.b, root))
+    d["mapping"] = mapping
     if args.json:
         _print_json(d)
         return 0
@@ -123,6 +143,8 @@ def cmd_criteria_diff(args) -> int:
     print(f"\n[weights] changed {len(d['weights'])}")
     for w in d["weights"]:
         print(f"  ~ {w['node']}: {w['from']} → {w['to']}")
+    if mapping is not None:
+        print("\n" + render_mapping(args.a, args.b, mapping))
     return 0
 
 
@@ -510,6 +532,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.set_defaults(func=cmd_criteria_diff)
 
     m = sub.add_parser("maturity", help="answers templates and scoring").add_subparsers(dest="cmd", required=True)
+    maturity_group = m
     x = m.add_parser("template", help="write a blank answers file")
     x.add_argument("edition")
     x.add_argument("--industry", required=True, choices=["discrete", "process"])
@@ -611,6 +634,9 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--reports", action="store_true", help="also render the assessment report")
     x.add_argument("--lang", choices=["zh", "en"], default="zh")
     x.set_defaults(func=cmd_report_batch)
+    from .cli_planning import add_commands  # issue 14: plan, maturity rescore, portfolio, demo population
+
+    add_commands(sub, maturity_group)
     return p
 
 

@@ -344,6 +344,8 @@ def retier(profile, to: str, *, root: Path = DEFAULT_ROOT) -> dict:
     """A profile's tier under another tier edition, with the rule mapping."""
     from .tiers import evaluate_tiers, load_tier_edition
 
+    if profile.tier_edition == to:
+        raise KeyError(f"the profile is already on {to} (its tier_edition)")
     m = find_mapping(profile.tier_edition, to, root)
     if m is None:
         raise KeyError(f"no mapping from {profile.tier_edition} to {to}")
@@ -442,3 +444,24 @@ def render_rescore(r: dict) -> str:
         out.append(f"新增 New ({len(r['new'])}): " + ", ".join(r["new"][:20]) + (" …" if len(r["new"]) > 20 else ""))
     return "\n".join(out)
 
+
+
+def render_mapping(source: str, target: str, s: dict) -> str:
+    """The mapping part of ``criteria diff``."""
+    out = [f"[mapping] {source} → {target}: {s['file']}（{s['provenance']}，置信度 confidence {s['confidence']}）"
+           + (f" — {s['note']}" if s.get("note") else "")]
+    if "subdomains" in s:
+        for e in s["subdomains"]:
+            out.append(f"  {e['from']} → {', '.join(e['to']) or '—'}  [{e['relation']}, by {e['by']}; {e['provenance']}, "
+                       f"{e['confidence']}]")
+        for n in s["new_subdomains"]:
+            out.append(f"  + {n}  [new]")
+        r = s["requirements"]
+        out.append(f"  requirements: {r['maps']} map, {r['does_not_map']} do not map, {r['new']} new "
+                   f"({r['links']} links; combine: {s['combine']})")
+    else:
+        out.append(f"  rules: {len(s['maps'])} map, {len(s['does_not_map'])} do not map, {len(s['new'])} new")
+        for c in s["changed"]:
+            out.append(f"  ~ {c['from']} → {c['to']}: {c['before']} → {c['after']}")
+        out += [f"  - {x}" for x in s["does_not_map"]] + [f"  + {x}" for x in s["new"]]
+    return "\n".join(out)
