@@ -109,7 +109,6 @@ def cmd_criteria_list(args) -> int:
 def cmd_criteria_diff(args) -> int:
     from .diff import diff
     from .editions import load_maturity, load_registry
-
     from .mappings import mapping_summary, render_mapping
 
     root = _root(args)
