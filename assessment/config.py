@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, PositiveInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +26,20 @@ class Settings(BaseSettings):
     # short code in certificate numbers (SA-2026-<CODE>-000001); default: derived from the active signing key
     issuer_code: str | None = Field(default=None, pattern=r"^[A-Z0-9]{2,12}$")
 
+    # accounts and the provincial workflow (issue 12). local: one user on this machine, no login; required: every
+    # page needs a login (server mode)
+    auth: Literal["local", "required"] = "local"
+    login_max_failures: PositiveInt = 5  # failed logins in a row before the account is locked
+    lockout_minutes: PositiveInt = 15
+    session_idle_minutes: PositiveInt = 30  # a session unused this long has expired
+    session_max_hours: PositiveInt = 12  # and none lasts longer than this
+    min_experts: PositiveInt = 3  # experts an application needs before review starts
+    # where evidence content is kept: files under data_dir, the database, or auto (the database on PostgreSQL, so
+    # several app processes behind one database serve the same files)
+    evidence_store: Literal["auto", "filesystem", "database"] = "auto"
+    # the issuer printed on certified (CT-) certificates, e.g. 某某省工业和信息化厅; required to issue them
+    province_issuer_name: str | None = None
+
     @property
     def keys_dir(self) -> Path:
         return self.data_dir / "keys"
@@ -32,6 +47,12 @@ class Settings(BaseSettings):
     @property
     def trust_dir(self) -> Path:
         return self.data_dir / "trust"
+
+    @property
+    def evidence_in_database(self) -> bool:
+        if self.evidence_store == "auto":
+            return self.db_url.startswith("postgresql")
+        return self.evidence_store == "database"
 
     @property
     def db_url(self) -> str:

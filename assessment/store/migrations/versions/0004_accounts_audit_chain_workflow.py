@@ -12,7 +12,6 @@ Create Date: 2026-11-30 00:01:05.253351
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0004'
 down_revision = '0003'
 branch_labels = None
