@@ -1,0 +1,123 @@
+"""Portfolio queries in SQL on SQLite and PostgreSQL, the synthetic population and the exports (issue 14)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select, text
+
+from assessment.planner import plan
+from assessment.store import population, portfolio
+from assessment.store import repository as repo
+from assessment.store.demo import load_demo
+from assessment.store.orm import Answer, Enterprise, PortfolioBlocker, ResultSnapshot
+
+
+@pytest.fixture
+def loaded(Session):
+    with Session.begin() as s:
+        load_demo(s)
+        stats = population.generate(s, factories=120, years=3, seed=7)
+    with Session.begin() as s:
+        assert portfolio.reindex(s) == 7  # the demo's real snapshots (3 factories, 7 assessments)
+    return Session, stats
+
+
+def test_population_is_labelled_synthetic(loaded):
+    Session, stats = loaded
+    with Session() as s:
+        synth = s.scalars(select(Enterprise).where(Enterprise.synthetic.is_(True))).all()
+        assert len(synth) == 120 and all(e.is_demo and e.name.startswith("合成·") for e in synth)
+        snaps = s.scalar(select(func.count()).select_from(ResultSnapshot))
+        assert snaps == 7 + 360 and stats["snapshots"] == 360
+        one = s.scalars(select(ResultSnapshot).order_by(ResultSnapshot.id.desc())).first()
+        assert one.result["synthetic"]["note"].startswith("合成数据")
+
+
+def test_distributions_add_up_to_the_factories(loaded):
+    Session, _ = loaded
+    with Session() as s:
+        total = portfolio.summary(s)["factories"]
+        assert total == 123
+        for by in portfolio.DIMENSIONS:
+            for measure in ("level", "tier"):
+                t = portfolio.distribution(s, by, measure=measure)
+                assert sum(r[2] for r in t.rows) == total
+                groups = {r[0] for r in t.rows}
+                for g in groups:
+                    assert abs(sum(r[3] for r in t.rows if r[0] == g) - 1) < 1e-4  # shares rounded to 6 places
+        real = portfolio.summary(s, synthetic=False)
+        assert real["factories"] == 3 and real["synthetic_factories"] == 0
+        assert portfolio.summary(s, synthetic=True)["synthetic_factories"] == 120
+        shares = portfolio.level_shares(s)
+        assert sum(r[2] for r in shares.rows) == total and "national_2022" in shares.columns
+
+
+def test_transitions_count_consecutive_assessments(loaded):
+    Session, _ = loaded
+    with Session() as s:
+        lv = portfolio.transitions(s, measure="level")
+        # synthetic: 120 factories × 2 steps; demo: (2-1) + (3-1) + (2-1)
+        assert sum(r[2] for r in lv.rows) == 240 + 4
+        tr = portfolio.transitions(s, measure="tier")
+        assert sum(r[2] for r in tr.rows) == 244
+        # the same figure by a plain count in SQL
+        n = s.execute(text("SELECT COUNT(*) FROM assessments")).scalar() - s.execute(text("SELECT COUNT(DISTINCT factory_id) FROM assessments")).scalar()
+        assert n == 244
+
+
+def test_blockers_within_reach_percentile_and_plan(loaded):
+    Session, _ = loaded
+    with Session() as s:
+        rules = portfolio.top_blockers(s, kind="rule")
+        assert rules.rows and rules.rows == sorted(rules.rows, key=lambda r: (-r[2], r[0]))
+        reqs = portfolio.top_blockers(s, kind="requirement", limit=5)
+        assert len(reqs.rows) <= 5
+        n_latest_blocked = s.execute(text(
+            "SELECT COUNT(DISTINCT snapshot_id) FROM portfolio_blockers WHERE kind = 'rule' AND item = :i"), {"i": rules.rows[0][0]}).scalar()
+        assert rules.rows[0][2] <= n_latest_blocked
+        reach = portfolio.within_reach(s, target="advanced", limit=5)
+        assert all(r[5] == "basic" for r in reach.rows)
+        assert [r[7] for r in reach.rows] == sorted(r[7] for r in reach.rows)
+        fid = reach.rows[0][0] if reach.rows else portfolio.within_reach(s, target="L2", limit=1).rows[0][0]
+        pct = portfolio.percentile(s, fid)
+        assert 0 <= pct["percentile"] <= 100 and pct["peers"] >= 1
+        with pytest.raises(portfolio.PortfolioError):
+            portfolio.distribution(s, "nope")
+    with Session.begin() as s:
+        table = portfolio.within_reach(s, target="L3", limit=2)
+        costed = portfolio.plan_costs(s, table, "L3", limit=2)
+        assert all(r[-3] is True for r in costed.rows)  # reachable
+        aid = table.rows[0][9]
+        assert s.scalar(select(func.count()).select_from(Answer).where(Answer.assessment_id == aid)) > 0
+        a = repo.get_assessment(aid, session=s)
+        res = repo.evaluate(a)
+        assert res.maturity.level == table.rows[0][4]  # the answers written on demand score as the snapshot says
+        p, _ = plan(repo.build_profile(a), "excellent")
+        assert p.problem_size["requirements"] == 200
+
+
+def test_exports_keep_text_as_text(loaded, tmp_path):
+    Session, _ = loaded
+    with Session() as s:
+        tables = portfolio.all_tables(s)
+    t = portfolio.Table("x", ("a", "b"), ("甲", "乙"), ("A", "B"), [("=1+1", 2), ("@cmd", None)])
+    rows = list(csv.reader(io.StringIO(portfolio.to_csv(t).decode("utf-8-sig"))))
+    assert rows[0] == ["甲", "乙"] and rows[1][0] == "'=1+1" and rows[2][0] == "'@cmd"
+    wb = load_workbook(io.BytesIO(portfolio.to_xlsx(tables + [t])))
+    assert len(wb.sheetnames) == len(tables) + 1
+    cell = wb["x"]["A2"]
+    assert cell.value == "=1+1" and cell.data_type == "s"
+    for tb in tables:
+        assert wb[tb.name[:31]].max_row == len(tb.rows) + 1
+
+
+def test_reindex_is_idempotent_and_blockers_cascade(loaded):
+    Session, _ = loaded
+    with Session.begin() as s:
+        before = s.scalar(select(func.count()).select_from(PortfolioBlocker))
+        assert portfolio.reindex(s) == 0
+        assert s.scalar(select(func.count()).select_from(PortfolioBlocker)) == before
