@@ -17,7 +17,6 @@ from assessment.planner import PlanError, load_costs, plan, read_plan_input
 from assessment.profile import parse_profile, read_profile
 from assessment.tiers import evaluate_tiers, load_tier_edition
 
-
 EXAMPLES = ROOT / "examples"
 GRADES = ("none", "partial", "largely", "full")
 
