@@ -495,6 +495,27 @@ def cmd_report_render(args) -> int:
     return 0
 
 
+def cmd_report_summary(args) -> int:
+    from reports import service
+
+    region = {"kind": args.region_kind}
+    if args.cumulative_provincial_pilots is not None:
+        if args.cumulative_provincial_pilots < 0:
+            raise UsageError("--cumulative-provincial-pilots: expected a count of 0 or more")
+        region["cumulative_provincial_pilots"] = args.cumulative_provincial_pilots
+    settings, Session = _db()
+    with Session() as s:
+        p = service.recommendation_plan(args.assessment or None, args.recommender or "", args.programme, session=s,
+                                        root=settings.criteria_dir, region=region)
+    from reports.summary import FACTORIES, SCENARIOS, summary_xlsx
+
+    data = summary_xlsx(p)
+    Path(args.out).write_bytes(data)
+    print(f"wrote {args.out}: 优秀场景 {len(p.listed[SCENARIOS])}/{p.quota[SCENARIOS]}, 示范工厂 {len(p.listed[FACTORIES])}/"
+          f"{p.quota[FACTORIES]} (listed/quota), 未列入 not listed {len(p.left_out)}")
+    return 0
+
+
 def cmd_report_batch(args) -> int:
     from reports.batch import run_batch
 
@@ -705,6 +726,18 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--programme", default="demo_factory_2023", help="for docx: the programme whose form to follow")
     x.add_argument("--lang", choices=["zh", "en"], default="zh")
     x.set_defaults(func=cmd_report_render)
+    x = r.add_parser("summary", help="推荐汇总表 (annex 4): eligible applicants, one row per enterprise, ranked and cut to "
+                                     "the recommender's quota (A4 landscape .xlsx)")
+    x.add_argument("--programme", required=True, help="a programme of the call, e.g. demo_factory_2023")
+    x.add_argument("--out", required=True)
+    x.add_argument("--assessment", type=int, action="append",
+                   help="only these assessments (default: each factory's latest, archived ones left out)")
+    x.add_argument("--recommender", help="the recommender's name, printed after 推荐单位（盖章）")
+    x.add_argument("--region-kind", choices=["province", "separately_planned_city", "bingtuan", "central_soe"],
+                   default="province", help="the recommender: province (default), separately planned city, 兵团, central SOE group")
+    x.add_argument("--cumulative-provincial-pilots", type=int,
+                   help="省级智能制造试点示范项目累计数量 (the 2023 provincial quota depends on it: more than 300 raises it)")
+    x.set_defaults(func=cmd_report_summary)
     x = r.add_parser("batch", help="certificates (and reports) for many factories; resumable")
     x.add_argument("--out", required=True)
     x.add_argument("--assessment", type=int, action="append", help="only these assessments (default: each factory's latest)")
@@ -712,9 +745,6 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--reports", action="store_true", help="also render the assessment report")
     x.add_argument("--lang", choices=["zh", "en"], default="zh")
     x.set_defaults(func=cmd_report_batch)
-    from .cli_planning import add_commands  # issue 14: plan, maturity rescore, portfolio, demo population
-
-    add_commands(sub, maturity_group)
 
     u = sub.add_parser("users", help="accounts for server mode (SFA_AUTH=required)").add_subparsers(dest="cmd", required=True)
     x = u.add_parser("add", help="create an account and print its one-time password")

@@ -15,7 +15,7 @@ from assessment.signing import load_public_keys, payload_kid, seal, sign_revocat
 from assessment.store import repository as repo
 from assessment.store.orm import Certificate
 
-from .render import certificate_pdf
+from .render import LEVEL, certificate_pdf
 from .report import ReportContext, report_pdf
 from .verify import RevocationMap, RevocationSource, Revocations, VerifyResult, verify_certificate
 
@@ -209,54 +209,234 @@ def workbook(aid: int, *, session: Session, root: Path) -> bytes:
     return assessment_workbook(ctx, texts, notes)
 
 
-def declaration_draft(aid: int, programme: str, *, session: Session, root: Path) -> bytes:
+def score_text(s: float) -> str:
+    """S with three decimals, cut (never rounded up across a band edge: 1.7975 prints 1.797)."""
+    import math
+
+    return f"{math.floor(s * 1000 + 1e-6) / 1000:.3f}"
+
+
+FORM_PROGRAMMES = ("demo_factory", "excellent_scenario", "smart_supply_chain")
+
+
+def _form_programme(decl, programme: str):
+    """The programme of a 申报书 draft: one whose form is known (the 2023 附件3-1 and 附件3-2)."""
+    if programme not in decl.programmes:
+        raise ValueError(f"unknown programme {programme!r}（可选 / known: "
+                         + ", ".join(p for p in decl.programmes if decl.programmes[p].type in FORM_PROGRAMMES) + "）")
+    p = decl.programmes[programme]
+    if p.type not in FORM_PROGRAMMES or p.year != 2023:
+        raise ValueError(f"「{p.name_zh}」没有可依据的申报书模板：申报书草稿按 2023 年度附件3-1（优秀场景）、附件3-2（示范工厂、"
+                         f"智慧供应链）生成 / no declaration form is known for {p.name_en}: drafts follow the 2023 forms")
+    return p
+
+
+def reason_words(check, decl=None) -> str:
+    """A failed eligibility check in words (never a rule id or a raw value)."""
+    observed = check.observed
+    if observed is None:
+        return f"{check.message_zh}（未提供该信息）"
+    if check.kind == "kpis_present" and decl is not None and isinstance(check.required, list):
+        missing = [decl.kpis[k].name_zh for k in check.required if k in decl.kpis and k not in (observed or [])]
+        return f"{check.message_zh.split('（')[0]}（未填：{'、'.join(missing)}）" if missing else check.message_zh
+    if check.kind == "supply_chain_beyond" and isinstance(observed, dict):
+        return (f"{check.message_zh}（当前：工厂覆盖 {observed.get('factory_links', 0)} 个环节，另加供应链环节 "
+                f"{observed.get('extra_supply_chain_links', 0)} 个）")
+    if isinstance(observed, (int, float)) and not isinstance(observed, bool):
+        return f"{check.message_zh}（当前：{observed:g}）"
+    return check.message_zh
+
+
+def advisory_words(check, catalogue: str | None = None) -> str:
+    if check.kind == "catalogue":
+        return ("场景实例在自评估中按其他版本的《智能制造典型场景参考指引》记录：本申报书的环节、场景名称须按"
+                f"{'2023年版' if catalogue == 'scenarios/2023' else '申报年度的'}指引选择（无法对应的已留空，原记录见附1备注）")
+    return check.message_zh + ("（原则上要求，不满足时须在申报材料中说明理由）" if check.in_principle else "")
+
+
+def form_instances(a, form_catalogue: str | None, root: Path):
+    """The assessment's scenario instances with the link and scenario names of the form's catalogue. A scenario
+    recorded against another catalogue keeps its names only where the form's catalogue has the same scenario (by name
+    or alias); otherwise link and scenario are left for the applicant to choose and 备注 says what was recorded."""
     from assessment.scenarios import load_catalogue
 
-    from .exports import DeclarationFacts, declaration_docx
+    from .declaration import Instance
 
-    ctx = report_context(aid, session=session, root=root)
-    a = repo.get_assessment(aid, session=session)
+    src = load_catalogue(a.scenario_catalogue, root)
+    dst = load_catalogue(form_catalogue, root) if form_catalogue else src
+    same = dst.id == src.id
+    out = []
+    for s in a.scenarios:
+        notes = ["应用人工智能"] if s.ai else []
+        if s.scenario_id == "custom":
+            link = src.links.get(s.link)
+            name = link.name_zh if link else ""
+            if not same:
+                name = next((x.name_zh for x in dst.data.links if link and x.name_zh == link.name_zh), "")
+            out.append(Instance(name, "其他", s.name or "", "；".join(["自定义场景"] + notes)))
+            continue
+        sc = src.scenarios[s.scenario_id]
+        match = sc if same else (dst.find(sc.name_zh) or next((m for al in sc.aliases for m in [dst.find(al)] if m), None))
+        if match is None:
+            year = src.id.rsplit("/", 1)[-1]
+            notes.insert(0, f"环节、场景待选（{year}年版指引记为：{src.links[sc.link].name_zh}—{sc.name_zh}）")
+            out.append(Instance("", "", s.name or sc.name_zh, "；".join(notes)))
+        else:
+            out.append(Instance(dst.links[match.link].name_zh, match.name_zh, s.name or match.name_zh, "；".join(notes)))
+    return out
+
+
+def _required_kpis(decl, programme) -> frozenset[str]:
+    chain = []
+    p = programme
+    while p is not None:
+        chain.append(p.id)
+        p = decl.programmes.get(p.inherits) if p.inherits else None
+    return frozenset(k.id for k in decl.kpi_file.kpis if set(k.required_by) & set(chain))
+
+
+def _project_summary(factory: str, instances, level: int, score: str, kpis: dict, decl) -> str:
+    names = [i.name for i in instances if i.name]
+    parts = [f"{factory}已建设{len(instances)}个智能制造场景实例" + (f"（{'、'.join(names)}）" if names else "")]
+    if level:
+        parts.append(f"按 GB/T 39116-2020 自评估，智能制造能力成熟度为{LEVEL['zh'][level]}（S = {score}）")
+    shown = [f"{decl.kpis[k].name_zh}{_num(v)}{decl.kpis[k].unit}" for k, (v, _) in kpis.items() if k in decl.kpis]
+    if shown:
+        parts.append("主要成效：" + "，".join(shown))
+    text = "；".join(parts) + "。（草拟，请补充完善）"
+    return text if len(text) <= 500 else text[:490] + "……（草拟）"
+
+
+def _num(v: float) -> str:
+    return f"{v:g}"
+
+
+def declaration_draft(aid: int, programme: str, *, session: Session, root: Path) -> bytes:
+    """The 申报书 draft of ``programme`` (a 2023 优秀场景, 示范工厂 or 智慧供应链 programme) for assessment ``aid``:
+    附件3-1 or 附件3-2 with what the toolkit holds filled in and a warning page first when the factory is not eligible."""
+    from .declaration import DeclarationData, declaration_docx
+    from .render import standard_names
+
     decl = load_declarations("declarations/2021-2025", root)
+    p = _form_programme(decl, programme)
+    a = repo.get_assessment(aid, session=session)
+    ev = repo.evaluate(a, root=root)
+    status = ev.declarations.programmes[programme]
+    e, f = a.factory.enterprise, a.factory
+    instances = form_instances(a, p.scenario_catalogue, root)
+    kpis = {k.kpi_id: (k.value, k.period) for k in a.kpis}
+    m = ev.maturity
+    cert = session.scalar(select(Certificate.number).where(Certificate.assessment_id == a.id)
+                          .order_by(Certificate.id.desc()).limit(1))
+    data = DeclarationData(
+        form="scenario" if p.type == "excellent_scenario" else "factory", supply_chain=p.type == "smart_supply_chain",
+        year=p.year, programme=p.name_zh, enterprise=e.name, factory=f.name, credit_code=e.credit_code,
+        ownership=e.ownership, size_class=decl.size_class(e.employees, e.revenue_wan), industry_group=e.industry_group,
+        sub_sector=f.sub_sector, address=f.address, industry_type=f.industry_type, level=m.level,
+        score=score_text(m.score), standard=standard_names(a.maturity_edition, "zh"), certificate=cert,
+        accident=(e.compliance or {}).get("worst_accident_3y"),
+        summary=_project_summary(f.name, instances, m.level, score_text(m.score), kpis, decl),
+        instances=instances, kpis=kpis, required_kpis=_required_kpis(decl, p), eligible=status.met,
+        reasons=[reason_words(c, decl) for c in status.reasons],
+        advisories=[advisory_words(c, p.scenario_catalogue) for c in status.advisories])
+    return declaration_docx(data)
+
+
+def latest_assessment_ids(session: Session) -> list[int]:
+    """Each factory's latest assessment, leaving out archived enterprises, factories and assessments."""
+    from assessment.store.orm import Assessment, Enterprise, Factory
+
+    live = (select(Assessment.factory_id, func.max(Assessment.id).label("aid"))
+            .join(Factory, Factory.id == Assessment.factory_id).join(Enterprise, Enterprise.id == Factory.enterprise_id)
+            .where(Assessment.archived_at.is_(None), Assessment.status != "archived", Factory.archived_at.is_(None),
+                   Enterprise.archived_at.is_(None))
+            .group_by(Assessment.factory_id).subquery())
+    return list(session.scalars(select(live.c.aid).order_by(live.c.aid)))
+
+
+RECOMMENDER_ZH = {"province": "省（区、市）", "separately_planned_city": "计划单列市", "bingtuan": "新疆生产建设兵团",
+                  "central_soe": "中央企业集团"}
+BASIS_ZH = {"cumulative_provincial_pilots": ("省级智能制造试点示范项目累计数量", "--cumulative-provincial-pilots"),
+            "iva_rank": ("工业增加值全国排名", "--iva-rank"), "excellent_count": ("本地区卓越级智能工厂数量", "--excellent-count")}
+
+
+def _summary_programmes(decl, programme: str):
+    """The 优秀场景 and 示范工厂 programmes of the call ``programme`` belongs to (附件4 has both parts)."""
     if programme not in decl.programmes:
         raise ValueError(f"unknown programme {programme!r}")
-    e, f = a.factory.enterprise, a.factory
-    facts = DeclarationFacts(ownership=e.ownership, industry_group=e.industry_group, sub_sector=f.sub_sector,
-                             size_class=decl.size_class(e.employees, e.revenue_wan),
-                             worst_accident_3y=(e.compliance or {}).get("worst_accident_3y"), address=f.address)
-    cat = load_catalogue(a.scenario_catalogue, root)
-    scen = []
-    for s in a.scenarios:
-        if s.scenario_id == "custom":
-            scen.append((cat.links[s.link].name_zh if s.link in cat.links else "其他", "其他", s.name or "", s.ai))
-        else:
-            sc = cat.scenarios[s.scenario_id]
-            scen.append((cat.links[sc.link].name_zh, sc.name_zh, s.name or "", s.ai))
-    kpis = {k.id: (k.name_zh, k.unit, programme in k.required_by) for k in decl.kpi_file.kpis}
-    return declaration_docx(ctx, facts, programme, scen, kpis)
+    p = decl.programmes[programme]
+    factory, scenario = decl.programmes.get(f"demo_factory_{p.year}"), decl.programmes.get(f"excellent_scenario_{p.year}")
+    if p.type not in FORM_PROGRAMMES or factory is None or scenario is None:
+        raise ValueError(f"推荐汇总表（附件4）用于智能制造优秀场景、示范工厂（含智慧供应链）的推荐，「{p.name_zh}」不适用 / the "
+                         f"recommendation summary (annex 4) is for the excellent-scenario and demonstration-factory calls, "
+                         f"not for {p.name_en}")
+    return p, factory, scenario, decl.programmes.get(f"smart_supply_chain_{p.year}")
 
 
-def recommendation_list(aids: list[int], recommender: str, programme: str, *, session: Session, root: Path) -> bytes:
-    """推荐汇总表 for the given assessments, ranked by S (highest first) within the programme's quotas."""
-    from assessment.scenarios import load_catalogue
+def _summary_quota(programme, region) -> tuple[int, str]:
+    from types import SimpleNamespace
 
-    from .exports import RecommendationRow, recommendation_xlsx
+    from assessment.declarations import _quota
 
-    rows = []
-    quota_f = quota_s = None
-    year = programme.rsplit("_", 1)[-1]
-    for aid in aids:
+    q = _quota(programme, SimpleNamespace(region=region))
+    if q.value is None:
+        if q.basis in BASIS_ZH:
+            words, flag = BASIS_ZH[q.basis]
+            raise ValueError(f"无法确定「{programme.name_zh}」的推荐名额：请给出推荐单位的{words}（region.{q.basis}，命令行 {flag}） / the quota of "
+                             f"{programme.name_en} depends on the recommender's {q.basis.replace('_', ' ')}: give {flag}")
+        raise ValueError(f"「{programme.name_zh}」没有{RECOMMENDER_ZH[region.kind]}的推荐名额规定 / no quota is known for "
+                         f"this recommender ({region.kind}) in {programme.name_en}")
+    note = RECOMMENDER_ZH[region.kind]
+    if q.basis in BASIS_ZH:
+        note += f"，{BASIS_ZH[q.basis][0]} {q.observed}"
+    return q.value, note
+
+
+def recommendation_plan(aids: list[int] | None, recommender: str, programme: str, *, session: Session, root: Path,
+                        region=None):
+    """Who goes on the 推荐汇总表 of ``programme``'s call, in which category and order, and who is left out and why.
+    ``aids``: the assessments to consider (None: each factory's latest); ``region``: the recommender's facts (a
+    :class:`assessment.profile.Region` or its dict), from which the quotas are computed."""
+    from assessment.profile import Region
+
+    from .render import TIER
+    from .summary import FACTORIES, SCENARIOS, Applicant, plan
+
+    decl = load_declarations("declarations/2021-2025", root)
+    p, factory_p, scenario_p, chain_p = _summary_programmes(decl, programme)
+    if region is None:
+        region = Region()
+    elif isinstance(region, dict):
+        from pydantic import ValidationError
+
+        try:
+            region = Region.model_validate(region)
+        except ValidationError as exc:
+            e = exc.errors()[0]
+            raise ValueError(f"推荐单位信息 region.{'.'.join(map(str, e['loc']))}: {e['msg']}") from None
+    qf, note_f = _summary_quota(factory_p, region)
+    qs, _ = _summary_quota(scenario_p, region)
+    applicants = []
+    for aid in (latest_assessment_ids(session) if aids is None else aids):
         a = repo.get_assessment(aid, session=session)
         ev = repo.evaluate(a, root=root)
-        cat = load_catalogue(a.scenario_catalogue, root)
-        inst = []
-        for s in a.scenarios:
-            if s.scenario_id in cat.scenarios:
-                sc = cat.scenarios[s.scenario_id]
-                inst.append(f"{cat.links[sc.link].name_zh}—{sc.name_zh}—{s.name or sc.name_zh}")
-        rows.append(RecommendationRow(a.factory.enterprise.name, a.factory.name, inst, ev.maturity.score, ev.maturity.level, ev.tiers.tier))
-        progs = ev.declarations.programmes
-        if f"demo_factory_{year}" in progs:
-            quota_f = progs[f"demo_factory_{year}"].quota.value
-            quota_s = progs.get(f"excellent_scenario_{year}").quota.value if f"excellent_scenario_{year}" in progs else None
-    rows.sort(key=lambda r: -r.score)
-    return recommendation_xlsx(rows, recommender, quota_s, quota_f)
+        st = ev.declarations.programmes
+        listing = [f"{i.link}—{i.scenario}—{i.name}" if i.link else f"{i.name}（{i.note}）"
+                   for i in form_instances(a, p.scenario_catalogue, root)]
+        fs, ss = st[factory_p.id], st[scenario_p.id]
+        applicants.append(Applicant(
+            enterprise_id=a.factory.enterprise_id, enterprise=a.factory.enterprise.name, factory=a.factory.name,
+            assessment_id=a.id, instances=listing, score=ev.maturity.score, score_text=score_text(ev.maturity.score),
+            level=LEVEL["zh"][ev.maturity.level], tier=TIER["zh"][ev.tiers.tier],
+            factory_eligible=fs.met, factory_reasons=[reason_words(c, decl) for c in fs.reasons],
+            scenario_eligible=ss.met, scenario_reasons=[reason_words(c, decl) for c in ss.reasons],
+            supply_chain=bool(chain_p and st[chain_p.id].met)))
+    return plan(applicants, year=p.year, recommender=recommender, quota={FACTORIES: qf, SCENARIOS: qs}, quota_note=note_f)
+
+
+def recommendation_list(aids: list[int] | None, recommender: str, programme: str, *, session: Session, root: Path,
+                        region=None) -> bytes:
+    """推荐汇总表 (附件4) as an A4-landscape workbook: see :func:`recommendation_plan`."""
+    from .summary import summary_xlsx
+
+    return summary_xlsx(recommendation_plan(aids, recommender, programme, session=session, root=root, region=region))
