@@ -35,8 +35,11 @@ from .store.orm import (
 log = logging.getLogger("assessment.access")
 
 ROLES = ("system_admin", "province_admin", "expert", "enterprise")
-ROLE_NAMES = {"system_admin": ("系统管理员", "system administrator"), "province_admin": ("省级管理员", "province administrator"),
-              "expert": ("评审专家", "expert"), "enterprise": ("企业用户", "enterprise user"), "local": ("本机用户", "local user")}
+ROLE_NAMES = {"system_admin": ("系统管理员", "a system administrator"), "province_admin": ("省级管理员", "a province administrator"),
+              "expert": ("评审专家", "an expert"), "enterprise": ("企业用户", "an enterprise user"),
+              "local": ("本机用户", "the local user")}
+KIND_ZH = {"application": "申请", "rectification": "整改项", "evidence": "证据", "certificate": "证书", "assessment": "评估",
+           "factory": "工厂", "enterprise": "企业", "user": "账户", "province": "省份"}
 
 # action -> roles allowed (before scope); the scope of each role is checked by _in_scope
 MATRIX: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
@@ -160,10 +163,10 @@ def check(session: Session, p: Principal, action: str, obj: Any = None) -> str |
     if p.must_change_password:
         return "请先修改初始密码 / change the one-time password first"
     if p.role != "local" and p.role not in roles:
-        return f"{zh_role}无权执行 {action} / a {en_role} may not {action}"
+        return f"{zh_role}无权执行 {action} / {en_role} may not {action}"
     kind, oid, ent, province, apps = _scope(session, obj)
     if not _in_scope(session, p, kind, ent, province, apps):
-        return f"{zh_role}无权访问此{kind}（{oid}）/ this {kind} ({oid}) is outside the {en_role}'s scope"
+        return f"{zh_role}无权访问此{KIND_ZH.get(kind, kind)}（{oid}）/ this {kind} ({oid}) is outside the scope of {en_role}"
     return None
 
 
@@ -175,7 +178,8 @@ def require(session: Session, p: Principal, action: str, obj: Any = None) -> Non
     kind, oid, *_ = _scope(session, obj)
     log.warning("access denied: %s %s %s %s: %s", p.username, action, kind, oid, reason)
     record_denial(session, p, action, kind, oid, reason)
-    raise AccessDenied(f"拒绝访问：{reason.split(' / ')[0]} / access denied: {reason.split(' / ')[-1]}")
+    zh, _, en = reason.partition("/ ")
+    raise AccessDenied(f"拒绝访问：{zh.strip()} / access denied: {en.strip()}")
 
 
 def record_denial(session: Session, p: Principal, action: str, kind: str, oid: str, reason: str) -> None:
@@ -188,12 +192,15 @@ def record_denial(session: Session, p: Principal, action: str, kind: str, oid: s
             sqlite = conn.dialect.name == "sqlite"
             if sqlite:  # should the caller hold SQLite's write lock, give up soon instead of waiting 30 s
                 conn.exec_driver_sql("PRAGMA busy_timeout = 2000")
+                conn.commit()
             try:
-                with Session(bind=conn) as s:
+                with Session(bind=conn) as s:  # the connection has no transaction open: the session's commits
                     audit(s, p.username, "denied", kind, oid, {"action": action, "role": p.role, "reason": reason})
                     s.commit()
             finally:
                 if sqlite:
+                    conn.rollback()
                     conn.exec_driver_sql("PRAGMA busy_timeout = 30000")
+                    conn.commit()
     except Exception:  # noqa: BLE001 - the refusal itself must never fail; the log line above keeps it
         log.exception("could not audit an access refusal")
