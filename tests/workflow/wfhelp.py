@@ -126,7 +126,8 @@ def advance(Session, w: World, app_id: int, to: str, settings, *, admin: str = "
             elif state == "rectification":
                 for r in wf.rectification_items(w[admin], app_id, session=s):
                     ent = "ent_" + {v: k for k, v in w.enterprises.items()}[s.get(wf.Application, app_id).enterprise_id].lower()
-                    wf.respond_rectification(w[ent], r["id"], "已补充联网记录", session=s)
+                    if r["status"] in ("open", "rejected"):
+                        wf.respond_rectification(w[ent], r["id"], "已补充联网记录", session=s)
                     wf.verify_rectification(w["expert2"], r["id"], True, "已核验", session=s)
                 wf.finish_rectification(w[admin], app_id, session=s)
             elif state == "decision":
