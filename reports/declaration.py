@@ -9,6 +9,7 @@ on from 附件3-1's) and printed under the table that uses them. All user text g
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.table import Table, _Cell
 
 from .usertext import clean
 
@@ -221,15 +223,18 @@ class Grid:
     def row(self, *cells, bold: bool = False) -> list:
         """``cells``: (label, span) or ("=", value, span) for a user value."""
         r = self.t.add_row()
-        for i, w in enumerate(self.widths):
-            r.cells[i].width = Mm(w)
+        tcs = list(r._tr.tc_lst)  # a new row: one w:tc per grid column, none merged yet
         col, out = 0, []
         for cell in cells:
             user = len(cell) == 3
             text, span = (cell[1], cell[2]) if user else cell
-            c = r.cells[col]
+            tc = tcs[col]
+            for extra in tcs[col + 1:col + span]:  # a horizontal merge is one w:tc spanning the grid columns
+                r._tr.remove(extra)
             if span > 1:
-                c = c.merge(r.cells[col + span - 1])
+                tc.grid_span = span
+            tc.width = Mm(sum(self.widths[col:col + span]))
+            c = _Cell(tc, self.t)
             p = c.paragraphs[0]
             if user:
                 if text:
@@ -260,6 +265,24 @@ class Grid:
         for p in merged.paragraphs[1:]:  # merging concatenates the cells' (empty) paragraphs
             p._element.getparent().remove(p._element)
         assert merged.text == text
+
+
+def _repeat(doc, build, values: list[dict[tuple[int, int], str | None]], size: float) -> None:
+    """One table per item: ``build`` makes the first (value cells empty), the others are copies of it (much faster
+    than building each); ``values`` maps (row, cell of the row) to the item's text."""
+    first = build(doc)
+    template = copy.deepcopy(first.t._tbl)
+    tables = [first.t]
+    doc.add_paragraph()
+    for _ in values[1:]:
+        tbl = copy.deepcopy(template)
+        doc.add_paragraph()._p.addprevious(tbl)
+        tables.append(Table(tbl, first.t._parent))
+    for table, items in zip(tables, values):
+        for (r, i), text in items.items():
+            if text:
+                run = _Cell(table.rows[r]._tr.tc_lst[i], table).paragraphs[0].add_run(clean(text))
+                run.font.size = Pt(size)
 
 
 def _boxes(options: list[tuple[str, str]], chosen: str | None) -> str:
@@ -425,19 +448,20 @@ def _pledge(doc) -> None:
 
 def _scenario_block(doc, d: DeclarationData, notes: _Notes) -> None:
     _heading(doc, "（二）申报优秀场景基本信息", 2)
-    rows = d.instances or [Instance("", "", "")]
-    for inst in rows:
+    def build(doc):
         g = Grid(doc, [34, 44, 34, 44])
-        g.row(("环节名称", 1), ("=", inst.link or "（在系统中下拉选择）", 3))
-        g.row(("场景名称", 1), ("=", inst.scenario or "（在系统中下拉选择）", 3))
-        g.row(("场景实例名称", 1), ("=", inst.name or "（申报主体自行归纳填写，同一场景下的多个场景实例分开填写）", 3))
-        g.row(("场景实例建设起止日期", 1), ("=", None, 3))
-        g.row(("场景实例建设投资（万元）", 1), ("=", None, 3))
+        for label in ("环节名称", "场景名称", "场景实例名称", "场景实例建设起止日期", "场景实例建设投资（万元）"):
+            g.row((label, 1), ("=", None, 3))
         g.row(("场景实例建设系统解决方案供应商名称", 1),
               ("（自建的话，系统中选择自建；其他的话，每个场景实例可填写多个系统解决方案供应商）", 3))
         g.row(("联系人", 1), ("=", None, 1), ("联系电话", 1), ("=", None, 1))
         g.keep_together()
-        doc.add_paragraph()
+        return g
+
+    choose = "（在系统中下拉选择）"
+    _repeat(doc, build, [{(0, 1): i.link or choose, (1, 1): i.scenario or choose,
+                          (2, 1): i.name or "（申报主体自行归纳填写，同一场景下的多个场景实例分开填写）"}
+                         for i in d.instances or [Instance("", "", "")]], 10.5)
     notes.flush(doc)
     _kpi_table(doc, d, notes)
     doc.add_paragraph()
@@ -506,9 +530,9 @@ def _annex2(doc, d: DeclarationData) -> None:
     title = "具体场景实例采用的关键装备、软件、工艺、技术情况" if d.form == "scenario" else "场景实例采用的关键装备、软件、工艺、技术情况"
     _para(doc, title, size=14, align=WD_ALIGN_PARAGRAPH.CENTER, font=HEAD_FONT)
     label = "具体场景实例名称（与上面表格对应）" if d.form == "scenario" else "场景实例名称（与上面表格对应）"
-    for inst in d.instances or [Instance("", "", "")]:
+    def build(doc):
         g = Grid(doc, [36, 32, 30, 30, 28], size=9.5)
-        g.row((label, 2), ("=", inst.name, 3))
+        g.row((label, 2), ("=", None, 3))
         g.row(("关键装备种类", 1), ("名称", 1), ("规格/型号", 1), ("供应商", 1), ("备注", 1), bold=True)
         g.row((EQUIPMENT_HINT, 1), ("=", None, 1), ("=", None, 1), ("=", None, 1), ("=", None, 1))
         g.row(("关键软件种类", 1), ("名称", 1), ("规格/型号", 1), ("供应商", 2), bold=True)
@@ -518,7 +542,9 @@ def _annex2(doc, d: DeclarationData) -> None:
         g.row(("技术名称", 2), ("应用描述", 3), bold=True)
         g.row(("（可填写多个）", 2), ("=", None, 3))
         g.keep_together()
-        doc.add_paragraph()
+        return g
+
+    _repeat(doc, build, [{(0, 1): i.name} for i in d.instances or [Instance("", "", "")]], 9.5)
 
 
 def _annex_lists(doc) -> None:
