@@ -242,6 +242,8 @@ def reason_words(check, decl=None) -> str:
     if check.kind == "supply_chain_beyond" and isinstance(observed, dict):
         return (f"{check.message_zh}（当前：工厂覆盖 {observed.get('factory_links', 0)} 个环节，另加供应链环节 "
                 f"{observed.get('extra_supply_chain_links', 0)} 个）")
+    if check.kind == "maturity_min" and isinstance(observed, int) and not isinstance(observed, bool):
+        return f"{check.message_zh}（当前：{LEVEL['zh'][observed] if observed in LEVEL['zh'] else observed}）"
     if isinstance(observed, (int, float)) and not isinstance(observed, bool):
         return f"{check.message_zh}（当前：{observed:g}）"
     return check.message_zh

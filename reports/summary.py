@@ -154,6 +154,8 @@ def _part(ws, row: int, cat: str, items: list[Applicant]) -> int:
     if not items:
         row += 1
         text_cell(ws.cell(row, 2), "（无）")
+        if cat == SCENARIOS:
+            ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=4)
         _style_row(ws, row)
     row += 1
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(WIDTHS))
