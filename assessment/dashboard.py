@@ -100,39 +100,35 @@ def approved_ranked(p: Principal, *, session: Session, tier: str | None = None) 
     return rows
 
 
-def recommendation(p: Principal, programme: str, *, session: Session, root: Path = DEFAULT_ROOT) -> dict:
-    """The national recommendation from approved applications: each certified assessment scored by the engine for
-    ``programme`` (eligible or not, with reasons), the quota the engine computes for the province (None when the
-    region facts are missing), and the eligible ones ranked by S and cut to the quota (``recommended``)."""
-    from .declarations import load_declarations
+def _approved_assessments(p: Principal, session: Session) -> list[int]:
+    return [s["certified_assessment_id"] for s in approved_ranked(p, session=session)]
 
-    decl = load_declarations("declarations/2021-2025", root)
-    if programme not in decl.programmes:
-        raise ValueError(f"未知的申报项目 {str(programme)[:40]!r} / unknown programme {str(programme)[:40]!r}")
-    rows, quota = [], None
-    for s in approved_ranked(p, session=session):
-        a = repo.get_assessment(s["certified_assessment_id"], session=session)
-        ev = repo.evaluate(a, root=root)
-        st = ev.declarations.programmes.get(programme)
-        if st is not None and st.quota is not None and st.quota.value is not None:
-            quota = st.quota.value
-        rows.append({"application_id": s["id"], "enterprise": s["enterprise"], "factory": s["factory"],
-                     "assessment_id": a.id, "score": ev.maturity.score, "level": ev.maturity.level, "tier": ev.tiers.tier,
-                     "eligible": bool(st and st.met),
-                     "reasons": [r.message_zh for r in (st.reasons if st else [])][:5]})
-    eligible = sorted([r for r in rows if r["eligible"]], key=lambda r: -r["score"])
-    recommended = eligible[:quota] if isinstance(quota, int) else eligible
-    return {"programme": programme, "quota": quota, "candidates": rows, "recommended": recommended}
+
+def recommendation(p: Principal, programme: str, *, session: Session, root: Path = DEFAULT_ROOT, recommender: str = "",
+                   region: dict | None = None) -> dict:
+    """The national recommendation (推荐汇总表, 附件4) from the province's approved applications: their certified
+    assessments placed by reports.service.recommendation_plan — one category per enterprise (示范工厂 or 优秀场景),
+    ranked by S and cut to the quota computed from ``region`` (the recommender's facts, e.g. ``{"kind": "province",
+    "cumulative_provincial_pilots": 120}``). Returns ``{programme, year, quota: {category: n}, quota_note,
+    listed: {category: [applicant]}, left_out: [applicant + reason]}`` with plain-dict applicants."""
+    from dataclasses import asdict
+
+    from reports import service
+
+    aids = _approved_assessments(p, session)
+    plan = service.recommendation_plan(aids, recommender, programme, session=session, root=root, region=region)
+    return {"programme": programme, "year": plan.year, "quota": dict(plan.quota), "quota_note": plan.quota_note,
+            "listed": {cat: [asdict(a) for a in rows] for cat, rows in plan.listed.items()},
+            "left_out": [{**asdict(a), "reason": why} for a, why in plan.left_out]}
 
 
 def recommendation_workbook(p: Principal, programme: str, recommender: str, *, session: Session,
-                            root: Path = DEFAULT_ROOT) -> bytes:
-    """The 推荐汇总表 (xlsx) of :func:`recommendation`'s recommended factories (reports.service renders it)."""
+                            root: Path = DEFAULT_ROOT, region: dict | None = None) -> bytes:
+    """The 推荐汇总表 workbook (xlsx) of :func:`recommendation`."""
     from reports import service
 
-    rec = recommendation(p, programme, session=session, root=root)
-    return service.recommendation_list([r["assessment_id"] for r in rec["recommended"]], recommender, programme,
-                                       session=session, root=root)
+    return service.recommendation_list(_approved_assessments(p, session), recommender, programme, session=session,
+                                       root=root, region=region)
 
 
 def calibration(p: Principal, *, session: Session, root: Path = DEFAULT_ROOT) -> list[dict]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assessment.config import Settings, get_settings
 from assessment.store import demo
+from assessment.store.blobs import DatabaseBlobStore, make_blob_store
 from assessment.store.db import make_engine, session_factory, upgrade
 from assessment.store.evidence import BlobStore
 
@@ -20,7 +21,7 @@ class Backend:
     settings: Settings
     engine: Engine
     Session: sessionmaker[Session]
-    store: BlobStore
+    store: BlobStore | DatabaseBlobStore
 
     @property
     def max_bytes(self) -> int:
@@ -43,7 +44,7 @@ def _backend(db_url: str, data_dir: str, load_demo: bool) -> Backend:
 
                 for aid in latest:
                     issue_certificate(aid, session=s, settings=settings, actor="demo")
-    store = BlobStore(Path(data_dir) / "evidence")
+    store = make_blob_store(settings, engine, Path(data_dir))  # the database on PostgreSQL: shared by every app process
     store.sweep()  # temporary files left by a process killed in the middle of an upload
     return Backend(settings, engine, Session, store)
 

@@ -82,10 +82,16 @@ def test_dashboard(Session, tmp_path):
         assert load["expert1"]["submitted"] == 1 and load["expert1"]["assigned"] == 2
         ranked = dashboard.approved_ranked(w["admin_zj"], session=s)
         assert [r["id"] for r in ranked] == [a1] and ranked[0]["rank"] == 1 and ranked[0]["score"] > 0
-        rec = dashboard.recommendation(w["admin_zj"], "demo_factory_2023", session=s)
-        assert [c["application_id"] for c in rec["candidates"]] == [a1]
-        assert all(isinstance(r, str) for c in rec["candidates"] for r in c["reasons"])
-        with pytest.raises(ValueError, match="unknown programme"):
+        rec = dashboard.recommendation(w["admin_zj"], "demo_factory_2023", session=s, recommender="浙江省经信厅",
+                                       region={"kind": "province", "cumulative_provincial_pilots": 120})
+        certified = ranked[0]["certified_assessment_id"]
+        placed = [a["assessment_id"] for rows in rec["listed"].values() for a in rows] + \
+            [a["assessment_id"] for a in rec["left_out"]]
+        assert placed == [certified] and rec["year"] == 2023 and all(isinstance(q, int) for q in rec["quota"].values())
+        xlsx = dashboard.recommendation_workbook(w["admin_zj"], "demo_factory_2023", "浙江省经信厅", session=s,
+                                                 region={"kind": "province", "cumulative_provincial_pilots": 120})
+        assert xlsx[:2] == b"PK"
+        with pytest.raises(ValueError):
             dashboard.recommendation(w["admin_zj"], "nope", session=s)
         cal = dashboard.calibration(w["admin_zj"], session=s)
         assert cal and all(r["applications"] == 1 for r in cal)
