@@ -177,10 +177,8 @@ def cmd_maturity_template(args) -> int:
     return 0
 
 
-LEVEL_ZH = {0: "未达到一级", 1: "一级 规划级", 2: "二级 规范级", 3: "三级 集成级", 4: "四级 优化级", 5: "五级 引领级"}
-
-
 def cmd_maturity_score(args) -> int:
+    from . import labels
     from .answer_sheet import read_answers_path
     from .maturity import score
 
@@ -192,7 +190,7 @@ def cmd_maturity_score(args) -> int:
         _print_json(res.model_dump(mode="json"))
         return 0
     print(f"标准版本 Edition: {res.edition}    行业类型 Industry: {res.industry}")
-    print(f"总分 S = {res.score:.2f}    成熟度等级 Level: {LEVEL_ZH[res.level]}"
+    print(f"总分 S = {labels.score_text(res.score)}    成熟度等级 Level: {labels.level(res.level, 'zh', edition=res.edition, root=_root(args))}"
           + (f"   (逐级门控 gate: {res.gate_level}，临界 borderline)" if res.borderline else ""))
     print(f"完整性: {'完整' if res.complete else '不完整 incomplete'} — 已答 {res.answered}/{res.total}，"
           f"未评 {res.not_assessed}，不适用 {res.not_applicable}")
@@ -205,7 +203,7 @@ def cmd_maturity_score(args) -> int:
         cells = "  ".join("  —  " if v is None else f"{v:5.2f}" for v in sd.level_scores.values())
         print(f"  {sd.name_zh:<10}{'':<{max(0, 14 - len(sd.name_zh))}}{cells}")
     if res.gaps:
-        print(f"\n升至 {LEVEL_ZH[res.target_level]} 的主要差距（按对 S 的提升排序，前 10 项）:")
+        print(f"\n升至{labels.level(res.target_level, 'zh', edition=res.edition, root=_root(args))}的主要差距（按对 S 的提升排序，前 10 项）:")
         for g in res.gaps[:10]:
             print(f"  +{g.gain_s:.3f}  L{g.level}  {g.id}  {g.text_zh}")
     prov = ", ".join(f"{k} {v}" for k, v in sorted(res.provenance.items()))
@@ -218,8 +216,9 @@ def cmd_maturity_score(args) -> int:
 
 def cmd_tier_evaluate(args) -> int:
     from .declarations import load_declarations, validate_kpis
+    from .explain import render_tiers
     from .profile import read_profile
-    from .tiers import evaluate_tiers, load_tier_edition, render_tiers
+    from .tiers import evaluate_tiers, load_tier_edition
 
     profile = read_profile(Path(args.profile))
     validate_kpis(profile, load_declarations("declarations/2021-2025", _root(args)))
@@ -228,12 +227,13 @@ def cmd_tier_evaluate(args) -> int:
     if args.json:
         _print_json(res.model_dump(mode="json"))
     else:
-        print(render_tiers(res))
+        print(render_tiers(res, root=_root(args)))
     return 0
 
 
 def cmd_declare_check(args) -> int:
-    from .declarations import check_declarations, load_declarations, render_declarations
+    from .declarations import check_declarations, load_declarations
+    from .explain import render_declarations
     from .profile import read_profile
 
     profile = read_profile(Path(args.profile))
@@ -244,7 +244,7 @@ def cmd_declare_check(args) -> int:
     if args.json:
         _print_json(res.model_dump(mode="json"))
     else:
-        print(render_declarations(res))
+        print(render_declarations(res, root=_root(args)))
     return 0
 
 

@@ -16,7 +16,7 @@ from .profile import Profile, ProfileError
 from .results import Frozen
 from .rules import Check, Context, Kind, Rule, build_context, evaluate, inherited_rules
 from .schema import Provenance, Strict
-from .tiers import _advice, _fmt, evaluate_tiers, load_tier_edition
+from .tiers import evaluate_tiers, load_tier_edition
 
 Recommender = Literal["province", "separately_planned_city", "bingtuan", "central_soe"]
 QuotaBasis = Literal["cumulative_provincial_pilots", "iva_rank", "excellent_count"]
@@ -276,19 +276,3 @@ def check_declarations(profile: Profile, decl: Declarations, *, programme: str |
     names = {c.id: c.name_zh for c in decl.sizes.classes}
     return DeclarationResult(edition=decl.id, enterprise=profile.enterprise.name, size_class=size,
                              size_class_zh=names.get(size) if size else None, programmes=out)
-
-
-def render_declarations(res: DeclarationResult) -> str:
-    out = [f"申报规则 Edition: {res.edition}    企业: {res.enterprise}    企业规模: {res.size_class_zh or '未知（需员工数与营业收入）'}"]
-    for pid, st in res.programmes.items():
-        quota = (f"推荐名额 ≤ {st.quota.value}" if st.quota.value is not None
-                 else "推荐名额未知" + (f"（{st.quota.note}）" if st.quota.note else ""))
-        out.append(f"\n[{st.name_zh} {pid}] {'可申报 eligible' if st.met else '不可申报 not eligible'}；{quota}"
-                   + (f"；截止 {st.deadline}" if st.deadline else "")
-                   + (f"；推荐单位审核截止 {st.recommender_deadline}" if st.recommender_deadline else ""))
-        for c in st.reasons:
-            out.append(f"  ✗ {c.rule}: {c.message_zh}（实际: {_fmt(c.observed)}；要求: {_fmt(c.required)}）"
-                       + (f" — {c.detail}" if c.detail and c.kind != "tier_met" else ""))
-        for c in st.advisories:
-            out.append(_advice(c))
-    return "\n".join(out)

@@ -16,11 +16,11 @@ from pydantic import Field
 
 from .editions import DEFAULT_ROOT, disk_cached, load_maturity_cached, resolve
 from .loader import Problem, check_unique, load_file, raise_if
-from .profile import TIER_ZH, TIERS, Profile
 from .maturity import gaps_to
+from .profile import TIER_ZH, TIERS, Profile
 from .results import Frozen, Gap
 from .rules import Check, Context, Kind, Rule, build_context, evaluate, inherited_rules
-from .scenarios import DIMENSION_NAMES, DIMENSIONS
+from .scenarios import DIMENSIONS
 from .schema import Provenance, Strict
 
 
@@ -244,46 +244,3 @@ def _upgrade(nxt: str, statuses: dict[str, TierStatus], ctx: Context, edition: T
         res = ctx.maturity_result
         gaps = gaps_to(res, load_maturity_cached(res.edition, ctx.root), needed)[:20]
     return UpgradePath(tier=nxt, failing=failing, maturity_needed=needed, maturity_gaps=gaps)
-
-
-def render_tiers(res: TierResult) -> str:
-    """Readable Chinese summary for the command line."""
-    out = [f"梯度版本 Edition: {res.edition}",
-           f"达到层级 Tier: {res.tier_name_zh} ({res.tier})",
-           f"成熟度等级: {res.maturity_level if res.maturity_level is not None else '未提供'}"
-           + (f"（{res.maturity_source}）" if res.maturity_source else ""),
-           "覆盖维度: " + ("、".join(DIMENSION_NAMES[d][0] for d in res.dimensions_covered) or "无")
-           + f"；场景实例 {res.scenario_instances} 个"
-           + (f"；AI 应用占比 {res.ai_share:.0%}" if res.ai_share is not None else "")]
-    if res.catalogue_note:
-        out.append(f"场景指引: {res.catalogue_note}")
-    shown: set[str] = set()
-    for tid, st in res.tiers.items():
-        out.append(f"\n[{st.name_zh} {tid}] {'满足 met' if st.met else '不满足 not met'}")
-        for c in st.reasons:
-            out.append(f"  ✗ {c.rule}: {c.message_zh}（实际 observed: {_fmt(c.observed)}；要求 required: {_fmt(c.required)}）"
-                       + (f" — {c.detail}" if c.detail else ""))
-        for c in st.advisories:
-            if c.rule in shown:  # inherited advisories are shown once, at the lowest tier
-                continue
-            shown.add(c.rule)
-            out.append(_advice(c))
-    if res.upgrade and res.upgrade.maturity_gaps:
-        out.append(f"\n升级至{TIER_ZH[res.upgrade.tier]}需成熟度达到 {res.upgrade.maturity_needed} 级，优先改进：")
-        for g in res.upgrade.maturity_gaps[:10]:
-            out.append(f"  +{g.gain_s:.3f}  {g.id}  {g.text_zh}")
-    return "\n".join(out)
-
-
-def _advice(c) -> str:
-    """One line for a failing advisory rule; a 原则上 rule is marked ⚠ and says so (one treatment everywhere)."""
-    mark, label = ("⚠", "原则上 in principle") if c.in_principle else ("!", "提示 advisory")
-    return f"  {mark} {c.rule}: {c.message_zh}（{label}）" + (f" — {c.detail}" if c.detail else "")
-
-
-def _fmt(v) -> str:
-    if isinstance(v, dict) and set(v) == {"op", "value"}:
-        return f"{ {'gte': '≥', 'lte': '≤', 'eq': '=', 'ne': '≠', 'in': '∈', 'not_in': '∉'}[v['op']] } {v['value']}"
-    if v is None:
-        return "未提供"
-    return str(v)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assessment import labels
+
 from .state import LANG
 
 S = {
@@ -60,18 +62,14 @@ S = {
                    "The requirement statements are our own wording from public sources: results are indicative, not a CMMM grade."),
 }
 
-LEVEL_NAMES = {0: ("未达到一级", "No level"), 1: ("一级 规划级", "1 Planning"), 2: ("二级 规范级", "2 Standardised"),
-               3: ("三级 集成级", "3 Integrated"), 4: ("四级 优化级", "4 Optimised"), 5: ("五级 引领级", "5 Leading")}
-TIER_NAMES = {"none": ("未达到基础级", "No tier"), "basic": ("基础级", "Basic"), "advanced": ("先进级", "Advanced"),
-              "excellent": ("卓越级", "Excellent"), "leading": ("领航级", "Leading")}
-GRADE_NAMES = {None: ("未评", "Not assessed"), "full": ("1 全部满足", "1 Fully met"), "largely": ("0.8 大部分满足", "0.8 Largely met"),
-               "partial": ("0.5 部分满足", "0.5 Partly met"), "none": ("0 不满足", "0 Not met"), "na": ("不适用", "N/A")}
-PROV_NAMES = {"official": ("官方条款", "official"), "secondary": ("二手资料", "secondary"),
-              "public_document": ("公开文件", "public document"),
-              "authored": ("自拟转述", "authored"), "provisional": ("暂定", "provisional")}
-STATUS_NAMES = {"draft": ("草稿", "draft"), "submitted": ("已提交", "submitted"), "under_review": ("审核中", "under review"),
-                "certified": ("已认定", "certified"), "archived": ("已归档", "archived")}
-INDUSTRY_NAMES = {"discrete": ("离散型", "Discrete"), "process": ("流程型", "Process")}
+# Names of levels, tiers, grades, provenance kinds, statuses and industry types: one source, assessment.labels (from
+# the criteria data); the pages pick a language with name(TABLE, key).
+LEVEL_NAMES = labels.pairs("level")  # 三级 集成级 / Level 3 · Integrated
+TIER_NAMES = labels.pairs("tier")
+GRADE_NAMES = labels.pairs("grade")  # 0.8 大部分满足 / 0.8 Largely met
+PROV_NAMES = labels.pairs("provenance")
+STATUS_NAMES = labels.pairs("assessment_status")
+INDUSTRY_NAMES = labels.pairs("industry_type")
 
 
 def lang() -> str:
