@@ -134,3 +134,42 @@ def trend(dates: Sequence[str], scores: Sequence[float], levels: Sequence[int], 
         ax.set_title(title, fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
     return _render(fig, fmt)
+
+
+@_literal_text
+def band_shares(bands: Sequence[str], groups: Sequence[str], shares: Sequence[Sequence[float]],
+                references: dict[str, Sequence[float]] | None = None, title: str = "", fmt: str = "png") -> bytes:
+    """One panel per level band (e.g. ≤L1, L2, L3, ≥L4): each group's share in that band as a bar (``shares[group][band]``),
+    and reference shares (e.g. the published national ones, ``references[label][band]``) as labelled dashed lines."""
+    setup_matplotlib()
+    from matplotlib import pyplot as plt
+
+    cols = 2 if len(bands) > 2 else len(bands)
+    rows = -(-len(bands) // cols)
+    width = max(8.0, min(14.0, 4.0 + 0.35 * len(groups) * cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(width, 2.6 * rows + 1.4), squeeze=False, sharex=True, sharey=True)
+    line_styles = [(GREY, "--"), (RED, ":"), (GREEN, "-."), ("#e67e22", "--")]
+    x = np.arange(len(groups))
+    rotate = len(groups) > 6
+    for k, band in enumerate(bands):
+        ax = axes[k // cols][k % cols]
+        ax.bar(x, [s[k] for s in shares], color=BLUE)
+        for (label, ref), (color, style) in zip((references or {}).items(), line_styles):
+            ax.axhline(ref[k], color=color, linestyle=style, linewidth=1.2, label=label)
+        ax.set_title(band, fontsize=10)
+        ax.tick_params(labelsize=7)
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[0][0].set_ylim(0, 1.0)
+    axes[0][0].set_yticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
+    for ax in axes[-1]:
+        ax.set_xticks(x, list(groups), fontsize=7, rotation=60 if rotate else 0, ha="right" if rotate else "center")
+    for k in range(len(bands), rows * cols):
+        axes[k // cols][k % cols].set_visible(False)
+    if references:
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="upper right", fontsize=8, ncol=len(labels), frameon=False)
+    if title:
+        fig.suptitle(title, fontsize=11, x=0.01, y=0.995, ha="left", va="top")
+    fig.subplots_adjust(top=1 - 0.75 / fig.get_figheight(), bottom=(1.0 if rotate else 0.4) / fig.get_figheight(),
+                        hspace=0.35, wspace=0.08, left=0.06, right=0.99)
+    return _render(fig, fmt)
