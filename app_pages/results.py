@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
+from assessment import explain, labels
 from assessment.editions import load_registry
 from assessment.store import repository as repo
 from assessment.store.bundle import export_bundle
@@ -26,7 +29,7 @@ st.title(t("results"))
 try:
     with be.Session() as s:
         a = repo.get_assessment(aid, session=s)
-        title, med, ted = a.title, a.maturity_edition, a.tier_edition
+        title, med, ted, cat_ed, fid = a.title, a.maturity_edition, a.tier_edition, a.scenario_catalogue, a.factory_id
         enterprise, factory = a.factory.enterprise.name, a.factory.name
         a_answers = list(a.answers)
         ev = repo.evaluate(a, root=root)  # the engine computes; this page only shows
@@ -38,12 +41,14 @@ except domain_errors() as exc:  # stored data the engine refuses (e.g. an unknow
     st.stop()
 m, tr, dr = ev.maturity, ev.tiers, ev.declarations
 
-st.caption(plain(f"{enterprise} · {factory} · {title} · {med} · {ted}"))
+lg = pick("zh", "en")
+st.caption(plain(f"{enterprise} · {factory} · {title} · {labels.edition_short(med, lg, root=root)} · "
+                 f"{labels.edition_short(ted, lg, root=root)}"))
 show_flash()
 st.caption(t("indicative"))
 
 c1, c2, c3, c4 = st.columns(4)
-c1.metric(t("score"), f"{m.score:.2f}")
+c1.metric(t("score"), labels.score_text(m.score))  # three decimals, cut: never rounded up across a band edge
 c2.metric(t("level"), name(LEVEL_NAMES, m.level))
 c3.metric(t("tier"), name(TIER_NAMES, tr.tier))
 c4.metric(t("progress"), f"{m.answered}/{m.total}")
@@ -62,7 +67,7 @@ if not m.complete:
 
 g1, g2 = st.columns(2)
 with g1:
-    level_labels = [name(LEVEL_NAMES, n).split(" ")[0] for n in range(1, 6)]
+    level_labels = [labels.level(n, lg, "short", edition=med, root=root) for n in range(1, 6)]
     st.image(charts.level_bars(level_labels, [m.level_scores[str(n)] for n in range(1, 6)], m.threshold,
                                title=pick("各等级得分 X1…X5", "Per-level scores X1..X5"),
                                threshold_label=pick("门槛", "threshold")), width="stretch")
@@ -82,25 +87,64 @@ if m.target_level:
     st.caption(pick(f"升至 {name(LEVEL_NAMES, m.target_level)}：以下要求尚未全部满足，按单独提升至“全部满足”可增加的 S 排序。",
                     f"Toward {name(LEVEL_NAMES, m.target_level)}: requirements not fully met, ranked by how much S each adds if fully met."))
     st.dataframe(pd.DataFrame([{pick("要求", "Requirement"): g.id.split(":", 1)[1], pick("等级", "Level"): g.level,
-                                pick("当前", "Now"): g.grade or pick("未评", "—"), "ΔS": round(g.gain_s, 4),
+                                pick("当前", "Now"): labels.grade(g.grade, lg, edition=med, root=root), "ΔS": round(g.gain_s, 4),
                                 "ΔX": round(g.gain_x, 4), pick("内容", "Text"): g.text_zh if zh else g.text_en}
                                for g in m.gaps[:25]]), hide_index=True, width="stretch")
 else:
     st.success(pick("已达到最高等级。", "The highest level is reached."))
 
-st.subheader(":material/factory: " + t("tier"))
-st.markdown(pick(f"达到层级：**{name(TIER_NAMES, tr.tier)}**（{tr.edition}）；覆盖维度 {len(tr.dimensions_covered)}/5；场景实例 {tr.scenario_instances} 个"
-                 + (f"；AI 应用占比 {tr.ai_share:.0%}" if tr.ai_share is not None else ""),
-                 f"Tier reached: **{name(TIER_NAMES, tr.tier)}** ({tr.edition}); dimensions {len(tr.dimensions_covered)}/5; "
-                 f"{tr.scenario_instances} scenario instances" + (f"; AI share {tr.ai_share:.0%}" if tr.ai_share is not None else "")))
+st.subheader(":material/factory: " + t("tier"), anchor="tiers")
+st.markdown(pick(f"达到层级：**{name(TIER_NAMES, tr.tier)}**（{labels.edition_title(tr.edition, 'zh', root=root)}）；"
+                 f"覆盖维度 {len(tr.dimensions_covered)}/5；场景实例 {tr.scenario_instances} 个"
+                 + (f"；AI 应用占比 {labels.percent(tr.ai_share, 'zh')}" if tr.ai_share is not None else ""),
+                 f"Tier reached: **{name(TIER_NAMES, tr.tier)}** ({labels.edition_title(tr.edition, 'en', root=root)}); "
+                 f"dimensions {len(tr.dimensions_covered)}/5; {tr.scenario_instances} scenario instances"
+                 + (f"; AI share {labels.percent(tr.ai_share, 'en')}" if tr.ai_share is not None else "")))
 
 
-def _reasons(checks) -> pd.DataFrame:
-    return pd.DataFrame([{pick("规则", "Rule"): c.rule, pick("要求", "Requirement"): c.message_zh if zh else c.message_en,
-                          pick("实际", "Observed"): str(c.observed), pick("应为", "Required"): str(c.required),
-                          pick("说明", "Detail"): c.detail or "", pick("依据", "Reference"): c.reference,
-                          pick("来源", "Provenance"): name(PROV_NAMES, c.provenance) if c.provenance in PROV_NAMES else c.provenance}
-                         for c in checks])
+def _reasons(checks) -> list[explain.Reason]:
+    return [explain.reason(c, root=root, catalogue=cat_ed, this_tiers=tr) for c in checks]
+
+
+def _table(checks, reasons: list[explain.Reason]) -> pd.DataFrame:
+    """The message first (it is what a phone shows), then where to fix it, the source and its provenance."""
+    return pd.DataFrame([{pick("说明", "Message"): r.text(lg),
+                          pick("填写位置", "Where to fix"): r.where.text(lg) if r.where else "",
+                          pick("依据", "Reference"): labels.citation(c.reference),
+                          pick("来源", "Provenance"): labels.provenance(c.provenance, lg)}
+                         for c, r in zip(checks, reasons)])
+
+
+def _fix_links(reasons: list[explain.Reason]) -> None:
+    """One link per form the reasons point at: the page, opened at that form (?focus=…)."""
+    forms = list(dict.fromkeys(r.where.key for r in reasons if r.where and r.where.page != "results"))
+    if not forms:
+        return
+    cols = st.columns(min(len(forms), 3))
+    for i, fk in enumerate(forms):
+        w = labels.FORMS[fk]
+        params = {"assessment": str(aid)} | ({"focus": w.anchor} if w.anchor else {}) | ({"lang": "en"} if lg == "en" else {})
+        cols[i % len(cols)].page_link(f"app_pages/{w.page}.py", label=pick("去填写：", "Fix at: ") + w.text(lg),
+                                      icon=":material/edit:", query_params=params)
+
+
+def _offer_awards(reasons: list[explain.Reason], key: str) -> None:
+    """No self-contradiction: when this assessment meets the tier a rule asks to have on record, and that tier is
+    self-assessed, one button records it (the rule is then met)."""
+    for tid in dict.fromkeys(r.offer_award for r in reasons if r.offer_award):
+        year = date.today().year
+        label = pick(f"登记本次评估为{name(TIER_NAMES, tid)}自评估（{year}年）",
+                     f"Record this assessment as the {name(TIER_NAMES, tid)}-tier self-assessment ({year})")
+        if st.button(label, key=f"award::{key}::{tid}", icon=":material/how_to_reg:", type="primary"):
+            try:
+                with be.Session.begin() as s:
+                    repo.add_tier_award(fid, tid, year, session=s, actor=user, edition=tr.edition)
+            except domain_errors() as exc:
+                show_error("无法登记：", "Not recorded: ", exc)
+            else:
+                flash("success", pick(f"已登记{name(TIER_NAMES, tid)}自评估（{year}年）",
+                                      f"Recorded the {name(TIER_NAMES, tid)}-tier self-assessment ({year})"))
+                st.rerun()
 
 
 for tid, st_ in tr.tiers.items():
@@ -108,37 +152,76 @@ for tid, st_ in tr.tiers.items():
     with st.expander(f"{name(TIER_NAMES, tid)} — {t('met') if st_.met else t('not_met')}", expanded=tid == tr.next_tier, icon=icon):
         if st_.reasons:
             st.markdown(pick("**未满足的条件**", "**Conditions not met**"))
-            st.dataframe(_reasons(st_.reasons), hide_index=True, width="stretch")
+            why = _reasons(st_.reasons)
+            st.dataframe(_table(st_.reasons, why), hide_index=True, width="stretch")
+            _offer_awards(why, tid)
+        else:
+            why = []
         if st_.advisories:
             st.markdown(pick("**提示项（不决定结果）**", "**Advisory (does not decide)**"))
-            st.dataframe(_reasons(st_.advisories), hide_index=True, width="stretch")
+            advice = _reasons(st_.advisories)
+            st.dataframe(_table(st_.advisories, advice), hide_index=True, width="stretch")
+            why = why + advice
         if not st_.reasons and not st_.advisories:
             st.write(pick("全部条件满足。", "Every condition is met."))
+        _fix_links(why)
 if tr.upgrade and tr.upgrade.maturity_gaps:
-    st.markdown(pick(f"**升级至{name(TIER_NAMES, tr.upgrade.tier)}**：成熟度需达到 {tr.upgrade.maturity_needed} 级，优先改进：",
-                     f"**Toward {name(TIER_NAMES, tr.upgrade.tier)}**: maturity level {tr.upgrade.maturity_needed} is needed; improve first:"))
+    st.markdown(pick(f"**升级至{name(TIER_NAMES, tr.upgrade.tier)}**：成熟度需达到{labels.level(tr.upgrade.maturity_needed, 'zh', root=root)}，优先改进：",
+                     f"**Toward {name(TIER_NAMES, tr.upgrade.tier)}**: {labels.level(tr.upgrade.maturity_needed, 'en', root=root)} "
+                     "is needed; improve first:"))
     st.dataframe(pd.DataFrame([{pick("要求", "Requirement"): g.id.split(":", 1)[1], "ΔS": round(g.gain_s, 4),
                                 pick("内容", "Text"): g.text_zh if zh else g.text_en} for g in tr.upgrade.maturity_gaps[:10]]),
                  hide_index=True, width="stretch")
 
-st.subheader(":material/assignment: " + t("eligibility"))
-st.caption(pick(f"企业规模：{dr.size_class_zh or '未知'}", f"Enterprise size: {dr.size_class or 'unknown'}"))
-for pid, ps in dr.programmes.items():
+st.subheader(":material/assignment: " + t("eligibility"), anchor="eligibility")
+st.caption(pick("企业规模：", "Enterprise size: ") + labels.size_class(dr.size_class, lg, root=root))
+open_, closed = explain.by_status(dr.programmes)
+
+
+def _programme(ps, is_closed: bool) -> None:
     quota = (pick(f"推荐名额 ≤ {ps.quota.value}", f"quota ≤ {ps.quota.value}") if ps.quota.value is not None
              else pick("推荐名额未知", "quota not known"))
-    with st.expander(f"{ps.name_zh if zh else ps.name_en} — {t('eligible') if ps.met else t('not_eligible')} · {quota}",
-                     icon=":material/check_circle:" if ps.met else ":material/cancel:"):
+    mark = f" · {explain.closed_mark(lg)}" if is_closed else ""
+    with st.expander(f"{ps.name_zh if zh else ps.name_en}{mark} — {t('eligible') if ps.met else t('not_eligible')} · {quota}",
+                     icon=":material/event_busy:" if is_closed else (":material/check_circle:" if ps.met else ":material/cancel:")):
+        if is_closed:
+            st.caption(pick("本项目申报已截止，以下判定仅供参考。", "This call has closed; the result below is for reference."))
+        why = []
         if ps.reasons:
-            st.dataframe(_reasons(ps.reasons), hide_index=True, width="stretch")
+            why = _reasons(ps.reasons)
+            st.dataframe(_table(ps.reasons, why), hide_index=True, width="stretch")
+        if ps.advisories:
+            advice = _reasons(ps.advisories)
+            st.markdown(pick("**提示项（不决定结果）**", "**Advisory (does not decide)**"))
+            st.dataframe(_table(ps.advisories, advice), hide_index=True, width="stretch")
+            why = why + advice
         if ps.quota.note:
-            st.caption(ps.quota.note)
-        if ps.deadline:
-            st.caption(pick(f"申报截止：{ps.deadline}", f"Deadline: {ps.deadline}"))
+            st.caption(plain(labels.pick(lg, *ps.quota.note.split(" / ", 1)) if " / " in ps.quota.note else ps.quota.note))
+        dates = [pick(f"申报截止：{ps.deadline}", f"Deadline: {ps.deadline}") if ps.deadline else None,
+                 pick(f"推荐单位审核截止：{ps.recommender_deadline}", f"Recommenders' deadline: {ps.recommender_deadline}")
+                 if ps.recommender_deadline else None]
+        if any(dates):
+            st.caption("；".join(d for d in dates if d) if zh else "; ".join(d for d in dates if d))
+        if not is_closed:
+            _fix_links(why)
+
+
+if not open_:
+    st.info(pick("目前没有开放申报的项目：已截止的项目可在下方查看（仅供参考）。",
+                 "No programme is open for applications now: the closed ones can be shown below (for reference)."),
+            icon=":material/event_busy:")
+for ps in open_:
+    _programme(ps, False)
+if closed and st.toggle(pick(f"显示已截止的项目（{len(closed)} 个）", f"Show the closed programmes ({len(closed)})"),
+                        key="show_closed"):
+    for ps in closed:
+        _programme(ps, True)
 
 st.subheader(":material/source: " + t("provenance"))
 reg = load_registry(root)
-st.markdown(f"- {med}: {reg[med].title_zh if zh else reg[med].title_en}（{reg[med].status}）\n"
-            f"- {ted}: {reg[ted].title_zh if zh else reg[ted].title_en}（{reg[ted].status}）")
+st.markdown("\n".join(f"- {plain(labels.edition_title(e, lg, root=root))}（{labels.enum('edition_status', reg[e].status, lg)}）"
+                      if zh else f"- {plain(labels.edition_title(e, lg, root=root))} ({labels.enum('edition_status', reg[e].status, lg)})"
+                      for e in (med, ted, cat_ed)))
 st.write(pick("要求条款来源构成：", "Requirement provenance mix: ") +
          "，".join(f"{name(PROV_NAMES, k)} {v}" for k, v in sorted(m.provenance.items())))
 
@@ -151,8 +234,9 @@ if b1.button(t("snapshot"), icon=":material/photo_camera:", width="stretch"):
     try:
         with be.Session.begin() as s:
             snap = repo.snapshot(aid, session=s, actor=user, root=root)
-            msg = pick(f"已保存快照：S={snap.score:.2f}，{snap.level} 级，{name(TIER_NAMES, snap.tier)}",
-                       f"Snapshot saved: S={snap.score:.2f}, level {snap.level}, {name(TIER_NAMES, snap.tier)}")
+            msg = pick(f"已保存快照：S={labels.score_text(snap.score)}，{labels.level(snap.level, 'zh', root=root)}，{name(TIER_NAMES, snap.tier)}",
+                       f"Snapshot saved: S={labels.score_text(snap.score)}, {labels.level(snap.level, 'en', root=root)}, "
+                       f"{name(TIER_NAMES, snap.tier)}")
     except domain_errors() as exc:
         show_error("无法保存快照：", "The snapshot was not saved: ", exc)
     else:

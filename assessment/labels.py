@@ -398,6 +398,25 @@ def english(text: str) -> str:
     return re.sub(r" {2,}", " ", s).strip()
 
 
+_REPO_PATH = r"(?:shared|criteria|tests|assessment)/[^\s;,，；()（）]+(?:\s*§\s*[\d.]+)?"
+
+
+def citation(ref: str | None) -> str:
+    """A reference as it may be printed for users: without this repository's file paths ("shared/seeds/002_….txt
+    (工信厅联通装函〔2023〕212号) 附件3" → "工信厅联通装函〔2023〕212号 附件3"); empty when only a path was given."""
+    if not ref:
+        return ""
+    s = re.sub(_REPO_PATH + r"\s*[(（]([^()（）]*)[)）]", r"\1", ref)  # path (what it is) → what it is
+    s = re.sub(r"^\s*" + _REPO_PATH + r"\s*[;；,，]?", "", s)  # a leading path: dropped
+    s = re.sub(r"[;；,，]\s*" + _REPO_PATH, "", s)  # a path after a separator: dropped with it
+    s = re.sub(r"(?<=[A-Za-z] )" + _REPO_PATH, "the toolkit's reference notes", s)  # inside English words
+    s = re.sub(_REPO_PATH, "本工具参考资料", s)
+    s = re.sub(r"\(\s*[,;]\s*", "(", s)
+    s = re.sub(r"\(\s*\)|（\s*）", "", s)
+    s = re.sub(r"^\s*[;；,，:]\s*|\s*[;；,，:]\s*$", "", s.strip())
+    return re.sub(r" {2,}", " ", s).strip()
+
+
 # -- editions and standards ----------------------------------------------------------------------------------------
 
 

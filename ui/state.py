@@ -18,6 +18,7 @@ SUBDOMAIN = "subdomain"
 FLASH = "flash"  # (kind, message) shown once on the next run
 PENDING = "pending"  # {(assessment id, requirement id): the grade the user chose that met a conflict}
 DRAFTS = "drafts"  # {form name: unsaved form content that must survive a navigation}
+FOCUS = "focus"  # the form a link asked for (?focus=facts): the page opens that section, then clears it
 
 URL_KEYS = {ENTERPRISE_ID: "enterprise", FACTORY_ID: "factory", ASSESSMENT_ID: "assessment", SUBDOMAIN: "subdomain"}
 INT_KEYS = (ENTERPRISE_ID, FACTORY_ID, ASSESSMENT_ID)
@@ -26,7 +27,7 @@ DEFAULT_USER = "访客"
 
 def defaults() -> dict:
     return {LANG: "zh", USER: DEFAULT_USER, ENTERPRISE_ID: None, FACTORY_ID: None, ASSESSMENT_ID: None,
-            SUBDOMAIN: None, FLASH: None, PENDING: {}, DRAFTS: {}}
+            SUBDOMAIN: None, FLASH: None, PENDING: {}, DRAFTS: {}, FOCUS: None}
 
 
 def _parse(key: str, raw: str):
@@ -53,6 +54,8 @@ def read_url() -> dict:
             value = _parse(key, qp[param])
             if value is not None:
                 out[key] = value
+    if qp.get("focus", "").isidentifier() and len(qp["focus"]) <= 40:
+        out[FOCUS] = qp["focus"]
     if qp.get("lang") in ("zh", "en"):
         out[LANG] = qp["lang"]
     if "user" in qp and 0 < len(qp["user"].strip()) <= 80:
