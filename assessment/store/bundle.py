@@ -1,7 +1,7 @@
 """Portable assessment bundles: export, validate, preview and import.
 
-A bundle is a zip with ``assessment.json`` (facts, answers, scenarios, KPIs, the evidence index with sha256
-and a digest of the answers) and ``evidence/<sha256>`` files. Import validates the WHOLE bundle before it
+A bundle is a zip with ``assessment.json`` (facts, answers, scenarios, KPIs, build content and outcomes, the
+evidence index with sha256 and a digest of the answers) and ``evidence/<sha256>`` files. Import validates the WHOLE bundle before it
 writes anything: the zip, the JSON, a strict model of ``assessment.json``, every edition, requirement,
 scenario, KPI and tier it names, every evidence file (present, same sha256, passes the upload check) and the
 digest. Any problem is one :class:`BundleError` with a one-line bilingual message, and nothing is written:
@@ -166,6 +166,9 @@ class BundleDoc(_Strict):
     kpis: dict[Annotated[str, Field(max_length=40)], KpiDoc] = Field(max_length=200)
     evidence: list[EvidenceDoc] = Field(max_length=2000)
     digest: str = Field(pattern=r"^[0-9a-f]{64}$")
+    # 建设内容 / 建设成效 of the tier edition (absent in bundles written before they were stored)
+    build_content: dict[Annotated[str, Field(max_length=80)], bool] = Field(default_factory=dict, max_length=500)
+    outcomes: dict[Annotated[str, Field(max_length=80)], bool] = Field(default_factory=dict, max_length=100)
 
 
 # -- preview ------------------------------------------------------------------------------------------------------
@@ -264,8 +267,10 @@ def _write(p: BundlePreview, mode: str, *, session: Session, store: BlobStore, a
                           session=session, expected_version=a.version, actor=actor, root=root)
     v = repo.set_scenarios(a.id, [s.model_dump() for s in doc.scenarios], session=session, expected_version=v,
                            actor=actor, root=root)
-    repo.set_kpis(a.id, {k: x.model_dump() for k, x in doc.kpis.items()}, session=session, expected_version=v,
-                  actor=actor, root=root)
+    v = repo.set_kpis(a.id, {k: x.model_dump() for k, x in doc.kpis.items()}, session=session, expected_version=v,
+                      actor=actor, root=root)
+    repo.set_build_facts(a.id, dict(doc.build_content), dict(doc.outcomes), session=session, expected_version=v,
+                         actor=actor, root=root)
     for ev in doc.evidence:  # the files last: nothing is stored before every row above was accepted
         existed = store.exists(ev.sha256)
         repo.add_evidence(a.id, ev.requirement_id, ev.name, p.files[ev.sha256], session=session, store=store,
@@ -341,6 +346,8 @@ def export_bundle(assessment_id: int, *, session: Session, store: BlobStore) -> 
         "evidence": [{"requirement_id": v.requirement_id, "name": v.original_name, "sha256": v.sha256,
                       "size": v.blob.size, "mime": v.blob.mime} for v in a.evidence],
         "digest": repo.assessment_digest(a),
+        "build_content": dict(sorted((a.build_content or {}).items())),
+        "outcomes": dict(sorted((a.outcomes or {}).items())),
     }
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
@@ -525,6 +532,15 @@ def _check_references(doc: BundleDoc, files: dict[str, bytes], *, max_bytes: int
         if (s.link is not None or s.scenario == "custom") and s.link not in cat.links:
             raise BundleError(f"场景 scenarios.{i} 的环节 {_show(s.link)} 不在 {cat.id} 中 / the link {_show(s.link)} of "
                               f"scenarios.{i} is not in {cat.id}")
+    from ..tiers import load_tier_edition
+
+    tier_ed = load_tier_edition(ad.tier_edition, root)
+    for what, given, known in (("build_content", doc.build_content, {b.id for b in tier_ed.data.build_content}),
+                               ("outcomes", doc.outcomes, {o.id for o in tier_ed.data.outcomes})):
+        for key in given:
+            if key not in known:
+                raise BundleError(f"{what} 中的 {_show(key)} 不属于 {ad.tier_edition} / {what}: {_show(key)} is not in "
+                                  f"{ad.tier_edition}")
     known_kpis = load_declarations("declarations/2021-2025", root).kpis
     for kid in doc.kpis:
         if kid not in known_kpis:
@@ -567,6 +583,7 @@ def _digest(doc: BundleDoc, grades: dict[str, str | None]) -> str:
     a.answers = [Answer(requirement_id=rid, grade=g) for rid, g in grades.items()]
     a.scenarios = [ScenarioRecord(scenario_id=s.scenario, link=s.link, ai=s.ai) for s in doc.scenarios]
     a.kpis = [KpiRecord(kpi_id=k, value=float(v.value), period=v.period) for k, v in doc.kpis.items()]
+    a.build_content, a.outcomes = dict(doc.build_content), dict(doc.outcomes)
     return repo.assessment_digest(a)
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import false as sa_false
+from sqlalchemy import text as sa_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING = {
@@ -109,6 +110,25 @@ class Factory(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+class Region(Base):
+    """The recommending body's facts used for recommendation quotas (profile ``region``), one row per province (or
+    separately planned city, 兵团, central-SOE group), found by the enterprise's ``province``: they describe the
+    recommender, not the enterprise, so every enterprise of the province shares them."""
+
+    __tablename__ = "regions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)  # as enterprises.province holds it, e.g. 天津
+    kind: Mapped[str] = mapped_column(String(30), default="province")
+    cumulative_provincial_pilots: Mapped[int | None] = mapped_column(Integer)  # 省级试点示范累计数量 (2023 quota)
+    iva_rank: Mapped[int | None] = mapped_column(Integer)  # 工业增加值全国排名 (2025 卓越级 quota)
+    excellent_count: Mapped[int | None] = mapped_column(Integer)  # 本地区卓越级智能工厂数量 (2025 领航级 quota)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str | None] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
 class TierAward(Base):
     __tablename__ = "tier_awards"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -137,6 +157,9 @@ class Assessment(Base):
     updated_by: Mapped[str | None] = mapped_column(String(80))
     version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic lock: every save bumps it
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # soft delete
+    # the factory's build for this round (profile build_content / outcomes): {item id of the tier edition: done?}
+    build_content: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=sa_text("'{}'"))
+    outcomes: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=sa_text("'{}'"))
     factory: Mapped[Factory] = relationship(back_populates="assessments")
     answers: Mapped[list[Answer]] = relationship(back_populates="assessment", cascade="all, delete-orphan")
     evidence: Mapped[list[Evidence]] = relationship(back_populates="assessment", cascade="all, delete-orphan")

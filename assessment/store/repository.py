@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..answers import Answers, normalise_grade
@@ -35,6 +36,7 @@ from .orm import (
     EvidenceBlob,
     Factory,
     KpiRecord,
+    Region,
     ResultSnapshot,
     Revocation,
     ScenarioRecord,
@@ -150,6 +152,10 @@ def update_enterprise(ent: Enterprise, *, session: Session, actor: str | None = 
         if k in ("name", "credit_code", "province"):
             v = check_text(v, field=f"enterprise.{k}", max_len=column_length(getattr(Enterprise, k)), required=k == "name")
         if getattr(ent, k) != v:
+            if k == "credit_code" and v:
+                with session.no_autoflush:  # one flush (one version) per update
+                    if session.scalar(select(Enterprise.id).where(Enterprise.credit_code == v, Enterprise.id != ent.id)):
+                        raise ValueError(f"统一社会信用代码 {v} 已存在 / this credit code is already registered")
             before[k] = getattr(ent, k)
             setattr(ent, k, v)
     if compliance is not None and dict(compliance) != (ent.compliance or {}):
@@ -230,8 +236,20 @@ def set_archived(kind: str, entity_id: int, archived: bool, *, session: Session,
 
 def _validate_enterprise(ent: Enterprise) -> None:
     """Reuse the profile schema so the database never holds facts the engine would refuse."""
-    parse_profile({"enterprise": {k: getattr(ent, k) for k in ENTERPRISE_FIELDS if getattr(ent, k) is not None},
-                   "compliance": ent.compliance or {}}, "enterprise")
+    try:
+        parse_profile({"enterprise": {k: getattr(ent, k) for k in ENTERPRISE_FIELDS if getattr(ent, k) is not None},
+                       "compliance": ent.compliance or {}}, "enterprise")
+    except ValueError as exc:  # "enterprise: enterprise.credit_code: String should match pattern …"
+        text = str(exc).removeprefix("enterprise: ")
+        field = text.split(":", 1)[0]
+        zh = ENTERPRISE_FIELD_ZH.get(field.split(".")[-1], field)
+        raise ValueError(f"企业信息无效：{zh}（{field}）取值不符合要求 / invalid enterprise facts: {text}") from None
+
+
+ENTERPRISE_FIELD_ZH = {"name": "企业名称", "credit_code": "统一社会信用代码（18 位）", "province": "省份",
+                       "ownership": "企业性质", "industry_group": "所属行业", "legal_person": "独立法人",
+                       "above_scale": "规模以上工业企业", "employees": "从业人员", "revenue_wan": "营业收入",
+                       "standing": "智能制造水平"}
 
 
 def create_factory(enterprise_id: int, name: str, industry_type: str, *, session: Session, actor: str | None = None,
@@ -507,6 +525,117 @@ def set_kpis(assessment_id: int, values: dict[str, dict], *, session: Session, e
     return version
 
 
+# -- build content and outcomes (建设内容, 建设成效) of the assessment's tier edition; the recommender's region --------
+
+
+def build_facts_state(a: Assessment) -> dict[str, dict[str, bool]]:
+    """The stored build content and outcomes in the form :func:`set_build_facts` takes (what a form shows)."""
+    return {"build_content": dict(sorted((a.build_content or {}).items())),
+            "outcomes": dict(sorted((a.outcomes or {}).items()))}
+
+
+def set_build_facts(assessment_id: int, build_content: dict[str, bool | None], outcomes: dict[str, bool | None], *,
+                    session: Session, expected_version: int | None = None, expected: dict | None = None,
+                    actor: str | None = None, root: Path = DEFAULT_ROOT) -> int:
+    """Replace the build content (``{item id: done?}``) and outcomes (``{outcome id: met?}``) of the assessment, ids
+    of its tier edition; ``None`` (not given) is not stored. ``expected`` is what the user saw
+    (:func:`build_facts_state`): when the stored facts differ now, :class:`EditConflict` names who changed them and
+    nothing is saved."""
+    from ..tiers import load_tier_edition
+
+    a = get_assessment(assessment_id, session=session)
+    _check_version(a, expected_version)
+    if expected is not None and build_facts_state(a) != expected:
+        raise _conflict("建设内容与建设成效", "the build content and outcomes", [_last_change(session, a.id, "set_build_facts")])
+    edition = load_tier_edition(a.tier_edition, root)
+    new = {}
+    for what, given, known, zh, en in (
+            ("build_content", build_content, {b.id for b in edition.data.build_content}, "建设内容", "build-content item"),
+            ("outcomes", outcomes, {o.id for o in edition.data.outcomes}, "建设成效", "outcome")):
+        if not isinstance(given, dict):
+            raise ValueError(f"{zh}须为 {{编号: 是/否}} / {what} must be a mapping of id to true or false")
+        for key, value in given.items():
+            if key not in known:
+                raise ValueError(f"{zh} {str(key)[:60]!r} 不属于 {a.tier_edition} / {en} {str(key)[:60]!r} is not in {a.tier_edition}")
+            _optional_bool(value, f"{zh} {key}")
+        new[what] = {k: v for k, v in sorted(given.items()) if v is not None}
+    if new == build_facts_state(a):
+        return a.version  # nothing changed: no new version, no audit entry
+    before = build_facts_state(a)
+    a.build_content, a.outcomes = new["build_content"], new["outcomes"]
+    version = _touch(a, actor, session)
+    changed = sorted(k for what in new for k in set(new[what]) | set(before[what])
+                     if new[what].get(k) != before[what].get(k))
+    audit(session, actor, "set_build_facts", "assessment", a.id, {"changed": changed[:50], "count": len(changed),
+                                                                   "version": version})
+    return version
+
+
+REGION_KINDS = ("province", "separately_planned_city", "bingtuan", "central_soe")
+REGION_FACTS = ("kind", "cumulative_provincial_pilots", "iva_rank", "excellent_count")
+
+
+def get_region(name: str | None, *, session: Session) -> Region | None:
+    """The recommender's facts for an enterprise of province ``name`` (None when none are recorded)."""
+    if not name:
+        return None
+    return session.scalar(select(Region).where(Region.name == name))
+
+
+def region_state(row: Region | None) -> dict[str, Any]:
+    return {k: getattr(row, k) for k in REGION_FACTS} if row is not None else {k: None for k in REGION_FACTS}
+
+
+def set_region(name: str, *, session: Session, expected_version: int | None, actor: str | None = None,
+               **facts) -> Region:
+    """Record the quota facts of the recommending region ``name`` (the enterprises' ``province``): ``kind`` and the
+    numbers the quotas read. ``expected_version`` is the version the form was shown with (0: no record yet); a
+    record changed since then is refused with who and when. The facts are checked by the profile schema."""
+    from pydantic import ValidationError
+
+    from ..profile import Region as RegionFacts
+
+    name = check_text(name, field="region.name", max_len=column_length(Region.name), required=True)
+    unknown = set(facts) - set(REGION_FACTS)
+    if unknown:
+        raise ValueError(f"unknown region field {sorted(unknown)[0]!r}")
+    row = get_region(name, session=session)
+    seen = row.version if row is not None else 0
+    if expected_version is not None and seen != expected_version:
+        if row is None:
+            raise _conflict(f"{name} 的推荐单位信息", f"the recommender facts of {name}", [Change("region", None, None, None)])
+        raise _conflict(f"{name} 的推荐单位信息", f"the recommender facts of {name}",
+                        [Change("region", region_state(row), row.updated_by, row.updated_at)])
+    new = region_state(row) | facts
+    if new["kind"] is None:
+        new["kind"] = "province"
+    try:
+        RegionFacts.model_validate(new)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        zh = {"kind": "推荐单位类型", "cumulative_provincial_pilots": "省级试点示范累计数量", "iva_rank": "工业增加值全国排名",
+              "excellent_count": "卓越级智能工厂数量"}.get(field, field)
+        raise ValueError(f"{zh}无效：{str(new.get(field))[:30]} / region.{field}: {err['msg']}") from None
+    if row is not None and new == region_state(row):
+        return row
+    before = region_state(row)
+    if row is None:
+        row = Region(name=name)
+        session.add(row)
+    for k, v in new.items():
+        setattr(row, k, v)
+    row.updated_by, row.updated_at = actor, utcnow()
+    try:
+        session.flush()
+    except StaleDataError:
+        raise VersionRace("已被他人同时修改，请重试 / changed concurrently by someone else; try again") from None
+    except IntegrityError:  # two first records of the same region at once
+        raise VersionRace("已被他人同时修改，请重试 / changed concurrently by someone else; try again") from None
+    audit(session, actor, "set_region", "region", name, {"before": before, "after": new, "version": row.version})
+    return row
+
+
 def set_status(assessment_id: int, status: str, *, session: Session, actor: str | None = None) -> None:
     if status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}")
@@ -578,7 +707,13 @@ def build_profile(a: Assessment) -> Profile:
                                     | ({"supply_chain": s.supply_chain} if s.supply_chain is not None else {})
                                     for s in a.scenarios]},
         "kpis": {k.kpi_id: {"value": k.value, "period": k.period} for k in a.kpis},
+        "build_content": dict(a.build_content or {}),
+        "outcomes": dict(a.outcomes or {}),
     }
+    session = object_session(a)
+    region = get_region(e.province, session=session) if session is not None else None
+    if region is not None:
+        doc["region"] = {k: v for k, v in region_state(region).items() if v is not None}
     return parse_profile(doc, f"assessment {a.id}")
 
 
@@ -605,7 +740,8 @@ def evaluate(a: Assessment, *, root: Path = DEFAULT_ROOT) -> Evaluation:
 
 
 def assessment_digest(a: Assessment) -> str:
-    """sha256 over the editions and every answer, scenario and KPI: what a certificate can point at."""
+    """sha256 over the editions and every answer, scenario, KPI, build-content item and outcome: what a certificate can
+    point at."""
     doc = {
         "maturity_edition": a.maturity_edition, "tier_edition": a.tier_edition, "industry": a.industry_type,
         "answers": sorted((x.requirement_id, x.grade) for x in a.answers if x.grade is not None),
@@ -614,6 +750,10 @@ def assessment_digest(a: Assessment) -> str:
                             for s in a.scenarios),
         "kpis": sorted((k.kpi_id, k.value, k.period or "") for k in a.kpis),
     }
+    # build content and outcomes join only when given, so digests of earlier data stay as they were
+    for key in ("build_content", "outcomes"):
+        if getattr(a, key, None):
+            doc[key] = dict(sorted(getattr(a, key).items()))
     return hashlib.sha256(json.dumps(doc, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
