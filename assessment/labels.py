@@ -85,7 +85,7 @@ def level(n: int | None, lang: str, form: LevelForm = "full", *, edition: str = 
     if n is None:
         return not_given(lang)
     if n == 0:
-        return pick(lang, "未达到一级", "below Level 1")
+        return pick(lang, "未达到一级", "no level reached")  # as certificates print it (their pages are re-derived)
     short = pick(lang, f"{ZH_NUMERALS.get(n, n)}级", f"Level {n}")
     names = _level_names(edition, root)
     if n not in names:

@@ -16,6 +16,8 @@ from typing import Any
 import segno
 import typst
 
+from assessment import labels
+
 from .fonts import font_paths
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -72,11 +74,11 @@ def qr_svg(payload: str) -> str:
             f'<path fill="#000" d="{"".join(rows)}"/></svg>')
 
 
-LEVEL = {"zh": {0: "未达到一级", 1: "一级（规划级）", 2: "二级（规范级）", 3: "三级（集成级）", 4: "四级（优化级）", 5: "五级（引领级）"},
-         "en": {0: "no level reached", 1: "Level 1 (Planning)", 2: "Level 2 (Standardised)", 3: "Level 3 (Integrated)",
-                4: "Level 4 (Optimised)", 5: "Level 5 (Leading)"}}
-TIER = {"zh": {"none": "未达到基础级", "basic": "基础级", "advanced": "先进级", "excellent": "卓越级", "leading": "领航级"},
-        "en": {"none": "no tier reached", "basic": "Basic", "advanced": "Advanced", "excellent": "Excellent", "leading": "Leading"}}
+# Level and tier names for certificates and reports: from assessment.labels (the criteria data), in the words a
+# certificate prints (its page is re-derived from the signed payload, so these must stay stable).
+LEVEL = {lang: {n: labels.level(n, lang) for n in range(0, 6)} for lang in ("zh", "en")}
+TIER = {lang: {tid: labels.tier(tid, lang) for tid in ("none", "basic", "advanced", "excellent", "leading")}
+        for lang in ("zh", "en")}
 
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
@@ -91,19 +93,7 @@ def official_date(iso: str, lang: str) -> str:
 
 def standard_names(edition: str, lang: str) -> str:
     """The official names behind an edition id (maturity/2020 → GB/T 39116-2020《智能制造能力成熟度模型》…)."""
-    kind, _, version = edition.partition("/")
-    year = version.split("-", 1)[0]
-    if kind == "maturity" and year == "2020":
-        return ("GB/T 39116-2020《智能制造能力成熟度模型》和 GB/T 39117-2020《智能制造能力成熟度评估方法》" if lang == "zh" else
-                "GB/T 39116-2020 Maturity model of intelligent manufacturing capability and GB/T 39117-2020 Assessment "
-                "method of intelligent manufacturing capability maturity")
-    if kind == "maturity" and version.endswith("draft"):
-        return (f"GB/T 39116《智能制造能力成熟度模型》修订征求意见稿（{year}年，未生效）" if lang == "zh" else
-                f"the {year} draft revision of GB/T 39116 Maturity model of intelligent manufacturing capability (not in force)")
-    if kind == "smart_factory" and year.isdigit():
-        return (f"《智能工厂梯度培育要素条件（{year}年版）》" if lang == "zh" else
-                f"Smart Factory Tiered Cultivation Requirements ({year} edition)")
-    return edition
+    return labels.edition_title(edition, lang)
 
 
 FULL_WIDTH = str.maketrans({"（": "(", "）": ")", "，": ", ", "：": ": ", "；": "; ", "。": ". ", "、": ", ", "“": '"',

@@ -131,7 +131,7 @@ def report_context(aid: int, *, session: Session, root: Path) -> ReportContext:
         title=a.title, period=a.period, maturity=ev.maturity, tiers=ev.tiers, declarations=ev.declarations,
         kpis=kpis, kpi_units={k: v.unit for k, v in decl.kpis.items()},
         evidence=[(v.requirement_id, v.original_name, v.blob.size, v.sha256) for v in a.evidence],
-        provenance=provenance, digest=repo.assessment_digest(a),
+        provenance=provenance, digest=repo.assessment_digest(a), scenario_catalogue=a.scenario_catalogue, root=root,
         not_applicable=[(x.requirement_id, ed.requirement_map[x.requirement_id].text_zh, x.note)
                         for x in sorted(a.answers, key=lambda x: x.requirement_id) if x.grade == "na"])
 

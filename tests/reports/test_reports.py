@@ -104,8 +104,8 @@ def test_report_pages_sections_and_editions(Session, seeded, settings, store):
     (OUTPUT / "reports" / "report.pdf").write_bytes(pdf)
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) >= 4
-    for page in reader.pages:  # edition ids on every page
-        assert "maturity/2020" in page.extract_text()
+    for page in reader.pages:  # the standard on every page, by name (never an edition id)
+        assert "GB/T 39116-2020" in page.extract_text() and "maturity/2020" not in page.extract_text()
     text = pdf_text(pdf)
     for heading in ("总体结果", "能力子域得分", "差距与升级路径", "智能工厂层级判定", "申报资格", "成效指标", "证据索引",
                     "不适用项及理由", "条款来源说明"):
@@ -225,7 +225,7 @@ def test_workbook(Session, seeded, settings):
     with Session() as s:
         xlsx = service.workbook(seeded[2], session=s, root=CRITERIA)
     wb = openpyxl.load_workbook(io.BytesIO(xlsx))
-    assert wb.sheetnames == ["概要", "答案", "子域得分", "证据", "指标"]
+    assert wb.sheetnames == ["概要", "答案", "子域得分", "差距", "层级", "申报资格", "证据", "指标"]
     assert wb["答案"].max_row == 201 and wb["子域得分"].max_row == 21
     assert wb["概要"]["B1"].value == "示例·北方重型装备股份有限公司"
     # the declaration drafts and the 推荐汇总表 are tested field by field in test_documents.py
