@@ -31,6 +31,8 @@ pages = [
     st.Page("app_pages/results.py", title=t("results"), icon=":material/analytics:", url_path="results"),
     st.Page("app_pages/reports.py", title=t("reports"), icon=":material/workspace_premium:", url_path="reports"),
     st.Page("app_pages/history.py", title=t("history"), icon=":material/timeline:", url_path="history"),
+    st.Page("app_pages/plan.py", title="升级路径规划" if st.session_state[state.LANG] == "zh" else "Upgrade planning", icon=":material/route:", url_path="plan"),
+    st.Page("app_pages/portfolio.py", title="区域画像" if st.session_state[state.LANG] == "zh" else "Portfolio", icon=":material/map:", url_path="portfolio"),
     st.Page("app_pages/criteria.py", title=t("criteria"), icon=":material/menu_book:", url_path="criteria"),
 ]
 land_unknown_paths_on_home({p.url_path for p in pages[1:]})  # the default page lives at /
