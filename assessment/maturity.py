@@ -245,15 +245,21 @@ def _f(v: Fraction | None) -> float | None:
 
 
 def _gaps(c, x, thr, target, req_val, req_eff, grade_of, s) -> list[Gap]:
+    """Every requirement below the full grade that adds to S when raised to it, or that sits at or below the target level,
+    ranked by the S it adds (gating included): the first gap is the single change that adds the most S."""
+    full = max(c.edition.grade_values().values())  # the top of the edition's scale, not an assumed 1
+    level_index = {n: i for i, n in enumerate(c.levels)}
     out = []
     for r in c.reqs:
         v, e = req_val[r.id], req_eff.get(r.id)
-        if r.level > target or v is None or e is None or v >= 1:
+        if v is None or e is None or v >= full:
             continue
-        gain_x = e * (1 - v)
+        gain_x = e * (full - v)
         x2 = list(x)
-        x2[r.level - 1] += gain_x
+        x2[level_index[r.level]] += gain_x
         s2, _, _ = _gate(x2, thr)
+        if s2 == s and r.level > target:
+            continue
         out.append((s2 - s, gain_x, r))
     out.sort(key=lambda t: (-t[0], -t[1], t[2].level, t[2].id))
     return [Gap(id=r.id, level=r.level, subdomain=c.edition.req_subdomain[r.id], grade=grade_of[r.id],
