@@ -8,7 +8,7 @@ PORT    ?= 8501
 # serving it on a network (`make run ADDRESS=0.0.0.0`) lets anyone who reaches the port read and change every record.
 ADDRESS ?= 127.0.0.1
 
-.PHONY: install run test bench clean
+.PHONY: install run test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,8 +22,14 @@ run: $(STAMP)
 	$(BIN)/python -m ui.fonts
 	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
+# every test, with line coverage of the engine, store, reports and app helpers (the run fails below COV_FLOOR %)
+COV_FLOOR ?= 80
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=$(COV_FLOOR)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: $(STAMP)
 	@$(BIN)/python -m bench
