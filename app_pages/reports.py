@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import func, select
 
-from assessment.signing import public_pem
+from assessment import labels
+from assessment.keystore import KeyProblem, make_private_dir
 from assessment.store import repository as repo
 from assessment.store.orm import Assessment, Certificate, Enterprise, Factory, Revocation
 from assessment.store.text import REASON_MAX
 from reports import service
+from reports.summary import FACTORIES, SCENARIOS
 from ui import state
 from ui.i18n import LEVEL_NAMES, TIER_NAMES, name_or_key, pick
 from ui.services import backend
@@ -115,20 +118,32 @@ with tab_cert:
                         show_error("无法撤销：", "Cannot revoke: ", exc)
     else:
         st.info(pick("尚未签发证书。", "No certificate issued yet."))
-    with be.Session() as s:
-        rev_json = json.dumps(repo.revocation_list(session=s), ensure_ascii=False, indent=2)
+    # what other installations need to verify this one's certificates: its public keys and its SIGNED revocation list
     d1, d2 = st.columns(2)
-    d1.download_button(pick("导出撤销列表（JSON）", "Export the revocation list (JSON)"), rev_json, file_name="revocations.json",
-                       mime="application/json", icon=":material/download:")
-    d2.download_button(pick("导出本机公钥（PEM）", "Export this installation's public key (PEM)"),
-                       public_pem(service.signing_key(settings)), file_name="public-key.pem", icon=":material/key:")
+    try:
+        with be.Session() as s:
+            rev_json = json.dumps(service.signed_revocation_list(session=s, settings=settings), ensure_ascii=False, indent=2)
+        pem = service.keystore(settings).export_public(settings.issuer_name)
+    except KeyProblem:  # no certificate issued here yet: nothing signed, nothing to export
+        st.caption(pick("本机尚无签名密钥（签发第一份证书时创建），暂无可导出的公钥和撤销列表。",
+                        "This installation has no signing key yet (the first certificate creates it): no public key or "
+                        "revocation list to export."))
+    else:
+        d1.download_button(pick("导出已签名的撤销列表（JSON）", "Export the signed revocation list (JSON)"), rev_json,
+                           file_name="revocations.json", mime="application/json", icon=":material/download:", key="rev_dl")
+        d2.download_button(pick("导出本机公钥（PEM）", "Export this installation's public keys (PEM)"), pem,
+                           file_name="public-keys.pem", icon=":material/key:", key="pem_dl")
 
 with tab_verify:
-    st.caption(pick("上传证书 PDF，或粘贴证书二维码的内容（以 SFA1. 开头）。签名、页面内容和撤销状态都会被检查。",
+    st.caption(pick("上传证书 PDF，或粘贴证书二维码的内容（以 SFA1. 开头）。签名、页面内容、有效期和撤销状态都会被检查；"
+                    "其他签发方的证书需先在下方信任库导入其公钥。",
                     "Upload a certificate PDF, or paste the content of its QR code (starting with SFA1.). The signature, "
-                    "the printed content and the revocation status are all checked."))
+                    "the printed content, the validity period and the revocation status are all checked; for another "
+                    "issuer's certificates import its public key into the trust store below first."))
     up = st.file_uploader(pick("证书 PDF", "Certificate PDF"), type=["pdf"], key="verify_pdf")
     text = st.text_area(pick("或粘贴校验码", "Or paste the payload"), key="verify_text", height=90)
+    at_day = st.date_input(pick("核验日期（按该日判断是否有效）", "Verify as of (validity on that day)"), value=date.today(),
+                           min_value=date(2020, 1, 1), max_value=date(2100, 12, 31), key="verify_at", format="YYYY-MM-DD")
     if st.button(pick("核验", "Verify"), type="primary", key="verify_btn", icon=":material/verified:"):
         data = up.getvalue() if up is not None else text.strip()
         res = None
@@ -137,7 +152,7 @@ with tab_verify:
         else:
             try:
                 with be.Session() as s:  # the same verification as the CLI: keys, trust store, revocations
-                    res = service.verify(data, settings=settings, session=s)
+                    res = service.verify(data, settings=settings, session=s, at=at_day)
             except domain_errors() as exc:
                 show_error("无法核验：", "Cannot verify: ", exc)
         if res is not None:
@@ -145,10 +160,66 @@ with tab_verify:
             show(plain(f"{res.status.upper()} · {res.message}"))  # messages quote the uploaded content: shown as text
             for p in res.problems:
                 st.markdown("• " + plain(p))
-            for note in res.notes:
+            st.markdown(pick("**检查了什么**", "**What was checked**"))
+            for note in res.notes:  # whether revocation was checked, against which list; which key and issuer
                 st.caption(plain(note))
             if res.fields:
                 st.json(res.fields)
+
+    st.divider()
+    st.markdown(pick("**信任库**：导入其他签发方（如省级主管部门、其他企业）的公钥和已签名的撤销列表，即可在本机核验其证书。",
+                     "**Trust store**: import another issuer's public key (a province, another enterprise) and its signed "
+                     "revocation list to verify its certificates here."))
+    ts = service.truststore(settings)
+    lists = ts.revocation_lists()
+    trusted = [{pick("签发方", "Issuer"): k.name, pick("密钥", "Key"): k.kid, pick("导入时间", "Imported"): k.imported_at,
+                pick("撤销列表", "Revocation list"): (pick("签发于 ", "issued ") + str(lists[k.kid].get("issued_at"))
+                                                    if k.kid in lists else pick("未导入", "none imported"))}
+               for k in ts.keys()]
+    if trusted:
+        st.dataframe(pd.DataFrame(trusted), hide_index=True, width="stretch")
+    else:
+        st.caption(pick("信任库为空。", "The trust store is empty."))
+    k1, k2 = st.columns(2)
+    with k1.container(border=True):
+        key_file = st.file_uploader(pick("签发方公钥（PEM）", "Issuer's public key (PEM)"), type=["pem", "txt"], key="trust_pem")
+        issuer = st.text_input(pick("签发方名称（文件未注明时必填）", "Issuer's name (needed when the file does not say)"),
+                               max_chars=200, key="trust_name")
+        if st.button(pick("导入公钥", "Import the key"), key="trust_key_btn", icon=":material/key:"):
+            try:
+                if key_file is None:
+                    raise ValueError("请选择公钥文件 / choose a public-key file")
+                make_private_dir(settings.data_dir)
+                added = ts.import_keys(key_file.getvalue().decode("utf-8", errors="replace"), issuer.strip() or None,
+                                       own=set(service.keystore(settings).public_keys()))
+            except domain_errors() as exc:
+                show_error("无法导入公钥：", "The key was not imported: ", exc)
+            else:
+                flash("success", pick(f"已信任 {len(added)} 个公钥", f"Trusted {len(added)} key(s)") if added else
+                      pick("这些是本机自己的公钥，无需导入", "These are this installation's own keys: nothing to import"))
+                st.rerun()
+    with k2.container(border=True):
+        rev_file = st.file_uploader(pick("签发方已签名的撤销列表（JSON）", "Issuer's signed revocation list (JSON)"), type=["json"],
+                                    key="trust_json")
+        if st.button(pick("导入撤销列表", "Import the revocation list"), key="trust_rev_btn", icon=":material/playlist_remove:"):
+            try:
+                if rev_file is None:
+                    raise ValueError("请选择撤销列表文件 / choose a revocation-list file")
+                try:
+                    doc = json.loads(rev_file.getvalue().decode("utf-8", errors="replace"))
+                except ValueError:
+                    raise ValueError("不是 JSON 格式的撤销列表 / not a revocation list (JSON)") from None
+                if not isinstance(doc, dict):
+                    raise ValueError("不是 JSON 格式的撤销列表 / not a revocation list (JSON)")
+                make_private_dir(settings.data_dir)
+                stored = ts.import_revocations(doc, service.public_keys(settings))
+            except domain_errors() as exc:
+                show_error("无法导入撤销列表：", "The revocation list was not imported: ", exc)
+            else:
+                flash("success", pick(f"已导入撤销列表（{len(doc.get('revoked', []))} 项），适用于密钥 {', '.join(stored)}",
+                                      f"Imported the revocation list ({len(doc.get('revoked', []))} revoked) for key(s) "
+                                      f"{', '.join(stored)}"))
+                st.rerun()
 
 with tab_docs:
     if not aid:
@@ -194,19 +265,58 @@ with tab_rec:
         sub = select(Assessment.factory_id, func.max(Assessment.id).label("aid")).group_by(Assessment.factory_id).subquery()
         latest = s.execute(select(sub.c.aid, Factory.name, Enterprise.name).join(Factory, Factory.id == sub.c.factory_id)
                            .join(Enterprise, Enterprise.id == Factory.enterprise_id).order_by(Enterprise.name)).all()
-    labels = {a: f"{e} · {f}" for a, f, e in latest}
-    st.caption(pick("选择要推荐的工厂（每个工厂取最新一次评估），按总分从高到低排序并在名额内生成推荐汇总表。",
-                    "Choose the factories to recommend (each factory's latest assessment); they are ranked by score and cut to the quota."))
-    chosen = st.multiselect(pick("工厂", "Factories"), list(labels), format_func=labels.get, key="rec_pick")
-    recommender = st.text_input(pick("推荐单位", "Recommender"), value=pick("某省工业和信息化厅", "Provincial industry department"),
+    lg = pick("zh", "en")
+    labels_by_aid = {a: f"{e} · {f}" for a, f, e in latest}
+    st.caption(pick("推荐汇总表（附件4）：选择申报通知（2023 年度）和要推荐的工厂（每个工厂取最新一次评估）。只列入符合条件的企业，"
+                    "按总分从高到低排序并截至推荐单位的名额；未列入的企业及原因见下方预览和表格第二页。",
+                    "The recommendation summary (annex 4): choose the call (2023) and the factories to recommend (each factory's "
+                    "latest assessment). Only eligible applicants are listed, ranked by score and cut to the recommender's "
+                    "quota; who is left out and why is previewed below and on the workbook's second sheet."))
+    r1, r2 = st.columns(2)
+    rec_prog = r1.selectbox(pick("申报通知", "Call"), ["demo_factory_2023", "excellent_scenario_2023", "smart_supply_chain_2023"],
+                            format_func=lambda p: labels.programme(p, lg, root=root), key="rec_prog")
+    region_kind = r2.selectbox(pick("推荐单位类型", "Kind of recommender"), list(labels.ENUMS["region_kind"]),
+                               format_func=lambda k: labels.enum("region_kind", k, lg), key="rec_kind")
+    r3, r4 = st.columns(2)
+    recommender = r3.text_input(pick("推荐单位", "Recommender"), value=pick("某省工业和信息化厅", "Provincial industry department"),
                                 key="rec_by", max_chars=200)
-    if st.button(pick("生成推荐汇总表", "Build the recommendation list"), disabled=not chosen, icon=":material/format_list_numbered:"):
+    pilots = r4.number_input(pick("省级智能制造试点示范累计数量", "Cumulative provincial pilot projects"), min_value=0,
+                             max_value=100000, value=None, step=1, key="rec_pilots",
+                             help=pick("省（区、市）的 2023 年度名额按此数量确定。", "A province's 2023 quota depends on this number."),
+                             disabled=region_kind != "province")
+    chosen = st.multiselect(pick("工厂", "Factories"), list(labels_by_aid), format_func=labels_by_aid.get, key="rec_pick")
+    region = {"kind": region_kind} | ({"cumulative_provincial_pilots": int(pilots)}
+                                       if pilots is not None and region_kind == "province" else {})
+    b1, b2 = st.columns(2)
+    if b1.button(pick("预览", "Preview"), disabled=not chosen, icon=":material/preview:", key="rec_preview"):
         try:
             with be.Session() as s:
-                st.session_state["rec_xlsx"] = service.recommendation_list(chosen, recommender, "demo_factory_2023",
-                                                                           session=s, root=root)
+                st.session_state["rec_plan"] = service.recommendation_plan(chosen, recommender, rec_prog, session=s, root=root,
+                                                                           region=region)
         except domain_errors() as exc:
+            st.session_state.pop("rec_plan", None)
             show_error("无法生成推荐汇总表：", "The list cannot be built: ", exc)
+    if b2.button(pick("生成推荐汇总表", "Build the recommendation list"), disabled=not chosen,
+                 icon=":material/format_list_numbered:", key="rec_build"):
+        try:
+            with be.Session() as s:
+                st.session_state["rec_xlsx"] = service.recommendation_list(chosen, recommender, rec_prog, session=s, root=root,
+                                                                           region=region)
+        except domain_errors() as exc:
+            st.session_state.pop("rec_xlsx", None)
+            show_error("无法生成推荐汇总表：", "The list cannot be built: ", exc)
+    plan_ = st.session_state.get("rec_plan")
+    if plan_ is not None:
+        category = {SCENARIOS: pick("智能制造优秀场景", "Excellent scenarios"), FACTORIES: pick("智能制造示范工厂", "Demonstration factories")}
+        st.caption(pick("名额：", "Quota: ") + "；".join(f"{category[k]} {v}" for k, v in plan_.quota.items())
+                   + f"（{plan_.quota_note}）")
+        rows = [{pick("类别", "Category"): category[cat], pick("名次", "Rank"): i, pick("企业", "Enterprise"): a.enterprise,
+                 pick("工厂", "Factory"): a.factory, "S": a.score_text, pick("说明", "Note"): pick("列入", "listed")}
+                for cat, items in plan_.listed.items() for i, a in enumerate(items, 1)]
+        rows += [{pick("类别", "Category"): "—", pick("名次", "Rank"): None, pick("企业", "Enterprise"): a.enterprise,
+                  pick("工厂", "Factory"): a.factory, "S": a.score_text, pick("说明", "Note"): pick("未列入：", "left out: ") + why}
+                 for a, why in plan_.left_out]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     if st.session_state.get("rec_xlsx"):
         st.download_button(pick("下载推荐汇总表（XLSX）", "Download the list (XLSX)"), st.session_state["rec_xlsx"],
                            file_name="recommendation-list.xlsx", icon=":material/download:", key="rec_dl")
