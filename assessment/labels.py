@@ -189,7 +189,7 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
     "ownership": {"central_soe": ("中央企业", "central state-owned enterprise"),
                   "local_soe": ("地方国有企业", "local state-owned enterprise"),
                   "private": ("民营企业", "private enterprise"), "foreign": ("三资企业", "foreign-invested enterprise")},
-    "accident": {"none": ("无", "none"), "general": ("一般事故", "a general accident"),
+    "accident": {"none": ("无", "no accident"), "general": ("一般事故", "a general accident"),
                  "serious": ("较大事故", "a serious accident"), "major": ("重大事故", "a major accident"),
                  "especially_major": ("特别重大事故", "an especially major accident")},
     "industry_group": {"raw_materials": ("原材料", "raw materials"), "equipment": ("装备制造", "equipment manufacturing"),
