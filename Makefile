@@ -24,6 +24,10 @@ run: $(STAMP)
 
 # every test, with line coverage of the engine, store, reports and app helpers (the run fails below COV_FLOOR %)
 COV_FLOOR ?= 80
+serve: $(STAMP)
+	$(BIN)/python -m ui.fonts
+	SFA_AUTH=required $(BIN)/streamlit run app.py --server.address $(SERVE_ADDRESS) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
 test: $(STAMP)
 	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=$(COV_FLOOR)
 

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from ui import state
+from ui import auth, state
 from ui.fonts import ensure_web_font
 from ui.i18n import t
 from ui.nav import apply_url, land_unknown_paths_on_home
 from ui.services import backend
+from ui.widgets import plain
 
 ensure_web_font()
 
@@ -20,7 +21,18 @@ apply_url(be)  # reload, back/forward and shared links open the same place
 with st.sidebar:
     st.radio(t("language"), ["zh", "en"], key=state.LANG, horizontal=True, on_change=state.write_url,
              format_func=lambda x: "中文" if x == "zh" else "English")
-    st.text_input(t("user"), key=state.USER, on_change=state.write_url, max_chars=80)
+principal = auth.gate(be)  # server mode: the login form (and st.stop) until signed in
+if st.session_state.get(state.ASSESSMENT_ID) is not None:  # ?assessment=ID outside the principal's scope: refused
+    refused = auth.check_assessment(be, st.session_state[state.ASSESSMENT_ID])
+    if refused:
+        st.session_state[state.ASSESSMENT_ID] = None
+        st.error(plain(refused), icon=":material/block:")
+with st.sidebar:
+    auth.sidebar(be, principal)
+    if auth.server_mode(be):
+        st.session_state[state.USER] = principal.username  # the actor of every change is the signed-in user
+    else:
+        st.text_input(t("user"), key=state.USER, on_change=state.write_url, max_chars=80)
     if any(d.get("dirty") for d in st.session_state[state.DRAFTS].values()):
         st.warning(t("unsaved_drafts"), icon=":material/edit_off:")
 
@@ -35,6 +47,15 @@ pages = [
     st.Page("app_pages/portfolio.py", title="区域画像" if st.session_state[state.LANG] == "zh" else "Portfolio", icon=":material/map:", url_path="portfolio"),
     st.Page("app_pages/criteria.py", title=t("criteria"), icon=":material/menu_book:", url_path="criteria"),
 ]
+zh = st.session_state[state.LANG] == "zh"
+workflow_pages = {  # url path -> (script, title, icon)
+    "inbox": ("app_pages/inbox.py", "待办" if zh else "Inbox", ":material/inbox:"),
+    "applications": ("app_pages/applications.py", "申请与评审" if zh else "Applications", ":material/approval:"),
+    "province": ("app_pages/province.py", "省级看板" if zh else "Province dashboard", ":material/dashboard:"),
+    "users": ("app_pages/users.py", "用户管理" if zh else "Users", ":material/group:"),
+}
+if auth.server_mode(be):  # local mode keeps the single-user pages only
+    pages = auth.role_pages(principal, pages, workflow_pages)
 land_unknown_paths_on_home({p.url_path for p in pages[1:]})  # the default page lives at /
 page = st.navigation(pages)
 state.write_url(with_subdomain=page.url_path == "assess")

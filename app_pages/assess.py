@@ -19,7 +19,7 @@ from assessment.answers import AnswersError, parse_answers, parse_text
 from assessment.editions import load_maturity_cached
 from assessment.store import repository as repo
 from assessment.store.evidence import UPLOAD_TYPES, EvidenceRejected
-from ui import state
+from ui import auth, state
 from ui.i18n import GRADE_NAMES, INDUSTRY_NAMES, LEVEL_NAMES, msg, name, pick, t
 from ui.services import backend
 from ui.widgets import flash, plain, prov_badge, require_assessment, show_flash
@@ -72,7 +72,7 @@ def _bulk(rids: list[str], key: str) -> None:
     if not changes:
         return
     try:
-        repo.transact(be.Session, lambda s: repo.save_answers(aid, changes, session=s, actor=user, root=be.settings.criteria_dir,
+        repo.transact(be.Session, lambda s: auth.require_editable(be, s, aid) or repo.save_answers(aid, changes, session=s, actor=user, root=be.settings.criteria_dir,
                                                               expected={rid: stored.get(rid, (None, None)) for rid in changes},
                                                               action="bulk_grade"))
         flash("success", pick(f"已将 {len(changes)} 项评为「{_grade_name(grade)}」", f"{len(changes)} items graded '{_grade_name(grade)}'"))
@@ -82,7 +82,7 @@ def _bulk(rids: list[str], key: str) -> None:
 
 def _copy_previous(source: int) -> None:
     try:
-        n, links = repo.transact(be.Session, lambda s: repo.copy_from_assessment(aid, source, session=s, actor=user,
+        n, links = repo.transact(be.Session, lambda s: auth.require_editable(be, s, aid) or repo.copy_from_assessment(aid, source, session=s, actor=user,
                                                                                  root=be.settings.criteria_dir))
         flash("success", pick(f"已从上一次评估复制 {n} 项答案和 {links} 个证据关联", f"Copied {n} answers and {links} evidence links "
                               "from the previous assessment"))
@@ -161,7 +161,7 @@ def _save(rid: str, mine: tuple[str | None, str | None], seen: tuple[str | None,
     """Save this user's value of one answer, expecting the stored value to be ``seen``; a conflict is kept for the user."""
     pkey = f"{aid}:{rid}"
     try:
-        repo.transact(be.Session, lambda s: repo.save_answers(
+        repo.transact(be.Session, lambda s: auth.require_editable(be, s, aid) or repo.save_answers(
             aid, {rid: {"grade": mine[0], "note": mine[1]}}, session=s, expected={rid: seen}, actor=user,
             root=be.settings.criteria_dir, action=action))
         pending.pop(pkey, None)
@@ -192,6 +192,7 @@ def _take_theirs(rid: str) -> None:
 
 def _remove_evidence(ev_id: int) -> None:
     with be.Session.begin() as s:
+        auth.require_editable(be, s, aid)
         repo.remove_evidence(ev_id, session=s, actor=user)
     flash("success", pick("已移除证据（文件内容仍保留在证据库中）", "Evidence removed (the stored file is kept)"))
 
@@ -335,7 +336,7 @@ with st.expander(pick("导入答案（Excel 问卷或命令行答案文件 YAML/
         b1, b2 = st.columns(2)
         if b1.button(pick("应用导入", "Apply the import"), key=f"ans_apply::{aid}", type="primary", disabled=not ch):
             try:
-                repo.transact(be.Session, lambda s: repo.save_answers(
+                repo.transact(be.Session, lambda s: auth.require_editable(be, s, aid) or repo.save_answers(
                     aid, ch, session=s, actor=user, expected={rid: prev_import["seen"][rid] for rid in ch},
                     root=be.settings.criteria_dir, action="import_answers"))
                 previews.pop(aid, None)
@@ -360,6 +361,7 @@ upload = u2.file_uploader(t("upload"), type=UPLOAD_TYPES, key=f"ev_file::{aid}",
 if upload is not None and st.button(pick("上传并关联", "Upload and attach"), key=f"ev_btn::{aid}", type="primary"):
     try:
         with be.Session.begin() as s:
+            auth.require_editable(be, s, aid)
             repo.add_evidence(aid, target, upload.name, upload.getvalue(), session=s, store=be.store,
                               max_bytes=be.max_bytes, actor=user, root=be.settings.criteria_dir)
         flash("success", pick(f"已上传「{upload.name}」", f"Uploaded '{upload.name}'"))

@@ -16,7 +16,7 @@ from assessment.store import repository as repo
 from assessment.store.bundle import BundleError, import_bundle, inspect_bundle
 from assessment.store.evidence import EvidenceRejected
 from assessment.store.orm import Assessment, Enterprise, Factory
-from ui import state
+from ui import auth, state
 from ui.i18n import INDUSTRY_NAMES, LEVEL_NAMES, STATUS_NAMES, TIER_NAMES, msg, name, pick, t
 from ui.services import backend
 from ui.widgets import flash, plain, show_flash
@@ -35,7 +35,8 @@ show_archived = st.toggle(pick("显示已归档", "Show archived"), key=SHOW_ARC
 
 
 def _visible(rows: list) -> list:
-    return [r for r in rows if show_archived or r.archived_at is None or r.id == st.session_state.get(_STATE_OF[type(r)])]
+    return [r for r in rows if (show_archived or r.archived_at is None or r.id == st.session_state.get(_STATE_OF[type(r)]))
+            and auth.may_see(be, r)]  # server mode: only the principal's own records (issue 12)
 
 
 _STATE_OF = {Enterprise: state.ENTERPRISE_ID, Factory: state.FACTORY_ID, Assessment: state.ASSESSMENT_ID}

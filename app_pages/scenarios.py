@@ -17,7 +17,7 @@ from assessment.declarations import load_declarations
 from assessment.numbers import parse_number
 from assessment.scenarios import DIMENSION_NAMES, load_catalogue
 from assessment.store import repository as repo
-from ui import state
+from ui import auth, state
 from ui.i18n import msg, pick, t
 from ui.services import backend
 from ui.widgets import flash, plain, require_assessment, show_flash
@@ -174,6 +174,7 @@ def _save(expected_s: list[dict], expected_k: dict) -> None:
     d["errors"] = None
 
     def work(s):
+        auth.require_editable(be, s, aid)  # server mode: the principal's own assessment, not frozen by an application
         repo.set_scenarios(aid, d["cur_s"], session=s, expected=expected_s, actor=user, root=root)
         repo.set_kpis(aid, values, session=s, expected=expected_k, actor=user, root=root)
 

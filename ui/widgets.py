@@ -27,6 +27,15 @@ def show_flash() -> None:
 
 def require_assessment() -> int | None:
     aid = st.session_state.get(ASSESSMENT_ID)
+    if aid is not None:  # server mode: an assessment outside the principal's scope (e.g. ?assessment=ID) is refused
+        from ui import auth
+        from ui.services import backend
+
+        refused = auth.check_assessment(backend(), aid)
+        if refused:
+            st.error(plain(refused), icon=":material/block:")
+            st.session_state[ASSESSMENT_ID] = None
+            aid = None
     if aid is None:
         st.info(t("choose_first"))
         if st.button(t("go_home"), key="go_home"):
