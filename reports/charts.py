@@ -146,7 +146,7 @@ def band_shares(bands: Sequence[str], groups: Sequence[str], shares: Sequence[Se
 
     cols = 2 if len(bands) > 2 else len(bands)
     rows = -(-len(bands) // cols)
-    width = max(8.0, min(14.0, 4.0 + 0.35 * len(groups) * cols))
+    width = max(7.0, min(10.0, 3.0 + 0.16 * len(groups) * cols))
     fig, axes = plt.subplots(rows, cols, figsize=(width, 2.6 * rows + 1.4), squeeze=False, sharex=True, sharey=True)
     line_styles = [(GREY, "--"), (RED, ":"), (GREEN, "-."), ("#e67e22", "--")]
     x = np.arange(len(groups))
