@@ -64,6 +64,7 @@ def _catalogue(edition: str, root: Path) -> Catalogue:
 
 ZH_NUMERALS = {0: "零", 1: "一", 2: "二", 3: "三", 4: "四", 5: "五"}
 
+
 @lru_cache(maxsize=8)
 def _level_names(edition: str, root: Path) -> dict[int, tuple[str, str]]:
     """{n: (zh, en)} of an edition's levels; those of the default edition when the given one cannot be read (an
@@ -91,8 +92,12 @@ def level(n: int | None, lang: str, form: LevelForm = "full", *, edition: str = 
     if n not in names:
         return short
     nm = pick(lang, *names[n])
-    return {"full": pick(lang, f"{short}（{nm}）", f"{short} ({nm})"), "short": short, "name": nm,
-            "compact": pick(lang, f"{short} {nm}", f"{short} · {nm}")}[form]
+    return {
+        "full": pick(lang, f"{short}（{nm}）", f"{short} ({nm})"),
+        "short": short,
+        "name": nm,
+        "compact": pick(lang, f"{short} {nm}", f"{short} · {nm}"),
+    }[form]
 
 
 def grade(g: str | None, lang: str, *, with_value: bool = False, edition: str = MATURITY, root: Path = DEFAULT_ROOT) -> str:
@@ -181,32 +186,59 @@ def size_class(cid: str | None, lang: str, *, edition: str = DECLARATIONS, root:
 # -- the profile's closed sets -----------------------------------------------------------------------------------
 
 ENUMS: dict[str, dict[str, tuple[str, str]]] = {
-    "standing": {"global_leading": ("全球领先", "globally leading"),
-                 "international_advanced": ("国际先进", "internationally advanced"),
-                 "domestic_leading": ("国内领先", "leading in China"),
-                 "regional_leading": ("区域领先", "regionally leading"),
-                 "none": ("一般（未达到区域领先）", "not yet regionally leading")},
-    "ownership": {"central_soe": ("中央企业", "central state-owned enterprise"),
-                  "local_soe": ("地方国有企业", "local state-owned enterprise"),
-                  "private": ("民营企业", "private enterprise"), "foreign": ("三资企业", "foreign-invested enterprise")},
-    "accident": {"none": ("无", "no accident"), "general": ("一般事故", "a general accident"),
-                 "serious": ("较大事故", "a serious accident"), "major": ("重大事故", "a major accident"),
-                 "especially_major": ("特别重大事故", "an especially major accident")},
-    "industry_group": {"raw_materials": ("原材料", "raw materials"), "equipment": ("装备制造", "equipment manufacturing"),
-                       "consumer": ("消费品", "consumer goods"), "electronics": ("电子信息", "electronics and IT")},
-    "region_kind": {"province": ("省（区、市）", "province (region, municipality)"),
-                    "separately_planned_city": ("计划单列市", "separately planned city"),
-                    "bingtuan": ("新疆生产建设兵团", "Xinjiang Production and Construction Corps"),
-                    "central_soe": ("中央企业集团", "central state-owned enterprise group")},
-    "quota_basis": {"cumulative_provincial_pilots": ("省级智能制造试点示范项目累计数量",
-                                                     "cumulative number of provincial pilot and demonstration projects"),
-                    "iva_rank": ("工业增加值全国排名", "national rank by industrial value added"),
-                    "excellent_count": ("本地区卓越级智能工厂数量", "excellent-tier smart factories in the region")},
-    "assessment_status": {"draft": ("草稿", "draft"), "submitted": ("已提交", "submitted"),
-                          "under_review": ("审核中", "under review"), "certified": ("已认定", "certified"),
-                          "archived": ("已归档", "archived")},
-    "edition_status": {"in_force": ("现行", "in force"), "draft": ("征求意见稿（未生效）", "draft, not in force"),
-                       "superseded": ("已被取代", "superseded"), "reference": ("参考", "reference")},
+    "standing": {
+        "global_leading": ("全球领先", "globally leading"),
+        "international_advanced": ("国际先进", "internationally advanced"),
+        "domestic_leading": ("国内领先", "leading in China"),
+        "regional_leading": ("区域领先", "regionally leading"),
+        "none": ("一般（未达到区域领先）", "not yet regionally leading"),
+    },
+    "ownership": {
+        "central_soe": ("中央企业", "central state-owned enterprise"),
+        "local_soe": ("地方国有企业", "local state-owned enterprise"),
+        "private": ("民营企业", "private enterprise"),
+        "foreign": ("三资企业", "foreign-invested enterprise"),
+    },
+    "accident": {
+        "none": ("无", "no accident"),
+        "general": ("一般事故", "a general accident"),
+        "serious": ("较大事故", "a serious accident"),
+        "major": ("重大事故", "a major accident"),
+        "especially_major": ("特别重大事故", "an especially major accident"),
+    },
+    "industry_group": {
+        "raw_materials": ("原材料", "raw materials"),
+        "equipment": ("装备制造", "equipment manufacturing"),
+        "consumer": ("消费品", "consumer goods"),
+        "electronics": ("电子信息", "electronics and IT"),
+    },
+    "region_kind": {
+        "province": ("省（区、市）", "province (region, municipality)"),
+        "separately_planned_city": ("计划单列市", "separately planned city"),
+        "bingtuan": ("新疆生产建设兵团", "Xinjiang Production and Construction Corps"),
+        "central_soe": ("中央企业集团", "central state-owned enterprise group"),
+    },
+    "quota_basis": {
+        "cumulative_provincial_pilots": (
+            "省级智能制造试点示范项目累计数量",
+            "cumulative number of provincial pilot and demonstration projects",
+        ),
+        "iva_rank": ("工业增加值全国排名", "national rank by industrial value added"),
+        "excellent_count": ("本地区卓越级智能工厂数量", "excellent-tier smart factories in the region"),
+    },
+    "assessment_status": {
+        "draft": ("草稿", "draft"),
+        "submitted": ("已提交", "submitted"),
+        "under_review": ("审核中", "under review"),
+        "certified": ("已认定", "certified"),
+        "archived": ("已归档", "archived"),
+    },
+    "edition_status": {
+        "in_force": ("现行", "in force"),
+        "draft": ("征求意见稿（未生效）", "draft, not in force"),
+        "superseded": ("已被取代", "superseded"),
+        "reference": ("参考", "reference"),
+    },
 }
 
 
@@ -218,9 +250,13 @@ def enum(kind: str, value: Any, lang: str) -> str:
     return pick(lang, *zh_en) if zh_en else str(value)
 
 
-PROVENANCE = {"official": ("官方条款", "official clause"), "public_document": ("公开文件", "public document"),
-              "secondary": ("二手资料", "secondary source"), "authored": ("自拟转述", "own wording"),
-              "provisional": ("暂定", "provisional")}
+PROVENANCE = {
+    "official": ("官方条款", "official clause"),
+    "public_document": ("公开文件", "public document"),
+    "secondary": ("二手资料", "secondary source"),
+    "authored": ("自拟转述", "own wording"),
+    "provisional": ("暂定", "provisional"),
+}
 
 
 def provenance(kind: str, lang: str) -> str:
@@ -246,16 +282,19 @@ class Where:
         return f"Where({self.key!r})"
 
 
-FORMS = {w.key: w for w in (
-    Where("facts", "home", "facts", "首页 → 企业合规与申报事实", "Home → Compliance and declaration facts"),
-    Where("enterprise", "home", "enterprise", "首页 → 企业信息", "Home → Enterprise facts"),
-    Where("awards", "home", "awards", "首页 → 已获得的智能工厂层级", "Home → Tiers already obtained"),
-    Where("build", "home", "build", "首页 → 建设内容与建设成效", "Home → Build content and outcomes"),
-    Where("answers", "assess", None, "自评估", "Self-assessment"),
-    Where("scenarios", "scenarios", "scenarios", "场景与指标 → 已实施的场景实例", "Scenarios and KPIs → Scenario instances"),
-    Where("kpis", "scenarios", "kpis", "场景与指标 → 成效指标", "Scenarios and KPIs → Outcome KPIs"),
-    Where("tiers", "results", "tiers", "结果 → 智能工厂层级", "Results → Smart-factory tier"),
-)}
+FORMS = {
+    w.key: w
+    for w in (
+        Where("facts", "home", "facts", "首页 → 企业合规与申报事实", "Home → Compliance and declaration facts"),
+        Where("enterprise", "home", "enterprise", "首页 → 企业信息", "Home → Enterprise facts"),
+        Where("awards", "home", "awards", "首页 → 已获得的智能工厂层级", "Home → Tiers already obtained"),
+        Where("build", "home", "build", "首页 → 建设内容与建设成效", "Home → Build content and outcomes"),
+        Where("answers", "assess", None, "自评估", "Self-assessment"),
+        Where("scenarios", "scenarios", "scenarios", "场景与指标 → 已实施的场景实例", "Scenarios and KPIs → Scenario instances"),
+        Where("kpis", "scenarios", "kpis", "场景与指标 → 成效指标", "Scenarios and KPIs → Outcome KPIs"),
+        Where("tiers", "results", "tiers", "结果 → 智能工厂层级", "Results → Smart-factory tier"),
+    )
+}
 
 # path -> (zh, en, form, enum kind or unit)
 FACTS: dict[str, tuple[str, str, str, str | None]] = {
@@ -277,22 +316,42 @@ FACTS: dict[str, tuple[str, str, str, str | None]] = {
     "region.cumulative_provincial_pilots": ("省级智能制造试点示范累计数量", "cumulative provincial pilots", "facts", None),
     "region.iva_rank": ("工业增加值全国排名", "national rank by industrial value added", "facts", None),
     "region.excellent_count": ("本地区卓越级智能工厂数量", "excellent-tier smart factories in the region", "facts", None),
-    "compliance.good_results_3y": ("近三年生产经营和财务状况良好", "sound operations and finances in the last three years",
-                                   "facts", None),
+    "compliance.good_results_3y": (
+        "近三年生产经营和财务状况良好",
+        "sound operations and finances in the last three years",
+        "facts",
+        None,
+    ),
     "compliance.good_credit": ("信用记录良好、未列入严重失信名单", "a good credit record", "facts", None),
-    "compliance.worst_accident_3y": ("近三年最严重的安全、环境事故", "the worst safety or environmental accident in the last "
-                                     "three years", "facts", "enum:accident"),
+    "compliance.worst_accident_3y": (
+        "近三年最严重的安全、环境事故",
+        "the worst safety or environmental accident in the last three years",
+        "facts",
+        "enum:accident",
+    ),
     "compliance.violations_3y": ("近三年有违法违规行为", "violations of law in the last three years", "facts", None),
-    "compliance.secure_controllable": ("关键装备、工业软件安全可控", "key equipment and software secure and controllable",
-                                       "facts", None),
+    "compliance.secure_controllable": (
+        "关键装备、工业软件安全可控",
+        "key equipment and software secure and controllable",
+        "facts",
+        None,
+    ),
     "compliance.ip_disputes": ("解决方案有知识产权纠纷", "intellectual-property disputes over the solution", "facts", None),
     "compliance.holds_demo_task": ("已承担示范工厂揭榜任务", "already holds a demonstration-factory task", "facts", None),
     "compliance.smart_mfg_team": ("有智能工厂建设组织与人才队伍", "a smart-factory organisation and talent pool", "facts", None),
-    "compliance.willing_site_review": ("愿意配合现场评估与宣传推广", "willing to host the site evaluation and publicity",
-                                       "facts", None),
+    "compliance.willing_site_review": (
+        "愿意配合现场评估与宣传推广",
+        "willing to host the site evaluation and publicity",
+        "facts",
+        None,
+    ),
     "compliance.build_completed": ("已完成智能工厂建设", "smart-factory build completed", "facts", None),
-    "compliance.meets_industry_guidance": ("满足行业智能制造指导性文件要求", "meets the industry's smart-manufacturing guidance",
-                                           "facts", None),
+    "compliance.meets_industry_guidance": (
+        "满足行业智能制造指导性文件要求",
+        "meets the industry's smart-manufacturing guidance",
+        "facts",
+        None,
+    ),
     "compliance.no_secrets": ("申报材料不涉及国家秘密、商业秘密", "application free of state and trade secrets", "facts", None),
 }
 
@@ -325,9 +384,14 @@ def fact_value(path: str, value: Any, lang: str) -> str:
 
 # -- operators: the rules' closed set (assessment.rules.Op) ------------------------------------------------------
 
-OPS = {"eq": ("=", "为{v}", "{v}"), "ne": ("≠", "不为{v}", "other than {v}"), "gte": ("≥", "不低于{v}", "at least {v}"),
-       "lte": ("≤", "不高于{v}", "at most {v}"), "in": ("∈", "为{v}之一", "one of {v}"),
-       "not_in": ("∉", "不为{v}中的任何一项", "none of {v}")}
+OPS = {
+    "eq": ("=", "为{v}", "{v}"),
+    "ne": ("≠", "不为{v}", "other than {v}"),
+    "gte": ("≥", "不低于{v}", "at least {v}"),
+    "lte": ("≤", "不高于{v}", "at most {v}"),
+    "in": ("∈", "为{v}之一", "one of {v}"),
+    "not_in": ("∉", "不为{v}中的任何一项", "none of {v}"),
+}
 
 
 def op_symbol(op: str) -> str:
@@ -427,16 +491,22 @@ def edition_title(edition: str, lang: str, *, root: Path = DEFAULT_ROOT) -> str:
     kind, _, version = edition.partition("/")
     year = version.split("-", 1)[0]
     if kind == "maturity" and "draft" in version:
-        return pick(lang, f"GB/T 39116《智能制造能力成熟度模型》修订征求意见稿（{year}年，未生效）",
-                    f"the {year} draft revision of GB/T 39116 Maturity model of intelligent manufacturing capability "
-                    f"(not in force)")
+        return pick(
+            lang,
+            f"GB/T 39116《智能制造能力成熟度模型》修订征求意见稿（{year}年，未生效）",
+            f"the {year} draft revision of GB/T 39116 Maturity model of intelligent manufacturing capability (not in force)",
+        )
     if kind == "maturity" and year == "2020":
-        return pick(lang, "GB/T 39116-2020《智能制造能力成熟度模型》和 GB/T 39117-2020《智能制造能力成熟度评估方法》",
-                    "GB/T 39116-2020 Maturity model of intelligent manufacturing capability and GB/T 39117-2020 "
-                    "Assessment method of intelligent manufacturing capability maturity")
+        return pick(
+            lang,
+            "GB/T 39116-2020《智能制造能力成熟度模型》和 GB/T 39117-2020《智能制造能力成熟度评估方法》",
+            "GB/T 39116-2020 Maturity model of intelligent manufacturing capability and GB/T 39117-2020 "
+            "Assessment method of intelligent manufacturing capability maturity",
+        )
     if kind == "smart_factory" and year.isdigit():
-        return pick(lang, f"《智能工厂梯度培育要素条件（{year}年版）》",
-                    f"Smart Factory Tiered Cultivation Requirements ({year} edition)")
+        return pick(
+            lang, f"《智能工厂梯度培育要素条件（{year}年版）》", f"Smart Factory Tiered Cultivation Requirements ({year} edition)"
+        )
     entry = load_registry(root).get(edition)
     if entry is None:
         return edition
@@ -464,6 +534,7 @@ def edition_short(edition: str, lang: str, *, root: Path = DEFAULT_ROOT) -> str:
 def pairs(kind: str, *, root: Path = DEFAULT_ROOT) -> dict[Any, tuple[str, str]]:
     """{id: (zh, en)} for ``level`` (compact form), ``tier``, ``grade`` (with value), ``provenance``, ``industry_type``,
     ``dimension`` or an :data:`ENUMS` kind."""
+
     def both(fn) -> tuple[str, str]:
         return fn("zh"), fn("en")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from assessment import labels
 from assessment.config import Settings
 from assessment.declarations import load_declarations
 from assessment.editions import load_maturity_cached, load_registry
@@ -17,7 +18,7 @@ from assessment.store.orm import Certificate
 
 from .render import LEVEL, certificate_pdf
 from .report import ReportContext, report_pdf
-from .verify import RevocationMap, RevocationSource, Revocations, VerifyResult, verify_certificate
+from .verify import RevocationMap, Revocations, RevocationSource, VerifyResult, verify_certificate
 
 
 def keystore(settings: Settings) -> KeyStore:
@@ -209,11 +210,7 @@ def workbook(aid: int, *, session: Session, root: Path) -> bytes:
     return assessment_workbook(ctx, texts, notes)
 
 
-def score_text(s: float) -> str:
-    """S with three decimals, cut (never rounded up across a band edge: 1.7975 prints 1.797)."""
-    import math
-
-    return f"{math.floor(s * 1000 + 1e-6) / 1000:.3f}"
+score_text = labels.score_text  # S with three decimals, cut (never rounded up across a band edge: 1.7975 prints 1.797)
 
 
 FORM_PROGRAMMES = ("demo_factory", "excellent_scenario", "smart_supply_chain")
@@ -356,10 +353,8 @@ def latest_assessment_ids(session: Session) -> list[int]:
     return list(session.scalars(select(live.c.aid).order_by(live.c.aid)))
 
 
-RECOMMENDER_ZH = {"province": "省（区、市）", "separately_planned_city": "计划单列市", "bingtuan": "新疆生产建设兵团",
-                  "central_soe": "中央企业集团"}
-BASIS_ZH = {"cumulative_provincial_pilots": ("省级智能制造试点示范项目累计数量", "--cumulative-provincial-pilots"),
-            "iva_rank": ("工业增加值全国排名", "--iva-rank"), "excellent_count": ("本地区卓越级智能工厂数量", "--excellent-count")}
+RECOMMENDER_ZH = {k: zh for k, (zh, _) in labels.ENUMS["region_kind"].items()}
+BASIS_ZH = {k: (zh, "--" + k.replace("_", "-")) for k, (zh, _) in labels.ENUMS["quota_basis"].items()}
 
 
 def _summary_programmes(decl, programme: str):

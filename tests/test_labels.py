@@ -72,9 +72,13 @@ def test_programmes_kpis_with_units_and_size_classes():
 
 
 def test_the_profiles_closed_sets_operators_facts_and_provenance():
-    sets = {"standing": Enterprise.model_fields["standing"], "ownership": Enterprise.model_fields["ownership"],
-            "industry_group": Enterprise.model_fields["industry_group"],
-            "accident": Compliance.model_fields["worst_accident_3y"], "region_kind": Region.model_fields["kind"]}
+    sets = {
+        "standing": Enterprise.model_fields["standing"],
+        "ownership": Enterprise.model_fields["ownership"],
+        "industry_group": Enterprise.model_fields["industry_group"],
+        "accident": Compliance.model_fields["worst_accident_3y"],
+        "region_kind": Region.model_fields["kind"],
+    }
     for kind, field in sets.items():
         values = {v for arg in get_args(field.annotation) for v in (get_args(arg) or [arg]) if isinstance(v, str)}
         assert values and values == set(labels.ENUMS[kind]), kind
@@ -117,112 +121,236 @@ def test_numbers_are_never_rounded_up_across_an_edge():
 
 
 def test_citations_drop_repository_paths():
-    assert labels.citation("《要素条件》基本要求第1–4条（非官方摘要）; shared/reference/smart-factory-tiers.md §3") == \
-        "《要素条件》基本要求第1–4条（非官方摘要）"
-    assert labels.citation("shared/seeds/002_cbcb17549e535875.txt (工信厅联通装函〔2023〕212号) 附件3") == "工信厅联通装函〔2023〕212号 附件3"
+    assert (
+        labels.citation("《要素条件》基本要求第1–4条（非官方摘要）; shared/reference/smart-factory-tiers.md §3")
+        == "《要素条件》基本要求第1–4条（非官方摘要）"
+    )
+    assert (
+        labels.citation("shared/seeds/002_cbcb17549e535875.txt (工信厅联通装函〔2023〕212号) 附件3")
+        == "工信厅联通装函〔2023〕212号 附件3"
+    )
     assert labels.citation("shared/reference/maturity-scoring.md §4") == ""
 
 
 def test_english_drops_chinese_glosses():
     assert labels.english("No accident graded 较大 (serious) or above") == "No accident graded serious or above"
-    assert labels.english("An industrial enterprise above designated size (规上)") == "An industrial enterprise above designated size"
-    assert labels.english("Not already holding a demonstration-factory 揭榜 task") == "Not already holding a demonstration-factory task"
+    assert (
+        labels.english("An industrial enterprise above designated size (规上)")
+        == "An industrial enterprise above designated size"
+    )
+    assert (
+        labels.english("Not already holding a demonstration-factory 揭榜 task")
+        == "Not already holding a demonstration-factory task"
+    )
 
 
 def check(rule: str, kind: str, observed, required, zh: str = "条件", en: str = "Condition", **kw) -> Check:
-    return Check(rule=rule, kind=kind, met=False, gating=kw.pop("gating", True), message=zh, message_zh=zh, message_en=en,
-                 observed=observed, required=required, reference="ref", provenance="secondary", **kw)
+    return Check(
+        rule=rule,
+        kind=kind,
+        met=False,
+        gating=kw.pop("gating", True),
+        message=zh,
+        message_zh=zh,
+        message_en=en,
+        observed=observed,
+        required=required,
+        reference="ref",
+        provenance="secondary",
+        **kw,
+    )
 
 
 # One failing check of every rule kind, and the exact sentences it must read as.
 SENTENCES = [
-    (check("sf2025.excellent.standing", "fact", "regional_leading",
-           {"op": "in", "value": ["domestic_leading", "international_advanced", "global_leading"]}, "智能制造水平国内领先",
-           "Smart-manufacturing level leads the country"),
-     "智能制造水平国内领先：「智能制造水平」为“区域领先”，要求为“国内领先”、“国际先进”或“全球领先”之一（在「首页 → 企业合规与申报事实」填写）。",
-     "Smart-manufacturing level leads the country: smart-manufacturing standing is regionally leading; required: one of "
-     "leading in China, internationally advanced or globally leading (entered at Home → Compliance and declaration facts)."),
-    (check("sf2025.basic.no_violations", "fact", True, {"op": "eq", "value": False}, "近三年无违法违规行为",
-           "No violations of law in the last three years"),
-     "近三年无违法违规行为：「近三年有违法违规行为」为“是”，要求为“否”（在「首页 → 企业合规与申报事实」填写）。",
-     "No violations of law in the last three years: violations of law in the last three years is Yes; required: No "
-     "(entered at Home → Compliance and declaration facts)."),
-    (check("sf2025.basic.no_accident", "fact", None, {"op": "in", "value": ["none", "general"]}, "近三年未发生较大及以上安全、环境事故",
-           "No safety or environmental accident graded 较大 (serious) or above in the last three years"),
-     "近三年未发生较大及以上安全、环境事故：「近三年最严重的安全、环境事故」未提供（在「首页 → 企业合规与申报事实」填写）。",
-     "No safety or environmental accident graded serious or above in the last three years: the worst safety or "
-     "environmental accident in the last three years: not provided (entered at Home → Compliance and declaration facts)."),
-    (check("sf2025.basic.above_scale", "fact", False, {"op": "eq", "value": True}, "规模以上工业企业",
-           "An industrial enterprise above designated size (规上)"),
-     "规模以上工业企业：「是否规模以上工业企业」为“否”，要求为“是”（在「首页 → 企业信息」填写）。",
-     "An industrial enterprise above designated size: industrial enterprise above designated size is No; required: Yes "
-     "(entered at Home → Enterprise facts)."),
-    (check("x.legal", "legal_entity", {"legal_person": False, "branch_industry": "机械"},
-           {"legal_person": True, "or_branch_in": ["石油石化", "有色金属"]}, "具有独立法人资格", "An independent legal person"),
-     "具有独立法人资格：不是独立法人，分支机构所属行业为“机械”，要求为独立法人，或为石油石化或有色金属行业的分支机构（在「首页 → 企业信息」填写）。",
-     "An independent legal person: not an independent legal person (branch industry: 机械); required: an independent "
-     "legal person, or a branch in 石油石化 or 有色金属 (entered at Home → Enterprise facts)."),
-    (check("x.maturity", "maturity_min", 2, {"op": "gte", "value": 3}, "成熟度三级及以上", "Maturity level 3 or above"),
-     "成熟度三级及以上：当前成熟度为二级（规范级），要求达到三级（集成级）及以上（在「自评估」填写）。",
-     "Maturity level 3 or above: the maturity level is Level 2 (Standardised); required: Level 3 (Integrated) or above "
-     "(entered at Self-assessment)."),
-    (check("x.prior", "prior_tier", "none", "advanced", "已获得先进级智能工厂", "Already an advanced-tier smart factory"),
-     "已获得先进级智能工厂：已登记获得的层级为“无”，要求已获得先进级（在「首页 → 已获得的智能工厂层级」填写）。",
-     "Already an advanced-tier smart factory: tier on record: none; required: Advanced already obtained (entered at Home → "
-     "Tiers already obtained)."),
-    (check("x.dims", "dimensions", ["production_ops"], ["production_ops", "production_mgmt", "operations_mgmt"],
-           "覆盖三个维度", "Three dimensions covered"),
-     "覆盖三个维度：已覆盖维度：生产作业；缺少：生产管理、运营管理（在「场景与指标 → 已实施的场景实例」填写）。",
-     "Three dimensions covered: dimensions covered: Production operations; missing: Production management and Operations "
-     "management (entered at Scenarios and KPIs → Scenario instances)."),
-    (check("x.ai", "ai_share", 0.1999, {"op": "gte", "value": 0.2}, "AI 场景占比不低于20%", "At least 20 % apply AI"),
-     "AI 场景占比不低于20%：应用人工智能的场景实例占19.9%，要求不低于20%（在「场景与指标 → 已实施的场景实例」填写）。",
-     "At least 20 % apply AI: 19.9 % of scenario instances apply AI; required: at least 20 % (entered at Scenarios and "
-     "KPIs → Scenario instances)."),
-    (check("x.entries", "scenario_entries", 3, {"op": "gte", "value": 5}, "场景实例不少于5个", "At least 5 instances"),
-     "场景实例不少于5个：已填报场景实例3个，要求不少于5个（在「场景与指标 → 已实施的场景实例」填写）。",
-     "At least 5 instances: 3 scenario instances recorded; required: at least 5 instances (entered at Scenarios and KPIs → "
-     "Scenario instances)."),
-    (check("x.links", "links_covered", 6, {"op": "gte", "value": 8}, "覆盖不少于8个环节", "At least 8 links"),
-     "覆盖不少于8个环节：已覆盖6个环节，要求不少于8个（在「场景与指标 → 已实施的场景实例」填写）。",
-     "At least 8 links: 6 links covered; required: at least 8 links (entered at Scenarios and KPIs → Scenario instances)."),
-    (check("x.sc", "supply_chain_links", 1, {"op": "gte", "value": 2}, "供应链环节不少于2个", "At least 2 supply-chain links"),
-     "供应链环节不少于2个：供应链场景覆盖1个环节，要求不少于2个（在「场景与指标 → 已实施的场景实例」填写）。",
-     "At least 2 supply-chain links: supply-chain scenarios cover 1 links; required: at least 2 links (entered at "
-     "Scenarios and KPIs → Scenario instances)."),
-    (check("x.beyond", "supply_chain_beyond", {"factory_links": 7, "extra_supply_chain_links": 0},
-           {"factory_links": 8, "extra_supply_chain_links": 1}, "工厂8个环节另加供应链环节", "8 factory links plus supply chain"),
-     "工厂8个环节另加供应链环节：工厂场景覆盖7个环节、另有供应链环节0个，要求工厂覆盖不少于8个环节并另有至少1个供应链环节（在「场景与指标 → 已实施的场景实例」填写）。",
-     "8 factory links plus supply chain: factory scenarios cover 7 links with 0 further supply-chain link(s); required: at "
-     "least 8 factory links and at least 1 supply-chain link beyond them (entered at Scenarios and KPIs → Scenario instances)."),
-    (check("x.kpis", "kpis_present", ["productivity_up"], ["productivity_up", "opex_down"], "填报成效指标", "Report the KPIs"),
-     "填报成效指标：缺少成效指标：运营成本下降（已填 1/2 项）（在「场景与指标 → 成效指标」填写）。",
-     "Report the KPIs: outcome KPIs missing: Operating cost reduction (1 of 2 given) (entered at Scenarios and KPIs → "
-     "Outcome KPIs)."),
-    (check("x.build", "build_content", "1/3", "3/3", "完成建设内容", "Build content done", gating=False),
-     "完成建设内容：已声明完成建设内容 1/3 项，要求全部完成（在「首页 → 建设内容与建设成效」填写）。",
-     "Build content done: 1 of 3 build-content items declared done; required: all of them (entered at Home → Build content "
-     "and outcomes)."),
-    (check("x.outcome", "outcome", {"sf2025.outcome.basic": None}, {"sf2025.outcome.basic": True}, "建设成效", "Outcome",
-           gating=False),
-     "建设成效：尚未声明达到该建设成效，要求声明达到（并有证据支撑）（在「首页 → 建设内容与建设成效」填写）。",
-     "Outcome: not declared reached; required: declared reached, with evidence (entered at Home → Build content and outcomes)."),
-    (check("x.tier", "tier_met", "advanced", "excellent", "满足卓越级条件", "Meets the excellent-tier conditions"),
-     "满足卓越级条件：目前达到“先进级”，要求达到卓越级（未满足的条件另列）。",
-     "Meets the excellent-tier conditions: the tier reached is Advanced; required: Excellent (the conditions not met are "
-     "listed separately)."),
-    (check("x.cat", "catalogue", "scenarios/2025", "scenarios/2023", "该项目按2023年指引填报场景", "Scenarios per the 2023 guide",
-           gating=False),
-     "该项目按2023年指引填报场景：场景按《智能制造典型场景参考指引（2025年版）》填报，该项目按《智能制造典型场景参考指引（2023年）》："
-     "申报前请按该版指引核对环节和场景（在「场景与指标 → 已实施的场景实例」填写）。",
-     "Scenarios per the 2023 guide: scenarios are recorded against Typical smart-manufacturing scenario guide (2025 edition); "
-     "this programme uses Typical smart-manufacturing scenario guide (2023): check links and scenarios against that guide "
-     "before declaring (entered at Scenarios and KPIs → Scenario instances)."),
-    (check("x.five", "dimensions", ["production_ops"], ["production_ops", "factory_build"], "原则上覆盖全部维度",
-           "All dimensions in principle", gating=False, in_principle=True),
-     "原则上覆盖全部维度：已覆盖维度：生产作业；缺少：工厂建设；原则上要求：不满足时须在申报材料中说明理由，是否例外由认定部门决定（在「场景与指标 → 已实施的场景实例」填写）。",
-     "All dimensions in principle: dimensions covered: Production operations; missing: Factory build; required in principle: "
-     "explain the exception in the application, the certifying body decides (entered at Scenarios and KPIs → Scenario instances)."),
+    (
+        check(
+            "sf2025.excellent.standing",
+            "fact",
+            "regional_leading",
+            {"op": "in", "value": ["domestic_leading", "international_advanced", "global_leading"]},
+            "智能制造水平国内领先",
+            "Smart-manufacturing level leads the country",
+        ),
+        "智能制造水平国内领先：「智能制造水平」为“区域领先”，要求为“国内领先”、“国际先进”或“全球领先”之一（在「首页 → 企业合规与申报事实」填写）。",
+        "Smart-manufacturing level leads the country: smart-manufacturing standing is regionally leading; required: one of "
+        "leading in China, internationally advanced or globally leading (entered at Home → Compliance and declaration facts).",
+    ),
+    (
+        check(
+            "sf2025.basic.no_violations",
+            "fact",
+            True,
+            {"op": "eq", "value": False},
+            "近三年无违法违规行为",
+            "No violations of law in the last three years",
+        ),
+        "近三年无违法违规行为：「近三年有违法违规行为」为“是”，要求为“否”（在「首页 → 企业合规与申报事实」填写）。",
+        "No violations of law in the last three years: violations of law in the last three years is Yes; required: No "
+        "(entered at Home → Compliance and declaration facts).",
+    ),
+    (
+        check(
+            "sf2025.basic.no_accident",
+            "fact",
+            None,
+            {"op": "in", "value": ["none", "general"]},
+            "近三年未发生较大及以上安全、环境事故",
+            "No safety or environmental accident graded 较大 (serious) or above in the last three years",
+        ),
+        "近三年未发生较大及以上安全、环境事故：「近三年最严重的安全、环境事故」未提供（在「首页 → 企业合规与申报事实」填写）。",
+        "No safety or environmental accident graded serious or above in the last three years: the worst safety or "
+        "environmental accident in the last three years: not provided (entered at Home → Compliance and declaration facts).",
+    ),
+    (
+        check(
+            "sf2025.basic.above_scale",
+            "fact",
+            False,
+            {"op": "eq", "value": True},
+            "规模以上工业企业",
+            "An industrial enterprise above designated size (规上)",
+        ),
+        "规模以上工业企业：「是否规模以上工业企业」为“否”，要求为“是”（在「首页 → 企业信息」填写）。",
+        "An industrial enterprise above designated size: industrial enterprise above designated size is No; required: Yes "
+        "(entered at Home → Enterprise facts).",
+    ),
+    (
+        check(
+            "x.legal",
+            "legal_entity",
+            {"legal_person": False, "branch_industry": "机械"},
+            {"legal_person": True, "or_branch_in": ["石油石化", "有色金属"]},
+            "具有独立法人资格",
+            "An independent legal person",
+        ),
+        "具有独立法人资格：不是独立法人，分支机构所属行业为“机械”，要求为独立法人，或为石油石化或有色金属行业的分支机构（在「首页 → 企业信息」填写）。",
+        "An independent legal person: not an independent legal person (branch industry: 机械); required: an independent "
+        "legal person, or a branch in 石油石化 or 有色金属 (entered at Home → Enterprise facts).",
+    ),
+    (
+        check("x.maturity", "maturity_min", 2, {"op": "gte", "value": 3}, "成熟度三级及以上", "Maturity level 3 or above"),
+        "成熟度三级及以上：当前成熟度为二级（规范级），要求达到三级（集成级）及以上（在「自评估」填写）。",
+        "Maturity level 3 or above: the maturity level is Level 2 (Standardised); required: Level 3 (Integrated) or above "
+        "(entered at Self-assessment).",
+    ),
+    (
+        check("x.prior", "prior_tier", "none", "advanced", "已获得先进级智能工厂", "Already an advanced-tier smart factory"),
+        "已获得先进级智能工厂：已登记获得的层级为“无”，要求已获得先进级（在「首页 → 已获得的智能工厂层级」填写）。",
+        "Already an advanced-tier smart factory: tier on record: none; required: Advanced already obtained (entered at Home → "
+        "Tiers already obtained).",
+    ),
+    (
+        check(
+            "x.dims",
+            "dimensions",
+            ["production_ops"],
+            ["production_ops", "production_mgmt", "operations_mgmt"],
+            "覆盖三个维度",
+            "Three dimensions covered",
+        ),
+        "覆盖三个维度：已覆盖维度：生产作业；缺少：生产管理、运营管理（在「场景与指标 → 已实施的场景实例」填写）。",
+        "Three dimensions covered: dimensions covered: Production operations; missing: Production management and Operations "
+        "management (entered at Scenarios and KPIs → Scenario instances).",
+    ),
+    (
+        check("x.ai", "ai_share", 0.1999, {"op": "gte", "value": 0.2}, "AI 场景占比不低于20%", "At least 20 % apply AI"),
+        "AI 场景占比不低于20%：应用人工智能的场景实例占19.9%，要求不低于20%（在「场景与指标 → 已实施的场景实例」填写）。",
+        "At least 20 % apply AI: 19.9 % of scenario instances apply AI; required: at least 20 % (entered at Scenarios and "
+        "KPIs → Scenario instances).",
+    ),
+    (
+        check("x.entries", "scenario_entries", 3, {"op": "gte", "value": 5}, "场景实例不少于5个", "At least 5 instances"),
+        "场景实例不少于5个：已填报场景实例3个，要求不少于5个（在「场景与指标 → 已实施的场景实例」填写）。",
+        "At least 5 instances: 3 scenario instances recorded; required: at least 5 instances (entered at Scenarios and KPIs → "
+        "Scenario instances).",
+    ),
+    (
+        check("x.links", "links_covered", 6, {"op": "gte", "value": 8}, "覆盖不少于8个环节", "At least 8 links"),
+        "覆盖不少于8个环节：已覆盖6个环节，要求不少于8个（在「场景与指标 → 已实施的场景实例」填写）。",
+        "At least 8 links: 6 links covered; required: at least 8 links (entered at Scenarios and KPIs → Scenario instances).",
+    ),
+    (
+        check("x.sc", "supply_chain_links", 1, {"op": "gte", "value": 2}, "供应链环节不少于2个", "At least 2 supply-chain links"),
+        "供应链环节不少于2个：供应链场景覆盖1个环节，要求不少于2个（在「场景与指标 → 已实施的场景实例」填写）。",
+        "At least 2 supply-chain links: supply-chain scenarios cover 1 links; required: at least 2 links (entered at "
+        "Scenarios and KPIs → Scenario instances).",
+    ),
+    (
+        check(
+            "x.beyond",
+            "supply_chain_beyond",
+            {"factory_links": 7, "extra_supply_chain_links": 0},
+            {"factory_links": 8, "extra_supply_chain_links": 1},
+            "工厂8个环节另加供应链环节",
+            "8 factory links plus supply chain",
+        ),
+        "工厂8个环节另加供应链环节：工厂场景覆盖7个环节、另有供应链环节0个，要求工厂覆盖不少于8个环节并另有至少1个供应链环节（在「场景与指标 → 已实施的场景实例」填写）。",
+        "8 factory links plus supply chain: factory scenarios cover 7 links with 0 further supply-chain link(s); required: at "
+        "least 8 factory links and at least 1 supply-chain link beyond them (entered at Scenarios and KPIs → Scenario instances).",
+    ),
+    (
+        check("x.kpis", "kpis_present", ["productivity_up"], ["productivity_up", "opex_down"], "填报成效指标", "Report the KPIs"),
+        "填报成效指标：缺少成效指标：运营成本下降（已填 1/2 项）（在「场景与指标 → 成效指标」填写）。",
+        "Report the KPIs: outcome KPIs missing: Operating cost reduction (1 of 2 given) (entered at Scenarios and KPIs → "
+        "Outcome KPIs).",
+    ),
+    (
+        check("x.build", "build_content", "1/3", "3/3", "完成建设内容", "Build content done", gating=False),
+        "完成建设内容：已声明完成建设内容 1/3 项，要求全部完成（在「首页 → 建设内容与建设成效」填写）。",
+        "Build content done: 1 of 3 build-content items declared done; required: all of them (entered at Home → Build content "
+        "and outcomes).",
+    ),
+    (
+        check(
+            "x.outcome",
+            "outcome",
+            {"sf2025.outcome.basic": None},
+            {"sf2025.outcome.basic": True},
+            "建设成效",
+            "Outcome",
+            gating=False,
+        ),
+        "建设成效：尚未声明达到该建设成效，要求声明达到（并有证据支撑）（在「首页 → 建设内容与建设成效」填写）。",
+        "Outcome: not declared reached; required: declared reached, with evidence (entered at Home → Build content and outcomes).",
+    ),
+    (
+        check("x.tier", "tier_met", "advanced", "excellent", "满足卓越级条件", "Meets the excellent-tier conditions"),
+        "满足卓越级条件：目前达到“先进级”，要求达到卓越级（未满足的条件另列）。",
+        "Meets the excellent-tier conditions: the tier reached is Advanced; required: Excellent (the conditions not met are "
+        "listed separately).",
+    ),
+    (
+        check(
+            "x.cat",
+            "catalogue",
+            "scenarios/2025",
+            "scenarios/2023",
+            "该项目按2023年指引填报场景",
+            "Scenarios per the 2023 guide",
+            gating=False,
+        ),
+        "该项目按《智能制造典型场景参考指引（2023年）》填报场景：场景按《智能制造典型场景参考指引（2025年版）》填报，该项目按《智能制造典型场景参考指引（2023年）》："
+        "申报前请按该版指引核对环节和场景（在「场景与指标 → 已实施的场景实例」填写）。",
+        "This programme records scenarios against the Typical smart-manufacturing scenario guide (2023): scenarios are recorded against Typical smart-manufacturing scenario guide (2025 edition); "
+        "this programme uses Typical smart-manufacturing scenario guide (2023): check links and scenarios against that guide "
+        "before declaring (entered at Scenarios and KPIs → Scenario instances).",
+    ),
+    (
+        check(
+            "x.five",
+            "dimensions",
+            ["production_ops"],
+            ["production_ops", "factory_build"],
+            "原则上覆盖全部维度",
+            "All dimensions in principle",
+            gating=False,
+            in_principle=True,
+        ),
+        "原则上覆盖全部维度：已覆盖维度：生产作业；缺少：工厂建设；原则上要求：不满足时须在申报材料中说明理由，是否例外由认定部门决定（在「场景与指标 → 已实施的场景实例」填写）。",
+        "All dimensions in principle: dimensions covered: Production operations; missing: Factory build; required in principle: "
+        "explain the exception in the application, the certifying body decides (entered at Scenarios and KPIs → Scenario instances).",
+    ),
 ]
 
 
@@ -250,8 +378,10 @@ def test_a_rule_asking_for_a_self_assessed_tier_says_whether_this_assessment_cou
     prior = next(c for c in res.tiers["advanced"].reasons if c.kind == "prior_tier")
     r = explain.reason(prior, this_tiers=res)
     assert r.offer_award == "basic"
-    assert r.zh == ("已完成基础级智能工厂自评估：已登记获得的层级为“无”，要求已获得基础级；本次评估已满足基础级全部条件，可作为基础级自评估："
-                    "登记后此条即满足（在「首页 → 已获得的智能工厂层级」填写）。")
+    assert r.zh == (
+        "已完成基础级智能工厂自评估：已登记获得的层级为“无”，要求已获得基础级；本次评估已满足基础级全部条件，可作为基础级自评估："
+        "登记后此条即满足（在「首页 → 已获得的智能工厂层级」填写）。"
+    )
     excellent = next(c for c in res.tiers["leading"].reasons if c.kind == "prior_tier")
     assert explain.reason(excellent, this_tiers=res).offer_award is None  # 卓越级 is awarded, not self-assessed
 

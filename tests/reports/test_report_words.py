@@ -43,8 +43,9 @@ def rendered(Session):
     for lang, pdf in pdfs.items():
         (folder / f"report-{lang}.pdf").write_bytes(pdf)
         if shutil.which("pdftoppm"):
-            subprocess.run(["pdftoppm", "-r", "50", "-png", str(folder / f"report-{lang}.pdf"), str(folder / f"report-{lang}")],
-                           check=True)
+            subprocess.run(
+                ["pdftoppm", "-r", "50", "-png", str(folder / f"report-{lang}.pdf"), str(folder / f"report-{lang}")], check=True
+            )
     return ctx, names, {lang: text_of(pdf) for lang, pdf in pdfs.items()}
 
 
@@ -65,8 +66,18 @@ def test_no_repository_paths_rule_ids_or_raw_values(rendered):
     _, _, text = rendered
     for lang, t in text.items():
         flat = " ".join(t.split())
-        for bad in ("criteria/", "shared/", "maturity/2020", "smart_factory/", "sf2025.", "d2021.", "{'op'",
-                    "domestic_leading", "True", "False"):
+        for bad in (
+            "criteria/",
+            "shared/",
+            "maturity/2020",
+            "smart_factory/",
+            "sf2025.",
+            "d2021.",
+            "{'op'",
+            "domestic_leading",
+            "True",
+            "False",
+        ):
             assert bad not in flat, (lang, bad)
         assert not re.search(r"\bNone\b(?!\.)", flat), lang  # "None." is the word for an empty section
 
@@ -75,10 +86,14 @@ def test_reasons_are_sentences_and_closed_programmes_are_apart(rendered):
     ctx, _, text = rendered
     zh = " ".join(text["zh"].split())
     en = " ".join(text["en"].split())
-    assert "行业领军，智能制造水平全球领先：「智能制造水平」为“国内领先”，要求为“全球领先”（在「首页→企业合规与申报事实」填写）。" \
+    assert (
+        "行业领军，智能制造水平全球领先：「智能制造水平」为“国内领先”，要求为“全球领先”（在「首页→企业合规与申报事实」填写）。"
         in zh.replace(" ", "")
-    assert ("Industry leader; smart manufacturing leads the world: smart-manufacturing standing is leading in China; required: "
-            "globally leading (entered at Home → Compliance and declaration facts).") in en
+    )
+    assert (
+        "Industry leader; smart manufacturing leads the world: smart-manufacturing standing is leading in China; required: "
+        "globally leading (entered at Home → Compliance and declaration facts)."
+    ) in en
     assert "已截止的项目（仅供参考）" in zh.replace(" ", "") and "Closed programmes (for reference)" in en
     assert zh.replace(" ", "").count("·已截止") == len(ctx.declarations.programmes)  # every shipped call has closed by now
     assert date.today() > date(2025, 8, 1)

@@ -55,8 +55,19 @@ def test_trust_store_panel_imports_a_key_and_its_signed_revocation_list(app_env,
     assert list(listed["签发方"]) == ["某省工业和信息化厅 / Province X industry department"]
     assert list(listed["密钥"]) == [key_id(key.public_key())] and list(listed["撤销列表"]) == ["未导入"]
 
-    rev = sign_revocation_list([{"number": "SA-2026-ABCDEF12-000001", "kid": key_id(key.public_key()), "reason": "证据不实",
-                                 "revoked_at": "2026-11-01T00:00:00+00:00"}], [key], issuer="某省", issued_at="2026-11-02T00:00:00+00:00")
+    rev = sign_revocation_list(
+        [
+            {
+                "number": "SA-2026-ABCDEF12-000001",
+                "kid": key_id(key.public_key()),
+                "reason": "证据不实",
+                "revoked_at": "2026-11-01T00:00:00+00:00",
+            }
+        ],
+        [key],
+        issuer="某省",
+        issued_at="2026-11-02T00:00:00+00:00",
+    )
     at.file_uploader(key="trust_json").upload("revocations.json", json.dumps(rev).encode(), "application/json").run()
     at.button(key="trust_rev_btn").click().run()
     assert not at.exception and any("已导入撤销列表（1 项）" in shown(x.value) for x in at.success)

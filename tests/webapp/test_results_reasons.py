@@ -26,8 +26,14 @@ def test_reasons_are_sentences_with_a_link_to_the_form(app_env):
     ent, fac, aid = demo_ids()
     at = open_page("results", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
     said = _sentences(at, "说明")
-    assert "行业领军，智能制造水平全球领先：「智能制造水平」为“国内领先”，要求为“全球领先”（在「首页 → 企业合规与申报事实」填写）。" in said
-    assert "应用人工智能的场景占比不低于60%：应用人工智能的场景实例占25%，要求不低于60%（在「场景与指标 → 已实施的场景实例」填写）。" in said
+    assert (
+        "行业领军，智能制造水平全球领先：「智能制造水平」为“国内领先”，要求为“全球领先”（在「首页 → 企业合规与申报事实」填写）。"
+        in said
+    )
+    assert (
+        "应用人工智能的场景占比不低于60%：应用人工智能的场景实例占25%，要求不低于60%（在「场景与指标 → 已实施的场景实例」填写）。"
+        in said
+    )
     assert not any(x in s for s in said for x in ("domestic_leading", "0.25", "None", "{'op'", "sf2025."))
     links = _links(at)
     assert ("去填写：首页 → 企业合规与申报事实", f"assessment={aid}&focus=facts") in links
@@ -35,8 +41,10 @@ def test_reasons_are_sentences_with_a_link_to_the_form(app_env):
 
     at = open_page("results", **{state.LANG: "en", state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
     said = _sentences(at, "Message")
-    assert ("Industry leader; smart manufacturing leads the world: smart-manufacturing standing is leading in China; "
-            "required: globally leading (entered at Home → Compliance and declaration facts).") in said
+    assert (
+        "Industry leader; smart manufacturing leads the world: smart-manufacturing standing is leading in China; "
+        "required: globally leading (entered at Home → Compliance and declaration facts)."
+    ) in said
     assert ("Fix at: Home → Compliance and declaration facts", f"assessment={aid}&focus=facts&lang=en") in _links(at)
 
 
@@ -49,8 +57,10 @@ def test_an_assessment_meeting_basic_offers_to_record_it_for_the_advanced_rule(a
     at = open_page("results", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
     assert "先进级 — 不满足" in [e.label for e in at.expander]
     said = _sentences(at, "说明")
-    assert ("已完成基础级智能工厂自评估：已登记获得的层级为“无”，要求已获得基础级；本次评估已满足基础级全部条件，可作为基础级自评估："
-            "登记后此条即满足（在「首页 → 已获得的智能工厂层级」填写）。") in said
+    assert (
+        "已完成基础级智能工厂自评估：已登记获得的层级为“无”，要求已获得基础级；本次评估已满足基础级全部条件，可作为基础级自评估："
+        "登记后此条即满足（在「首页 → 已获得的智能工厂层级」填写）。"
+    ) in said
     year = date.today().year
     button = next(b for b in at.button if b.label == f"登记本次评估为基础级自评估（{year}年）")
     button.click().run()
