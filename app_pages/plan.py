@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -101,6 +102,14 @@ def _summary(d: dict) -> str:
     return "，".join(parts) if zh else ", ".join(parts)
 
 
+def _short(d: dict) -> str:
+    """The figure a target is about: the tier (with eligibility for a programme), else the level."""
+    if "tier" in d:
+        return _tier(d["tier"]) + ((" · " + (pick("可申报", "eligible") if d["eligible"] else pick("不可申报", "not eligible")))
+                                   if "eligible" in d else "")
+    return _level(d.get("level"))
+
+
 # -- the what-if sandbox (built first: the plan may start from it) --------------------------------------------------
 
 SANDBOX = f"whatif::{aid}"
@@ -126,7 +135,14 @@ def _sandbox_doc() -> tuple[dict, int, int]:
     doc["maturity"]["answers"] = grades
     facts = 0
     for key, value in box["facts"].items():
-        if doc["enterprise"].get(key) != value:
+        if key == "held":  # the highest tier already obtained
+            have = [x["tier"] for x in doc["tiers_obtained"]]
+            want = list(TIERS[: TIERS.index(value) + 1]) if value in TIERS else []
+            if sorted(have) != sorted(want):
+                year = max([x["year"] for x in doc["tiers_obtained"]] + [date.today().year])
+                doc["tiers_obtained"] = [{"tier": t, "year": year} for t in want]
+                facts += 1
+        elif doc["enterprise"].get(key) != value:
             doc["enterprise"][key] = value
             facts += 1
     for i, ai in box["ai"].items():
@@ -236,7 +252,7 @@ with tab_plan:
                          else pick("假设情形（沙盒）", "the what-if sandbox"))
     upload = st.file_uploader(pick("工作量文件（可选，YAML 或 JSON；未上传时使用默认工作量）",
                                    "Costs file (optional, YAML or JSON; the default efforts apply without one)"),
-                              type=["yaml", "yml", "json"], key=f"plan_costs::{aid}")
+                              type=["yaml", "yml", "json"], key=f"plan_costs::{aid}", max_upload_size=1)
     costs_doc = None
     if upload is not None:
         try:
@@ -268,9 +284,11 @@ with tab_plan:
         unit = p.unit_zh if zh else p.unit_en
         m1, m2, m3, m4 = st.columns(4)
         m1.metric(pick("目标", "Target"), p.target_name_zh if zh else p.target_name_en)
-        m2.metric(pick("当前", "Now"), _summary(p.before) or "—")
-        m3.metric(pick("计划后", "After the plan"), _summary(p.after) or "—")
+        m2.metric(pick("当前", "Now"), _short(p.before), help=_summary(p.before) or None)
+        m3.metric(pick("计划后", "After the plan"), _short(p.after), help=_summary(p.after) or None)
         m4.metric(pick("总工作量", "Total effort"), f"{p.total_effort:g} {unit}", help=p.cost_provenance)
+        st.caption(pick("当前：", "Now: ") + (_summary(p.before) or "—") + pick("；计划后：", "; after the plan: ")
+                   + (_summary(p.after) or "—"))
         if p.before.get("met"):
             st.success(pick("已达到此目标，无需改进。", "This target is already reached: nothing to improve."))
         if not p.reachable:
@@ -294,9 +312,10 @@ with tab_plan:
             pick("达到", "Reached"): pick("是", "yes") if ms.reached.get("met") else pick("否", "no")} for ms in p.milestones]),
             hide_index=True, width="stretch")
         st.subheader(":material/checklist: " + pick("改进项（按顺序）", "Improvements, in order"))
+        stage_names = {ms.id: ms.name_zh if zh else ms.name_en for ms in p.milestones}
         if p.items:
             st.dataframe(pd.DataFrame([{
-                pick("里程碑", "Milestone"): it.milestone, pick("类型", "Kind"): name(ITEM_KINDS, it.kind) if it.kind in ITEM_KINDS else it.kind,
+                pick("里程碑", "Milestone"): stage_names.get(it.milestone, it.milestone), pick("类型", "Kind"): name(ITEM_KINDS, it.kind) if it.kind in ITEM_KINDS else it.kind,
                 pick("编号", "Id"): it.id.split(":", 1)[1] if it.kind == "requirement" else it.id,
                 pick("内容", "What"): it.name_zh if zh else it.name_en, pick("当前", "From"): _value(it.kind, it.from_value),
                 pick("目标值", "To"): _value(it.kind, it.to_value), pick(f"工作量（{unit}）", f"Effort ({unit})"): it.effort,
@@ -377,9 +396,10 @@ def _cell_box(container, label: str, cell: tuple) -> None:
 
 
 with tab_whatif:
-    st.caption(pick("在沙盒中改变答案和关键事实，立即看到成熟度等级、层级和申报资格的变化。沙盒只存在于本次会话，不会写入数据库。"
-                    "“不适用”的要求保持不适用。", "Change answers and key facts in a sandbox and see the level, tier and eligibility "
+    st.caption(pick("在沙盒中改变答案和关键事实（智能制造水平、独立法人、规模、已获得的层级、场景是否应用人工智能），立即看到成熟度等级、"
+                    "层级和申报资格的变化。沙盒只存在于本次会话，不会写入数据库。“不适用”的要求保持不适用。", "Change answers and key facts in a sandbox and see the level, tier and eligibility "
                     "move at once. The sandbox lives in this session only and is never written to the database. N/A answers stay N/A."))
+    results = st.container()  # filled after the controls (whose callbacks already ran), shown above them
     st.markdown(pick("**按等级设定（全部能力子域）**", "**By level (every sub-domain)**"))
     cols = st.columns(5)
     for n in range(1, 6):
@@ -396,7 +416,9 @@ with tab_whatif:
             f"{ed.subdomains[c[0]].name_zh if zh else ed.subdomains[c[0]].name_en} {c[1]} → {_grade_label(g)}" for c, g in chosen.items()))
 
     st.markdown(pick("**关键事实**", "**Key facts**"))
-    f1, f2, f3 = st.columns(3)
+    f1, f2, f3, f4 = st.columns(4)
+    held_now = max((TIERS.index(x.tier) for x in profile.tiers_obtained), default=-1)
+    held_now = TIERS[held_now] if held_now >= 0 else "none"
     fact_widgets = (
         (f1, "standing", pick("智能制造水平", "Standing"), [KEEP] + STANDINGS,
          lambda v: pick("不变", "unchanged") + f"（{name(STANDING_NAMES, profile.enterprise.standing)}）" if v == KEEP
@@ -405,6 +427,9 @@ with tab_whatif:
          lambda v: pick("不变", "unchanged") + f"（{_yn(profile.enterprise.legal_person)}）" if v == KEEP else _yn(v)),
         (f3, "above_scale", pick("规模以上工业企业", "Above designated size"), [KEEP, True, False],
          lambda v: pick("不变", "unchanged") + f"（{_yn(profile.enterprise.above_scale)}）" if v == KEEP else _yn(v)),
+        (f4, "held", pick("已获得的最高层级", "Highest tier obtained"), [KEEP, "none", *TIERS],
+         lambda v: pick("不变", "unchanged") + f"（{_tier(held_now)}）" if v == KEEP
+         else (pick("无", "none") if v == "none" else _tier(v))),
     )
     for col, fact, label, options, fmt in fact_widgets:
         key = f"wi_fact::{aid}::{fact}"
@@ -423,24 +448,28 @@ with tab_whatif:
             del st.session_state[k]
         st.rerun()
 
-    st.divider()
-    try:
-        _, wm, wt, wd = _evaluate_doc(sandbox_doc)
-    except domain_errors() as exc:
-        show_error("沙盒无法计算：", "The sandbox cannot be evaluated: ", exc)
-    else:
-        bm, bt, bd = ev.maturity, ev.tiers, ev.declarations
-        st.caption(pick(f"沙盒改动：{sandbox_reqs} 项要求，{sandbox_facts} 项事实。", f"Sandbox changes: {sandbox_reqs} requirements, "
-                        f"{sandbox_facts} facts."))
-        e_before = sum(1 for x in bd.programmes.values() if x.met)
-        e_after = sum(1 for x in wd.programmes.values() if x.met)
-        k1, k2, k3, k4 = st.columns(4)
-        k1.metric(pick("总分 S（假设）", "Score S (what-if)"), f"{wm.score:.2f}", f"{wm.score - bm.score:+.2f}" if abs(wm.score - bm.score) > 1e-9 else None)
-        k2.metric(pick("成熟度等级（假设）", "Maturity level (what-if)"), _level(wm.level),
-                  f"{wm.level - bm.level:+d}" if wm.level != bm.level else None)
-        k3.metric(pick("智能工厂层级（假设）", "Tier (what-if)"), _tier(wt.tier),
-                  f"{_tier(bt.tier)} → {_tier(wt.tier)}" if wt.tier != bt.tier else None)
-        k4.metric(pick("可申报项目（假设）", "Eligible programmes (what-if)"), str(e_after), f"{e_after - e_before:+d}" if e_after != e_before else None)
+    wd = None
+    with results:
+        try:
+            _, wm, wt, wd = _evaluate_doc(sandbox_doc)
+        except domain_errors() as exc:
+            show_error("沙盒无法计算：", "The sandbox cannot be evaluated: ", exc)
+        else:
+            bm, bt, bd = ev.maturity, ev.tiers, ev.declarations
+            st.caption(pick(f"沙盒改动：{sandbox_reqs} 项要求，{sandbox_facts} 项事实。", f"Sandbox changes: {sandbox_reqs} requirements, "
+                            f"{sandbox_facts} facts."))
+            e_before = sum(1 for x in bd.programmes.values() if x.met)
+            e_after = sum(1 for x in wd.programmes.values() if x.met)
+            k1, k2, k3, k4 = st.columns(4)
+            k1.metric(pick("总分 S（假设）", "Score S (what-if)"), f"{wm.score:.2f}", f"{wm.score - bm.score:+.2f}" if abs(wm.score - bm.score) > 1e-9 else None)
+            k2.metric(pick("成熟度等级（假设）", "Maturity level (what-if)"), _level(wm.level),
+                      f"{wm.level - bm.level:+d}" if wm.level != bm.level else None)
+            k3.metric(pick("智能工厂层级（假设）", "Tier (what-if)"), _tier(wt.tier),
+                      f"{_tier(bt.tier)} → {_tier(wt.tier)}" if wt.tier != bt.tier else None)
+            k4.metric(pick("可申报项目（假设）", "Eligible programmes (what-if)"), str(e_after), f"{e_after - e_before:+d}" if e_after != e_before else None)
+        st.divider()
+    if wd is not None:
+        st.markdown(pick("**层级与申报资格：当前与假设**", "**Tiers and eligibility: now and what-if**"))
         rows = [{pick("项目", "Item"): name(TIER_NAMES, tid), pick("当前", "Now"): pick("满足", "met") if bt.tiers[tid].met else pick("不满足", "not met"),
                  pick("假设", "What-if"): pick("满足", "met") if wt.tiers[tid].met else pick("不满足", "not met"),
                  pick("变化", "Changed"): "●" if bt.tiers[tid].met != wt.tiers[tid].met else "",
@@ -496,6 +525,9 @@ with tab_rescore:
                     k3.metric(pick("智能工厂层级", "Tier"), _tier(tr_["after"]),
                               f"{_tier(tr_['before'])} → {_tier(tr_['after'])}" if tr_["changed"] else None,
                               help=pick(f"按 {tr_['edition']} 判定", f"under {tr_['edition']}"))
+                was = f"S {b['score']:.2f}，{_level(b['level'])}" + (f"，{_tier(r['tier']['before'])}" if "tier" in r else "")
+                now = f"S {af['score']:.2f}，{_level(af['level'])}" + (f"，{_tier(r['tier']['after'])}" if "tier" in r else "")
+                st.caption(pick(f"{med}：{was} → {to}：{now}", f"{med}: {was.replace('，', ', ')} → {to}: {now.replace('，', ', ')}"))
                 if r["level_change"] == 0:
                     st.success(pick("成熟度等级不变。", "The maturity level does not change."))
                 else:
