@@ -119,9 +119,9 @@ k1.metric(pick("工厂", "Factories"), f"{summ['factories']:,}")
 k2.metric(pick("企业", "Enterprises"), f"{summ['enterprises']:,}")
 k3.metric(pick("平均总分 S", "Mean S"), f"{summ['mean_score']:.2f}" if summ["mean_score"] is not None else "—")
 k4.metric(pick(f"其中{SYN}", "of which synthetic"), f"{summ['synthetic_factories']:,}")
-tiers = summ["tiers"]
-st.dataframe(pd.DataFrame([{**{_tr(t): n for t, n in tiers.items()}, **{_lv(int(k)): v for k, v in summ["levels"].items()}}]),
-             hide_index=True, width="stretch")
+h1, h2 = st.columns(2)
+h1.dataframe(pd.DataFrame([{_tr(t): n for t, n in summ["tiers"].items()}]), hide_index=True, width="stretch")
+h2.dataframe(pd.DataFrame([{_lv(int(k)): v for k, v in summ["levels"].items()}]), hide_index=True, width="stretch")
 
 # -- distributions --------------------------------------------------------------------------------------------------
 
@@ -239,7 +239,7 @@ if reach.rows:
     pick_rows = {r[0]: r for r in reach.rows}
     o1, o2 = st.columns([2, 1])
     chosen = o1.selectbox(pick("为一个工厂规划升级路径", "Plan one factory's upgrade path"), list(pick_rows), key="pf_open_factory",
-                          format_func=lambda fid: plain(f"#{fid} {pick_rows[fid][1]} · {pick_rows[fid][2]}")
+                          format_func=lambda fid: f"#{fid} {pick_rows[fid][1]} · {pick_rows[fid][2]}"  # options are plain text
                           + (f"（{SYN}）" if pick_rows[fid][10] else ""))
     if o2.button(pick("打开升级路径规划", "Open the planning page"), icon=":material/open_in_new:", key="pf_open_btn", width="stretch"):
         aid_ = pick_rows[chosen][9]
