@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from assessment.mappings import rescore
+from assessment.mappings import load_mappings, rescore
 from assessment.planner import load_costs, plan
 from assessment.profile import parse_profile
 from assessment.store import population
@@ -130,6 +130,23 @@ def test_what_if_moves_level_tier_and_eligibility_and_saves_nothing(app_env):
     assert stored(aid) == before
 
 
+def test_what_if_follows_the_plan_to_excellent(app_env):
+    """The plan toward 卓越级 for 江南精密 asks for the 先进级 award and 国内领先 standing: the sandbox with exactly those
+    facts reaches 卓越级."""
+    open_page("home")
+    sel = latest("江南精密")
+    aid = sel[state.ASSESSMENT_ID]
+    at = open_page("plan", **sel)
+    with backend().Session() as s:
+        p, _ = plan(repo.build_profile(repo.get_assessment(aid, session=s)), "excellent")
+    assert {(i.kind, i.id) for i in p.items} == {("tier_award", "advanced"), ("fact", "enterprise.standing")}
+    at.selectbox(key=f"wi_fact::{aid}::held").set_value("advanced").run()
+    assert metrics(at)["智能工厂层级（假设）"] == "先进级"
+    at.selectbox(key=f"wi_fact::{aid}::standing").set_value("domestic_leading").run()
+    m = metrics(at)
+    assert m["智能工厂层级（假设）"] == "卓越级" and any("2 项事实" in x for x in texts(at))
+
+
 @pytest.mark.parametrize("content, why", [
     (b"tier_award: [1, 2\n", "YAML error"),
     (b"tier_awrd: 3\n", "unknown field"),
@@ -169,17 +186,18 @@ def test_rescore_under_the_2024_draft(app_env):
     open_page("home")
     sel = latest("北方重型")
     aid = sel[state.ASSESSMENT_ID]
-    at = open_page("plan", **sel)
-    at.selectbox(key=f"rescore_to::{aid}").set_value(("maturity", "maturity/2024-draft")).run()
-    assert not at.exception
     with backend().Session() as s:
         a = repo.get_assessment(aid, session=s)
-        r = rescore(repo.answers_model(a), "maturity/2024-draft", profile=repo.build_profile(a))
+        draft = next(m for m in load_mappings() if m.source == a.maturity_edition and m.target.startswith("maturity/2024-draft"))
+        r = rescore(repo.answers_model(a), draft.target, profile=repo.build_profile(a))
+    at = open_page("plan", **sel)
+    at.selectbox(key=f"rescore_to::{aid}").set_value(("maturity", draft.target)).run()
+    assert not at.exception
     counts = frame_with(at, "不可映射")
     assert (counts["可映射"].iloc[0], counts["不可映射"].iloc[0], counts["新增"].iloc[0]) == \
         (r["counts"]["maps"], r["counts"]["does_not_map"], r["counts"]["new"])
     assert metrics(at)["S"] == f"{r['after']['score']:.2f}"
-    assert any("maturity-2020__maturity-2024-draft.yaml" in shown(x) for x in texts(at))
+    assert any(draft.file in shown(x) for x in texts(at))
 
 
 def test_portfolio_of_a_synthetic_population(app_env, downloads):
