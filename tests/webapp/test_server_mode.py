@@ -12,22 +12,23 @@ import pytest
 from apphelp import texts
 from argon2 import PasswordHasher
 from conftest_app import new_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from assessment import accounts
+from assessment import workflow as wf
 from assessment.config import get_settings
-from assessment.store.orm import Application, AuditLog
+from assessment.store import repository as repo
+from assessment.store.orm import Application, AuditLog, Rectification, User
 from ui import state
 from ui.services import backend
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow"))
-from wfhelp import build_world  # noqa: E402
+from wfhelp import REQS, build_world, self_grade  # noqa: E402
 
 
 @pytest.fixture
 def server(app_env, monkeypatch):
     """The app in server mode on a fresh database without demo data, with a small province (tests/workflow/wfhelp)."""
-    from assessment import accounts
-
     monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     monkeypatch.setenv("SFA_AUTH", "required")
     monkeypatch.setenv("SFA_LOAD_DEMO", "false")
@@ -95,10 +96,6 @@ def test_wrong_password_then_lockout(server):
 
 
 def test_one_time_password_must_be_changed(server):
-    from sqlalchemy import update
-
-    from assessment.store.orm import User
-
     with backend().Session.begin() as s:
         s.execute(update(User).where(User.username == "ent_a").values(must_change_password=True))
     at = login("ent_a", server.passwords["ent_a"])
@@ -165,7 +162,18 @@ def test_full_flow_to_a_ct_certificate(server):
     assert not ent.exception and "已提交申请" in all_text(ent)
     with backend().Session() as s:
         app_id = s.scalars(select(Application.id).where(Application.assessment_id == aid)).one()
-    assert "assign_experts" not in str(ent.button)  # the enterprise is offered no admin step
+    assert f"assign_btn_{app_id}" not in [b.key for b in ent.button]  # the enterprise is offered no admin step
+    # the submitted assessment is frozen for the enterprise: a change on the questionnaire is refused, nothing saved
+    ent.session_state[state.ASSESSMENT_ID] = aid
+    ent.switch_page("app_pages/assess.py").run()
+    radio = next(r for r in ent.radio if r.key and r.key.startswith(f"g::{aid}::"))
+    rid = radio.key.split("::")[2]
+    before = radio.value
+    radio.set_value(next(o for o in radio.options if o != before)).run()
+    assert not ent.exception
+    assert any("评估已提交申请" in str(x) for x in texts(ent)), texts(ent)
+    with backend().Session() as s:
+        assert repo.answers_of(repo.get_assessment(aid, session=s))[rid].grade == self_grade(rid)
 
     admin = login("admin_zj", pw["admin_zj"], "applications")
     admin.multiselect(key=f"assign_{app_id}").set_value(["expert1", "expert2"])
@@ -179,9 +187,6 @@ def test_full_flow_to_a_ct_certificate(server):
         ex = login(name, pw[name], "applications")
         assert ex.button(key=f"submit_review_{app_id}").disabled  # nothing graded yet
         if name == "expert3":  # expert 3 disagrees on the first requirement by three grade steps
-            from assessment import workflow as wf
-            from wfhelp import REQS
-
             with backend().Session.begin() as s:
                 wf.save_grades(server[name], app_id, {REQS[0]: {"grade": "none", "comment": "未见记录"}}, session=s)
         click(ex, f"prefill_{app_id}")
@@ -192,8 +197,6 @@ def test_full_flow_to_a_ct_certificate(server):
     assert "1 项分歧" in all_text(admin) or any("1 项分歧" in e.label for e in admin.expander)
     click(admin, f"finish_consensus_{app_id}")
     assert "有分歧的要求没有合议等级" in admin.error[0].value
-    from wfhelp import REQS
-
     admin.selectbox(key=f"cg_{app_id}_{REQS[0]}").set_value("partial")
     admin.text_input(key=f"cr_{app_id}_{REQS[0]}").input("现场抽查后取部分满足")
     admin.button(key=f"FormSubmitter:consensus_{app_id}-保存合议").click().run()
@@ -213,8 +216,6 @@ def test_full_flow_to_a_ct_certificate(server):
     assert "1 项弱项待整改答复" in all_text(ent)
     ent.switch_page("app_pages/applications.py").run()
     with backend().Session() as s:
-        from assessment.store.orm import Rectification
-
         rect = s.scalars(select(Rectification.id).where(Rectification.application_id == app_id)).one()
     ent.text_area(key=f"rect_text_{rect}").input("已补齐数据采集记录并上线采集系统")
     click(ent, f"rect_send_{rect}")
@@ -239,3 +240,23 @@ def test_full_flow_to_a_ct_certificate(server):
     ent = login("ent_a", pw["ent_a"], "applications")
     assert number in [m.value for m in ent.metric]
     assert "已通过" in [m.value for m in ent.metric]
+
+    admin.switch_page("app_pages/province.py").run()
+    assert not admin.exception and admin.title[0].value == "省级看板 · 浙江"
+    assert any(df.value.astype(str).apply(lambda c: c.str.contains(number)).any().any() for df in admin.dataframe)
+    assert "推荐名额" in admin.error[0].value  # the quota needs the province's cumulative pilots
+    admin.number_input(key="prov_pilots").set_value(120).run()
+    assert not admin.error, [e.value for e in admin.error]
+    assert "名额：" in all_text(admin)
+    assert "下载推荐汇总表（xlsx）" in [b.proto.label for b in admin.get("download_button")]
+    admin.switch_page("app_pages/inbox.py").run()
+    assert "当前没有待办事项。" in all_text(admin)
+
+
+def test_logout_elsewhere_ends_the_session_here(server):
+    at = login("admin_zj", server.passwords["admin_zj"])
+    assert at.title[0].value == "待办"
+    accounts.end_session(at.session_state["auth_token"], Session=backend().Session)  # e.g. another app process
+    at.run()
+    assert at.title[0].value == "智能制造评估 · 登录"
+    assert "登录已过期" in all_text(at)
