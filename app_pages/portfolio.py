@@ -32,16 +32,28 @@ zh = lang() == "zh"
 SYN = "合成数据"
 
 st.title(pick("区域画像", "Portfolio"))
-st.caption(pick("面向规划人员和省级管理员：按地区、行业和规模看成熟度等级与智能工厂层级的分布、历次评估间的迁移、临近下一门槛的工厂、"
-                "最常见的阻碍和单个工厂在同类中的位置。统计取每个工厂最近一次评估的最新结果快照（已归档的不计），全部在数据库中汇总。",
-                "For planners and province admins: levels and tiers by region, industry and size, moves between consecutive "
-                "assessments, factories near the next threshold, the most common blockers and one factory's place among its peers. "
-                "Each factory counts with the latest snapshot of its latest assessment (archived ones left out), aggregated in the database."))
+st.caption(
+    pick(
+        "面向规划人员和省级管理员：按地区、行业和规模看成熟度等级与智能工厂层级的分布、历次评估间的迁移、临近下一门槛的工厂、"
+        "最常见的阻碍和单个工厂在同类中的位置。统计取每个工厂最近一次评估的最新结果快照（已归档的不计），全部在数据库中汇总。",
+        "For planners and province admins: levels and tiers by region, industry and size, moves between consecutive "
+        "assessments, factories near the next threshold, the most common blockers and one factory's place among its peers. "
+        "Each factory counts with the latest snapshot of its latest assessment (archived ones left out), aggregated in the database.",
+    )
+)
 
 DATA = {"all": None, "real": False, "synthetic": True}
-data = st.radio(pick("数据范围", "Data"), list(DATA), horizontal=True, key="pf_data",
-                format_func=lambda d: {"all": pick("全部", "All"), "real": pick("仅真实企业", "Real enterprises only"),
-                                       "synthetic": pick(f"仅{SYN}", f"{SYN} (synthetic) only")}[d])
+data = st.radio(
+    pick("数据范围", "Data"),
+    list(DATA),
+    horizontal=True,
+    key="pf_data",
+    format_func=lambda d: {
+        "all": pick("全部", "All"),
+        "real": pick("仅真实企业", "Real enterprises only"),
+        "synthetic": pick(f"仅{SYN}", f"{SYN} (synthetic) only"),
+    }[d],
+)
 synthetic = DATA[data]
 try:
     with be.Session.begin() as s:
@@ -54,20 +66,37 @@ except domain_errors() as exc:
 
 has_synth = summ["synthetic_factories"] > 0
 if has_synth:
-    st.warning(pick(f"{SYN}：其中 {summ['synthetic_factories']} 个工厂是合成（演示用）数据，非真实企业；下面每个含{SYN}的图表和表格都有标注。",
-                    f"{SYN} — synthetic data: {summ['synthetic_factories']} factories are generated demo data, not real "
-                    "enterprises; every chart and table below that counts them says so."), icon=":material/science:")
+    st.warning(
+        pick(
+            f"{SYN}：其中 {summ['synthetic_factories']} 个工厂是合成（演示用）数据，非真实企业；下面每个含{SYN}的图表和表格都有标注。",
+            f"{SYN} — synthetic data: {summ['synthetic_factories']} factories are generated demo data, not real "
+            "enterprises; every chart and table below that counts them says so.",
+        ),
+        icon=":material/science:",
+    )
 if not summ["factories"]:
-    st.info(pick("还没有带结果快照的评估。保存结果快照后即可统计；演示可生成合成数据：python -m assessment demo population --factories 1000 --years 3",
-                 "No assessment has a result snapshot yet. Save snapshots to see figures here; for a demo, generate synthetic data: "
-                 "python -m assessment demo population --factories 1000 --years 3"))
+    st.info(
+        pick(
+            "还没有带结果快照的评估。保存结果快照后即可统计；演示可生成合成数据：python -m assessment demo population --factories 1000 --years 3",
+            "No assessment has a result snapshot yet. Save snapshots to see figures here; for a demo, generate synthetic data: "
+            "python -m assessment demo population --factories 1000 --years 3",
+        )
+    )
     st.stop()
 
 size_names = {c.id: (c.name_zh, c.name_en) for c in load_declarations("declarations/2021-2025", root).sizes.classes}
-GROUP_NAMES = {"raw_materials": ("原材料", "Raw materials"), "equipment": ("装备制造", "Equipment"),
-               "consumer": ("消费品", "Consumer goods"), "electronics": ("电子信息", "Electronics")}
-GROUP_LABELS = {"province": lambda v: v, "industry_group": lambda v: name_or_key(GROUP_NAMES, v),
-                "industry_type": lambda v: name_or_key(INDUSTRY_NAMES, v), "size_class": lambda v: name_or_key(size_names, v)}
+GROUP_NAMES = {
+    "raw_materials": ("原材料", "Raw materials"),
+    "equipment": ("装备制造", "Equipment"),
+    "consumer": ("消费品", "Consumer goods"),
+    "electronics": ("电子信息", "Electronics"),
+}
+GROUP_LABELS = {
+    "province": lambda v: v,
+    "industry_group": lambda v: name_or_key(GROUP_NAMES, v),
+    "industry_type": lambda v: name_or_key(INDUSTRY_NAMES, v),
+    "size_class": lambda v: name_or_key(size_names, v),
+}
 
 
 def _group(by: str, v) -> str:
@@ -96,11 +125,24 @@ def _frame(t: pf.Table, show: dict | None = None) -> pd.DataFrame:
 def _downloads(tables: list[pf.Table], key: str) -> None:
     stem = tables[0].name + (f"-{SYN}" if has_synth else "")
     c1, c2, _ = st.columns([1, 1, 3])
-    c1.download_button("CSV", pf.to_csv(tables[0], lang=lang()), file_name=f"{stem}.csv", mime="text/csv",
-                       icon=":material/download:", key=f"pf_csv::{key}", width="stretch")
-    c2.download_button("XLSX", pf.to_xlsx(tables, lang=lang()), file_name=f"{stem}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
-                       key=f"pf_xlsx::{key}", width="stretch")
+    c1.download_button(
+        "CSV",
+        pf.to_csv(tables[0], lang=lang()),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"pf_csv::{key}",
+        width="stretch",
+    )
+    c2.download_button(
+        "XLSX",
+        pf.to_xlsx(tables, lang=lang()),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        key=f"pf_xlsx::{key}",
+        width="stretch",
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -127,10 +169,16 @@ h2.dataframe(pd.DataFrame([{_lv(int(k)): v for k, v in summ["levels"].items()}])
 
 st.subheader(":material/bar_chart: " + pick("分布", "Distributions") + _syn_tag())
 d1, d2 = st.columns([2, 1])
-by = d1.selectbox(pick("按", "By"), list(pf.DIMENSIONS), key="pf_by",
-                  format_func=lambda k: pf.DIMENSIONS[k][1] if zh else pf.DIMENSIONS[k][2])
-measure = d2.radio(pick("指标", "Measure"), ["level", "tier"], horizontal=True, key="pf_measure",
-                   format_func=lambda m: pick("成熟度等级", "Maturity level") if m == "level" else pick("智能工厂层级", "Smart-factory tier"))
+by = d1.selectbox(
+    pick("按", "By"), list(pf.DIMENSIONS), key="pf_by", format_func=lambda k: pf.DIMENSIONS[k][1] if zh else pf.DIMENSIONS[k][2]
+)
+measure = d2.radio(
+    pick("指标", "Measure"),
+    ["level", "tier"],
+    horizontal=True,
+    key="pf_measure",
+    format_func=lambda m: pick("成熟度等级", "Maturity level") if m == "level" else pick("智能工厂层级", "Smart-factory tier"),
+)
 with be.Session() as s:
     dist = pf.distribution(s, by, measure=measure, synthetic=synthetic, root=root)
     shares = pf.level_shares(s, synthetic=synthetic, root=root)
@@ -138,7 +186,9 @@ value_label = _lv if measure == "level" else _tr
 counts: dict[str, dict[str, int]] = {}
 for g, v, n, _ in dist.rows:
     counts.setdefault(_group(by, g), {})[value_label(v)] = n
-order = [value_label(v) for v in sorted({r[1] for r in dist.rows}, key=lambda v: pf.TIER_ORDER.index(v) if v in pf.TIER_ORDER else v)]
+order = [
+    value_label(v) for v in sorted({r[1] for r in dist.rows}, key=lambda v: pf.TIER_ORDER.index(v) if v in pf.TIER_ORDER else v)
+]
 pivot = pd.DataFrame.from_dict(counts, orient="index").reindex(columns=order).fillna(0).astype(int)
 pivot = pivot.loc[pivot.sum(axis=1).sort_values(ascending=False).index]
 share_pivot = pivot.div(pivot.sum(axis=1), axis=0)
@@ -151,45 +201,83 @@ if measure == "level":
         row = pivot.loc[grp]
         n = row.sum() or 1
         matrix.append([sum(row.get(_lv(x), 0) for x in levels) / n for _, levels in bands])
-    refs = {pick(f"全国 {r['year']}（参考）", f"National {r['year']} (reference)"): [r[b] for b, _ in bands] for r in pf.NATIONAL_SHARES}
-    title = pick(f"各等级段工厂占比（按{pf.DIMENSIONS[by][1]}）；虚线为全国自诊断公开占比（参考）", f"Share of factories per level band "
-                 f"(by {pf.DIMENSIONS[by][2].lower()}); dashed lines: published national self-assessment shares (reference)")
+    refs = {
+        pick(f"全国 {r['year']}（参考）", f"National {r['year']} (reference)"): [r[b] for b, _ in bands]
+        for r in pf.NATIONAL_SHARES
+    }
+    title = pick(
+        f"各等级段工厂占比（按{pf.DIMENSIONS[by][1]}）；虚线为全国自诊断公开占比（参考）",
+        f"Share of factories per level band "
+        f"(by {pf.DIMENSIONS[by][2].lower()}); dashed lines: published national self-assessment shares (reference)",
+    )
     if has_synth:
         title += pick(f" · 含{SYN}", f" · includes {SYN} (synthetic)")
     st.image(_band_chart(band_names, groups, matrix, refs, title), width="stretch")
     if len(pivot.index) > 24:
-        st.caption(pick(f"图中显示工厂数最多的 24 组（共 {len(pivot.index)} 组），表格中是全部。",
-                        f"The chart shows the 24 largest groups (of {len(pivot.index)}); the table has all."))
-    st.caption(pick("全国参考：c3mep 平台企业自诊断数据公开报道的等级占比（自评、样本逐年变化），只作基准参考，不是同类比较组。来源：",
-                    "National reference: level shares published from c3mep self-assessment data (self-assessed, a changing "
-                    "pool), a benchmark only, never a peer group. Sources: ")
-               + plain("; ".join(f"{r['year']} {r['source']}" for r in pf.NATIONAL_SHARES)))
+        st.caption(
+            pick(
+                f"图中显示工厂数最多的 24 组（共 {len(pivot.index)} 组），表格中是全部。",
+                f"The chart shows the 24 largest groups (of {len(pivot.index)}); the table has all.",
+            )
+        )
+    st.caption(
+        pick(
+            "全国参考：c3mep 平台企业自诊断数据公开报道的等级占比（自评、样本逐年变化），只作基准参考，不是同类比较组。来源：",
+            "National reference: level shares published from c3mep self-assessment data (self-assessed, a changing "
+            "pool), a benchmark only, never a peer group. Sources: ",
+        )
+        + plain("; ".join(f"{r['year']} {r['source']}" for r in pf.NATIONAL_SHARES))
+    )
 else:
     st.caption(pick("全国层级占比没有公开数据，故无参考线。", "No national tier shares are published: no reference line."))
     st.bar_chart(share_pivot, horizontal=True, stack=True, height=max(240, 28 * len(share_pivot) + 80))
 st.dataframe(pivot.assign(**{pick("合计", "Total"): pivot.sum(axis=1)}), width="stretch")
 _downloads([dist], f"dist::{by}::{measure}")
 st.markdown(pick("**等级段占比与全国参考**", "**Level bands beside the national reference**") + _syn_tag())
-st.dataframe(pd.DataFrame([{pick("等级段", "Band"): band_names[i], pick("工厂数", "Factories"): r[2], pick("占比（%）", "Share (%)"): _percent(r[3]),
-                            **{pick(f"全国 {ref['year']}（参考，%）", f"National {ref['year']} (reference, %)"): _percent(v)
-                               for ref, v in zip(pf.NATIONAL_SHARES, r[4:])}} for i, r in enumerate(shares.rows)]),
-             hide_index=True, width="stretch")
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                pick("等级段", "Band"): band_names[i],
+                pick("工厂数", "Factories"): r[2],
+                pick("占比（%）", "Share (%)"): _percent(r[3]),
+                **{
+                    pick(f"全国 {ref['year']}（参考，%）", f"National {ref['year']} (reference, %)"): _percent(v)
+                    for ref, v in zip(pf.NATIONAL_SHARES, r[4:])
+                },
+            }
+            for i, r in enumerate(shares.rows)
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+)
 _downloads([shares], "level_shares")
 
 # -- transitions ----------------------------------------------------------------------------------------------------
 
-st.subheader(":material/swap_horiz: " + pick("迁移（相邻两次评估之间）", "Transitions (between consecutive assessments)") + _syn_tag())
-tm = st.radio(pick("指标", "Measure"), ["level", "tier"], horizontal=True, key="pf_tmeasure",
-              format_func=lambda m: pick("成熟度等级", "Maturity level") if m == "level" else pick("智能工厂层级", "Smart-factory tier"))
+st.subheader(
+    ":material/swap_horiz: " + pick("迁移（相邻两次评估之间）", "Transitions (between consecutive assessments)") + _syn_tag()
+)
+tm = st.radio(
+    pick("指标", "Measure"),
+    ["level", "tier"],
+    horizontal=True,
+    key="pf_tmeasure",
+    format_func=lambda m: pick("成熟度等级", "Maturity level") if m == "level" else pick("智能工厂层级", "Smart-factory tier"),
+)
 with be.Session() as s:
     trans = pf.transitions(s, measure=tm, synthetic=synthetic, root=root)
 if trans.rows:
     lab = _lv if tm == "level" else _tr
     mat = pd.DataFrame([(lab(a), lab(b), n) for a, b, n in trans.rows], columns=["from", "to", "n"])
-    keys = [lab(v) for v in sorted({x for r in trans.rows for x in r[:2]},
-                                   key=lambda v: pf.TIER_ORDER.index(v) if v in pf.TIER_ORDER else v)]
-    matrix_t = mat.pivot_table(index="from", columns="to", values="n", aggfunc="sum", fill_value=0).reindex(index=keys, columns=keys,
-                                                                                                         fill_value=0)
+    keys = [
+        lab(v)
+        for v in sorted({x for r in trans.rows for x in r[:2]}, key=lambda v: pf.TIER_ORDER.index(v) if v in pf.TIER_ORDER else v)
+    ]
+    matrix_t = mat.pivot_table(index="from", columns="to", values="n", aggfunc="sum", fill_value=0).reindex(
+        index=keys, columns=keys, fill_value=0
+    )
     matrix_t.index.name = pick("原（行）→ 新（列）", "from (rows) → to (columns)")
     up = sum(n for a, b, n in trans.rows if (pf.TIER_ORDER.index(b) > pf.TIER_ORDER.index(a) if tm == "tier" else b > a))
     down = sum(n for a, b, n in trans.rows if (pf.TIER_ORDER.index(b) < pf.TIER_ORDER.index(a) if tm == "tier" else b < a))
@@ -205,12 +293,21 @@ else:
 st.subheader(":material/near_me: " + pick("临近下一门槛的工厂", "Factories within reach of the next threshold") + _syn_tag())
 TARGETS = ["basic", "advanced", "excellent", "leading"] + [f"L{n}" for n in range(1, 6)]
 w1, w2 = st.columns([2, 1])
-reach_target = w1.selectbox(pick("门槛", "Threshold"), TARGETS, index=1, key="pf_reach_target",
-                            format_func=lambda x: name(TIER_NAMES, x) if x in TIER_NAMES else name(LEVEL_NAMES, int(x[1])))
+reach_target = w1.selectbox(
+    pick("门槛", "Threshold"),
+    TARGETS,
+    index=1,
+    key="pf_reach_target",
+    format_func=lambda x: name(TIER_NAMES, x) if x in TIER_NAMES else name(LEVEL_NAMES, int(x[1])),
+)
 limit = w2.number_input(pick("列出", "List"), min_value=5, max_value=200, value=20, step=5, key="pf_reach_limit")
-st.caption(pick("层级：当前正好低一级的工厂，按下一层级未满足的规则数、再按总分距下一等级的差排序；等级：当前低一级的工厂，按分差排序。",
-                "Tiers: factories one tier below, by the number of the next tier's rules they fail, then by how far S is from the "
-                "next level; levels: factories one level below, by that distance."))
+st.caption(
+    pick(
+        "层级：当前正好低一级的工厂，按下一层级未满足的规则数、再按总分距下一等级的差排序；等级：当前低一级的工厂，按分差排序。",
+        "Tiers: factories one tier below, by the number of the next tier's rules they fail, then by how far S is from the "
+        "next level; levels: factories one level below, by that distance.",
+    )
+)
 with be.Session() as s:
     reach = pf.within_reach(s, target=reach_target, limit=int(limit), synthetic=synthetic, root=root)
 reach_show = {"level": _lv, "tier": _tr, "synthetic": lambda v: SYN if v else pick("真实", "real")}
@@ -218,30 +315,58 @@ if reach.rows:
     st.dataframe(_frame(reach, reach_show), hide_index=True, width="stretch")
     _downloads([reach], f"reach::{reach_target}")
     p1, p2 = st.columns([1, 2])
-    n_plan = p1.number_input(pick("计算规划工作量：前几家", "Planner effort for the first"), min_value=1, max_value=10, value=3,
-                             key="pf_plan_n")
+    n_plan = p1.number_input(
+        pick("计算规划工作量：前几家", "Planner effort for the first"), min_value=1, max_value=10, value=3, key="pf_plan_n"
+    )
     cost_key = ("pf_plan_costs", reach_target, data, int(limit), int(n_plan))
     if p2.button(pick("用规划器计算工作量", "Compute the planner's effort"), icon=":material/route:", key="pf_plan_btn"):
         try:
-            with st.spinner(pick("正在规划…", "Planning…")), be.Session.begin() as s:  # a synthetic assessment's answers are written on demand
-                st.session_state["pf_plan_costs"] = (cost_key, pf.plan_costs(s, reach, reach_target, root=root, limit=int(n_plan)))
+            with (
+                st.spinner(pick("正在规划…", "Planning…")),
+                be.Session.begin() as s,
+            ):  # a synthetic assessment's answers are written on demand
+                st.session_state["pf_plan_costs"] = (
+                    cost_key,
+                    pf.plan_costs(s, reach, reach_target, root=root, limit=int(n_plan)),
+                )
         except domain_errors() as exc:
             show_error("无法规划：", "No plan: ", exc)
     got = st.session_state.get("pf_plan_costs")
     if got and got[0] == cost_key:
         costed = got[1]
-        st.dataframe(_frame(costed, {**reach_show, "reachable": lambda v: pick("是", "yes") if v else pick("否", "no"),
-                                     "exact": lambda v: pick("精确", "exact") if v else pick("启发式", "heuristic")}),
-                     hide_index=True, width="stretch")
-        st.caption(pick("工作量按默认工作量（暂定工程估计，人天）计算；在“升级路径规划”页可上传自己的工作量文件。",
-                        "Efforts use the default costs (provisional engineering estimates, person-days); upload your own on the planning page."))
+        st.dataframe(
+            _frame(
+                costed,
+                {
+                    **reach_show,
+                    "reachable": lambda v: pick("是", "yes") if v else pick("否", "no"),
+                    "exact": lambda v: pick("精确", "exact") if v else pick("启发式", "heuristic"),
+                },
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        st.caption(
+            pick(
+                "工作量按默认工作量（暂定工程估计，人天）计算；在“升级路径规划”页可上传自己的工作量文件。",
+                "Efforts use the default costs (provisional engineering estimates, person-days); upload your own on the planning page.",
+            )
+        )
         _downloads([costed], f"reach_plan::{reach_target}")
     pick_rows = {r[0]: r for r in reach.rows}
     o1, o2 = st.columns([2, 1])
-    chosen = o1.selectbox(pick("为一个工厂规划升级路径", "Plan one factory's upgrade path"), list(pick_rows), key="pf_open_factory",
-                          format_func=lambda fid: f"#{fid} {pick_rows[fid][1]} · {pick_rows[fid][2]}"  # options are plain text
-                          + (f"（{SYN}）" if pick_rows[fid][10] else ""))
-    if o2.button(pick("打开升级路径规划", "Open the planning page"), icon=":material/open_in_new:", key="pf_open_btn", width="stretch"):
+    chosen = o1.selectbox(
+        pick("为一个工厂规划升级路径", "Plan one factory's upgrade path"),
+        list(pick_rows),
+        key="pf_open_factory",
+        format_func=lambda fid: (
+            f"#{fid} {pick_rows[fid][1]} · {pick_rows[fid][2]}"  # options are plain text
+            + (f"（{SYN}）" if pick_rows[fid][10] else "")
+        ),
+    )
+    if o2.button(
+        pick("打开升级路径规划", "Open the planning page"), icon=":material/open_in_new:", key="pf_open_btn", width="stretch"
+    ):
         aid_ = pick_rows[chosen][9]
         try:
             with be.Session.begin() as s:
@@ -261,9 +386,17 @@ else:
 
 st.subheader(":material/block: " + pick("最常见的阻碍", "The most common blockers") + _syn_tag())
 b1, b2 = st.columns([2, 1])
-kind = b1.radio(pick("类别", "Kind"), ["rule", "requirement"], horizontal=True, key="pf_block_kind",
-                format_func=lambda k: pick("层级规则（下一层级）", "Tier rules (next tier)") if k == "rule"
-                else pick("成熟度要求（下一等级）", "Maturity requirements (next level)"))
+kind = b1.radio(
+    pick("类别", "Kind"),
+    ["rule", "requirement"],
+    horizontal=True,
+    key="pf_block_kind",
+    format_func=lambda k: (
+        pick("层级规则（下一层级）", "Tier rules (next tier)")
+        if k == "rule"
+        else pick("成熟度要求（下一等级）", "Maturity requirements (next level)")
+    ),
+)
 blimit = b2.number_input(pick("列出", "List"), min_value=5, max_value=100, value=15, step=5, key="pf_block_limit")
 with be.Session() as s:
     blockers = pf.top_blockers(s, kind=kind, limit=int(blimit), synthetic=synthetic, root=root)
@@ -297,10 +430,20 @@ else:
 
 st.subheader(":material/percent: " + pick("工厂在同类中的百分位", "A factory's percentile among its peers") + _syn_tag())
 q1, q2 = st.columns([1, 2])
-fid = q1.number_input(pick("工厂编号", "Factory id"), min_value=1, step=1, key="pf_pct_factory",
-                      value=int(st.session_state.get(state.FACTORY_ID) or (reach.rows[0][0] if reach.rows else 1)))
-peers = q2.multiselect(pick("同类按", "Peers by"), list(pf.DIMENSIONS), default=["industry_group", "size_class"], key="pf_pct_peers",
-                       format_func=lambda k: pf.DIMENSIONS[k][1] if zh else pf.DIMENSIONS[k][2])
+fid = q1.number_input(
+    pick("工厂编号", "Factory id"),
+    min_value=1,
+    step=1,
+    key="pf_pct_factory",
+    value=int(st.session_state.get(state.FACTORY_ID) or (reach.rows[0][0] if reach.rows else 1)),
+)
+peers = q2.multiselect(
+    pick("同类按", "Peers by"),
+    list(pf.DIMENSIONS),
+    default=["industry_group", "size_class"],
+    key="pf_pct_peers",
+    format_func=lambda k: pf.DIMENSIONS[k][1] if zh else pf.DIMENSIONS[k][2],
+)
 try:
     with be.Session() as s:
         pct = pf.percentile(s, int(fid), peers=",".join(peers), synthetic=synthetic, root=root)
@@ -311,19 +454,32 @@ else:
     r1.metric(pick("百分位", "Percentile"), f"{pct['percentile']:.1f}")
     r2.metric(pick("同类工厂数", "Peers"), f"{pct['peers']:,}")
     r3.metric(pick("总分 S", "Score S"), f"{pct['score']:.2f}", help=_lv(pct["level"]))
-    group = "，".join(f"{pf.DIMENSIONS[k][1] if zh else pf.DIMENSIONS[k][2]}：{_group(k, v)}" for k, v in pct["peer_group"].items())
-    st.caption(pick("百分位：同类中总分低于此工厂的比例（PERCENT_RANK）。同类：", "Percentile: the share of peers with a lower S "
-                    "(PERCENT_RANK). Peers: ") + plain(group or pick("全部工厂", "every factory")))
+    group = "，".join(
+        f"{pf.DIMENSIONS[k][1] if zh else pf.DIMENSIONS[k][2]}：{_group(k, v)}" for k, v in pct["peer_group"].items()
+    )
+    st.caption(
+        pick(
+            "百分位：同类中总分低于此工厂的比例（PERCENT_RANK）。同类：",
+            "Percentile: the share of peers with a lower S (PERCENT_RANK). Peers: ",
+        )
+        + plain(group or pick("全部工厂", "every factory"))
+    )
 
 # -- every table at once --------------------------------------------------------------------------------------------
 
 st.divider()
-if st.button(pick("生成全部表格（一个 XLSX 文件）", "Build every table (one XLSX file)"), icon=":material/table_view:", key="pf_all_btn"):
+if st.button(
+    pick("生成全部表格（一个 XLSX 文件）", "Build every table (one XLSX file)"), icon=":material/table_view:", key="pf_all_btn"
+):
     with st.spinner(pick("正在汇总…", "Aggregating…")), be.Session() as s:
         st.session_state["pf_all"] = (data, lang(), pf.to_xlsx(pf.all_tables(s, synthetic=synthetic, root=root), lang=lang()))
 got = st.session_state.get("pf_all")
 if got and got[:2] == (data, lang()):
-    st.download_button(pick("下载全部表格", "Download every table"), got[2],
-                       file_name="portfolio" + (f"-{SYN}" if has_synth else "") + ".xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
-                       key="pf_all_dl")
+    st.download_button(
+        pick("下载全部表格", "Download every table"),
+        got[2],
+        file_name="portfolio" + (f"-{SYN}" if has_synth else "") + ".xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        key="pf_all_dl",
+    )

@@ -46,8 +46,13 @@ def downloads(monkeypatch):
 def latest(name_like: str) -> dict:
     """The session selection of a demo enterprise's latest assessment."""
     with backend().Session() as s:
-        a = s.scalars(select(Assessment).join(Factory).join(Enterprise).where(Enterprise.name.like(f"%{name_like}%"))
-                      .order_by(Assessment.id.desc())).first()
+        a = s.scalars(
+            select(Assessment)
+            .join(Factory)
+            .join(Enterprise)
+            .where(Enterprise.name.like(f"%{name_like}%"))
+            .order_by(Assessment.id.desc())
+        ).first()
         return {state.ENTERPRISE_ID: a.factory.enterprise_id, state.FACTORY_ID: a.factory_id, state.ASSESSMENT_ID: a.id}
 
 
@@ -147,12 +152,15 @@ def test_what_if_follows_the_plan_to_excellent(app_env):
     assert m["智能工厂层级（假设）"] == "卓越级" and any("2 项事实" in x for x in texts(at))
 
 
-@pytest.mark.parametrize("content, why", [
-    (b"tier_award: [1, 2\n", "YAML error"),
-    (b"tier_awrd: 3\n", "unknown field"),
-    (b"requirements:\n  nope:x:L1:01: 3\n", "not a requirement"),
-    (b"- 1\n- 2\n", "expected a mapping"),
-])
+@pytest.mark.parametrize(
+    "content, why",
+    [
+        (b"tier_award: [1, 2\n", "YAML error"),
+        (b"tier_awrd: 3\n", "unknown field"),
+        (b"requirements:\n  nope:x:L1:01: 3\n", "not a requirement"),
+        (b"- 1\n- 2\n", "expected a mapping"),
+    ],
+)
 def test_malformed_costs_file_is_refused(app_env, content, why):
     open_page("home")
     sel = latest("江南精密")
@@ -176,8 +184,9 @@ def test_costs_file_changes_the_plan(app_env):
     at.file_uploader(key=f"plan_costs::{aid}").upload("costs.yaml", good, "application/x-yaml").run()
     assert any("costs.yaml" in shown(x.value) for x in at.success)
     with backend().Session() as s:
-        expected, _ = plan(repo.build_profile(repo.get_assessment(aid, session=s)), "excellent",
-                           costs=load_costs(data=yaml.safe_load(good)))
+        expected, _ = plan(
+            repo.build_profile(repo.get_assessment(aid, session=s)), "excellent", costs=load_costs(data=yaml.safe_load(good))
+        )
     assert metrics(at)["总工作量"] == f"{expected.total_effort:g} 人天"
     assert "工作量文件" in set(frame_with(at, "工作量来源")["工作量来源"])
 
@@ -194,8 +203,11 @@ def test_rescore_under_the_2024_draft(app_env):
     at.selectbox(key=f"rescore_to::{aid}").set_value(("maturity", draft.target)).run()
     assert not at.exception
     counts = frame_with(at, "不可映射")
-    assert (counts["可映射"].iloc[0], counts["不可映射"].iloc[0], counts["新增"].iloc[0]) == \
-        (r["counts"]["maps"], r["counts"]["does_not_map"], r["counts"]["new"])
+    assert (counts["可映射"].iloc[0], counts["不可映射"].iloc[0], counts["新增"].iloc[0]) == (
+        r["counts"]["maps"],
+        r["counts"]["does_not_map"],
+        r["counts"]["new"],
+    )
     assert metrics(at)["S"] == f"{r['after']['score']:.2f}"
     assert any(draft.file in shown(x) for x in texts(at))
 
@@ -213,8 +225,10 @@ def test_portfolio_of_a_synthetic_population(app_env, downloads):
     buttons = [b.label for b in at.get("download_button")]
     assert buttons.count("CSV") == buttons.count("XLSX") == 5
     stems = {k.rsplit(".", 1)[0] for k in downloads}
-    assert stems == {f"{t}-合成数据" for t in ("distribution_province_level", "level_shares", "transitions_level",
-                                             "within_reach_advanced", "blockers_rule")}
+    assert stems == {
+        f"{t}-合成数据"
+        for t in ("distribution_province_level", "level_shares", "transitions_level", "within_reach_advanced", "blockers_rule")
+    }
     assert {k.rsplit(".", 1)[1] for k in downloads if k.endswith((".csv", ".xlsx"))} == {"csv", "xlsx"}
     # the distribution's download adds up to every factory, and says synthetic in its name
     dist = next(v for k, v in downloads.items() if k.startswith("distribution_province_level") and k.endswith(".csv"))
@@ -262,7 +276,13 @@ def test_band_chart_labels_are_literal():
 
     setup_matplotlib()
     with plt.rc_context({"svg.fonttype": "none"}):  # every label a <text> element
-        svg = charts.band_shares(["≤一级", "二级"], ["全部", "Plant $^$"], [[0.5, 0.5], [0.2, 0.8]],
-                                 {"全国 2022（参考）": [0.6, 0.2]}, title="$x$ 占比", fmt="svg")
+        svg = charts.band_shares(
+            ["≤一级", "二级"],
+            ["全部", "Plant $^$"],
+            [[0.5, 0.5], [0.2, 0.8]],
+            {"全国 2022（参考）": [0.6, 0.2]},
+            title="$x$ 占比",
+            fmt="svg",
+        )
     shown_text = html.unescape(" ".join(re.findall(r"<text[^>]*>(.*?)</text>", svg.decode(), flags=re.S)))
     assert "Plant $^$" in shown_text and "$x$ 占比" in shown_text and "全国 2022（参考）" in shown_text
