@@ -22,11 +22,8 @@ with st.sidebar:
     st.radio(t("language"), ["zh", "en"], key=state.LANG, horizontal=True, on_change=state.write_url,
              format_func=lambda x: "中文" if x == "zh" else "English")
 principal = auth.gate(be)  # server mode: the login form (and st.stop) until signed in
-if st.session_state.get(state.ASSESSMENT_ID) is not None:  # ?assessment=ID outside the principal's scope: refused
-    refused = auth.check_assessment(be, st.session_state[state.ASSESSMENT_ID])
-    if refused:
-        st.session_state[state.ASSESSMENT_ID] = None
-        st.error(plain(refused), icon=":material/block:")
+for refused in auth.check_selection(be):  # ?assessment=, ?factory=, ?enterprise= outside the principal's scope
+    st.error(plain(refused), icon=":material/block:")
 with st.sidebar:
     auth.sidebar(be, principal)
     if auth.server_mode(be):

@@ -8,7 +8,9 @@ from __future__ import annotations
 import streamlit as st
 
 from assessment import accounts, records
-from assessment.access import ROLE_NAMES, AccessDenied, Principal, local_principal
+from assessment.access import ROLE_NAMES, AccessDenied, Principal, local_principal, require
+from assessment.store.orm import Assessment, Enterprise, Factory
+from ui import state
 from ui.i18n import msg, pick
 from ui.widgets import plain
 
@@ -163,8 +165,6 @@ def may_see(be, row) -> bool:
     mode; in server mode the assessments of records.list_assessments and their factories and enterprises."""
     if not server_mode(be):
         return True
-    from assessment.store.orm import Assessment, Enterprise, Factory
-
     cache = st.session_state.setdefault("_auth_visible", {})
     run = id(st.session_state.get("auth_principal")), st.session_state.get(TOKEN)
     if cache.get("run") != run or "rows" not in cache:
@@ -181,3 +181,30 @@ def may_see(be, row) -> bool:
     if isinstance(row, Enterprise):
         return row.id == p.enterprise_id or row.id in {r["enterprise_id"] for r in rows}
     return False
+
+
+def check_selection(be) -> list[str]:
+    """Server mode: the enterprise, factory and assessment chosen (by the URL, e.g. ``?factory=ID``, or a stale
+    session) must be in the principal's scope; those that are not are cleared and their refusals (audited) returned."""
+    if not server_mode(be):
+        return []
+    refusals = []
+    aid = st.session_state.get(state.ASSESSMENT_ID)
+    if aid is not None:
+        refused = check_assessment(be, aid)
+        if refused:
+            st.session_state[state.ASSESSMENT_ID] = None
+            refusals.append(refused)
+    for key, model in ((state.FACTORY_ID, Factory), (state.ENTERPRISE_ID, Enterprise)):
+        oid = st.session_state.get(key)
+        if oid is None:
+            continue
+        with be.Session() as s:
+            obj = s.get(model, oid)
+            try:
+                if obj is not None:
+                    require(s, principal(be), "enterprise.read", obj)
+            except AccessDenied as exc:
+                st.session_state[key] = None
+                refusals.append(msg(exc))
+    return refusals

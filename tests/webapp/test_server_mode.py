@@ -137,6 +137,26 @@ def test_enterprise_user_cannot_open_another_enterprises_assessment(server):
     assert not at.exception and at.title[0].value == "自评估"
 
 
+def test_factory_or_assessment_of_another_enterprise_by_url_is_refused(server):
+    with backend().Session() as s:
+        other_factory = repo.get_assessment(server.assessments["B"], session=s).factory_id
+    at = new_app()
+    at.query_params["assessment"] = str(server.assessments["B"])  # a shared or crafted link, opened before login
+    at.run()
+    at.text_input(key="login_user").input("ent_a")
+    at.text_input(key="login_password").input(server.passwords["ent_a"])
+    at.button(key="FormSubmitter:login-登录").click().run()
+    assert not at.exception
+    assert any("拒绝访问" in e.value for e in at.error), [e.value for e in at.error]
+    assert at.session_state[state.ASSESSMENT_ID] != server.assessments["B"]
+    at.session_state[state.FACTORY_ID] = other_factory  # what ?factory=ID sets
+    at.switch_page("app_pages/history.py").run()
+    assert not at.exception
+    assert any("拒绝访问" in e.value and f"（{other_factory}）" in e.value for e in at.error), [e.value for e in at.error]
+    assert at.session_state[state.FACTORY_ID] != other_factory
+    assert "B工厂" not in all_text(at)
+
+
 def test_role_pages(server):
     expert = login("expert1", server.passwords["expert1"])
     assert expert.title[0].value == "待办"  # an expert's first page
