@@ -167,9 +167,14 @@ def band_shares(bands: Sequence[str], groups: Sequence[str], shares: Sequence[Se
         axes[k // cols][k % cols].set_visible(False)
     if references:
         handles, labels = axes[0][0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="upper right", fontsize=8, ncol=len(labels), frameon=False)
+    height = fig.get_figheight()
+    top = 0.2  # inches above the panels: a line for the title, a line for the legend
     if title:
-        fig.suptitle(title, fontsize=11, x=0.01, y=0.995, ha="left", va="top")
-    fig.subplots_adjust(top=1 - 0.75 / fig.get_figheight(), bottom=(1.0 if rotate else 0.4) / fig.get_figheight(),
-                        hspace=0.35, wspace=0.08, left=0.06, right=0.99)
+        fig.suptitle(title, fontsize=11, x=0.01, y=1 - 0.1 / height, ha="left", va="top")
+        top += 0.3
+        fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.005, 1 - (top - 0.05) / height), fontsize=8,
+                   ncol=len(labels), frameon=False)
+        top += 0.3
+    fig.subplots_adjust(top=1 - (top + 0.25) / height, bottom=(1.0 if rotate else 0.4) / height, hspace=0.35, wspace=0.08,
+                        left=0.06, right=0.99)
     return _render(fig, fmt)
