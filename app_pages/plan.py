@@ -344,10 +344,14 @@ with tab_plan:
     if p is not None:
         unit = p.unit_zh if zh else p.unit_en
         m1, m2, m3, m4 = st.columns(4)
-        m1.metric(pick("目标", "Target"), p.target_name_zh if zh else p.target_name_en)
+        m1.metric(
+            pick("目标", "Target"),
+            name(TIER_NAMES, p.target) if p.target_kind == "tier" else (p.target_name_zh if zh else p.target_name_en),
+            help=f"{p.target_name_zh if zh else p.target_name_en}" + (f"（{p.edition}）" if p.edition else ""),
+        )
         m2.metric(pick("当前", "Now"), _short(p.before), help=_summary(p.before) or None)
         m3.metric(pick("计划后", "After the plan"), _short(p.after), help=_summary(p.after) or None)
-        m4.metric(pick("总工作量", "Total effort"), f"{p.total_effort:g} {unit}", help=p.cost_provenance)
+        m4.metric(pick(f"总工作量（{unit}）", f"Total effort ({unit})"), f"{p.total_effort:g}", help=p.cost_provenance)
         st.caption(
             pick("当前：", "Now: ")
             + (_summary(p.before) or "—")
@@ -470,7 +474,7 @@ with tab_plan:
                 + plain(p.fallback_reason or "—")
             )
         st.caption(plain(p.method))
-        size = "，".join(f"{name(SIZE_NAMES, k) if k in SIZE_NAMES else k} {v}" for k, v in p.problem_size.items())
+        size = pick("，", ", ").join(f"{name(SIZE_NAMES, k) if k in SIZE_NAMES else k} {v}" for k, v in p.problem_size.items())
         st.write(
             pick("问题规模：", "Problem size: ")
             + (size or "—")

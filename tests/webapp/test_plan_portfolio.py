@@ -80,7 +80,7 @@ def test_plan_toward_excellent_and_its_planned_profile(app_env, downloads):
         expected, _ = plan(repo.build_profile(repo.get_assessment(aid, session=s)), "excellent")
     m = metrics(at)
     assert m["目标"] == "卓越级" and "先进级" in m["当前"] and "卓越级" in m["计划后"]
-    assert expected.total_effort > 0 and m["总工作量"] == f"{expected.total_effort:g} 人天"
+    assert expected.total_effort > 0 and m["总工作量（人天）"] == f"{expected.total_effort:g}"
     milestones = frame_with(at, "完成后")
     assert list(milestones["里程碑"]) == ["基础级", "先进级", "卓越级"] and milestones["达到"].iloc[-1] == "是"
     assert len(frame_with(at, "工作量来源")) == len(expected.items)
@@ -166,13 +166,13 @@ def test_malformed_costs_file_is_refused(app_env, content, why):
     sel = latest("江南精密")
     aid = sel[state.ASSESSMENT_ID]
     at = open_page("plan", **sel)
-    default_effort = metrics(at)["总工作量"]
+    default_effort = metrics(at)["总工作量（人天）"]
     at.file_uploader(key=f"plan_costs::{aid}").upload("成本*1*.yaml", content, "application/x-yaml").run()
     assert not at.exception
     errors = [shown(e.value) for e in at.error]
     assert any("工作量文件被拒绝" in e and why in e for e in errors), errors
     assert any("成本*1*.yaml" in e for e in errors)  # the file name as typed, not as Markdown
-    assert metrics(at)["总工作量"] == default_effort  # the defaults still apply
+    assert metrics(at)["总工作量（人天）"] == default_effort  # the defaults still apply
 
 
 def test_costs_file_changes_the_plan(app_env):
@@ -187,7 +187,7 @@ def test_costs_file_changes_the_plan(app_env):
         expected, _ = plan(
             repo.build_profile(repo.get_assessment(aid, session=s)), "excellent", costs=load_costs(data=yaml.safe_load(good))
         )
-    assert metrics(at)["总工作量"] == f"{expected.total_effort:g} 人天"
+    assert metrics(at)["总工作量（人天）"] == f"{expected.total_effort:g}"
     assert "工作量文件" in set(frame_with(at, "工作量来源")["工作量来源"])
 
 
