@@ -117,8 +117,9 @@ def subdomain_bars(labels: Sequence[str], values: Sequence[float], title: str = 
 
 
 @_literal_text
-def trend(dates: Sequence[str], scores: Sequence[float], levels: Sequence[int], title: str = "", fmt: str = "png") -> bytes:
-    """S over time with the level bands."""
+def trend(dates: Sequence[str], scores: Sequence[float], levels: Sequence[int], title: str = "", fmt: str = "png", *,
+          notes: Sequence[str] | None = None, ylabel: str = "总分 S") -> bytes:
+    """S over time with the level bands; ``notes``: the text at each point (default ``S=1.80（1级）``)."""
     setup_matplotlib()
     from matplotlib import pyplot as plt
 
@@ -126,10 +127,11 @@ def trend(dates: Sequence[str], scores: Sequence[float], levels: Sequence[int], 
     for b in (0.8, 1.8, 2.8, 3.8, 4.8):
         ax.axhline(b, color="#e5e8ec", linewidth=1, zorder=0)
     ax.plot(dates, scores, marker="o", color=BLUE)
-    for d, s, lv in zip(dates, scores, levels):
-        ax.annotate(f"S={s:.2f}（{lv}级）", (d, s), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=8)
+    for i, (d, s, lv) in enumerate(zip(dates, scores, levels)):
+        note = notes[i] if notes is not None else f"S={s:.2f}（{lv}级）"
+        ax.annotate(note, (d, s), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=8)
     ax.set_ylim(0, 5.2)
-    ax.set_ylabel("总分 S")
+    ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title, fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
@@ -165,13 +167,13 @@ def band_shares(bands: Sequence[str], groups: Sequence[str], shares: Sequence[Se
         ax.set_xticks(x, list(groups), fontsize=7, rotation=60 if rotate else 0, ha="right" if rotate else "center")
     for k in range(len(bands), rows * cols):
         axes[k // cols][k % cols].set_visible(False)
-    if references:
-        handles, labels = axes[0][0].get_legend_handles_labels()
     height = fig.get_figheight()
     top = 0.2  # inches above the panels: a line for the title, a line for the legend
     if title:
         fig.suptitle(title, fontsize=11, x=0.01, y=1 - 0.1 / height, ha="left", va="top")
         top += 0.3
+    if references:
+        handles, labels = axes[0][0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.005, 1 - (top - 0.05) / height), fontsize=8,
                    ncol=len(labels), frameon=False)
         top += 0.3
