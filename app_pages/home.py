@@ -21,7 +21,7 @@ from assessment.store.evidence import EvidenceRejected
 from assessment.store.orm import Assessment, Enterprise, Factory
 from assessment.tiers import load_tier_edition
 from ui import auth, state
-from ui.i18n import INDUSTRY_NAMES, LEVEL_NAMES, STATUS_NAMES, TIER_NAMES, lang, msg, name, pick, t
+from ui.i18n import INDUSTRY_NAMES, LEVEL_NAMES, STATUS_NAMES, TIER_NAMES, halves, lang, msg, name, pick, t
 from ui.services import backend
 from ui.widgets import domain_errors, flash, plain, show_error, show_flash
 
@@ -305,11 +305,13 @@ def _typed_number(text: str, zh: str, en: str, *, whole: bool = False):
 
 
 def msg_zh(exc: BaseException) -> str:
-    return str(exc).split(" / ", 1)[0]
+    both = halves(str(exc))
+    return both[0] if both else str(exc)
 
 
 def msg_en(exc: BaseException) -> str:
-    return str(exc).split(" / ", 1)[-1]
+    both = halves(str(exc))
+    return both[1] if both else str(exc)
 
 
 def _shown_number(v) -> str:

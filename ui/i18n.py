@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from assessment import labels
@@ -90,12 +92,21 @@ def pick(zh: str, en: str) -> str:
     return zh if lang() == "zh" else en
 
 
+_BILINGUAL = re.compile(r" / |(?<=[）」』】”])/ ")  # "中文 / English", also "…（说明）/ English"
+
+
+def halves(text: str) -> tuple[str, str] | None:
+    """The Chinese and English halves of a "中文 / English" message (split at the first separator), or None."""
+    m = _BILINGUAL.search(text)
+    return (text[:m.start()], text[m.end():]) if m else None
+
+
 def msg(exc: BaseException | str) -> str:
     """A domain error's message in the chosen language: our messages read "中文 / English"."""
     text = str(exc)
-    if " / " in text:
-        zh, en = text.split(" / ", 1)
-        return zh if lang() == "zh" else en
+    both = halves(text)
+    if both:
+        return both[0] if lang() == "zh" else both[1]
     return text
 
 

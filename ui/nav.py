@@ -25,7 +25,8 @@ def apply_url(be) -> None:
                             .where(Assessment.id == wanted[state.ASSESSMENT_ID])).first()
             if row is None:
                 wanted.pop(state.ASSESSMENT_ID)
-                st.session_state[state.FLASH] = ("warning", "链接中的评估不存在 / the assessment in the link does not exist")
+                st.session_state[state.FLASH] = ("warning", "链接中的评估不存在" if st.session_state.get(state.LANG, "zh") == "zh"
+                                                 else "The assessment in the link does not exist")
             else:
                 wanted[state.FACTORY_ID], wanted[state.ENTERPRISE_ID] = row[1], row[2]
         elif state.FACTORY_ID in wanted:

@@ -28,7 +28,7 @@ class Backend:
         return self.settings.max_upload_mb * 1024 * 1024
 
 
-@st.cache_resource(show_spinner="正在准备数据库…")
+@st.cache_resource(show_spinner="正在准备数据库… / Preparing the database…")
 def _backend(db_url: str, data_dir: str, load_demo: bool) -> Backend:
     settings = get_settings()
     engine = make_engine(db_url)

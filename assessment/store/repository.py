@@ -184,7 +184,7 @@ def update_factory(factory_id: int, *, session: Session, expected_version: int |
     """Change a factory's facts (name, industry type, sub-sector, address) with a version check."""
     f = session.get(Factory, factory_id)
     if f is None:
-        raise NotFound(f"factory {factory_id} not found")
+        raise NotFound(f"找不到工厂 #{factory_id} / factory {factory_id} not found")
     if expected_version is not None and f.version != expected_version:
         raise _conflict("工厂信息", "the factory's facts", [Change("factory", f.version, f.updated_by, f.updated_at)])
     before = {}
@@ -193,7 +193,7 @@ def update_factory(factory_id: int, *, session: Session, expected_version: int |
             raise ValueError(f"unknown factory field {k!r}")
         if k == "industry_type":
             if v not in ("discrete", "process"):
-                raise ValueError("industry_type must be discrete or process")
+                raise ValueError("行业类型须为离散型或流程型 / industry_type must be discrete or process")
         else:
             v = check_text(v, field=f"factory.{k}", max_len=column_length(getattr(Factory, k)), required=k == "name")
         if getattr(f, k) != v:
@@ -220,13 +220,14 @@ def rename_assessment(assessment_id: int, title: str, *, session: Session, expec
 
 
 ARCHIVABLE = {"enterprise": Enterprise, "factory": Factory, "assessment": Assessment}
+ARCHIVABLE_ZH = {"enterprise": "企业", "factory": "工厂", "assessment": "评估"}
 
 
 def set_archived(kind: str, entity_id: int, archived: bool, *, session: Session, actor: str | None = None) -> None:
     """Soft delete (archive) or restore an enterprise, factory or assessment: nothing is removed, every change is audited."""
     row = session.get(ARCHIVABLE[kind], entity_id)
     if row is None:
-        raise NotFound(f"{kind} {entity_id} not found")
+        raise NotFound(f"找不到{ARCHIVABLE_ZH[kind]} #{entity_id} / {kind} {entity_id} not found")
     if (row.archived_at is not None) == archived:
         return
     row.archived_at = utcnow() if archived else None
@@ -255,7 +256,7 @@ ENTERPRISE_FIELD_ZH = {"name": "企业名称", "credit_code": "统一社会信�
 def create_factory(enterprise_id: int, name: str, industry_type: str, *, session: Session, actor: str | None = None,
                    sub_sector: str | None = None, address: str | None = None) -> Factory:
     if industry_type not in ("discrete", "process"):
-        raise ValueError("industry_type must be discrete or process")
+        raise ValueError("行业类型须为离散型或流程型 / industry_type must be discrete or process")
     name = check_text(name, field="factory.name", max_len=column_length(Factory.name), required=True)
     sub_sector = check_text(sub_sector, field="factory.sub_sector", max_len=column_length(Factory.sub_sector))
     address = check_text(address, field="factory.address", max_len=column_length(Factory.address))
@@ -289,7 +290,7 @@ def create_assessment(factory_id: int, *, session: Session, actor: str | None = 
     period = check_text(period, field="assessment.period", max_len=column_length(Assessment.period))
     factory = session.get(Factory, factory_id)
     if factory is None:
-        raise NotFound(f"factory {factory_id} not found")
+        raise NotFound(f"找不到工厂 #{factory_id} / factory {factory_id} not found")
     resolve(maturity_edition, "maturity", root)
     resolve(tier_edition, "smart_factory", root)
     resolve(scenario_catalogue, "scenarios", root)
@@ -306,7 +307,7 @@ def get_assessment(assessment_id: int, *, session: Session) -> Assessment:
     a = session.get(Assessment, assessment_id, options=[selectinload(Assessment.answers), selectinload(Assessment.scenarios),
                                                        selectinload(Assessment.kpis), selectinload(Assessment.evidence)])
     if a is None:
-        raise NotFound(f"assessment {assessment_id} not found")
+        raise NotFound(f"找不到评估 #{assessment_id} / assessment {assessment_id} not found")
     return a
 
 
@@ -360,7 +361,8 @@ def save_answers(assessment_id: int, changes: dict[str, dict], *, session: Sessi
     changed = []
     for rid, change in changes.items():
         if rid not in applicable:
-            raise ValueError(f"requirement {rid!r} does not apply to this assessment ({a.maturity_edition}, {a.industry_type})")
+            raise ValueError(f"要求 {rid!r} 不适用于此评估（{a.maturity_edition}，{a.industry_type}） / requirement {rid!r} does not apply "
+                             f"to this assessment ({a.maturity_edition}, {a.industry_type})")
         grade = normalise_grade(change.get("grade"), ed, rid) if "grade" in change else (current[rid].grade if rid in current else None)
         note = change.get("note", current[rid].note if rid in current else None)
         row = current.get(rid)
@@ -467,9 +469,9 @@ def set_scenarios(assessment_id: int, instances: Iterable[dict], *, session: Ses
     for i, inst in enumerate(instances):
         sid = inst["scenario"]
         if sid != "custom" and sid not in cat.scenarios:
-            raise ValueError(f"scenario {sid!r} is not in {cat.id}")
+            raise ValueError(f"场景 {sid!r} 不在 {cat.id} 中 / scenario {sid!r} is not in {cat.id}")
         if sid == "custom" and inst.get("link") not in cat.links:
-            raise ValueError(f"custom scenario {i + 1} needs a link of {cat.id}")
+            raise ValueError(f"第 {i + 1} 个自定义场景须选择 {cat.id} 的环节 / custom scenario {i + 1} needs a link of {cat.id}")
         rows.append(ScenarioRecord(scenario_id=sid, link=inst.get("link"),
                                    name=check_text(inst.get("name"), field="scenario.name", max_len=column_length(ScenarioRecord.name)),
                                    ai=bool(inst.get("ai")),
@@ -508,7 +510,7 @@ def set_kpis(assessment_id: int, values: dict[str, dict], *, session: Session, e
     keep = set()
     for kid, v in values.items():
         if kid not in known:
-            raise ValueError(f"unknown KPI {kid!r}")
+            raise ValueError(f"未知的成效指标 {kid!r} / unknown KPI {kid!r}")
         if v.get("value") is None:
             continue
         row = existing.get(kid)
@@ -653,7 +655,7 @@ def add_evidence(assessment_id: int, requirement_id: str | None, name: str, data
     if requirement_id is not None:
         ed = load_maturity_cached(a.maturity_edition, root)
         if requirement_id not in ed.requirement_map:
-            raise EvidenceRejected(f"unknown requirement {requirement_id!r}")
+            raise EvidenceRejected(f"未知的要求 {requirement_id!r} / unknown requirement {requirement_id!r}")
     checked = check_upload(name, data, max_bytes)
     store.put(checked.data, checked.sha256)  # the file first: a crash leaves an unreferenced blob, never a dangling row
     if session.get(EvidenceBlob, checked.sha256) is None:
@@ -671,7 +673,7 @@ def remove_evidence(evidence_id: int, *, session: Session, actor: str | None = N
     """Detach an evidence file from its assessment (the stored content stays: it may be shared)."""
     ev = session.get(Evidence, evidence_id)
     if ev is None:
-        raise NotFound(f"evidence {evidence_id} not found")
+        raise NotFound(f"找不到证据文件 #{evidence_id} / evidence {evidence_id} not found")
     audit(session, actor, "remove_evidence", "assessment", ev.assessment_id,
           {"requirement": ev.requirement_id, "sha256": ev.sha256, "name": ev.original_name})
     session.delete(ev)
@@ -836,7 +838,7 @@ def issue_certificate(assessment_id: int, *, session: Session, key, issuer: str,
 def get_certificate(number: str, *, session: Session) -> Certificate:
     cert = session.scalar(select(Certificate).where(Certificate.number == number))
     if cert is None:
-        raise NotFound(f"certificate {number} not found")
+        raise NotFound(f"找不到证书 {number} / certificate {number} not found")
     return cert
 
 
@@ -844,7 +846,7 @@ def revoke_certificate(number: str, reason: str, *, session: Session, actor: str
     reason = check_text(reason, field="revocation.reason", max_len=REASON_MAX, required=True)
     get_certificate(number, session=session)
     if session.scalar(select(Revocation).where(Revocation.number == number)):
-        raise ValueError(f"certificate {number} is already revoked")
+        raise ValueError(f"证书 {number} 已被撤销 / certificate {number} is already revoked")
     rev = Revocation(number=number, reason=reason.strip(), revoked_by=actor)
     session.add(rev)
     session.flush()
