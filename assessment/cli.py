@@ -13,19 +13,11 @@ from typing import Any, Callable
 
 import yaml
 
+from .cli_common import UsageError, criteria_root, database, print_json
+from .cli_planning import add_commands  # issue 14: plan, maturity rescore, portfolio, demo population
 from .config import get_settings
 
-
-class UsageError(Exception):
-    """A bad input file or argument; printed as one line, exit code 2."""
-
-
-def _root(args) -> Path:
-    return Path(getattr(args, "criteria", None) or get_settings().criteria_dir)
-
-
-def _print_json(obj: Any) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=2))
+_root, _print_json = criteria_root, print_json
 
 
 # -- criteria ------------------------------------------------------------------------------
@@ -251,13 +243,7 @@ def cmd_declare_check(args) -> int:
 # -- certificates and reports (rendering lives in the reports package, imported only here) -----------
 
 
-def _db():
-    from .store.db import make_engine, session_factory, upgrade
-
-    settings = get_settings()
-    engine = make_engine(settings.db_url)
-    upgrade(engine)
-    return settings, session_factory(engine)
+_db = database
 
 
 def _verify_date(text: str | None):
@@ -770,7 +756,6 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--json", action="store_true")
     x.set_defaults(func=cmd_audit_verify)
 
-    from .cli_planning import add_commands  # issue 14: plan, maturity rescore, portfolio, demo population
 
     add_commands(sub, maturity_group)
     return p

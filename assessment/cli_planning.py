@@ -5,24 +5,15 @@ Registered by :func:`assessment.cli.build_parser`; errors follow the CLI contrac
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
+from .cli_common import UsageError, criteria_root, database, print_json
 
-def _root(args) -> Path:
-    from .cli import _root as root
-
-    return root(args)
+_root, _print_json = criteria_root, print_json
 
 
-def _print_json(obj) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=2))
-
-
-def _usage(msg: str):
-    from .cli import UsageError
-
+def _usage(msg: str) -> UsageError:
     return UsageError(msg)
 
 
@@ -123,9 +114,7 @@ def cmd_rescore(args) -> int:
 
 
 def _session():
-    from .cli import _db
-
-    _, Session = _db()
+    _, Session = database()
     return Session
 
 
