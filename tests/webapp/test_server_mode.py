@@ -280,3 +280,15 @@ def test_logout_elsewhere_ends_the_session_here(server):
     at.run()
     assert at.title[0].value == "智能制造评估 · 登录"
     assert "登录已过期" in all_text(at)
+
+
+def test_local_mode_is_unchanged_and_labelled(app_env, monkeypatch):
+    monkeypatch.delenv("SFA_AUTH", raising=False)
+    monkeypatch.setenv("SFA_LOAD_DEMO", "false")
+    get_settings.cache_clear()
+    at = new_app()
+    at.run()
+    assert not at.exception
+    assert "本机单用户模式" in [c.value for c in at.sidebar.caption]
+    assert "当前用户" in [w.label for w in at.sidebar.text_input]
+    assert "login_user" not in [w.key for w in at.text_input]
