@@ -80,7 +80,9 @@ def has_data(session: Session) -> bool:
 
 def load_demo(session: Session, *, root: Path = DEFAULT_ROOT, actor: str = "demo") -> list[int]:
     """Create the demo data set; returns the ids of the latest assessment of each factory."""
-    ed = load_maturity_cached("maturity/2020", root)
+    # earlier years on maturity/2020 (the statements of that time), the latest on the in-force maturity/2020-r2:
+    # the history then shows what a new edition of the statements does to a factory's results
+    old, current = load_maturity_cached("maturity/2020", root), load_maturity_cached("maturity/2020-r2", root)
     rng = random.Random(39116)
     latest = []
     for spec in DEMO:
@@ -89,11 +91,12 @@ def load_demo(session: Session, *, root: Path = DEFAULT_ROOT, actor: str = "demo
         fac = repo.create_factory(ent.id, name, industry, session=session, actor=actor, sub_sector=sector)
         for tier, year in spec["awards"]:
             repo.add_tier_award(fac.id, tier, year, session=session, actor=actor, edition="smart_factory/2024")
-        reqs = ed.applicable_requirements(industry)
         for year, capability in spec["history"]:
+            ed = current if year == spec["history"][-1][0] else old
             a = repo.create_assessment(fac.id, session=session, actor=actor, title=f"{name} {year} 年度自评估",
-                                       period=str(year), root=root)
-            v = repo.save_answers(a.id, _grades(reqs, capability, rng), session=session, expected_version=a.version,
+                                       period=str(year), maturity_edition=ed.id, root=root)
+            v = repo.save_answers(a.id, _grades(ed.applicable_requirements(industry), capability, rng), session=session,
+                                  expected_version=a.version,
                                   actor=actor, root=root)
             v = repo.set_scenarios(a.id, [{"scenario": s, "name": n, "ai": ai} for s, n, ai in spec["scenarios"]],
                                    session=session, expected_version=v, actor=actor, root=root)

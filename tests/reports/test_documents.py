@@ -209,7 +209,7 @@ def test_what_the_toolkit_holds_is_filled_in(Session, seeded):
     doc = draft(Session, seeded[2], "demo_factory_2023")
     text = flat("\n".join(body(doc)))
     for filled in ("示例·北方重型装备股份有限公司", "91120000MA050D0E03", "☑地方国企", "☑大型企业", "□是（事故名称：）☑否",
-                   "揭榜任务具体名称4天津总装基地", "☑装备制造", "揭榜任务细分行业5专用", "☑四级", "S=4.240"):
+                   "揭榜任务具体名称4天津总装基地", "☑装备制造", "揭榜任务细分行业5专用", "☑四级", "S=4.197"):
         assert flat(filled) in text, filled
     assert "☑三级" not in text and "（盖章）" in text
     for internal in ("demo_factory", "maturity/2020", "smart_factory/", "sg2025-", "sg2023-", "d2023.", "local_soe", "None"):
