@@ -50,11 +50,35 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply migrations up to ``revision`` (run at start-up; safe to repeat)."""
-    with engine.begin() as conn:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    """Apply migrations up to ``revision`` (run at start-up; safe to repeat).
+
+    On SQLite, Alembic's batch mode rebuilds a table (copy, drop, rename) for some changes. With foreign keys enforced,
+    dropping the old ``assessments`` table would cascade and delete every answer, scenario and snapshot, so foreign keys
+    are switched off for the migration (SQLite only honours that outside a transaction), every reference is checked
+    with ``PRAGMA foreign_key_check`` before the commit, and they are switched on again.
+    """
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            _upgrade(conn, revision)
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        conn.commit()  # ends SQLAlchemy's autobegun transaction; the PRAGMA itself ran outside any
+        try:
+            with conn.begin():
+                _upgrade(conn, revision)
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left {len(broken)} broken references (first: {tuple(broken[0])}); rolled back")
+        finally:
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.commit()
+
+
+def _upgrade(conn, revision: str) -> None:
+    cfg = alembic_config()
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, revision)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
