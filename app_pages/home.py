@@ -531,7 +531,7 @@ if fid and fid in fac_rows:
         base_version, gen = _versioned_form("factory", fid, fr.version, ["fac_name", "fac_type", "fac_sector", "fac_address"])
         keep = _conflict_box("factory", fid)
         with st.form(f"factory::{fid}"):
-            fname = st.text_input(pick("工厂名称 *", "Factory name *"), value=fr.name, max_chars=200, key=f"fac_name::{fid}::{gen}")
+            fname = st.text_input(pick("工厂名称（修改）", "Factory name (edit)"), value=fr.name, max_chars=200, key=f"fac_name::{fid}::{gen}")
             ftype = st.radio(pick("行业类型", "Industry type"), ["discrete", "process"], index=["discrete", "process"].index(fr.industry_type),
                              horizontal=True, format_func=_now(INDUSTRY_NAMES), key=f"fac_type::{fid}::{gen}")
             sector = st.text_input(pick("细分行业", "Sub-sector"), value=fr.sub_sector or "", max_chars=40, key=f"fac_sector::{fid}::{gen}")

@@ -7,6 +7,7 @@ uploads evidence and sees the level and tier. Skipped only when Chromium is abse
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -122,7 +123,7 @@ def test_newcomer_reaches_a_result(server, browser, tmp_path, request):
     for i in range(4):
         page.get_by_text("1 全部满足", exact=True).nth(i).click()
         page.wait_for_timeout(700)
-    page.get_by_text("完成进度: 4/200").wait_for()
+    page.get_by_text(re.compile(r"完成进度: 4/\d+")).first.wait_for()  # the total depends on the default edition
 
     # upload evidence for the selected requirement
     evidence = tmp_path / "数据管理制度.pdf"
