@@ -19,8 +19,14 @@ be = backend()  # migrate and seed once per database, before any page runs
 apply_url(be)  # reload, back/forward and shared links open the same place
 
 with st.sidebar:
-    st.radio(t("language"), ["zh", "en"], key=state.LANG, horizontal=True, on_change=state.write_url,
-             format_func=lambda x: "中文" if x == "zh" else "English")
+    st.radio(
+        t("language"),
+        ["zh", "en"],
+        key=state.LANG,
+        horizontal=True,
+        on_change=state.write_url,
+        format_func=lambda x: "中文" if x == "zh" else "English",
+    )
 principal = auth.gate(be)  # server mode: the login form (and st.stop) until signed in
 for refused in auth.check_selection(be):  # ?assessment=, ?factory=, ?enterprise= outside the principal's scope
     st.error(plain(refused), icon=":material/block:")
@@ -40,8 +46,18 @@ pages = [
     st.Page("app_pages/results.py", title=t("results"), icon=":material/analytics:", url_path="results"),
     st.Page("app_pages/reports.py", title=t("reports"), icon=":material/workspace_premium:", url_path="reports"),
     st.Page("app_pages/history.py", title=t("history"), icon=":material/timeline:", url_path="history"),
-    st.Page("app_pages/plan.py", title="升级路径规划" if st.session_state[state.LANG] == "zh" else "Upgrade planning", icon=":material/route:", url_path="plan"),
-    st.Page("app_pages/portfolio.py", title="区域画像" if st.session_state[state.LANG] == "zh" else "Portfolio", icon=":material/map:", url_path="portfolio"),
+    st.Page(
+        "app_pages/plan.py",
+        title="升级路径规划" if st.session_state[state.LANG] == "zh" else "Upgrade planning",
+        icon=":material/route:",
+        url_path="plan",
+    ),
+    st.Page(
+        "app_pages/portfolio.py",
+        title="区域画像" if st.session_state[state.LANG] == "zh" else "Portfolio",
+        icon=":material/map:",
+        url_path="portfolio",
+    ),
     st.Page("app_pages/criteria.py", title=t("criteria"), icon=":material/menu_book:", url_path="criteria"),
 ]
 zh = st.session_state[state.LANG] == "zh"

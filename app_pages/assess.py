@@ -66,26 +66,52 @@ st.caption(plain(f"{title} · {ed.id} · {name(INDUSTRY_NAMES, industry)} · v{v
 show_flash()
 st.progress(total_answered / len(reqs), text=f"{t('progress')}: {total_answered}/{len(reqs)}")
 
+
 def _bulk(rids: list[str], key: str) -> None:
     grade = st.session_state[key]
     changes = {rid: {"grade": grade} for rid in rids if stored.get(rid, (None, None))[0] != grade}
     if not changes:
         return
     try:
-        repo.transact(be.Session, lambda s: auth.require_editable(be, s, aid) or repo.save_answers(aid, changes, session=s, actor=user, root=be.settings.criteria_dir,
-                                                              expected={rid: stored.get(rid, (None, None)) for rid in changes},
-                                                              action="bulk_grade"))
-        flash("success", pick(f"已将 {len(changes)} 项评为「{_grade_name(grade)}」", f"{len(changes)} items graded '{_grade_name(grade)}'"))
+        repo.transact(
+            be.Session,
+            lambda s: (
+                auth.require_editable(be, s, aid)
+                or repo.save_answers(
+                    aid,
+                    changes,
+                    session=s,
+                    actor=user,
+                    root=be.settings.criteria_dir,
+                    expected={rid: stored.get(rid, (None, None)) for rid in changes},
+                    action="bulk_grade",
+                )
+            ),
+        )
+        flash(
+            "success",
+            pick(f"已将 {len(changes)} 项评为「{_grade_name(grade)}」", f"{len(changes)} items graded '{_grade_name(grade)}'"),
+        )
     except repo.EditConflict as exc:
         flash("warning", msg(exc) + pick("。请查看后重试。", ". Check them and try again."))
 
 
 def _copy_previous(source: int) -> None:
     try:
-        n, links = repo.transact(be.Session, lambda s: auth.require_editable(be, s, aid) or repo.copy_from_assessment(aid, source, session=s, actor=user,
-                                                                                 root=be.settings.criteria_dir))
-        flash("success", pick(f"已从上一次评估复制 {n} 项答案和 {links} 个证据关联", f"Copied {n} answers and {links} evidence links "
-                              "from the previous assessment"))
+        n, links = repo.transact(
+            be.Session,
+            lambda s: (
+                auth.require_editable(be, s, aid)
+                or repo.copy_from_assessment(aid, source, session=s, actor=user, root=be.settings.criteria_dir)
+            ),
+        )
+        flash(
+            "success",
+            pick(
+                f"已从上一次评估复制 {n} 项答案和 {links} 个证据关联",
+                f"Copied {n} answers and {links} evidence links from the previous assessment",
+            ),
+        )
     except (repo.EditConflict, ValueError) as exc:
         flash("warning", msg(exc))
 
@@ -99,17 +125,34 @@ with be.Session() as s:
         plan, copy_refusal = {}, msg(exc)
     prev_label = f"{prev.title} · {prev.created_at:%Y-%m-%d} · #{prev.id}" if prev else None
 t1, t2 = st.columns(2)
-t1.download_button(pick("下载问卷（Excel，可分发各部门填写后导入）", "Download the questionnaire (Excel: fill in by department, import back)"),
-                   data=lambda: write_sheet(ed, industry, stored, title=title), file_name=f"questionnaire-{aid}.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/table_view:",
-                   on_click="ignore", width="stretch", key=f"sheet_dl::{aid}")
+t1.download_button(
+    pick("下载问卷（Excel，可分发各部门填写后导入）", "Download the questionnaire (Excel: fill in by department, import back)"),
+    data=lambda: write_sheet(ed, industry, stored, title=title),
+    file_name=f"questionnaire-{aid}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/table_view:",
+    on_click="ignore",
+    width="stretch",
+    key=f"sheet_dl::{aid}",
+)
 if prev is not None:
-    t2.button(pick(f"从上一次评估复制 {len(plan)} 项答案", f"Copy {len(plan)} answers from the previous assessment"),
-              help=plain(pick(f"来源：{prev_label}。只填入本评估尚未作答的要求，并复制说明、不适用理由和证据关联。",
-                              f"From: {prev_label}. Fills only requirements not answered here, with notes, N/A reasons and evidence links."))
-              if not copy_refusal else plain(copy_refusal),
-              on_click=_copy_previous, args=(prev.id,), disabled=not plan, icon=":material/content_copy:", width="stretch",
-              key=f"copy_prev::{aid}")
+    t2.button(
+        pick(f"从上一次评估复制 {len(plan)} 项答案", f"Copy {len(plan)} answers from the previous assessment"),
+        help=plain(
+            pick(
+                f"来源：{prev_label}。只填入本评估尚未作答的要求，并复制说明、不适用理由和证据关联。",
+                f"From: {prev_label}. Fills only requirements not answered here, with notes, N/A reasons and evidence links.",
+            )
+        )
+        if not copy_refusal
+        else plain(copy_refusal),
+        on_click=_copy_previous,
+        args=(prev.id,),
+        disabled=not plan,
+        icon=":material/content_copy:",
+        width="stretch",
+        key=f"copy_prev::{aid}",
+    )
 
 if st.session_state.get(state.SUBDOMAIN) not in order:
     st.session_state[state.SUBDOMAIN] = order[0]
@@ -120,8 +163,11 @@ state.write_url()
 def _sub_label(x: str) -> str:
     sd = subs[x]
     dom = doms[sd.domain]
-    path = [els[dom.element].name_zh if dom.element else None, dom.name_zh, sd.name_zh] if zh \
+    path = (
+        [els[dom.element].name_zh if dom.element else None, dom.name_zh, sd.name_zh]
+        if zh
         else [els[dom.element].name_en if dom.element else None, dom.name_en, sd.name_en]
+    )
     done = answered[x]
     mark = "●" if done == len(by_sub[x]) else ("◐" if done else "○")
     path = [p for i, p in enumerate(path) if p and (i == 0 or p != path[i - 1])]  # 数据 / 数据 / 数据 → 技术 / 数据
@@ -143,11 +189,23 @@ def _jump() -> None:
 
 c1, c2 = st.columns([4, 1])
 sub_key = f"w_sub::{aid}::{sid}"  # a new widget whenever the sub-domain changes elsewhere (buttons, the URL)
-c1.selectbox(pick("能力要素 / 能力域 / 能力子域", "Element / domain / sub-domain"), order, index=order.index(sid), key=sub_key,
-             format_func=_sub_label, on_change=_pick_sub, args=(sub_key,))
+c1.selectbox(
+    pick("能力要素 / 能力域 / 能力子域", "Element / domain / sub-domain"),
+    order,
+    index=order.index(sid),
+    key=sub_key,
+    format_func=_sub_label,
+    on_change=_pick_sub,
+    args=(sub_key,),
+)
 c2.button(t("jump"), icon=":material/skip_next:", on_click=_jump, width="stretch", disabled=total_answered == len(reqs))
 if status in ("certified", "archived"):
-    st.warning(pick("此评估已认定或归档，修改将被记录在审计日志中。", "This assessment is certified or archived; changes are recorded in the audit log."))
+    st.warning(
+        pick(
+            "此评估已认定或归档，修改将被记录在审计日志中。",
+            "This assessment is certified or archived; changes are recorded in the audit log.",
+        )
+    )
 
 GRADES = [None, "full", "largely", "partial", "none", "na"]
 pending: dict = st.session_state[state.PENDING]
@@ -157,13 +215,27 @@ def _fingerprint(value: tuple[str | None, str | None]) -> str:
     return f"{zlib.crc32(repr(value).encode()):08x}"
 
 
-def _save(rid: str, mine: tuple[str | None, str | None], seen: tuple[str | None, str | None], action: str = "save_answers") -> None:
+def _save(
+    rid: str, mine: tuple[str | None, str | None], seen: tuple[str | None, str | None], action: str = "save_answers"
+) -> None:
     """Save this user's value of one answer, expecting the stored value to be ``seen``; a conflict is kept for the user."""
     pkey = f"{aid}:{rid}"
     try:
-        repo.transact(be.Session, lambda s: auth.require_editable(be, s, aid) or repo.save_answers(
-            aid, {rid: {"grade": mine[0], "note": mine[1]}}, session=s, expected={rid: seen}, actor=user,
-            root=be.settings.criteria_dir, action=action))
+        repo.transact(
+            be.Session,
+            lambda s: (
+                auth.require_editable(be, s, aid)
+                or repo.save_answers(
+                    aid,
+                    {rid: {"grade": mine[0], "note": mine[1]}},
+                    session=s,
+                    expected={rid: seen},
+                    actor=user,
+                    root=be.settings.criteria_dir,
+                    action=action,
+                )
+            ),
+        )
         pending.pop(pkey, None)
         st.toast(f"{t('saved')} · {rid.split(':', 1)[1]}", icon=":material/save:")
     except repo.EditConflict as exc:
@@ -212,44 +284,91 @@ def _card(r, n: int) -> None:
     with st.container(border=True):
         text = r.text_zh if zh else r.text_en
         sd = subs[ed.req_subdomain[rid]]
-        heading = f"{sd.name_zh} · {name(LEVEL_NAMES, r.level).split()[0]} · 第 {n} 条" if zh \
+        heading = (
+            f"{sd.name_zh} · {name(LEVEL_NAMES, r.level).split()[0]} · 第 {n} 条"
+            if zh
             else f"{sd.name_en} · level {r.level} · item {n}"
+        )
         st.markdown(f"**{heading}** {prov_badge(r.provenance.kind.value)}  \n{text}")
         st.caption(rid.split(":", 1)[1])  # the id, in small text under the heading
         st.caption(t("evidence_hint") + pick("；", "; ").join(r.evidence_zh if zh else r.evidence_en))
         token = ("p" if conflict else "s") + _fingerprint(shown)
         gkey = f"g::{aid}::{rid}::{token}"
-        st.radio(pick("评分", "Grade"), GRADES, index=GRADES.index(shown[0]), key=gkey, horizontal=True,
-                 on_change=_on_grade, args=(rid, gkey, conflict["theirs"] if conflict else seen),
-                 format_func=_grade_name, label_visibility="collapsed")
+        st.radio(
+            pick("评分", "Grade"),
+            GRADES,
+            index=GRADES.index(shown[0]),
+            key=gkey,
+            horizontal=True,
+            on_change=_on_grade,
+            args=(rid, gkey, conflict["theirs"] if conflict else seen),
+            format_func=_grade_name,
+            label_visibility="collapsed",
+        )
         nkey = f"n::{aid}::{rid}::{token}"
-        st.text_input(t("note"), value=shown[1] or "", key=nkey, on_change=_on_note, max_chars=2000,
-                      args=(rid, nkey, conflict["theirs"] if conflict else seen),
-                      placeholder=pick("说明或不适用理由（修改后自动保存）", "Note or reason for N/A (saved on change)"),
-                      label_visibility="collapsed")
+        st.text_input(
+            t("note"),
+            value=shown[1] or "",
+            key=nkey,
+            on_change=_on_note,
+            max_chars=2000,
+            args=(rid, nkey, conflict["theirs"] if conflict else seen),
+            placeholder=pick("说明或不适用理由（修改后自动保存）", "Note or reason for N/A (saved on change)"),
+            label_visibility="collapsed",
+        )
         if conflict:
             theirs = conflict["theirs"]
             when = conflict["at"].strftime("%Y-%m-%d %H:%M:%S") if conflict["at"] else "?"
-            st.warning(pick(f"未保存：此答案已被 {plain(conflict['by'] or '他人')} 于 {when} 改为「{_grade_name(theirs[0])}」"
-                            f"{'（说明：' + plain(theirs[1]) + '）' if theirs[1] else ''}。您的选择「{_grade_name(conflict['mine'][0])}」仍显示在上方。",
-                            f"Not saved: {plain(conflict['by'] or 'someone else')} changed this answer at {when} to "
-                            f"'{_grade_name(theirs[0])}'{' (note: ' + plain(theirs[1]) + ')' if theirs[1] else ''}. "
-                            f"Your choice '{_grade_name(conflict['mine'][0])}' is still shown above."), icon=":material/group:")
+            st.warning(
+                pick(
+                    f"未保存：此答案已被 {plain(conflict['by'] or '他人')} 于 {when} 改为「{_grade_name(theirs[0])}」"
+                    f"{'（说明：' + plain(theirs[1]) + '）' if theirs[1] else ''}。您的选择「{_grade_name(conflict['mine'][0])}」仍显示在上方。",
+                    f"Not saved: {plain(conflict['by'] or 'someone else')} changed this answer at {when} to "
+                    f"'{_grade_name(theirs[0])}'{' (note: ' + plain(theirs[1]) + ')' if theirs[1] else ''}. "
+                    f"Your choice '{_grade_name(conflict['mine'][0])}' is still shown above.",
+                ),
+                icon=":material/group:",
+            )
             k1, k2 = st.columns(2)
-            k1.button(pick("采用对方的修改", "Take their change"), key=f"theirs::{aid}::{rid}", on_click=_take_theirs, args=(rid,),
-                      icon=":material/sync:", width="stretch")
-            k2.button(pick("保留我的选择", "Keep my choice"), key=f"mine::{aid}::{rid}", on_click=_keep_mine, args=(rid,),
-                      icon=":material/check:", type="primary", width="stretch")
+            k1.button(
+                pick("采用对方的修改", "Take their change"),
+                key=f"theirs::{aid}::{rid}",
+                on_click=_take_theirs,
+                args=(rid,),
+                icon=":material/sync:",
+                width="stretch",
+            )
+            k2.button(
+                pick("保留我的选择", "Keep my choice"),
+                key=f"mine::{aid}::{rid}",
+                on_click=_keep_mine,
+                args=(rid,),
+                icon=":material/check:",
+                type="primary",
+                width="stretch",
+            )
         files = evidence.get(rid, [])
         if files:
             with st.expander(f":material/attach_file: {t('evidence')}（{len(files)}）"):
                 for ev_id, fname, sha, size, mime in files:
                     f1, f2, f3 = st.columns([5, 1, 1])
                     f1.caption(plain(f"{fname} · {size / 1024:.0f} KB · sha256 {sha[:12]}…"))
-                    f2.download_button(pick("下载", "Download"), data=lambda sha=sha: be.store.get(sha), file_name=fname,
-                                       mime=mime, key=f"ev_dl::{ev_id}", icon=":material/download:", on_click="ignore")
-                    f3.button(pick("移除", "Remove"), key=f"ev_rm::{ev_id}", on_click=_remove_evidence, args=(ev_id,),
-                              icon=":material/delete:")
+                    f2.download_button(
+                        pick("下载", "Download"),
+                        data=lambda sha=sha: be.store.get(sha),
+                        file_name=fname,
+                        mime=mime,
+                        key=f"ev_dl::{ev_id}",
+                        icon=":material/download:",
+                        on_click="ignore",
+                    )
+                    f3.button(
+                        pick("移除", "Remove"),
+                        key=f"ev_rm::{ev_id}",
+                        on_click=_remove_evidence,
+                        args=(ev_id,),
+                        icon=":material/delete:",
+                    )
 
 
 for level in ed.levels:
@@ -261,9 +380,16 @@ for level in ed.levels:
     h1.markdown(f"#### {name(LEVEL_NAMES, level.n)} · {done}/{len(items)}")
     with h2.popover(pick("本级批量评分", "Grade this level"), icon=":material/done_all:", width="stretch"):
         bkey = f"bulk::{aid}::{sid}::{level.n}"
-        st.radio(pick("将本级全部要求评为", "Give every requirement of this level"), GRADES[1:], key=bkey, format_func=_grade_name)
-        st.button(pick(f"应用到 {len(items)} 项", f"Apply to {len(items)} items"), key=f"{bkey}::go", type="primary",
-                  on_click=_bulk, args=([r.id for r in items], bkey))
+        st.radio(
+            pick("将本级全部要求评为", "Give every requirement of this level"), GRADES[1:], key=bkey, format_func=_grade_name
+        )
+        st.button(
+            pick(f"应用到 {len(items)} 项", f"Apply to {len(items)} items"),
+            key=f"{bkey}::go",
+            type="primary",
+            on_click=_bulk,
+            args=([r.id for r in items], bkey),
+        )
     for n, r in enumerate(items, 1):
         _card(r, n)
 
@@ -273,7 +399,9 @@ def _next_sub() -> None:
 
 
 n1, n2 = st.columns(2)
-n1.button(pick("下一个子域", "Next sub-domain"), icon=":material/arrow_forward:", on_click=_next_sub, width="stretch", key="next_sub")
+n1.button(
+    pick("下一个子域", "Next sub-domain"), icon=":material/arrow_forward:", on_click=_next_sub, width="stretch", key="next_sub"
+)
 if n2.button(pick("查看结果", "See the results"), icon=":material/analytics:", width="stretch", key="to_results"):
     st.switch_page("app_pages/results.py")
 
@@ -289,56 +417,107 @@ def _read_upload(upload) -> tuple[dict[str, dict], list[tuple[int, str]]]:
     if upload.name.lower().endswith(".xlsx"):
         sheet = read_sheet(upload.getvalue(), editions=lambda e: load_maturity_cached(e, be.settings.criteria_dir))
         if (sheet.edition, sheet.industry) != (ed.id, industry):
-            raise AnswersError(pick(f"文件为 {sheet.edition}/{sheet.industry}，本评估为 {ed.id}/{industry}",
-                                    f"the file is for {sheet.edition}/{sheet.industry}, this assessment is {ed.id}/{industry}"))
+            raise AnswersError(
+                pick(
+                    f"文件为 {sheet.edition}/{sheet.industry}，本评估为 {ed.id}/{industry}",
+                    f"the file is for {sheet.edition}/{sheet.industry}, this assessment is {ed.id}/{industry}",
+                )
+            )
         return {rid: {"grade": g, "note": n} for rid, (g, n) in sheet.rows.items()}, sheet.problems
     doc = parse_text(upload.getvalue().decode("utf-8"), upload.name)
     parsed, _ = parse_answers(doc, root=be.settings.criteria_dir, source="answers")
     if (parsed.edition, parsed.industry) != (ed.id, industry):
-        raise AnswersError(pick(f"文件为 {parsed.edition}/{parsed.industry}，本评估为 {ed.id}/{industry}",
-                                f"the file is for {parsed.edition}/{parsed.industry}, this assessment is {ed.id}/{industry}"))
+        raise AnswersError(
+            pick(
+                f"文件为 {parsed.edition}/{parsed.industry}，本评估为 {ed.id}/{industry}",
+                f"the file is for {parsed.edition}/{parsed.industry}, this assessment is {ed.id}/{industry}",
+            )
+        )
     return {rid: {"grade": g} for rid, g in parsed.grades.items()}, []
 
 
-with st.expander(pick("导入答案（Excel 问卷或命令行答案文件 YAML/JSON）", "Import answers (the Excel questionnaire, or a CLI answers file)"),
-                 expanded=aid in previews):
-    st.caption(pick("可导入本页下载的 Excel 问卷（各部门填写后），或 python -m assessment maturity template 生成的答案文件；"
-                    "版本和行业须与本评估一致。导入前先预览将要改变的答案，有问题的行会按行号列出。",
-                    "Import the Excel questionnaire downloaded here (filled in by departments), or an answers file from "
-                    "`python -m assessment maturity template`; edition and industry must match. You see what will change first; "
-                    "rows with problems are listed by number."))
+with st.expander(
+    pick("导入答案（Excel 问卷或命令行答案文件 YAML/JSON）", "Import answers (the Excel questionnaire, or a CLI answers file)"),
+    expanded=aid in previews,
+):
+    st.caption(
+        pick(
+            "可导入本页下载的 Excel 问卷（各部门填写后），或 python -m assessment maturity template 生成的答案文件；"
+            "版本和行业须与本评估一致。导入前先预览将要改变的答案，有问题的行会按行号列出。",
+            "Import the Excel questionnaire downloaded here (filled in by departments), or an answers file from "
+            "`python -m assessment maturity template`; edition and industry must match. You see what will change first; "
+            "rows with problems are listed by number.",
+        )
+    )
     afile = st.file_uploader(pick("答案文件", "Answers file"), type=["xlsx", "yaml", "yml", "json"], key=f"ans_file::{aid}")
     if afile is not None and st.button(pick("预览", "Preview"), key=f"ans_btn::{aid}"):
         try:
             incoming, problems = _read_upload(afile)
-            changes = {rid: c for rid, c in incoming.items()
-                       if any(c[k] != stored.get(rid, (None, None))[i] for i, k in ((0, "grade"), (1, "note")) if k in c)}
-            previews[aid] = {"name": afile.name, "changes": changes, "seen": {rid: stored.get(rid, (None, None)) for rid in changes},
-                             "unchanged": len(incoming) - len(changes), "problems": problems}
+            changes = {
+                rid: c
+                for rid, c in incoming.items()
+                if any(c[k] != stored.get(rid, (None, None))[i] for i, k in ((0, "grade"), (1, "note")) if k in c)
+            }
+            previews[aid] = {
+                "name": afile.name,
+                "changes": changes,
+                "seen": {rid: stored.get(rid, (None, None)) for rid in changes},
+                "unchanged": len(incoming) - len(changes),
+                "problems": problems,
+            }
         except (AnswersError, UnicodeDecodeError, ValueError) as exc:
             previews.pop(aid, None)
             st.error(pick("无法导入：", "Cannot import: ") + plain(msg(exc)))
     prev_import = previews.get(aid)
     if prev_import:
         ch = prev_import["changes"]
-        st.info(pick(f"「{plain(prev_import['name'])}」将改变 {len(ch)} 项答案，{prev_import['unchanged']} 项不变。",
-                     f"'{plain(prev_import['name'])}' changes {len(ch)} answers; {prev_import['unchanged']} stay as they are."))
+        st.info(
+            pick(
+                f"「{plain(prev_import['name'])}」将改变 {len(ch)} 项答案，{prev_import['unchanged']} 项不变。",
+                f"'{plain(prev_import['name'])}' changes {len(ch)} answers; {prev_import['unchanged']} stay as they are.",
+            )
+        )
         if prev_import["problems"]:
-            st.warning(pick(f"{len(prev_import['problems'])} 行未导入：", f"{len(prev_import['problems'])} rows will not be imported:"))
-            st.dataframe([{pick("行", "Row"): row, pick("问题", "Problem"): msg(text)} for row, text in prev_import["problems"][:500]],
-                         hide_index=True, width="stretch")
+            st.warning(
+                pick(f"{len(prev_import['problems'])} 行未导入：", f"{len(prev_import['problems'])} rows will not be imported:")
+            )
+            st.dataframe(
+                [{pick("行", "Row"): row, pick("问题", "Problem"): msg(text)} for row, text in prev_import["problems"][:500]],
+                hide_index=True,
+                width="stretch",
+            )
         if ch:
-            st.dataframe([{pick("要求", "Requirement"): rid.split(":", 1)[1],
-                           pick("当前", "Now"): _grade_name(prev_import["seen"][rid][0]),
-                           pick("导入后", "After"): _grade_name(c.get("grade", prev_import["seen"][rid][0])),
-                           pick("说明", "Note"): c.get("note", prev_import["seen"][rid][1]) or ""}
-                          for rid, c in list(ch.items())[:500]], hide_index=True, width="stretch")
+            st.dataframe(
+                [
+                    {
+                        pick("要求", "Requirement"): rid.split(":", 1)[1],
+                        pick("当前", "Now"): _grade_name(prev_import["seen"][rid][0]),
+                        pick("导入后", "After"): _grade_name(c.get("grade", prev_import["seen"][rid][0])),
+                        pick("说明", "Note"): c.get("note", prev_import["seen"][rid][1]) or "",
+                    }
+                    for rid, c in list(ch.items())[:500]
+                ],
+                hide_index=True,
+                width="stretch",
+            )
         b1, b2 = st.columns(2)
         if b1.button(pick("应用导入", "Apply the import"), key=f"ans_apply::{aid}", type="primary", disabled=not ch):
             try:
-                repo.transact(be.Session, lambda s: auth.require_editable(be, s, aid) or repo.save_answers(
-                    aid, ch, session=s, actor=user, expected={rid: prev_import["seen"][rid] for rid in ch},
-                    root=be.settings.criteria_dir, action="import_answers"))
+                repo.transact(
+                    be.Session,
+                    lambda s: (
+                        auth.require_editable(be, s, aid)
+                        or repo.save_answers(
+                            aid,
+                            ch,
+                            session=s,
+                            actor=user,
+                            expected={rid: prev_import["seen"][rid] for rid in ch},
+                            root=be.settings.criteria_dir,
+                            action="import_answers",
+                        )
+                    ),
+                )
                 previews.pop(aid, None)
                 flash("success", pick(f"已导入 {len(ch)} 项答案", f"Imported {len(ch)} answers"))
                 st.rerun()
@@ -352,18 +531,35 @@ with st.expander(pick("导入答案（Excel 问卷或命令行答案文件 YAML/
             st.rerun()
 
 st.markdown(f"#### :material/upload_file: {t('upload')}")
-st.caption(pick(f"支持 PDF、图片、Office 文档和纯文本，单个文件不超过 {be.settings.max_upload_mb} MB；相同内容只保存一份。",
-                f"PDF, images, Office documents and plain text up to {be.settings.max_upload_mb} MB; identical files are stored once."))
+st.caption(
+    pick(
+        f"支持 PDF、图片、Office 文档和纯文本，单个文件不超过 {be.settings.max_upload_mb} MB；相同内容只保存一份。",
+        f"PDF, images, Office documents and plain text up to {be.settings.max_upload_mb} MB; identical files are stored once.",
+    )
+)
 u1, u2 = st.columns([2, 3])
-target = u1.selectbox(pick("对应要求", "For requirement"), [r.id for r in by_sub[sid]], key=f"ev_target::{aid}::{sid}",
-                      format_func=lambda rid: rid.split(":", 1)[1])
+target = u1.selectbox(
+    pick("对应要求", "For requirement"),
+    [r.id for r in by_sub[sid]],
+    key=f"ev_target::{aid}::{sid}",
+    format_func=lambda rid: rid.split(":", 1)[1],
+)
 upload = u2.file_uploader(t("upload"), type=UPLOAD_TYPES, key=f"ev_file::{aid}", label_visibility="collapsed")
 if upload is not None and st.button(pick("上传并关联", "Upload and attach"), key=f"ev_btn::{aid}", type="primary"):
     try:
         with be.Session.begin() as s:
             auth.require_editable(be, s, aid)
-            repo.add_evidence(aid, target, upload.name, upload.getvalue(), session=s, store=be.store,
-                              max_bytes=be.max_bytes, actor=user, root=be.settings.criteria_dir)
+            repo.add_evidence(
+                aid,
+                target,
+                upload.name,
+                upload.getvalue(),
+                session=s,
+                store=be.store,
+                max_bytes=be.max_bytes,
+                actor=user,
+                root=be.settings.criteria_dir,
+            )
         flash("success", pick(f"已上传「{upload.name}」", f"Uploaded '{upload.name}'"))
         st.rerun()
     except (EvidenceRejected, ValueError) as exc:

@@ -20,10 +20,16 @@ try:
 except domain_errors() as exc:
     show_error("标准目录无法读取：", "The criteria registry cannot be read: ", exc)
     st.stop()
-eid = st.selectbox(t("edition"), list(reg), format_func=lambda k: f"{k} · {reg[k].title_zh if zh else reg[k].title_en}", key="crit_edition")
+eid = st.selectbox(
+    t("edition"), list(reg), format_func=lambda k: f"{k} · {reg[k].title_zh if zh else reg[k].title_en}", key="crit_edition"
+)
 entry = reg[eid]
-st.caption(plain(f"{pick('状态', 'Status')}: {entry.status} · {pick('生效', 'Effective')}: {entry.effective or '—'} · "
-                 f"{pick('前序版本', 'Predecessor')}: {entry.predecessor or '—'} · {pick('来源', 'Source')}: {entry.source}"))
+st.caption(
+    plain(
+        f"{pick('状态', 'Status')}: {entry.status} · {pick('生效', 'Effective')}: {entry.effective or '—'} · "
+        f"{pick('前序版本', 'Predecessor')}: {entry.predecessor or '—'} · {pick('来源', 'Source')}: {entry.source}"
+    )
+)
 
 
 def _load(loader, edition_id: str):
@@ -41,32 +47,63 @@ if entry.kind == "maturity":
     st.write(pick("条款来源：", "Provenance: ") + "，".join(f"{name(PROV_NAMES, k)} {v}" for k, v in sorted(counts.items())))
     subs = ed.subdomains
     c1, c2, c3 = st.columns(3)
-    sub = c1.selectbox(pick("能力子域", "Sub-domain"), ["*"] + list(subs), key="crit_sub",
-                       format_func=lambda k: pick("全部", "all") if k == "*" else (subs[k].name_zh if zh else subs[k].name_en))
-    lvl = c2.selectbox(pick("等级", "Level"), ["*", 1, 2, 3, 4, 5], key="crit_level", format_func=lambda k: pick("全部", "all") if k == "*" else str(k))
-    prov = c3.selectbox(pick("来源", "Provenance"), ["*", "secondary", "authored", "provisional"], key="crit_prov",
-                        format_func=lambda k: pick("全部", "all") if k == "*" else name(PROV_NAMES, k))
+    sub = c1.selectbox(
+        pick("能力子域", "Sub-domain"),
+        ["*"] + list(subs),
+        key="crit_sub",
+        format_func=lambda k: pick("全部", "all") if k == "*" else (subs[k].name_zh if zh else subs[k].name_en),
+    )
+    lvl = c2.selectbox(
+        pick("等级", "Level"),
+        ["*", 1, 2, 3, 4, 5],
+        key="crit_level",
+        format_func=lambda k: pick("全部", "all") if k == "*" else str(k),
+    )
+    prov = c3.selectbox(
+        pick("来源", "Provenance"),
+        ["*", "secondary", "authored", "provisional"],
+        key="crit_prov",
+        format_func=lambda k: pick("全部", "all") if k == "*" else name(PROV_NAMES, k),
+    )
     rows = []
     for r in ed.requirements:
         sd = ed.req_subdomain[r.id]
         if (sub != "*" and sd != sub) or (lvl != "*" and r.level != lvl) or (prov != "*" and r.provenance.kind.value != prov):
             continue
-        rows.append({"id": r.id, pick("子域", "Sub-domain"): subs[sd].name_zh if zh else subs[sd].name_en, pick("等级", "Level"): r.level,
-                     pick("要求", "Requirement"): r.text_zh if zh else r.text_en,
-                     pick("证据示例", "Evidence"): "；".join(r.evidence_zh if zh else r.evidence_en),
-                     pick("来源", "Provenance"): name(PROV_NAMES, r.provenance.kind.value), pick("出处", "Reference"): r.provenance.ref,
-                     pick("行业", "Industries"): ",".join(x.value for x in ed.req_industries(r))})
+        rows.append(
+            {
+                "id": r.id,
+                pick("子域", "Sub-domain"): subs[sd].name_zh if zh else subs[sd].name_en,
+                pick("等级", "Level"): r.level,
+                pick("要求", "Requirement"): r.text_zh if zh else r.text_en,
+                pick("证据示例", "Evidence"): "；".join(r.evidence_zh if zh else r.evidence_en),
+                pick("来源", "Provenance"): name(PROV_NAMES, r.provenance.kind.value),
+                pick("出处", "Reference"): r.provenance.ref,
+                pick("行业", "Industries"): ",".join(x.value for x in ed.req_industries(r)),
+            }
+        )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=420)
     with st.expander(pick("权重（含来源）", "Weights (with provenance)")):
-        wrows = [{pick("层级", "Tier"): kind, "id": i.id, pick("名称", "Name"): i.name_zh if zh else i.name_en,
-                  **{k.value: float(v) for k, v in i.weight.items()}, pick("来源", "Provenance"): name(PROV_NAMES, i.provenance.kind.value),
-                  pick("说明", "Note"): i.provenance.note or ""}
-                 for kind, items in (("element", ed.model.elements), ("domain", ed.model.domains), ("subdomain", ed.model.subdomains))
-                 for i in items]
+        wrows = [
+            {
+                pick("层级", "Tier"): kind,
+                "id": i.id,
+                pick("名称", "Name"): i.name_zh if zh else i.name_en,
+                **{k.value: float(v) for k, v in i.weight.items()},
+                pick("来源", "Provenance"): name(PROV_NAMES, i.provenance.kind.value),
+                pick("说明", "Note"): i.provenance.note or "",
+            }
+            for kind, items in (("element", ed.model.elements), ("domain", ed.model.domains), ("subdomain", ed.model.subdomains))
+            for i in items
+        ]
         st.dataframe(pd.DataFrame(wrows), hide_index=True, width="stretch")
     sc = ed.scoring
-    st.caption(pick(f"评分：等级门槛 {float(sc.threshold):g}，分数区间 ", f"Scoring: threshold {float(sc.threshold):g}, bands ")
-               + "，".join(f"{b.level}: ≥{float(b.min):g}" for b in sc.bands) + f" · {name(PROV_NAMES, sc.scoring_provenance.kind.value)}：" + plain(sc.scoring_provenance.ref))
+    st.caption(
+        pick(f"评分：等级门槛 {float(sc.threshold):g}，分数区间 ", f"Scoring: threshold {float(sc.threshold):g}, bands ")
+        + "，".join(f"{b.level}: ≥{float(b.min):g}" for b in sc.bands)
+        + f" · {name(PROV_NAMES, sc.scoring_provenance.kind.value)}："
+        + plain(sc.scoring_provenance.ref)
+    )
 elif entry.kind == "scenarios":
     from assessment.scenarios import load_catalogue
 

@@ -45,8 +45,16 @@ def _num_text(v: float | None) -> str | None:
 
 
 def _kpi_rows(values: dict[str, dict]) -> list[dict]:
-    return [{"id": k.id, "kpi": ("* " if k.required_by else "") + (k.name_zh if zh else k.name_en), "unit": k.unit,
-             "value": _num_text(values.get(k.id, {}).get("value")), "period": values.get(k.id, {}).get("period")} for k in KPIS]
+    return [
+        {
+            "id": k.id,
+            "kpi": ("* " if k.required_by else "") + (k.name_zh if zh else k.name_en),
+            "unit": k.unit,
+            "value": _num_text(values.get(k.id, {}).get("value")),
+            "period": values.get(k.id, {}).get("period"),
+        }
+        for k in KPIS
+    ]
 
 
 def _clean(v):
@@ -68,8 +76,15 @@ def _scen_records(df: pd.DataFrame) -> list[dict]:
     for row in df.to_dict("records"):
         if not _clean(row.get("scenario")):
             continue
-        out.append({"scenario": row["scenario"], "name": _clean(row.get("name")), "ai": bool(_clean(row.get("ai")) or False),
-                    "link": _clean(row.get("link")), "supply_chain": {YES: True, NO: False}.get(_clean(row.get("supply_chain")))})
+        out.append(
+            {
+                "scenario": row["scenario"],
+                "name": _clean(row.get("name")),
+                "ai": bool(_clean(row.get("ai")) or False),
+                "link": _clean(row.get("link")),
+                "supply_chain": {YES: True, NO: False}.get(_clean(row.get("supply_chain"))),
+            }
+        )
     return out
 
 
@@ -90,8 +105,15 @@ if d is not None and not d["dirty"]:
     d["dirty"] = _has_edits(f"scen_editor::{aid}::{d['gen']}") or _has_edits(f"kpi_editor::{aid}::{d['gen']}")
 if d is None or (not d["dirty"] and (d["base_s"] != db_scen or d["base_k"] != db_kpi)):
     # nothing unsaved here: show what is stored now (also after someone else saved)
-    d = drafts[dkey] = {"base_s": db_scen, "base_k": db_kpi, "mount_s": db_scen, "mount_k": _kpi_rows(db_kpi),
-                        "gen": (d["gen"] + 1) if d else 0, "dirty": False, "conflict": None}
+    d = drafts[dkey] = {
+        "base_s": db_scen,
+        "base_k": db_kpi,
+        "mount_s": db_scen,
+        "mount_k": _kpi_rows(db_kpi),
+        "gen": (d["gen"] + 1) if d else 0,
+        "dirty": False,
+        "conflict": None,
+    }
     d["cur_s"], d["cur_k"] = d["mount_s"], {r["id"]: {"value": r["value"], "period": r["period"]} for r in d["mount_k"]}
 skey, kkey = f"scen_editor::{aid}::{d['gen']}", f"kpi_editor::{aid}::{d['gen']}"
 if skey not in st.session_state and kkey not in st.session_state and d["dirty"]:
@@ -106,50 +128,100 @@ st.caption(plain(f"{title} · {cat.id}"))
 show_flash()
 
 links = cat.links
-labels = {x.id: f"{links[x.link].name_zh} · {x.name_zh}" if zh else f"{links[x.link].name_en} · {x.name_en}" for x in cat.data.scenarios}
+labels = {
+    x.id: f"{links[x.link].name_zh} · {x.name_zh}" if zh else f"{links[x.link].name_en} · {x.name_en}" for x in cat.data.scenarios
+}
 labels["custom"] = pick("其他（自定义场景）", "Other (custom scenario)")
 
 st.subheader(pick("已实施的场景实例", "Scenario instances implemented"))
-st.caption(pick("每行一个场景实例：选择指引中的场景、填写实例名称，并标明是否应用人工智能（用于 AI 场景占比）。自定义场景需选择所属环节。",
-                "One row per instance: pick the guide's scenario, name the instance and say whether it applies AI (for the AI share). "
-                "Custom scenarios need a link."))
+st.caption(
+    pick(
+        "每行一个场景实例：选择指引中的场景、填写实例名称，并标明是否应用人工智能（用于 AI 场景占比）。自定义场景需选择所属环节。",
+        "One row per instance: pick the guide's scenario, name the instance and say whether it applies AI (for the AI share). "
+        "Custom scenarios need a link.",
+    )
+)
 edited = st.data_editor(
-    _scen_frame(d["mount_s"]), num_rows="dynamic", width="stretch", key=skey,
+    _scen_frame(d["mount_s"]),
+    num_rows="dynamic",
+    width="stretch",
+    key=skey,
     column_config={
-        "scenario": st.column_config.SelectboxColumn(pick("场景", "Scenario"), options=list(labels), required=True,
-                                                     format_func=lambda k: f"{k} · {labels[k]}", width="large"),
+        "scenario": st.column_config.SelectboxColumn(
+            pick("场景", "Scenario"),
+            options=list(labels),
+            required=True,
+            format_func=lambda k: f"{k} · {labels[k]}",
+            width="large",
+        ),
         "name": st.column_config.TextColumn(pick("实例名称", "Instance name"), max_chars=200),
         "ai": st.column_config.CheckboxColumn(pick("应用人工智能", "Applies AI"), default=False),
-        "link": st.column_config.SelectboxColumn(pick("环节（自定义时）", "Link (custom only)"), options=list(links),
-                                                 format_func=lambda k: f"{k} · {links[k].name_zh if zh else links[k].name_en}"),
-        "supply_chain": st.column_config.SelectboxColumn(pick("供应链场景", "Supply-chain scenario"), options=[YES, NO],
-                                                         format_func=lambda v: pick(v, {YES: "yes", NO: "no"}[v]),
-                                                         help=pick("申报平台的「是否为供应链场景」；留空则按场景所属环节判断。",
-                                                                   "The platform's per-entry switch; leave empty to decide by the scenario's link.")),
+        "link": st.column_config.SelectboxColumn(
+            pick("环节（自定义时）", "Link (custom only)"),
+            options=list(links),
+            format_func=lambda k: f"{k} · {links[k].name_zh if zh else links[k].name_en}",
+        ),
+        "supply_chain": st.column_config.SelectboxColumn(
+            pick("供应链场景", "Supply-chain scenario"),
+            options=[YES, NO],
+            format_func=lambda v: pick(v, {YES: "yes", NO: "no"}[v]),
+            help=pick(
+                "申报平台的「是否为供应链场景」；留空则按场景所属环节判断。",
+                "The platform's per-entry switch; leave empty to decide by the scenario's link.",
+            ),
+        ),
     },
 )
 with st.expander(pick("场景编号对照", "Scenario ids")):
-    st.dataframe(pd.DataFrame([{"id": k, pick("场景", "scenario"): v,
-                                pick("维度", "dimension"): DIMENSION_NAMES[cat.dimension_of(k)][0 if zh else 1]}
-                               for k, v in labels.items() if k != "custom"]), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "id": k,
+                    pick("场景", "scenario"): v,
+                    pick("维度", "dimension"): DIMENSION_NAMES[cat.dimension_of(k)][0 if zh else 1],
+                }
+                for k, v in labels.items()
+                if k != "custom"
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 st.subheader(pick("成效指标", "Outcome KPIs"))
-st.caption(pick("带 * 的为 2023 年申报表必填项。数值为变化百分比（除非单位另有说明），可输入 12、12.5 或 12%。",
-                "Starred KPIs are mandatory in the 2023 forms. Values are changes in % unless the unit says otherwise; type 12, 12.5 or 12%."))
-kedit = st.data_editor(pd.DataFrame(d["mount_k"], columns=["id", "kpi", "unit", "value", "period"]), key=kkey, hide_index=True,
-                       width="stretch", disabled=["id", "kpi", "unit"],
-                       column_config={"id": st.column_config.TextColumn(pick("编号", "Id")),
-                                      "kpi": st.column_config.TextColumn(pick("指标", "KPI")),
-                                      "unit": st.column_config.TextColumn(pick("单位", "Unit")),
-                                      "value": st.column_config.TextColumn(pick("数值", "Value"), max_chars=24),
-                                      "period": st.column_config.TextColumn(pick("期间", "Period"), max_chars=40)})
+st.caption(
+    pick(
+        "带 * 的为 2023 年申报表必填项。数值为变化百分比（除非单位另有说明），可输入 12、12.5 或 12%。",
+        "Starred KPIs are mandatory in the 2023 forms. Values are changes in % unless the unit says otherwise; type 12, 12.5 or 12%.",
+    )
+)
+kedit = st.data_editor(
+    pd.DataFrame(d["mount_k"], columns=["id", "kpi", "unit", "value", "period"]),
+    key=kkey,
+    hide_index=True,
+    width="stretch",
+    disabled=["id", "kpi", "unit"],
+    column_config={
+        "id": st.column_config.TextColumn(pick("编号", "Id")),
+        "kpi": st.column_config.TextColumn(pick("指标", "KPI")),
+        "unit": st.column_config.TextColumn(pick("单位", "Unit")),
+        "value": st.column_config.TextColumn(pick("数值", "Value"), max_chars=24),
+        "period": st.column_config.TextColumn(pick("期间", "Period"), max_chars=40),
+    },
+)
 
 d["cur_s"], d["cur_k"] = _scen_records(edited), _kpi_texts(kedit)
 base_rows = {r["id"]: {"value": r["value"], "period": r["period"]} for r in _kpi_rows(d["base_k"])}
 d["dirty"] = d["cur_s"] != d["base_s"] or d["cur_k"] != base_rows
 if d["dirty"]:
-    st.info(pick("有未保存的修改：离开此页面后修改会暂存，回来后仍可保存。", "Unsaved edits: they are kept if you leave this page, "
-                 "and you can save them when you come back."), icon=":material/edit_note:")
+    st.info(
+        pick(
+            "有未保存的修改：离开此页面后修改会暂存，回来后仍可保存。",
+            "Unsaved edits: they are kept if you leave this page, and you can save them when you come back.",
+        ),
+        icon=":material/edit_note:",
+    )
 
 
 def _parse_kpis() -> tuple[dict, list[str]]:
@@ -187,13 +259,20 @@ def _save(expected_s: list[dict], expected_k: dict) -> None:
         d["errors"] = [msg(exc)]
         return
     drafts.pop(dkey, None)
-    flash("success", pick(f"已保存 {len(d['cur_s'])} 个场景实例和 {len(values)} 项指标",
-                          f"Saved {len(d['cur_s'])} scenario instances and {len(values)} KPIs"))
+    flash(
+        "success",
+        pick(
+            f"已保存 {len(d['cur_s'])} 个场景实例和 {len(values)} 项指标",
+            f"Saved {len(d['cur_s'])} scenario instances and {len(values)} KPIs",
+        ),
+    )
 
 
 # Buttons act in the script, after the editors, so a value typed just before the click is part of the save.
 if d.get("conflict"):
-    st.warning(plain(d["conflict"]) + pick("。您的修改仍显示在上方。", ". Your edits are still shown above."), icon=":material/group:")
+    st.warning(
+        plain(d["conflict"]) + pick("。您的修改仍显示在上方。", ". Your edits are still shown above."), icon=":material/group:"
+    )
     c1, c2 = st.columns(2)
     if c1.button(t("reload"), key="scen_reload", icon=":material/sync:", width="stretch"):
         drafts.pop(dkey, None)

@@ -28,16 +28,32 @@ except AccessDenied as exc:
 
 shown = st.session_state.pop("users_one_time", None)
 if shown:
-    st.success(pick(f"账户 {shown[0]} 的一次性密码（只显示这一次，请转交本人，首次登录须修改）：",
-                    f"One-time password of {shown[0]} (shown only now; hand it over, it must be changed at the first login):"))
+    st.success(
+        pick(
+            f"账户 {shown[0]} 的一次性密码（只显示这一次，请转交本人，首次登录须修改）：",
+            f"One-time password of {shown[0]} (shown only now; hand it over, it must be changed at the first login):",
+        )
+    )
     st.code(shown[1], language=None)
 
-st.dataframe([{pick("用户名", "User"): u["username"], pick("姓名", "Name"): u["display_name"],
-               pick("角色", "Role"): pick(*ROLE_NAMES.get(u["role"], (u["role"], u["role"]))),
-               pick("省份", "Province"): u["province"] or "", pick("企业", "Enterprise"): enterprises.get(u["enterprise_id"], ""),
-               pick("待改初始密码", "Must change password"): u["must_change_password"],
-               pick("已停用", "Disabled"): u["disabled"], pick("已锁定", "Locked"): u["locked"],
-               pick("最近登录", "Last login"): u["last_login_at"] or ""} for u in users], hide_index=True, width="stretch")
+st.dataframe(
+    [
+        {
+            pick("用户名", "User"): u["username"],
+            pick("姓名", "Name"): u["display_name"],
+            pick("角色", "Role"): pick(*ROLE_NAMES.get(u["role"], (u["role"], u["role"]))),
+            pick("省份", "Province"): u["province"] or "",
+            pick("企业", "Enterprise"): enterprises.get(u["enterprise_id"], ""),
+            pick("待改初始密码", "Must change password"): u["must_change_password"],
+            pick("已停用", "Disabled"): u["disabled"],
+            pick("已锁定", "Locked"): u["locked"],
+            pick("最近登录", "Last login"): u["last_login_at"] or "",
+        }
+        for u in users
+    ],
+    hide_index=True,
+    width="stretch",
+)
 
 st.subheader(pick("新增用户", "Add a user"))
 with st.form("add_user"):
@@ -45,16 +61,29 @@ with st.form("add_user"):
     username = c1.text_input(pick("用户名", "User name"), max_chars=80, key="new_username")
     display = c2.text_input(pick("姓名（可选）", "Display name (optional)"), max_chars=120, key="new_display")
     role = c1.selectbox(pick("角色", "Role"), ROLES, format_func=lambda r: pick(*ROLE_NAMES[r]), key="new_role")
-    province = c2.text_input(pick("省份（省级管理员必填；专家可选）", "Province (province admins; optional for experts)"),
-                             max_chars=40, key="new_province")
-    ent = c1.selectbox(pick("企业（企业用户）", "Enterprise (enterprise users)"), [None, *enterprises],
-                       format_func=lambda e: "—" if e is None else f"{enterprises[e]} · #{e}", key="new_enterprise")
+    province = c2.text_input(
+        pick("省份（省级管理员必填；专家可选）", "Province (province admins; optional for experts)"),
+        max_chars=40,
+        key="new_province",
+    )
+    ent = c1.selectbox(
+        pick("企业（企业用户）", "Enterprise (enterprise users)"),
+        [None, *enterprises],
+        format_func=lambda e: "—" if e is None else f"{enterprises[e]} · #{e}",
+        key="new_enterprise",
+    )
     if st.form_submit_button(pick("新增", "Add"), type="primary"):
         try:
             with be.Session.begin() as s:
-                user, password = accounts.add_user(p, username, role, session=s, province=province.strip() or None,
-                                                   enterprise_id=ent if role == "enterprise" else None,
-                                                   display_name=display.strip() or None)
+                user, password = accounts.add_user(
+                    p,
+                    username,
+                    role,
+                    session=s,
+                    province=province.strip() or None,
+                    enterprise_id=ent if role == "enterprise" else None,
+                    display_name=display.strip() or None,
+                )
                 name = user.username
             st.session_state["users_one_time"] = (name, password)
             st.rerun()

@@ -35,43 +35,59 @@ from .store.orm import (
 log = logging.getLogger("assessment.access")
 
 ROLES = ("system_admin", "province_admin", "expert", "enterprise")
-ROLE_NAMES = {"system_admin": ("系统管理员", "a system administrator"), "province_admin": ("省级管理员", "a province administrator"),
-              "expert": ("评审专家", "an expert"), "enterprise": ("企业用户", "an enterprise user"),
-              "local": ("本机用户", "the local user")}
-KIND_ZH = {"application": "申请", "rectification": "整改项", "evidence": "证据", "certificate": "证书", "assessment": "评估",
-           "factory": "工厂", "enterprise": "企业", "user": "账户", "province": "省份"}
+ROLE_NAMES = {
+    "system_admin": ("系统管理员", "a system administrator"),
+    "province_admin": ("省级管理员", "a province administrator"),
+    "expert": ("评审专家", "an expert"),
+    "enterprise": ("企业用户", "an enterprise user"),
+    "local": ("本机用户", "the local user"),
+}
+KIND_ZH = {
+    "application": "申请",
+    "rectification": "整改项",
+    "evidence": "证据",
+    "certificate": "证书",
+    "assessment": "评估",
+    "factory": "工厂",
+    "enterprise": "企业",
+    "user": "账户",
+    "province": "省份",
+}
 
 # action -> roles allowed (before scope); the scope of each role is checked by _in_scope
-MATRIX: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
-    # accounts, keys, audit
-    "user.manage": {"system_admin"},
-    "keys.manage": {"system_admin"},
-    "audit.verify": {"system_admin"},
-    # the enterprise's own data
-    "enterprise.read": {"enterprise", "province_admin", "expert"},
-    "assessment.read": {"enterprise", "province_admin", "expert"},
-    "assessment.edit": {"enterprise"},
-    "evidence.read": {"enterprise", "province_admin", "expert"},
-    "evidence.add": {"enterprise"},
-    "certificate.read": {"enterprise", "province_admin"},
-    # the workflow
-    "application.submit": {"enterprise"},
-    "application.withdraw": {"enterprise"},
-    "application.read": {"enterprise", "province_admin", "expert"},
-    "application.assign": {"province_admin"},
-    "review.grade": {"expert"},
-    "review.read_all": {"province_admin", "expert"},
-    "consensus.record": {"province_admin"},
-    "site_visit.record": {"province_admin", "expert"},
-    "rectification.respond": {"enterprise"},
-    "rectification.verify": {"expert"},
-    "workflow.advance": {"province_admin"},
-    "application.decide": {"province_admin"},
-    "certificate.issue": {"province_admin"},
-    "application.revise": {"province_admin"},
-    "dashboard.read": {"province_admin"},
-    "expert.list": {"province_admin"},
-}.items()}
+MATRIX: dict[str, frozenset[str]] = {
+    k: frozenset(v)
+    for k, v in {
+        # accounts, keys, audit
+        "user.manage": {"system_admin"},
+        "keys.manage": {"system_admin"},
+        "audit.verify": {"system_admin"},
+        # the enterprise's own data
+        "enterprise.read": {"enterprise", "province_admin", "expert"},
+        "assessment.read": {"enterprise", "province_admin", "expert"},
+        "assessment.edit": {"enterprise"},
+        "evidence.read": {"enterprise", "province_admin", "expert"},
+        "evidence.add": {"enterprise"},
+        "certificate.read": {"enterprise", "province_admin"},
+        # the workflow
+        "application.submit": {"enterprise"},
+        "application.withdraw": {"enterprise"},
+        "application.read": {"enterprise", "province_admin", "expert"},
+        "application.assign": {"province_admin"},
+        "review.grade": {"expert"},
+        "review.read_all": {"province_admin", "expert"},
+        "consensus.record": {"province_admin"},
+        "site_visit.record": {"province_admin", "expert"},
+        "rectification.respond": {"enterprise"},
+        "rectification.verify": {"expert"},
+        "workflow.advance": {"province_admin"},
+        "application.decide": {"province_admin"},
+        "certificate.issue": {"province_admin"},
+        "application.revise": {"province_admin"},
+        "dashboard.read": {"province_admin"},
+        "expert.list": {"province_admin"},
+    }.items()
+}
 
 
 class AccessDenied(PermissionError):
@@ -119,13 +135,23 @@ def _scope(session: Session, obj: Any) -> tuple[str, str, int | None, str | None
         return kind, str(obj.id if kind == "evidence" else obj.number), ent, prov, apps
     if isinstance(obj, Assessment):
         ent = session.get(Enterprise, session.get(Factory, obj.factory_id).enterprise_id)
-        apps = set(session.scalars(select(Application.id).where(
-            (Application.assessment_id == obj.id) | (Application.certified_assessment_id == obj.id))))
+        apps = set(
+            session.scalars(
+                select(Application.id).where(
+                    (Application.assessment_id == obj.id) | (Application.certified_assessment_id == obj.id)
+                )
+            )
+        )
         return "assessment", str(obj.id), ent.id, ent.province, apps
     if isinstance(obj, Factory):
         ent = session.get(Enterprise, obj.enterprise_id)
-        apps = set(session.scalars(select(Application.id).join(Assessment, Assessment.id == Application.assessment_id)
-                                   .where(Assessment.factory_id == obj.id)))
+        apps = set(
+            session.scalars(
+                select(Application.id)
+                .join(Assessment, Assessment.id == Application.assessment_id)
+                .where(Assessment.factory_id == obj.id)
+            )
+        )
         return "factory", str(obj.id), ent.id, ent.province, apps
     if isinstance(obj, Enterprise):
         apps = set(session.scalars(select(Application.id).where(Application.enterprise_id == obj.id)))
@@ -151,8 +177,15 @@ def _in_scope(session: Session, p: Principal, kind: str, ent: int | None, provin
     if p.role == "expert":
         if kind == "province":
             return False
-        return bool(apps) and session.scalar(select(ExpertAssignment.id).where(
-            ExpertAssignment.expert_id == p.user_id, ExpertAssignment.application_id.in_(apps)).limit(1)) is not None
+        return (
+            bool(apps)
+            and session.scalar(
+                select(ExpertAssignment.id)
+                .where(ExpertAssignment.expert_id == p.user_id, ExpertAssignment.application_id.in_(apps))
+                .limit(1)
+            )
+            is not None
+        )
     return False
 
 

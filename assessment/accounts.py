@@ -59,9 +59,16 @@ def check_username(username: str) -> str:
     return username
 
 
-def create_user(username: str, role: str, *, session: Session, province: str | None = None,
-                enterprise_id: int | None = None, display_name: str | None = None,
-                actor: str | None = None) -> tuple[User, str]:
+def create_user(
+    username: str,
+    role: str,
+    *,
+    session: Session,
+    province: str | None = None,
+    enterprise_id: int | None = None,
+    display_name: str | None = None,
+    actor: str | None = None,
+) -> tuple[User, str]:
     """A new account with a one-time password (returned once, stored only as its argon2 hash; it must be changed at
     the first login). Province admins need a province, enterprise users an existing enterprise."""
     username = check_username(username)
@@ -83,13 +90,26 @@ def create_user(username: str, role: str, *, session: Session, province: str | N
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ValueError(f"用户名 {username} 已存在 / the user name {username} is taken")
     password = one_time_password()
-    user = User(username=username, display_name=display_name or username, role=role, province=province,
-                enterprise_id=enterprise_id, password_hash=_hasher.hash(password), must_change_password=True,
-                password_changed_at=utcnow())
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        role=role,
+        province=province,
+        enterprise_id=enterprise_id,
+        password_hash=_hasher.hash(password),
+        must_change_password=True,
+        password_changed_at=utcnow(),
+    )
     session.add(user)
     session.flush()
-    audit(session, actor, "create_user", "user", user.id,
-          {"username": username, "role": role, "province": province, "enterprise": enterprise_id})
+    audit(
+        session,
+        actor,
+        "create_user",
+        "user",
+        user.id,
+        {"username": username, "role": role, "province": province, "enterprise": enterprise_id},
+    )
     return user, password
 
 
@@ -120,12 +140,22 @@ def set_disabled(username: str, disabled: bool, *, session: Session, actor: str 
 
 def list_users(*, session: Session) -> list[dict]:
     now = utcnow()
-    return [{"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role, "province": u.province,
-             "enterprise_id": u.enterprise_id, "has_password": u.password_hash is not None,
-             "must_change_password": bool(u.must_change_password), "disabled": u.disabled_at is not None,
-             "locked": bool(u.locked_until and _aware(u.locked_until) > now),
-             "last_login_at": _aware(u.last_login_at).isoformat() if u.last_login_at else None}
-            for u in session.scalars(select(User).order_by(User.username))]
+    return [
+        {
+            "id": u.id,
+            "username": u.username,
+            "display_name": u.display_name,
+            "role": u.role,
+            "province": u.province,
+            "enterprise_id": u.enterprise_id,
+            "has_password": u.password_hash is not None,
+            "must_change_password": bool(u.must_change_password),
+            "disabled": u.disabled_at is not None,
+            "locked": bool(u.locked_until and _aware(u.locked_until) > now),
+            "last_login_at": _aware(u.last_login_at).isoformat() if u.last_login_at else None,
+        }
+        for u in session.scalars(select(User).order_by(User.username))
+    ]
 
 
 def _user(session: Session, username: str) -> User:
@@ -136,8 +166,12 @@ def _user(session: Session, username: str) -> User:
 
 
 def _end_all(session: Session, user_id: int) -> None:
-    session.execute(update(LoginSession).where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
-                    .values(ended_at=utcnow()).execution_options(synchronize_session=False))
+    session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 # -- login ------------------------------------------------------------------------------------------------------
@@ -164,24 +198,51 @@ def authenticate(username: str, password: str, *, Session: sessionmaker, setting
             failure = LoginRefused("disabled", "账户已停用 / this account is disabled")
         elif user.locked_until is not None and _aware(user.locked_until) > now:
             audit(s, user.username, "login_failed", "user", user.id, {"reason": "locked"})
-            failure = LoginRefused("locked", f"登录失败次数过多，账户锁定至 {_hm(_aware(user.locked_until))} / too many failed "
-                                             f"logins: the account is locked until {_hm(_aware(user.locked_until))}")
+            failure = LoginRefused(
+                "locked",
+                f"登录失败次数过多，账户锁定至 {_hm(_aware(user.locked_until))} / too many failed "
+                f"logins: the account is locked until {_hm(_aware(user.locked_until))}",
+            )
         elif not _verify(user.password_hash, password):
             if user.locked_until is not None:  # a lock that ran out: counting starts over
-                s.execute(update(User).where(User.id == user.id).values(failed_logins=0, locked_until=None)
-                          .execution_options(synchronize_session=False))
-            s.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
-                      .execution_options(synchronize_session=False))  # atomic: concurrent failures all count
+                s.execute(
+                    update(User)
+                    .where(User.id == user.id)
+                    .values(failed_logins=0, locked_until=None)
+                    .execution_options(synchronize_session=False)
+                )
+            s.execute(
+                update(User)
+                .where(User.id == user.id)
+                .values(failed_logins=User.failed_logins + 1)
+                .execution_options(synchronize_session=False)
+            )  # atomic: concurrent failures all count
             failures = s.scalar(select(User.failed_logins).where(User.id == user.id))
             locked = failures >= settings.login_max_failures
             if locked:
-                s.execute(update(User).where(User.id == user.id).values(
-                    locked_until=now + timedelta(minutes=settings.lockout_minutes)).execution_options(synchronize_session=False))
-            audit(s, user.username, "login_locked" if locked else "login_failed", "user", user.id,
-                  {"reason": "password", "failures": failures})
-            failure = (LoginRefused("locked", f"登录失败 {failures} 次，账户已锁定 {settings.lockout_minutes} 分钟 / {failures} "
-                                              f"failed logins: the account is locked for {settings.lockout_minutes} minutes")
-                       if locked else LoginRefused("credentials", _BAD_CREDENTIALS))
+                s.execute(
+                    update(User)
+                    .where(User.id == user.id)
+                    .values(locked_until=now + timedelta(minutes=settings.lockout_minutes))
+                    .execution_options(synchronize_session=False)
+                )
+            audit(
+                s,
+                user.username,
+                "login_locked" if locked else "login_failed",
+                "user",
+                user.id,
+                {"reason": "password", "failures": failures},
+            )
+            failure = (
+                LoginRefused(
+                    "locked",
+                    f"登录失败 {failures} 次，账户已锁定 {settings.lockout_minutes} 分钟 / {failures} "
+                    f"failed logins: the account is locked for {settings.lockout_minutes} minutes",
+                )
+                if locked
+                else LoginRefused("credentials", _BAD_CREDENTIALS)
+            )
         else:
             failure = None
             if _hasher.check_needs_rehash(user.password_hash):
@@ -205,10 +266,15 @@ def _verify(hashed: str, password) -> bool:
 
 def check_new_password(username: str, password) -> None:
     if not isinstance(password, str) or len(password) < PASSWORD_MIN:
-        raise LoginRefused("weak_password", f"新密码至少 {PASSWORD_MIN} 个字符 / the new password needs at least {PASSWORD_MIN} characters")
+        raise LoginRefused(
+            "weak_password", f"新密码至少 {PASSWORD_MIN} 个字符 / the new password needs at least {PASSWORD_MIN} characters"
+        )
     if password.strip() != password or any(ord(c) < 0x20 for c in password):
-        raise LoginRefused("weak_password", "密码不能以空格开头或结尾，也不能含控制字符 / the password must not start or end with "
-                                            "a space or contain control characters")
+        raise LoginRefused(
+            "weak_password",
+            "密码不能以空格开头或结尾，也不能含控制字符 / the password must not start or end with "
+            "a space or contain control characters",
+        )
     if password.lower() == username.lower() or len(set(password)) < 4:
         raise LoginRefused("weak_password", "新密码太简单 / the new password is too simple")
 
@@ -238,8 +304,15 @@ def start_session(principal: Principal, *, Session: sessionmaker, settings, now:
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
     with Session.begin() as s:
-        s.add(LoginSession(token_hash=_token_hash(token), user_id=principal.user_id, created_at=now, last_seen_at=now,
-                           expires_at=now + timedelta(hours=settings.session_max_hours)))
+        s.add(
+            LoginSession(
+                token_hash=_token_hash(token),
+                user_id=principal.user_id,
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + timedelta(hours=settings.session_max_hours),
+            )
+        )
     return token
 
 

@@ -19,8 +19,18 @@ from .editions import MaturityEdition, load_maturity_cached
 from .loader import YamlError, read_input_bytes
 
 SHEET = "问卷 Questionnaire"
-HEADERS = ("编号 ID", "能力要素 Element", "能力域 Domain", "能力子域 Sub-domain", "级别 Level", "要求 Requirement",
-           "证据 Evidence", "等级 Grade", "说明 Note", "不适用理由 N/A reason")
+HEADERS = (
+    "编号 ID",
+    "能力要素 Element",
+    "能力域 Domain",
+    "能力子域 Sub-domain",
+    "级别 Level",
+    "要求 Requirement",
+    "证据 Evidence",
+    "等级 Grade",
+    "说明 Note",
+    "不适用理由 N/A reason",
+)
 COL = {h.split()[1].lower().replace("n/a", "na"): i for i, h in enumerate(HEADERS)}  # id, element, …, grade, note, na
 GRADE_LABELS = {"full": "1 全部满足", "largely": "0.8 大部分满足", "partial": "0.5 部分满足", "none": "0 不满足", NA: "不适用"}
 HEADER_ROW = 4  # rows 1–2: edition and industry; row 3: how to fill in
@@ -54,8 +64,13 @@ def text_cell(cell, value: str | None) -> None:
         cell.data_type = "s"
 
 
-def write_sheet(edition: MaturityEdition, industry: str,
-                answers: dict[str, tuple[str | None, str | None]] | None = None, *, title: str | None = None) -> bytes:
+def write_sheet(
+    edition: MaturityEdition,
+    industry: str,
+    answers: dict[str, tuple[str | None, str | None]] | None = None,
+    *,
+    title: str | None = None,
+) -> bytes:
     """The questionnaire of ``edition`` for ``industry``, with ``answers`` ({id: (grade, note)}) filled in."""
     from openpyxl import Workbook  # openpyxl (which imports numpy) only when a sheet is written or read: CLI start-up stays fast
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -70,17 +85,24 @@ def write_sheet(edition: MaturityEdition, industry: str,
     if title:
         ws["D1"] = "评估 Assessment"
         text_cell(ws["E1"], title)
-    ws["A3"] = ("在「等级 Grade」列选择：1 全部满足 / 0.8 大部分满足 / 0.5 部分满足 / 0 不满足 / 不适用；留空为未评。不适用时请在最后一列写明理由。"
-                " Choose a grade from the drop-down; leave it empty for not assessed; give a reason for N/A.")
+    ws["A3"] = (
+        "在「等级 Grade」列选择：1 全部满足 / 0.8 大部分满足 / 0.5 部分满足 / 0 不满足 / 不适用；留空为未评。不适用时请在最后一列写明理由。"
+        " Choose a grade from the drop-down; leave it empty for not assessed; give a reason for N/A."
+    )
     ws["A3"].font = Font(italic=True, color="555555")
     for i, h in enumerate(HEADERS, 1):
         c = ws.cell(HEADER_ROW, i, h)
         c.font = Font(bold=True, color="FFFFFF")
         c.fill = PatternFill("solid", fgColor="1F5FA8")
         c.alignment = Alignment(vertical="center", wrap_text=True)
-    dv = DataValidation(type="list", formula1='"' + ",".join(GRADE_LABELS.values()) + '"', allow_blank=True,
-                        showErrorMessage=True, errorTitle="等级 Grade",
-                        error="请从下拉列表中选择 / choose a value from the list")
+    dv = DataValidation(
+        type="list",
+        formula1='"' + ",".join(GRADE_LABELS.values()) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="等级 Grade",
+        error="请从下拉列表中选择 / choose a value from the list",
+    )
     ws.add_data_validation(dv)
     row = HEADER_ROW
     for r in edition.applicable_requirements(industry):
@@ -89,8 +111,18 @@ def write_sheet(edition: MaturityEdition, industry: str,
         dom = edition.domains[sd.domain]
         el = edition.elements[dom.element] if dom.element else None
         grade, note = answers.get(r.id, (None, None))
-        values = [r.id, el.name_zh if el else "", dom.name_zh, sd.name_zh, r.level, r.text_zh, "；".join(r.evidence_zh),
-                  GRADE_LABELS.get(grade) if grade else None, None if grade == NA else note, note if grade == NA else None]
+        values = [
+            r.id,
+            el.name_zh if el else "",
+            dom.name_zh,
+            sd.name_zh,
+            r.level,
+            r.text_zh,
+            "；".join(r.evidence_zh),
+            GRADE_LABELS.get(grade) if grade else None,
+            None if grade == NA else note,
+            note if grade == NA else None,
+        ]
         for col, value in enumerate(values, 1):
             text_cell(ws.cell(row, col), value)
         dv.add(ws.cell(row, COL["grade"] + 1))
@@ -144,19 +176,30 @@ def read_sheet(data: bytes, *, editions) -> SheetAnswers:
         raise SheetError(f"不是 Excel 工作簿（.xlsx）/ not an Excel workbook (.xlsx): {type(exc).__name__}") from None
     try:
         if SHEET not in wb.sheetnames:
-            raise SheetError(f"找不到工作表「{SHEET}」，请使用本工具下载的问卷 / no sheet named '{SHEET}': use the questionnaire this tool writes")
+            raise SheetError(
+                f"找不到工作表「{SHEET}」，请使用本工具下载的问卷 / no sheet named '{SHEET}': use the questionnaire this tool writes"
+            )
         ws = wb[SHEET]
-        head = [[_cell_text(v) for v in row] for row in ws.iter_rows(min_row=1, max_row=HEADER_ROW, max_col=len(HEADERS), values_only=True)]
+        head = [
+            [_cell_text(v) for v in row]
+            for row in ws.iter_rows(min_row=1, max_row=HEADER_ROW, max_col=len(HEADERS), values_only=True)
+        ]
         edition_id, industry = (head[0][1] if len(head) > 0 else None), (head[1][1] if len(head) > 1 else None)
-        if head[HEADER_ROW - 1][:len(HEADERS)] != list(HEADERS):
-            raise SheetError(f"第 {HEADER_ROW} 行的列标题与问卷不一致 / row {HEADER_ROW}: the column headings are not the questionnaire's")
+        if head[HEADER_ROW - 1][: len(HEADERS)] != list(HEADERS):
+            raise SheetError(
+                f"第 {HEADER_ROW} 行的列标题与问卷不一致 / row {HEADER_ROW}: the column headings are not the questionnaire's"
+            )
         try:
             edition = editions(edition_id or "")
         except KeyError:
-            raise SheetError(f"第 1 行：未知的标准版本 {str(edition_id)[:40]!r} / row 1: unknown edition {str(edition_id)[:40]!r}") from None
+            raise SheetError(
+                f"第 1 行：未知的标准版本 {str(edition_id)[:40]!r} / row 1: unknown edition {str(edition_id)[:40]!r}"
+            ) from None
         if industry not in edition.industry_types():
-            raise SheetError(f"第 2 行：行业类型须为 {' / '.join(edition.industry_types())} / row 2: industry must be one of "
-                             f"{', '.join(edition.industry_types())}")
+            raise SheetError(
+                f"第 2 行：行业类型须为 {' / '.join(edition.industry_types())} / row 2: industry must be one of "
+                f"{', '.join(edition.industry_types())}"
+            )
         applicable = {r.id for r in edition.applicable_requirements(industry)}
         rows: dict[str, tuple[str | None, str | None]] = {}
         row_of: dict[str, int] = {}
@@ -182,8 +225,13 @@ def read_sheet(data: bytes, *, editions) -> SheetAnswers:
             try:
                 grade = _grade(values[COL["grade"]], edition, rid)
             except AnswersError:
-                problems.append((n, f"等级 {str(values[COL['grade']])[:30]!r} 不在下拉列表中 / grade {str(values[COL['grade']])[:30]!r} "
-                                    "is not one of the drop-down's values"))
+                problems.append(
+                    (
+                        n,
+                        f"等级 {str(values[COL['grade']])[:30]!r} 不在下拉列表中 / grade {str(values[COL['grade']])[:30]!r} "
+                        "is not one of the drop-down's values",
+                    )
+                )
                 continue
             note, reason = _cell_text(values[COL["note"]]), _cell_text(values[COL["na"]])
             if any(x is not None and len(x) > MAX_TEXT for x in (note, reason)):

@@ -109,8 +109,9 @@ def score_batch(grades: np.ndarray, c: Compiled) -> BatchResult:
     idx = np.searchsorted(mins, s + EPS, side="right")
     band = np.where(idx > 0, band_levels[np.maximum(idx - 1, 0)], 0)
     level = band if sc.level_rule == "band" else gate
-    return BatchResult(score=s, level=level, band_level=band, gate_level=gate, level_scores=x,
-                       complete=~missing_rows, valid=valid)
+    return BatchResult(
+        score=s, level=level, band_level=band, gate_level=gate, level_scores=x, complete=~missing_rows, valid=valid
+    )
 
 
 @dataclass(frozen=True)
@@ -137,8 +138,13 @@ def _segments(c: Compiled) -> _Segments:
         onehot = np.zeros((len(tier.ids), n_par))
         onehot[np.arange(len(tier.ids)), np.asarray(tier.parent)] = 1.0
         tiers.append((np.asarray([float(w) for w in tier.weight]), onehot))
-    return _Segments(np.asarray(starts, dtype=np.intp), size, np.asarray([keys[i][0] for i in starts]),
-                     np.asarray([keys[i][1] for i in starts]), tuple(tiers))
+    return _Segments(
+        np.asarray(starts, dtype=np.intp),
+        size,
+        np.asarray([keys[i][0] for i in starts]),
+        np.asarray([keys[i][1] for i in starts]),
+        tuple(tiers),
+    )
 
 
 def _general_x(val: np.ndarray, c: Compiled) -> np.ndarray:

@@ -11,8 +11,12 @@ from .loader import CriteriaError, Problem
 from .scenarios import load_catalogue
 from .tiers import load_tier_edition
 
-LOADERS = {"maturity": load_maturity, "scenarios": load_catalogue, "smart_factory": load_tier_edition,
-           "declarations": load_declarations}
+LOADERS = {
+    "maturity": load_maturity,
+    "scenarios": load_catalogue,
+    "smart_factory": load_tier_edition,
+    "declarations": load_declarations,
+}
 
 
 def check_all(root: Path = DEFAULT_ROOT) -> list[Problem]:

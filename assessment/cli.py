@@ -53,13 +53,22 @@ def _maturity_rows(ed) -> list[dict]:
         if r.withdrawn:
             continue
         element, domain, sub = ed.path(r.id)
-        rows.append({
-            "id": r.id, "level": r.level, "subdomain": sub, "domain": domain, "element": element,
-            "industry_types": [t.value for t in ed.req_industries(r)],
-            "text_zh": r.text_zh, "text_en": r.text_en,
-            "evidence_zh": r.evidence_zh, "evidence_en": r.evidence_en,
-            "provenance": r.provenance.kind.value, "provenance_ref": r.provenance.ref,
-        })
+        rows.append(
+            {
+                "id": r.id,
+                "level": r.level,
+                "subdomain": sub,
+                "domain": domain,
+                "element": element,
+                "industry_types": [t.value for t in ed.req_industries(r)],
+                "text_zh": r.text_zh,
+                "text_en": r.text_en,
+                "evidence_zh": r.evidence_zh,
+                "evidence_en": r.evidence_en,
+                "provenance": r.provenance.kind.value,
+                "provenance_ref": r.provenance.ref,
+            }
+        )
     return rows
 
 
@@ -111,7 +120,9 @@ def cmd_criteria_diff(args) -> int:
     mapping = mapping_summary(args.a, args.b, root)
     if reg[args.a].kind != "maturity" or reg[args.b].kind != "maturity":  # tier editions: the rule mapping only
         if mapping is None:
-            raise UsageError(f"criteria diff compares maturity editions, or editions with a mapping; none from {args.a} to {args.b}")
+            raise UsageError(
+                f"criteria diff compares maturity editions, or editions with a mapping; none from {args.a} to {args.b}"
+            )
         if args.json:
             _print_json({"from": args.a, "to": args.b, "mapping": mapping})
         else:
@@ -158,8 +169,7 @@ def cmd_maturity_template(args) -> int:
         print(f"wrote {args.output}: {len(ed.applicable_requirements(args.industry))} requirements")
         return 0
     doc = template(ed, args.industry)
-    header = (f"# 自评估答题模板 {ed.id} ({args.industry}); grades: 1 | 0.8 | 0.5 | 0 | na; "
-              f"leave null for not assessed\n")
+    header = f"# 自评估答题模板 {ed.id} ({args.industry}); grades: 1 | 0.8 | 0.5 | 0 | na; leave null for not assessed\n"
     text = header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
@@ -182,10 +192,14 @@ def cmd_maturity_score(args) -> int:
         _print_json(res.model_dump(mode="json"))
         return 0
     print(f"标准版本 Edition: {res.edition}    行业类型 Industry: {res.industry}")
-    print(f"总分 S = {labels.score_text(res.score)}    成熟度等级 Level: {labels.level(res.level, 'zh', edition=res.edition, root=_root(args))}"
-          + (f"   (逐级门控 gate: {res.gate_level}，临界 borderline)" if res.borderline else ""))
-    print(f"完整性: {'完整' if res.complete else '不完整 incomplete'} — 已答 {res.answered}/{res.total}，"
-          f"未评 {res.not_assessed}，不适用 {res.not_applicable}")
+    print(
+        f"总分 S = {labels.score_text(res.score)}    成熟度等级 Level: {labels.level(res.level, 'zh', edition=res.edition, root=_root(args))}"
+        + (f"   (逐级门控 gate: {res.gate_level}，临界 borderline)" if res.borderline else "")
+    )
+    print(
+        f"完整性: {'完整' if res.complete else '不完整 incomplete'} — 已答 {res.answered}/{res.total}，"
+        f"未评 {res.not_assessed}，不适用 {res.not_applicable}"
+    )
     print("\n等级  得分 X_n  达标(≥{:.1f})  计入S".format(res.threshold))
     for n, x in res.level_scores.items():
         counted = int(n) <= res.levels_counted
@@ -195,7 +209,9 @@ def cmd_maturity_score(args) -> int:
         cells = "  ".join("  —  " if v is None else f"{v:5.2f}" for v in sd.level_scores.values())
         print(f"  {sd.name_zh:<10}{'':<{max(0, 14 - len(sd.name_zh))}}{cells}")
     if res.gaps:
-        print(f"\n升至{labels.level(res.target_level, 'zh', edition=res.edition, root=_root(args))}的主要差距（按对 S 的提升排序，前 10 项）:")
+        print(
+            f"\n升至{labels.level(res.target_level, 'zh', edition=res.edition, root=_root(args))}的主要差距（按对 S 的提升排序，前 10 项）:"
+        )
         for g in res.gaps[:10]:
             print(f"  +{g.gain_s:.3f}  L{g.level}  {g.id}  {g.text_zh}")
     prov = ", ".join(f"{k} {v}" for k, v in sorted(res.provenance.items()))
@@ -435,8 +451,10 @@ def cmd_trust_import(args) -> int:
     except ValueError:
         raise UsageError(f"{args.file}: neither a PEM public key nor a revocation list (JSON)") from None
     stored = ts.import_revocations(doc, service.public_keys(settings))
-    print(f"imported the revocation list of {doc.get('issuer')} issued {doc.get('issued_at')} ({len(doc.get('revoked', []))} "
-          f"revoked) for key(s) {', '.join(stored)}")
+    print(
+        f"imported the revocation list of {doc.get('issuer')} issued {doc.get('issued_at')} ({len(doc.get('revoked', []))} "
+        f"revoked) for key(s) {', '.join(stored)}"
+    )
     return 0
 
 
@@ -446,8 +464,15 @@ def cmd_trust_list(args) -> int:
     settings = get_settings()
     ts = service.truststore(settings)
     lists = ts.revocation_lists()
-    rows = [{"kid": k.kid, "name": k.name, "imported_at": k.imported_at,
-             "revocations_issued_at": lists.get(k.kid, {}).get("issued_at")} for k in ts.keys()]
+    rows = [
+        {
+            "kid": k.kid,
+            "name": k.name,
+            "imported_at": k.imported_at,
+            "revocations_issued_at": lists.get(k.kid, {}).get("issued_at"),
+        }
+        for k in ts.keys()
+    ]
     if args.json:
         _print_json(rows)
     elif not rows:
@@ -491,14 +516,17 @@ def cmd_report_summary(args) -> int:
         region["cumulative_provincial_pilots"] = args.cumulative_provincial_pilots
     settings, Session = _db()
     with Session() as s:
-        p = service.recommendation_plan(args.assessment or None, args.recommender or "", args.programme, session=s,
-                                        root=settings.criteria_dir, region=region)
+        p = service.recommendation_plan(
+            args.assessment or None, args.recommender or "", args.programme, session=s, root=settings.criteria_dir, region=region
+        )
     from reports.summary import FACTORIES, SCENARIOS, summary_xlsx
 
     data = summary_xlsx(p)
     Path(args.out).write_bytes(data)
-    print(f"wrote {args.out}: 优秀场景 {len(p.listed[SCENARIOS])}/{p.quota[SCENARIOS]}, 示范工厂 {len(p.listed[FACTORIES])}/"
-          f"{p.quota[FACTORIES]} (listed/quota), 未列入 not listed {len(p.left_out)}")
+    print(
+        f"wrote {args.out}: 优秀场景 {len(p.listed[SCENARIOS])}/{p.quota[SCENARIOS]}, 示范工厂 {len(p.listed[FACTORIES])}/"
+        f"{p.quota[FACTORIES]} (listed/quota), 未列入 not listed {len(p.left_out)}"
+    )
     return 0
 
 
@@ -506,10 +534,19 @@ def cmd_report_batch(args) -> int:
     from reports.batch import run_batch
 
     settings, Session = _db()
-    stats = run_batch(Path(args.out), Session=Session, settings=settings, assessment_ids=args.assessment or None,
-                      force=args.force, reports=args.reports, lang=args.lang)
-    print(f"rendered {stats.rendered}, skipped {stats.skipped} (already up to date), failed {len(stats.failed)} "
-          f"in {stats.seconds:.1f} s → {args.out}")
+    stats = run_batch(
+        Path(args.out),
+        Session=Session,
+        settings=settings,
+        assessment_ids=args.assessment or None,
+        force=args.force,
+        reports=args.reports,
+        lang=args.lang,
+    )
+    print(
+        f"rendered {stats.rendered}, skipped {stats.skipped} (already up to date), failed {len(stats.failed)} "
+        f"in {stats.seconds:.1f} s → {args.out}"
+    )
     for aid, err in stats.failed:
         print(f"  assessment {aid}: {err}", file=sys.stderr)
     return 1 if stats.failed else 0
@@ -535,10 +572,19 @@ def cmd_users_add(args) -> int:
 
     _, Session = _db()
     with Session.begin() as s:
-        user, password = create_user(args.name, args.role, session=s, province=args.province, enterprise_id=args.enterprise,
-                                     display_name=args.display_name, actor=_cli_actor())
-        line = f"created {user.username} ({user.role}{', ' + user.province if user.province else ''}" \
-               f"{', enterprise ' + str(user.enterprise_id) if user.enterprise_id else ''})"
+        user, password = create_user(
+            args.name,
+            args.role,
+            session=s,
+            province=args.province,
+            enterprise_id=args.enterprise,
+            display_name=args.display_name,
+            actor=_cli_actor(),
+        )
+        line = (
+            f"created {user.username} ({user.role}{', ' + user.province if user.province else ''}"
+            f"{', enterprise ' + str(user.enterprise_id) if user.enterprise_id else ''})"
+        )
     print(line)
     print(f"one-time password: {password}")
     print("一次性密码仅显示这一次，首次登录后必须修改 / shown only this once; it must be changed at the first login")
@@ -555,8 +601,16 @@ def cmd_users_list(args) -> int:
         _print_json(rows)
         return 0
     for r in rows:
-        flags = [f for f, on in (("locked", r["locked"]), ("disabled", r["disabled"]), ("must-change-password",
-                                 r["must_change_password"]), ("no-password", not r["has_password"])) if on]
+        flags = [
+            f
+            for f, on in (
+                ("locked", r["locked"]),
+                ("disabled", r["disabled"]),
+                ("must-change-password", r["must_change_password"]),
+                ("no-password", not r["has_password"]),
+            )
+            if on
+        ]
         scope = r["province"] or (f"enterprise {r['enterprise_id']}" if r["enterprise_id"] else "")
         print("  ".join(x for x in (r["username"], r["role"], scope, ",".join(flags)) if x))
     print(f"{len(rows)} 个用户 / users")
@@ -590,15 +644,24 @@ def cmd_audit_verify(args) -> int:
     with Session() as s:
         report = verify(s)
     if args.json:
-        _print_json({"ok": report.ok, "entries": report.entries, "first_bad_id": report.first_bad_id,
-                     "first_bad_seq": report.first_bad_seq, "problem": report.problem})
+        _print_json(
+            {
+                "ok": report.ok,
+                "entries": report.entries,
+                "first_bad_id": report.first_bad_id,
+                "first_bad_seq": report.first_bad_seq,
+                "problem": report.problem,
+            }
+        )
     else:
         print(report.message(), file=sys.stdout if report.ok else sys.stderr)
     return 0 if report.ok else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m assessment", description="智能制造成熟度与智能工厂梯度评估 / maturity and smart-factory tier assessment")
+    p = argparse.ArgumentParser(
+        prog="python -m assessment", description="智能制造成熟度与智能工厂梯度评估 / maturity and smart-factory tier assessment"
+    )
     p.add_argument("--criteria", help="criteria directory (default: the shipped criteria/)")
     sub = p.add_subparsers(dest="group", required=True)
 
@@ -621,8 +684,12 @@ def build_parser() -> argparse.ArgumentParser:
     x = m.add_parser("template", help="write a blank answers file")
     x.add_argument("edition")
     x.add_argument("--industry", required=True, choices=["discrete", "process"])
-    x.add_argument("--format", choices=["yaml", "xlsx"], default="yaml",
-                   help="yaml (default) or xlsx: the questionnaire sheet with requirement texts and a grade drop-down")
+    x.add_argument(
+        "--format",
+        choices=["yaml", "xlsx"],
+        default="yaml",
+        help="yaml (default) or xlsx: the questionnaire sheet with requirement texts and a grade drop-down",
+    )
     x.add_argument("-o", "--output")
     x.set_defaults(func=cmd_maturity_template)
     x = m.add_parser("score", help="score an answers file (YAML, JSON or the .xlsx questionnaire)")
@@ -646,11 +713,17 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--json", action="store_true")
     x.set_defaults(func=cmd_declare_check)
 
-    c = sub.add_parser("certificate", help="issue, verify and revoke certificates; keys and trust store").add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("certificate", help="issue, verify and revoke certificates; keys and trust store").add_subparsers(
+        dest="cmd", required=True
+    )
     x = c.add_parser("verify", help="verify a certificate PDF or its QR payload (exit 0 genuine and valid, 1 not)")
     x.add_argument("file", help="a PDF, a text file with the payload, the payload itself, or - for standard input")
-    x.add_argument("--public-key", action="append", default=[], help="PEM of another issuer to trust for this check "
-                   "(this installation's keys and the trust store are always used)")
+    x.add_argument(
+        "--public-key",
+        action="append",
+        default=[],
+        help="PEM of another issuer to trust for this check (this installation's keys and the trust store are always used)",
+    )
     x.add_argument("--revocations", action="append", default=[], help="a signed revocation list (JSON) to check against")
     x.add_argument("--at", help="verify as of this date (YYYY-MM-DD; default today)")
     x.add_argument("--json", action="store_true")
@@ -677,7 +750,9 @@ def build_parser() -> argparse.ArgumentParser:
     x = c.add_parser("revocations", help="export the revocation list, signed by every key of this installation (JSON)")
     x.add_argument("--out")
     x.set_defaults(func=cmd_certificate_revocations)
-    k = c.add_parser("keys", help="signing keys: list, rotate, export, back up, restore").add_subparsers(dest="keys_cmd", required=True)
+    k = c.add_parser("keys", help="signing keys: list, rotate, export, back up, restore").add_subparsers(
+        dest="keys_cmd", required=True
+    )
     x = k.add_parser("list", help="the active and retired keys")
     x.add_argument("--json", action="store_true")
     x.set_defaults(func=cmd_keys_list)
@@ -692,7 +767,9 @@ def build_parser() -> argparse.ArgumentParser:
     x = k.add_parser("restore", help="add the keys of a backup archive")
     x.add_argument("archive")
     x.set_defaults(func=cmd_keys_restore)
-    t = c.add_parser("trust", help="other issuers' public keys and revocation lists").add_subparsers(dest="trust_cmd", required=True)
+    t = c.add_parser("trust", help="other issuers' public keys and revocation lists").add_subparsers(
+        dest="trust_cmd", required=True
+    )
     x = t.add_parser("import", help="trust a public key file (PEM) or import a signed revocation list (JSON)")
     x.add_argument("file")
     x.add_argument("--name", help="the issuer's name (default: the file's '# issuer:' line)")
@@ -712,17 +789,31 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--programme", default="demo_factory_2023", help="for docx: the programme whose form to follow")
     x.add_argument("--lang", choices=["zh", "en"], default="zh")
     x.set_defaults(func=cmd_report_render)
-    x = r.add_parser("summary", help="推荐汇总表 (annex 4): eligible applicants, one row per enterprise, ranked and cut to "
-                                     "the recommender's quota (A4 landscape .xlsx)")
+    x = r.add_parser(
+        "summary",
+        help="推荐汇总表 (annex 4): eligible applicants, one row per enterprise, ranked and cut to "
+        "the recommender's quota (A4 landscape .xlsx)",
+    )
     x.add_argument("--programme", required=True, help="a programme of the call, e.g. demo_factory_2023")
     x.add_argument("--out", required=True)
-    x.add_argument("--assessment", type=int, action="append",
-                   help="only these assessments (default: each factory's latest, archived ones left out)")
+    x.add_argument(
+        "--assessment",
+        type=int,
+        action="append",
+        help="only these assessments (default: each factory's latest, archived ones left out)",
+    )
     x.add_argument("--recommender", help="the recommender's name, printed after 推荐单位（盖章）")
-    x.add_argument("--region-kind", choices=["province", "separately_planned_city", "bingtuan", "central_soe"],
-                   default="province", help="the recommender: province (default), separately planned city, 兵团, central SOE group")
-    x.add_argument("--cumulative-provincial-pilots", type=int,
-                   help="省级智能制造试点示范项目累计数量 (the 2023 provincial quota depends on it: more than 300 raises it)")
+    x.add_argument(
+        "--region-kind",
+        choices=["province", "separately_planned_city", "bingtuan", "central_soe"],
+        default="province",
+        help="the recommender: province (default), separately planned city, 兵团, central SOE group",
+    )
+    x.add_argument(
+        "--cumulative-provincial-pilots",
+        type=int,
+        help="省级智能制造试点示范项目累计数量 (the 2023 provincial quota depends on it: more than 300 raises it)",
+    )
     x.set_defaults(func=cmd_report_summary)
     x = r.add_parser("batch", help="certificates (and reports) for many factories; resumable")
     x.add_argument("--out", required=True)
@@ -755,7 +846,6 @@ def build_parser() -> argparse.ArgumentParser:
     x = a.add_parser("verify", help="check the chain; exit 1 and name the first bad entry when a row was edited or removed")
     x.add_argument("--json", action="store_true")
     x.set_defaults(func=cmd_audit_verify)
-
 
     add_commands(sub, maturity_group)
     return p

@@ -32,8 +32,11 @@ def cmd_plan(args) -> int:
         raise _usage(str(exc)) from None
     if args.out_profile:
         if not p.reachable:
-            raise _usage("the target cannot be reached (" + "; ".join(f"{b.rule}: {b.message_en}" for b in p.blockers)
-                         + "); no profile written")
+            raise _usage(
+                "the target cannot be reached ("
+                + "; ".join(f"{b.rule}: {b.message_en}" for b in p.blockers)
+                + "); no profile written"
+            )
         write_planned(doc, Path(args.out_profile), p)
     if args.json:
         _print_json(p.model_dump(mode="json"))
@@ -78,10 +81,14 @@ def cmd_rescore(args) -> int:
             if args.json:
                 _print_json(out)
             else:
-                print(f"{out['from']} → {out['to']}: 层级 tier {out['before']} → {out['after']}"
-                      + ("（变化 changed）" if out["changed"] else "（不变 unchanged）"))
+                print(
+                    f"{out['from']} → {out['to']}: 层级 tier {out['before']} → {out['after']}"
+                    + ("（变化 changed）" if out["changed"] else "（不变 unchanged）")
+                )
                 r = out["rules"]
-                print(f"规则 rules: 可映射 maps {len(r['maps'])}，不可映射 does not map {len(r['does_not_map'])}，新增 new {len(r['new'])}")
+                print(
+                    f"规则 rules: 可映射 maps {len(r['maps'])}，不可映射 does not map {len(r['does_not_map'])}，新增 new {len(r['new'])}"
+                )
                 for c in r["changed"]:
                     print(f"  ~ {c['from']} → {c['to']}: {c['before']} → {c['after']}")
                 for x in r["does_not_map"]:
@@ -101,8 +108,13 @@ def cmd_rescore(args) -> int:
     if args.out:
         import yaml
 
-        Path(args.out).write_text("# 版本映射后的答案（未评项为新增要求）/ answers carried to " + args.to + "\n"
-                                  + yaml.safe_dump(out["answers"], allow_unicode=True, sort_keys=False), encoding="utf-8")
+        Path(args.out).write_text(
+            "# 版本映射后的答案（未评项为新增要求）/ answers carried to "
+            + args.to
+            + "\n"
+            + yaml.safe_dump(out["answers"], allow_unicode=True, sort_keys=False),
+            encoding="utf-8",
+        )
     if args.json:
         _print_json(out)
     else:
@@ -130,8 +142,10 @@ def cmd_portfolio_summary(args) -> int:
     if args.json:
         _print_json(out)
         return 0
-    print(f"工厂 Factories: {out['factories']}（企业 enterprises {out['enterprises']}）"
-          + (f"；其中合成 synthetic {out['synthetic_factories']} — {out['synthetic_note']}" if out["synthetic_factories"] else ""))
+    print(
+        f"工厂 Factories: {out['factories']}（企业 enterprises {out['enterprises']}）"
+        + (f"；其中合成 synthetic {out['synthetic_factories']} — {out['synthetic_note']}" if out["synthetic_factories"] else "")
+    )
     if out["mean_score"] is not None:
         print(f"平均总分 Mean S: {out['mean_score']:.2f}")
     print("等级 Levels: " + "，".join(f"{k}级 {v}" for k, v in out["levels"].items()))
@@ -139,8 +153,10 @@ def cmd_portfolio_summary(args) -> int:
     print(f"最常见的阻碍规则 Top rule blocker: {out['top_rule_blocker']}")
     print(f"最常见的差距要求 Top requirement gap: {out['top_requirement_blocker']}")
     ref = out["national_reference"][-1]
-    print(f"全国参考（{ref['year']}，c3mep 自评估，{ref['confidence']}）: ≤L1 {ref['le1']:.0%}，L2 {ref['l2']:.0%}，"
-          f"L3 {ref['l3']:.0%}，≥L4 {ref['ge4']:.0%}")
+    print(
+        f"全国参考（{ref['year']}，c3mep 自评估，{ref['confidence']}）: ≤L1 {ref['le1']:.0%}，L2 {ref['l2']:.0%}，"
+        f"L3 {ref['l3']:.0%}，≥L4 {ref['ge4']:.0%}"
+    )
     return 0
 
 
@@ -178,8 +194,9 @@ def cmd_demo_population(args) -> int:
         print(f"year {done}/{total}", file=sys.stderr)
 
     with Session.begin() as s:
-        out = population.generate(s, factories=args.factories, years=args.years, seed=args.seed, root=_root(args),
-                                  progress=progress)
+        out = population.generate(
+            s, factories=args.factories, years=args.years, seed=args.seed, root=_root(args), progress=progress
+        )
     out["note"] = "合成数据（企业名以“合成·”开头，is_demo 与 synthetic 标记）/ synthetic data, flagged is_demo and synthetic"
     _print_json(out)
     return 0
@@ -202,7 +219,9 @@ def add_commands(sub, maturity_group) -> None:
     x.add_argument("--json", action="store_true")
     x.set_defaults(func=cmd_rescore)
 
-    p = sub.add_parser("portfolio", help="portfolio figures over the stored assessments").add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("portfolio", help="portfolio figures over the stored assessments").add_subparsers(
+        dest="cmd", required=True
+    )
     x = p.add_parser("summary", help="headline figures")
     x.add_argument("--data", choices=["all", "real", "synthetic"], default="all")
     x.add_argument("--json", action="store_true")

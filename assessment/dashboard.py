@@ -53,9 +53,16 @@ def applications_by_status(p: Principal, *, session: Session, now: datetime | No
     statuses = []
     for st in wf.STATES:
         ages = [r["age_days"] for r in rows if r["status"] == st]
-        statuses.append({"status": st, "name_zh": wf.STATE_NAMES[st][0], "name_en": wf.STATE_NAMES[st][1], "count": len(ages),
-                         "oldest_days": max(ages) if ages else None,
-                         "mean_days": round(sum(ages) / len(ages), 2) if ages else None})
+        statuses.append(
+            {
+                "status": st,
+                "name_zh": wf.STATE_NAMES[st][0],
+                "name_en": wf.STATE_NAMES[st][1],
+                "count": len(ages),
+                "oldest_days": max(ages) if ages else None,
+                "mean_days": round(sum(ages) / len(ages), 2) if ages else None,
+            }
+        )
     rows.sort(key=lambda r: -r["age_days"])
     return {"statuses": statuses, "applications": rows}
 
@@ -69,16 +76,29 @@ def expert_workload(p: Principal, *, session: Session) -> list[dict]:
         return []
     for x in session.scalars(select(ExpertAssignment).where(ExpertAssignment.application_id.in_(apps))):
         u = session.get(User, x.expert_id)
-        row = per.setdefault(u.id, {"username": u.username, "display_name": u.display_name, "assigned": 0, "open": 0,
-                                    "to_submit": 0, "submitted": 0, "graded_open": 0})
+        row = per.setdefault(
+            u.id,
+            {
+                "username": u.username,
+                "display_name": u.display_name,
+                "assigned": 0,
+                "open": 0,
+                "to_submit": 0,
+                "submitted": 0,
+                "graded_open": 0,
+            },
+        )
         app = apps[x.application_id]
         row["assigned"] += 1
         if app.status in wf.OPEN:
             row["open"] += 1
         if x.submitted_at is None and app.status == "in_review":
             row["to_submit"] += 1
-            row["graded_open"] += session.scalar(select(func.count()).select_from(ExpertGrade).where(
-                ExpertGrade.application_id == app.id, ExpertGrade.expert_id == u.id, ExpertGrade.grade.is_not(None)))
+            row["graded_open"] += session.scalar(
+                select(func.count())
+                .select_from(ExpertGrade)
+                .where(ExpertGrade.application_id == app.id, ExpertGrade.expert_id == u.id, ExpertGrade.grade.is_not(None))
+            )
         elif x.submitted_at is not None:
             row["submitted"] += 1
     return sorted(per.values(), key=lambda r: (-r["open"], r["username"]))
@@ -91,8 +111,9 @@ def approved_ranked(p: Principal, *, session: Session, tier: str | None = None) 
         if a.status != "approved" or (tier is not None and a.tier != tier):
             continue
         s = wf.summary(session, a)
-        s.update(score=(a.result or {}).get("score"), level=(a.result or {}).get("level"),
-                 reached_tier=(a.result or {}).get("tier"))
+        s.update(
+            score=(a.result or {}).get("score"), level=(a.result or {}).get("level"), reached_tier=(a.result or {}).get("tier")
+        )
         rows.append(s)
     rows.sort(key=lambda r: (-(r["score"] or 0), r["enterprise"]))
     for i, r in enumerate(rows, 1):
@@ -104,8 +125,15 @@ def _approved_assessments(p: Principal, session: Session) -> list[int]:
     return [s["certified_assessment_id"] for s in approved_ranked(p, session=session)]
 
 
-def recommendation(p: Principal, programme: str, *, session: Session, root: Path = DEFAULT_ROOT, recommender: str = "",
-                   region: dict | None = None) -> dict:
+def recommendation(
+    p: Principal,
+    programme: str,
+    *,
+    session: Session,
+    root: Path = DEFAULT_ROOT,
+    recommender: str = "",
+    region: dict | None = None,
+) -> dict:
     """The national recommendation (推荐汇总表, 附件4) from the province's approved applications: their certified
     assessments placed by reports.service.recommendation_plan — one category per enterprise (示范工厂 or 优秀场景),
     ranked by S and cut to the quota computed from ``region`` (the recommender's facts, e.g. ``{"kind": "province",
@@ -117,18 +145,25 @@ def recommendation(p: Principal, programme: str, *, session: Session, root: Path
 
     aids = _approved_assessments(p, session)
     plan = service.recommendation_plan(aids, recommender, programme, session=session, root=root, region=region)
-    return {"programme": programme, "year": plan.year, "quota": dict(plan.quota), "quota_note": plan.quota_note,
-            "listed": {cat: [asdict(a) for a in rows] for cat, rows in plan.listed.items()},
-            "left_out": [{**asdict(a), "reason": why} for a, why in plan.left_out]}
+    return {
+        "programme": programme,
+        "year": plan.year,
+        "quota": dict(plan.quota),
+        "quota_note": plan.quota_note,
+        "listed": {cat: [asdict(a) for a in rows] for cat, rows in plan.listed.items()},
+        "left_out": [{**asdict(a), "reason": why} for a, why in plan.left_out],
+    }
 
 
-def recommendation_workbook(p: Principal, programme: str, recommender: str, *, session: Session,
-                            root: Path = DEFAULT_ROOT, region: dict | None = None) -> bytes:
+def recommendation_workbook(
+    p: Principal, programme: str, recommender: str, *, session: Session, root: Path = DEFAULT_ROOT, region: dict | None = None
+) -> bytes:
     """The 推荐汇总表 workbook (xlsx) of :func:`recommendation`."""
     from reports import service
 
-    return service.recommendation_list(_approved_assessments(p, session), recommender, programme, session=session,
-                                       root=root, region=region)
+    return service.recommendation_list(
+        _approved_assessments(p, session), recommender, programme, session=session, root=root, region=region
+    )
 
 
 def calibration(p: Principal, *, session: Session, root: Path = DEFAULT_ROOT) -> list[dict]:
@@ -139,8 +174,11 @@ def calibration(p: Principal, *, session: Session, root: Path = DEFAULT_ROOT) ->
     for app in _province_apps(session, p):
         if app.status in ("submitted", "in_review", "withdrawn"):
             continue
-        cons = {c.requirement_id: c.grade for c in session.scalars(select(ConsensusGrade).where(
-            ConsensusGrade.application_id == app.id)) if c.grade is not None}
+        cons = {
+            c.requirement_id: c.grade
+            for c in session.scalars(select(ConsensusGrade).where(ConsensusGrade.application_id == app.id))
+            if c.grade is not None
+        }
         if not cons:
             continue
         a = session.get(Assessment, app.assessment_id)
@@ -156,8 +194,17 @@ def calibration(p: Principal, *, session: Session, root: Path = DEFAULT_ROOT) ->
             row[3], row[4] = d.name_zh, d.name_en
     out = []
     for dom, (s_self, s_exp, n, zh, en) in sums.items():
-        out.append({"domain": dom, "name_zh": zh, "name_en": en, "self": round(s_self / n, 4), "expert": round(s_exp / n, 4),
-                    "difference": round((s_self - s_exp) / n, 4), "applications": n})
+        out.append(
+            {
+                "domain": dom,
+                "name_zh": zh,
+                "name_en": en,
+                "self": round(s_self / n, 4),
+                "expert": round(s_exp / n, 4),
+                "difference": round((s_self - s_exp) / n, 4),
+                "applications": n,
+            }
+        )
     return sorted(out, key=lambda r: -abs(r["difference"]))
 
 
@@ -165,8 +212,14 @@ def calibration(p: Principal, *, session: Session, root: Path = DEFAULT_ROOT) ->
 
 
 def _item(kind: str, zh: str, en: str, app: Application | None = None, **extra) -> dict:
-    return {"kind": kind, "text_zh": zh, "text_en": en, "application_id": app.id if app else None,
-            "since": app.status_at if app else None, **extra}
+    return {
+        "kind": kind,
+        "text_zh": zh,
+        "text_en": en,
+        "application_id": app.id if app else None,
+        "since": app.status_at if app else None,
+        **extra,
+    }
 
 
 def inbox(p: Principal, *, session: Session) -> list[dict]:
@@ -183,36 +236,72 @@ def inbox(p: Principal, *, session: Session) -> list[dict]:
 
         for u in session.scalars(select(User).where(User.locked_until.is_not(None)).order_by(User.username)):
             if _aware(u.locked_until) > now:
-                items.append(_item("account_locked", f"账户 {u.username} 因登录失败被锁定", f"account {u.username} is locked "
-                                   "after failed logins", username=u.username))
+                items.append(
+                    _item(
+                        "account_locked",
+                        f"账户 {u.username} 因登录失败被锁定",
+                        f"account {u.username} is locked after failed logins",
+                        username=u.username,
+                    )
+                )
         return items
-    apps = list(session.scalars(wf._visible(session, p).where(Application.status.in_(wf.OPEN))
-                                .order_by(Application.status_at)))
+    apps = list(session.scalars(wf._visible(session, p).where(Application.status.in_(wf.OPEN)).order_by(Application.status_at)))
     for app in apps:
         name = f"{wf.summary(session, app)['enterprise']}（申请 {app.id}）"
         if p.role == "enterprise" and app.status == "rectification":
-            n = session.scalar(select(func.count()).select_from(Rectification).where(
-                Rectification.application_id == app.id, Rectification.status.in_(("open", "rejected"))))
+            n = session.scalar(
+                select(func.count())
+                .select_from(Rectification)
+                .where(Rectification.application_id == app.id, Rectification.status.in_(("open", "rejected")))
+            )
             if n:
-                items.append(_item("respond_rectification", f"{name}：{n} 项弱项待整改答复",
-                                   f"application {app.id}: {n} weak items await your response", app, count=n))
+                items.append(
+                    _item(
+                        "respond_rectification",
+                        f"{name}：{n} 项弱项待整改答复",
+                        f"application {app.id}: {n} weak items await your response",
+                        app,
+                        count=n,
+                    )
+                )
         elif p.role == "expert":
-            mine = session.scalar(select(ExpertAssignment).where(ExpertAssignment.application_id == app.id,
-                                                                 ExpertAssignment.expert_id == p.user_id))
+            mine = session.scalar(
+                select(ExpertAssignment).where(ExpertAssignment.application_id == app.id, ExpertAssignment.expert_id == p.user_id)
+            )
             if app.status == "in_review" and mine.submitted_at is None:
                 items.append(_item("review", f"{name}：待评审并提交", f"application {app.id}: grade and submit your review", app))
             elif app.status == "site_visit":
-                n = session.scalar(select(func.count()).select_from(SiteVisitItem).where(
-                    SiteVisitItem.application_id == app.id, SiteVisitItem.result.is_(None)))
+                n = session.scalar(
+                    select(func.count())
+                    .select_from(SiteVisitItem)
+                    .where(SiteVisitItem.application_id == app.id, SiteVisitItem.result.is_(None))
+                )
                 if n:
-                    items.append(_item("site_visit", f"{name}：{n} 项现场核查待记录",
-                                       f"application {app.id}: {n} site-visit items to record", app, count=n))
+                    items.append(
+                        _item(
+                            "site_visit",
+                            f"{name}：{n} 项现场核查待记录",
+                            f"application {app.id}: {n} site-visit items to record",
+                            app,
+                            count=n,
+                        )
+                    )
             elif app.status == "rectification":
-                n = session.scalar(select(func.count()).select_from(Rectification).where(
-                    Rectification.application_id == app.id, Rectification.status == "responded"))
+                n = session.scalar(
+                    select(func.count())
+                    .select_from(Rectification)
+                    .where(Rectification.application_id == app.id, Rectification.status == "responded")
+                )
                 if n:
-                    items.append(_item("verify_rectification", f"{name}：{n} 项整改答复待核验",
-                                       f"application {app.id}: {n} rectification responses to verify", app, count=n))
+                    items.append(
+                        _item(
+                            "verify_rectification",
+                            f"{name}：{n} 项整改答复待核验",
+                            f"application {app.id}: {n} rectification responses to verify",
+                            app,
+                            count=n,
+                        )
+                    )
         elif p.role in ("province_admin", "local"):
             step = _admin_step(session, app)
             if step:
@@ -220,8 +309,14 @@ def inbox(p: Principal, *, session: Session) -> list[dict]:
     if p.role in ("province_admin", "local"):
         q = wf._visible(session, p).where(Application.status == "approved", Application.certificate_number.is_(None))
         for app in session.scalars(q.order_by(Application.status_at)):
-            items.append(_item("issue_certificate", f"申请 {app.id}：已通过，待发证", f"application {app.id}: approved, "
-                               "certificate not issued yet", app))
+            items.append(
+                _item(
+                    "issue_certificate",
+                    f"申请 {app.id}：已通过，待发证",
+                    f"application {app.id}: approved, certificate not issued yet",
+                    app,
+                )
+            )
     return sorted(items, key=lambda i: i["since"] or utcnow())
 
 
@@ -229,18 +324,29 @@ def _admin_step(session: Session, app: Application) -> tuple[str, str, str] | No
     if app.status == "submitted":
         return "assign_experts", "待分配评审专家", "assign experts"
     if app.status == "consensus":
-        n = session.scalar(select(func.count()).select_from(ConsensusGrade).where(
-            ConsensusGrade.application_id == app.id, ConsensusGrade.flagged.is_(True),
-            ConsensusGrade.decided_by.is_(None)))
-        return "consensus", f"{n} 项分歧待合议" if n else "合议完成，待生成现场核查清单", \
-            f"{n} contested requirements need a consensus grade" if n else "consensus done: generate the site-visit checklist"
+        n = session.scalar(
+            select(func.count())
+            .select_from(ConsensusGrade)
+            .where(ConsensusGrade.application_id == app.id, ConsensusGrade.flagged.is_(True), ConsensusGrade.decided_by.is_(None))
+        )
+        return (
+            "consensus",
+            f"{n} 项分歧待合议" if n else "合议完成，待生成现场核查清单",
+            f"{n} contested requirements need a consensus grade" if n else "consensus done: generate the site-visit checklist",
+        )
     if app.status == "site_visit":
-        n = session.scalar(select(func.count()).select_from(SiteVisitItem).where(
-            SiteVisitItem.application_id == app.id, SiteVisitItem.result.is_(None)))
+        n = session.scalar(
+            select(func.count())
+            .select_from(SiteVisitItem)
+            .where(SiteVisitItem.application_id == app.id, SiteVisitItem.result.is_(None))
+        )
         return None if n else ("finish_site_visit", "现场核查已记录，待结束", "site visit recorded: finish it")
     if app.status == "rectification":
-        n = session.scalar(select(func.count()).select_from(Rectification).where(
-            Rectification.application_id == app.id, Rectification.status.in_(("open", "responded"))))
+        n = session.scalar(
+            select(func.count())
+            .select_from(Rectification)
+            .where(Rectification.application_id == app.id, Rectification.status.in_(("open", "responded")))
+        )
         return None if n else ("finish_rectification", "整改已核验，待结束", "rectification verified: finish it")
     if app.status == "decision":
         return "decide", "待作出决定", "decide"

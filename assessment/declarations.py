@@ -108,8 +108,9 @@ class Declarations:
         微型 needs only one criterion ("从业人员20人以下或营业收入300万元以下"), so one known figure below the
         small class's bound is enough. Otherwise both figures are needed."""
         small = next(c for c in self.sizes.classes if c.id == "small")
-        if (employees is not None and employees < small.employees_min) or \
-                (revenue_wan is not None and revenue_wan < small.revenue_min_wan):
+        if (employees is not None and employees < small.employees_min) or (
+            revenue_wan is not None and revenue_wan < small.revenue_min_wan
+        ):
             return "micro"
         if employees is None or revenue_wan is None:
             return None
@@ -119,10 +120,21 @@ class Declarations:
         return "micro"  # pragma: no cover - micro has zero bounds
 
     def rows(self) -> list[dict]:
-        return [{"id": r.id, "programme": p.id, "kind": r.kind.value, "gating": r.gating, "value": r.value,
-                 "message_zh": r.message_zh, "message_en": r.message_en, "reference": r.reference,
-                 "provenance": r.provenance.kind.value}
-                for p in self.data.programmes for r in p.rules]
+        return [
+            {
+                "id": r.id,
+                "programme": p.id,
+                "kind": r.kind.value,
+                "gating": r.gating,
+                "value": r.value,
+                "message_zh": r.message_zh,
+                "message_en": r.message_en,
+                "reference": r.reference,
+                "provenance": r.provenance.kind.value,
+            }
+            for p in self.data.programmes
+            for r in p.rules
+        ]
 
 
 @lru_cache(maxsize=8)
@@ -230,19 +242,26 @@ def _quota(p: Programme, profile: Profile) -> Quota:
             return Quota(value=q.value, recommender=region.kind, basis=None, observed=None, note=q.note)
         observed = getattr(region, q.basis)
         if observed is None:
-            return Quota(value=None, recommender=region.kind, basis=q.basis, observed=None,
-                         note=f"需提供 region.{q.basis} 以确定名额 / give region.{q.basis} to determine the quota")
+            return Quota(
+                value=None,
+                recommender=region.kind,
+                basis=q.basis,
+                observed=None,
+                note=f"需提供 region.{q.basis} 以确定名额 / give region.{q.basis} to determine the quota",
+            )
         if (q.min is None or observed >= q.min) and (q.max is None or observed <= q.max):
             return Quota(value=q.value, recommender=region.kind, basis=q.basis, observed=observed, note=q.note)
     return Quota(value=None, recommender=region.kind, basis=None, observed=None, note=p.quota_provenance.note)
 
 
-def check_declarations(profile: Profile, decl: Declarations, *, programme: str | None = None,
-                       root: Path = DEFAULT_ROOT, ctx: Context | None = None) -> DeclarationResult:
+def check_declarations(
+    profile: Profile, decl: Declarations, *, programme: str | None = None, root: Path = DEFAULT_ROOT, ctx: Context | None = None
+) -> DeclarationResult:
     validate_kpis(profile, decl)
     ctx = ctx or build_context(profile, root)
-    for edition in sorted({r.edition for p in decl.data.programmes for r in decl.effective_rules(p.id)
-                           if r.kind == Kind.tier_met and r.edition}):
+    for edition in sorted(
+        {r.edition for p in decl.data.programmes for r in decl.effective_rules(p.id) if r.kind == Kind.tier_met and r.edition}
+    ):
         if edition not in ctx.tier_cache:  # each tier edition evaluated once, before the programmes that refer to it
             ctx.tier_cache[edition] = evaluate_tiers(profile, load_tier_edition(edition, root), root=root, _ctx=ctx)
     out: dict[str, ProgrammeStatus] = {}
@@ -252,14 +271,23 @@ def check_declarations(profile: Profile, decl: Declarations, *, programme: str |
         checks: list[Check] = []
         if p.scenario_catalogue and profile.scenarios.instances and profile.scenarios.catalogue != p.scenario_catalogue:
             # advisory: coverage is still counted, on the links of the catalogue the profile used
-            checks.append(Check(
-                rule=f"{p.id}.catalogue", kind="catalogue", met=False, gating=False,
-                message=f"该项目按《{p.scenario_catalogue}》填报场景", message_zh=f"该项目按《{p.scenario_catalogue}》填报场景",
-                message_en=f"This programme records scenarios against {p.scenario_catalogue}",
-                observed=profile.scenarios.catalogue, required=p.scenario_catalogue, reference=p.notice,
-                provenance="public_document",
-                detail="覆盖环节按所填指引的环节计算，申报前请按该版指引核对 / links are counted on the catalogue used; "
-                       "check them against that guide before declaring"))
+            checks.append(
+                Check(
+                    rule=f"{p.id}.catalogue",
+                    kind="catalogue",
+                    met=False,
+                    gating=False,
+                    message=f"该项目按《{p.scenario_catalogue}》填报场景",
+                    message_zh=f"该项目按《{p.scenario_catalogue}》填报场景",
+                    message_en=f"This programme records scenarios against {p.scenario_catalogue}",
+                    observed=profile.scenarios.catalogue,
+                    required=p.scenario_catalogue,
+                    reference=p.notice,
+                    provenance="public_document",
+                    detail="覆盖环节按所填指引的环节计算，申报前请按该版指引核对 / links are counted on the catalogue used; "
+                    "check them against that guide before declaring",
+                )
+            )
         reasons_extra: list[Check] = []
         for r in decl.effective_rules(p.id):
             c = evaluate(r, ctx)
@@ -268,11 +296,26 @@ def check_declarations(profile: Profile, decl: Declarations, *, programme: str |
                 reasons_extra.extend(ctx.tier_cache[r.edition].tiers[r.value].reasons)
         reasons = [c for c in checks if c.gating and not c.met] + reasons_extra
         out[p.id] = ProgrammeStatus(
-            id=p.id, name_zh=p.name_zh, name_en=p.name_en, year=p.year, type=p.type, deadline=p.deadline,
+            id=p.id,
+            name_zh=p.name_zh,
+            name_en=p.name_en,
+            year=p.year,
+            type=p.type,
+            deadline=p.deadline,
             recommender_deadline=p.recommender_deadline,
-            met=not reasons, eligible=not reasons, reasons=reasons, advisories=[c for c in checks if not c.gating and not c.met],
-            checks=checks, quota=_quota(p, profile))
+            met=not reasons,
+            eligible=not reasons,
+            reasons=reasons,
+            advisories=[c for c in checks if not c.gating and not c.met],
+            checks=checks,
+            quota=_quota(p, profile),
+        )
     size = decl.size_class(profile.enterprise.employees, profile.enterprise.revenue_wan)
     names = {c.id: c.name_zh for c in decl.sizes.classes}
-    return DeclarationResult(edition=decl.id, enterprise=profile.enterprise.name, size_class=size,
-                             size_class_zh=names.get(size) if size else None, programmes=out)
+    return DeclarationResult(
+        edition=decl.id,
+        enterprise=profile.enterprise.name,
+        size_class=size,
+        size_class_zh=names.get(size) if size else None,
+        programmes=out,
+    )

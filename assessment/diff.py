@@ -44,9 +44,7 @@ def diff(a: MaturityEdition, b: MaturityEdition) -> dict:
             req_changed.append({"id": rid, "fields": fields})
     wa, wb = _weights(a), _weights(b)
     weights_changed = [
-        {"node": k, "from": wa.get(k), "to": wb.get(k)}
-        for k in sorted(set(wa) | set(wb))
-        if wa.get(k) != wb.get(k)
+        {"node": k, "from": wa.get(k), "to": wb.get(k)} for k in sorted(set(wa) | set(wb)) if wa.get(k) != wb.get(k)
     ]
     return {
         "from": a.id,

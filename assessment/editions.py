@@ -116,9 +116,7 @@ class MaturityEdition:
         return [
             r
             for r in self.requirements
-            if not r.withdrawn
-            and it in self.req_industries(r)
-            and it in subs[self.req_subdomain[r.id]].industry_types
+            if not r.withdrawn and it in self.req_industries(r) and it in subs[self.req_subdomain[r.id]].industry_types
         ]
 
     def path(self, req_id: str) -> tuple[str | None, str, str]:
@@ -148,7 +146,9 @@ def _check_weights(label: str, group: str, members: list, industries: list[Indus
         for m in applicable:
             w = m.weight.get(it)
             if w is not None and w <= 0:
-                problems.append(Problem(label, m.id, f"{it.value} weight must be positive (leave out an industry type that does not apply)"))
+                problems.append(
+                    Problem(label, m.id, f"{it.value} weight must be positive (leave out an industry type that does not apply)")
+                )
 
 
 def _subtree_industries(sd_list: list[Subdomain]) -> set[IndustryType]:
@@ -161,8 +161,12 @@ def disk_cached(load: Callable[[str, Path], T]) -> Callable[[str, Path], T]:
 
     @wraps(load)
     def cached_load(edition: str, root: Path = DEFAULT_ROOT) -> T:
-        return cached(f"{load.__name__}-{edition}", sorted(Path(root).rglob("*.yaml")), lambda: load(edition, root),
-                      str(Path(root).resolve()))
+        return cached(
+            f"{load.__name__}-{edition}",
+            sorted(Path(root).rglob("*.yaml")),
+            lambda: load(edition, root),
+            str(Path(root).resolve()),
+        )
 
     return cached_load
 
@@ -211,7 +215,12 @@ def _load_maturity_uncached(edition: str, entry: EditionEntry, root: Path) -> Ma
     if model is not None:
         if model.edition != edition:
             problems.append(Problem(mlabel, "-", f"edition is {model.edition!r}, expected {edition!r}"))
-        for kind, items in (("level", model.levels), ("element", model.elements), ("domain", model.domains), ("sub-domain", model.subdomains)):
+        for kind, items in (
+            ("level", model.levels),
+            ("element", model.elements),
+            ("domain", model.domains),
+            ("sub-domain", model.subdomains),
+        ):
             check_unique(mlabel, f"{kind} id", [i.id for i in items], problems)
         ns = sorted(lv.n for lv in model.levels)
         if ns != list(range(1, len(ns) + 1)):
@@ -255,8 +264,13 @@ def _load_maturity_uncached(edition: str, entry: EditionEntry, root: Path) -> Ma
                 el_items.append(_M(e, its))
             _check_weights(mlabel, "elements (element weights)", el_items, industries, problems)
         else:
-            _check_weights(mlabel, "domains (domain weights)",
-                           [_M(d, _subtree_industries(dom_subs[d.id])) for d in model.domains], industries, problems)
+            _check_weights(
+                mlabel,
+                "domains (domain weights)",
+                [_M(d, _subtree_industries(dom_subs[d.id])) for d in model.domains],
+                industries,
+                problems,
+            )
         for d in model.domains:
             if not dom_subs.get(d.id):
                 problems.append(Problem(mlabel, d.id, "domain has no sub-domains"))
@@ -287,8 +301,12 @@ def _load_maturity_uncached(edition: str, entry: EditionEntry, root: Path) -> Ma
             if r.provenance.kind.value == "official":
                 problems.append(Problem(label, r.id, "official clause text must not be shipped; load it as a local pack"))
         # every level non-empty for each industry type; every sub-domain has requirements
-        covered = {(it, r.level) for r in reqs if not r.withdrawn and req_sd[r.id] in subs
-                   for it in set(r.industry_types or subs[req_sd[r.id]].industry_types) & set(subs[req_sd[r.id]].industry_types)}
+        covered = {
+            (it, r.level)
+            for r in reqs
+            if not r.withdrawn and req_sd[r.id] in subs
+            for it in set(r.industry_types or subs[req_sd[r.id]].industry_types) & set(subs[req_sd[r.id]].industry_types)
+        }
         for it in industries:
             for n in sorted(level_ns):
                 if (it, n) not in covered:
@@ -314,8 +332,7 @@ def _load_maturity_uncached(edition: str, entry: EditionEntry, root: Path) -> Ma
 
     raise_if(problems)
     assert model is not None and scoring is not None
-    return MaturityEdition(id=edition, entry=entry, model=model, scoring=scoring,
-                           requirements=tuple(reqs), req_subdomain=req_sd)
+    return MaturityEdition(id=edition, entry=entry, model=model, scoring=scoring, requirements=tuple(reqs), req_subdomain=req_sd)
 
 
 def check_maturity_folder(folder: Path) -> list[Problem]:

@@ -67,8 +67,10 @@ def _pem(key: Ed25519PrivateKey) -> bytes:
 def read_private_key(path: Path) -> Ed25519PrivateKey:
     mode = path.stat().st_mode
     if mode & 0o077:
-        raise KeyProblem(f"密钥文件 {path} 对其他用户可读（权限 {stat.filemode(mode)}），拒绝使用；请执行 chmod 600 {path} / "
-                        f"key file {path} is accessible to group or others (mode {oct(mode & 0o777)}): refused; run chmod 600 {path}")
+        raise KeyProblem(
+            f"密钥文件 {path} 对其他用户可读（权限 {stat.filemode(mode)}），拒绝使用；请执行 chmod 600 {path} / "
+            f"key file {path} is accessible to group or others (mode {oct(mode & 0o777)}): refused; run chmod 600 {path}"
+        )
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except ValueError as exc:
@@ -99,7 +101,9 @@ class KeyStore:
 
     def active(self) -> Ed25519PrivateKey:
         if not self.active_path.exists():
-            raise KeyProblem(f"本机尚无签名密钥（{self.active_path}）/ this installation has no signing key yet ({self.active_path})")
+            raise KeyProblem(
+                f"本机尚无签名密钥（{self.active_path}）/ this installation has no signing key yet ({self.active_path})"
+            )
         return read_private_key(self.active_path)
 
     def create(self) -> Ed25519PrivateKey:
@@ -261,8 +265,11 @@ class TrustStore:
             if kid in own:
                 continue
             write_private(folder / f"{kid}.pem", public_pem(pub).encode(), exclusive=False)
-            write_private(folder / f"{kid}.json", json.dumps({"name": name, "imported_at": now}, ensure_ascii=False).encode(),
-                          exclusive=False)
+            write_private(
+                folder / f"{kid}.json",
+                json.dumps({"name": name, "imported_at": now}, ensure_ascii=False).encode(),
+                exclusive=False,
+            )
             added.append(kid)
         return added
 
@@ -279,8 +286,10 @@ class TrustStore:
         older one is refused). Returns the key ids it was stored for."""
         signers = revocation_signers(doc, known)
         if not signers:
-            raise ValueError("撤销列表没有可信的签名：请先导入签发方的公钥 / the revocation list carries no signature by a "
-                             "trusted key: import the issuer's public key first")
+            raise ValueError(
+                "撤销列表没有可信的签名：请先导入签发方的公钥 / the revocation list carries no signature by a "
+                "trusted key: import the issuer's public key first"
+            )
         folder = make_private_dir(self.dir / "revocations")
         stored = []
         for kid in sorted(signers):

@@ -91,8 +91,9 @@ class _StrictLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
 
 def _number_text(loader: _StrictLoader, node: yaml.ScalarNode) -> str:
     if len(node.value) > MAX_NUMBER_CHARS:
-        raise yaml.constructor.ConstructorError(None, None, f"a number of more than {MAX_NUMBER_CHARS} characters",
-                                                node.start_mark)
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a number of more than {MAX_NUMBER_CHARS} characters", node.start_mark
+        )
     return node.value
 
 
@@ -113,8 +114,9 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
-            raise yaml.constructor.ConstructorError(None, None, "a key must be a plain value, not a list or mapping",
-                                                    key_node.start_mark)
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain value, not a list or mapping", key_node.start_mark
+            )
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
@@ -169,8 +171,12 @@ def parse_document(text: str, name: str) -> Any:
         raise YamlError(f"{name}: larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB")
     if name.endswith(".json"):
         try:
-            doc = json.loads(text, parse_int=lambda t: _json_number(t, int), parse_float=lambda t: _json_number(t, float),
-                             parse_constant=_json_constant)
+            doc = json.loads(
+                text,
+                parse_int=lambda t: _json_number(t, int),
+                parse_float=lambda t: _json_number(t, float),
+                parse_constant=_json_constant,
+            )
             _json_depth(doc)
             return doc
         except json.JSONDecodeError as exc:
@@ -293,7 +299,6 @@ def raise_if(problems: list[Problem]) -> None:
         raise CriteriaError(problems)
 
 
-
 # -- compiled criteria cache ------------------------------------------------------------------------------------------
 #
 # Parsing an edition's YAML and validating it is most of a CLI start. A loaded edition is kept as a pickle keyed by the
@@ -306,8 +311,9 @@ _CODE = tuple(Path(__file__).resolve().parent / name for name in ("schema.py", "
 
 
 def cache_dir() -> Path:
-    base = os.environ.get(CACHE_ENV) or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
-                                                     "smartfactory-assessment")
+    base = os.environ.get(CACHE_ENV) or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "smartfactory-assessment"
+    )
     return Path(base)
 
 

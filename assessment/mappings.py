@@ -267,14 +267,22 @@ def map_answers(answers: Answers, m: Mapping, root: Path = DEFAULT_ROOT) -> tupl
         numeric = [values[g] for g in got if g not in (None, NA)]
         if numeric:
             low = min(numeric)
-            grades[rid] = by_value.get(low) or max((g for v, g in by_value.items() if v <= low), key=lambda g: b.grade_values()[g])
+            grades[rid] = by_value.get(low) or max(
+                (g for v, g in by_value.items() if v <= low), key=lambda g: b.grade_values()[g]
+            )
         elif got and all(g == NA for g in got):
             grades[rid] = NA
         if links:
-            carried.append({"id": rid, "from": [x.source for x in links], "grade": grades.get(rid),
-                            "relation": sorted({x.relation for x in links}),
-                            "provenance": sorted({x.provenance for x in links}),
-                            "confidence": sorted({x.confidence or "none" for x in links})})
+            carried.append(
+                {
+                    "id": rid,
+                    "from": [x.source for x in links],
+                    "grade": grades.get(rid),
+                    "relation": sorted({x.relation for x in links}),
+                    "provenance": sorted({x.provenance for x in links}),
+                    "confidence": sorted({x.confidence or "none" for x in links}),
+                }
+            )
     report = {
         "maps": carried,
         "does_not_map": sorted(r for r in app_a if r not in mapped_from),
@@ -307,19 +315,42 @@ def rescore(answers: Answers, to: str, *, root: Path = DEFAULT_ROOT, profile=Non
                 per = {int(n): (wa[e.from_].get(n), wb[t].get(n)) for n in wb[t]}
                 per = {n: v for n, v in per.items() if v[0] is not None and v[1] is not None and abs(v[0] - v[1]) > 1e-9}
                 if per:
-                    moved.append({"from": e.from_, "to": t, "relation": e.relation,
-                                  "levels": {str(n): {"weight_from": x, "weight_to": y} for n, (x, y) in per.items()}})
+                    moved.append(
+                        {
+                            "from": e.from_,
+                            "to": t,
+                            "relation": e.relation,
+                            "levels": {str(n): {"weight_from": x, "weight_to": y} for n, (x, y) in per.items()},
+                        }
+                    )
     out = {
-        "from": a.id, "to": b.id, "industry": answers.industry,
-        "mapping": {"file": m.file, "provenance": m.data.provenance.kind.value,
-                    "confidence": m.data.provenance.confidence.value if m.data.provenance.confidence else None,
-                    "ref": m.data.provenance.ref, "note": m.data.provenance.note, "combine": m.data.combine},
+        "from": a.id,
+        "to": b.id,
+        "industry": answers.industry,
+        "mapping": {
+            "file": m.file,
+            "provenance": m.data.provenance.kind.value,
+            "confidence": m.data.provenance.confidence.value if m.data.provenance.confidence else None,
+            "ref": m.data.provenance.ref,
+            "note": m.data.provenance.note,
+            "combine": m.data.combine,
+        },
         "counts": {"maps": len(report["maps"]), "does_not_map": len(report["does_not_map"]), "new": len(report["new"])},
         **report,
         "weights_moved": moved,
-        "before": {"score": before.score, "level": before.level, "level_scores": before.level_scores, "complete": before.complete},
-        "after": {"score": after.score, "level": after.level, "level_scores": after.level_scores, "complete": after.complete,
-                  "not_assessed": after.not_assessed},
+        "before": {
+            "score": before.score,
+            "level": before.level,
+            "level_scores": before.level_scores,
+            "complete": before.complete,
+        },
+        "after": {
+            "score": after.score,
+            "level": after.level,
+            "level_scores": after.level_scores,
+            "complete": after.complete,
+            "not_assessed": after.not_assessed,
+        },
         "level_change": after.level - before.level,
         "answers": {"edition": b.id, "industry": answers.industry, "answers": dict(new_answers.grades)},
     }
@@ -333,9 +364,15 @@ def _tier_change(profile, new_answers: Answers, root: Path) -> dict:
 
     ed = load_tier_edition(profile.tier_edition, root)
     before = evaluate_tiers(profile, ed, root=root).tier
-    m = profile.maturity.model_copy(update={"answers": dict(new_answers.grades), "answers_file": None,
-                                            "edition": new_answers.edition, "industry": new_answers.industry,
-                                            "certified_level": None})
+    m = profile.maturity.model_copy(
+        update={
+            "answers": dict(new_answers.grades),
+            "answers_file": None,
+            "edition": new_answers.edition,
+            "industry": new_answers.industry,
+            "certified_level": None,
+        }
+    )
     after = evaluate_tiers(profile.model_copy(update={"maturity": m}), ed, root=root).tier
     return {"edition": ed.id, "before": before, "after": after, "changed": before != after}
 
@@ -352,9 +389,16 @@ def retier(profile, to: str, *, root: Path = DEFAULT_ROOT) -> dict:
     before = evaluate_tiers(profile, load_tier_edition(m.source, root), root=root)
     after = evaluate_tiers(profile, load_tier_edition(m.target, root), root=root)
     pairs = rule_pairs(m, root)
-    return {"from": m.source, "to": m.target, "mapping": {"file": m.file, "provenance": m.data.provenance.kind.value},
-            "rules": pairs, "before": before.tier, "after": after.tier, "changed": before.tier != after.tier,
-            "after_reasons": {k: [c.rule for c in v.reasons] for k, v in after.tiers.items()}}
+    return {
+        "from": m.source,
+        "to": m.target,
+        "mapping": {"file": m.file, "provenance": m.data.provenance.kind.value},
+        "rules": pairs,
+        "before": before.tier,
+        "after": after.tier,
+        "changed": before.tier != after.tier,
+        "after_reasons": {k: [c.rule for c in v.reasons] for k, v in after.tiers.items()},
+    }
 
 
 def rule_pairs(m: Mapping, root: Path = DEFAULT_ROOT) -> dict:
@@ -385,8 +429,9 @@ def rule_pairs(m: Mapping, root: Path = DEFAULT_ROOT) -> dict:
         diff = [f for f in ("kind", "value", "gating") if r[f] != y[f]]
         maps.append({"from": rid, "to": target, "changed": diff})
         if diff:
-            changed.append({"from": rid, "to": target, "fields": diff, "before": {f: r[f] for f in diff},
-                            "after": {f: y[f] for f in diff}})
+            changed.append(
+                {"from": rid, "to": target, "fields": diff, "before": {f: r[f] for f in diff}, "after": {f: y[f] for f in diff}}
+            )
     new = sorted(set(rb) - mapped_to)
     return {"maps": maps, "does_not_map": sorted(gone), "new": new, "changed": changed}
 
@@ -396,37 +441,60 @@ def mapping_summary(source: str, target: str, root: Path = DEFAULT_ROOT) -> dict
     m = find_mapping(source, target, root)
     if m is None:
         return None
-    head = {"file": m.file, "provenance": m.data.provenance.kind.value,
-            "confidence": m.data.provenance.confidence.value if m.data.provenance.confidence else None,
-            "ref": m.data.provenance.ref, "note": m.data.provenance.note}
+    head = {
+        "file": m.file,
+        "provenance": m.data.provenance.kind.value,
+        "confidence": m.data.provenance.confidence.value if m.data.provenance.confidence else None,
+        "ref": m.data.provenance.ref,
+        "note": m.data.provenance.note,
+    }
     if m.data.kind == "smart_factory":
         return {**head, **rule_pairs(m, root)}
     links = requirement_links(m, root)
     a, b = load_maturity_cached(m.source, root), load_maturity_cached(m.target, root)
     src = {x.source for x in links}
     tgt = {x.target for x in links}
-    return {**head, "combine": m.data.combine,
-            "subdomains": [{"from": e.from_, "to": e.to, "by": e.by, "relation": e.relation,
-                            "provenance": e.provenance.kind.value,
-                            "confidence": e.provenance.confidence.value if e.provenance.confidence else None,
-                            "note": e.provenance.note} for e in m.data.subdomains],
-            "new_subdomains": [n.id for n in m.data.new_subdomains],
-            "requirements": {"links": len(links),
-                             "maps": len(src), "does_not_map": len([r for r in a.requirements if not r.withdrawn and r.id not in src]),
-                             "new": len([r for r in b.requirements if not r.withdrawn and r.id not in tgt])}}
+    return {
+        **head,
+        "combine": m.data.combine,
+        "subdomains": [
+            {
+                "from": e.from_,
+                "to": e.to,
+                "by": e.by,
+                "relation": e.relation,
+                "provenance": e.provenance.kind.value,
+                "confidence": e.provenance.confidence.value if e.provenance.confidence else None,
+                "note": e.provenance.note,
+            }
+            for e in m.data.subdomains
+        ],
+        "new_subdomains": [n.id for n in m.data.new_subdomains],
+        "requirements": {
+            "links": len(links),
+            "maps": len(src),
+            "does_not_map": len([r for r in a.requirements if not r.withdrawn and r.id not in src]),
+            "new": len([r for r in b.requirements if not r.withdrawn and r.id not in tgt]),
+        },
+    }
 
 
 def render_rescore(r: dict) -> str:
-    out = [f"{r['from']} → {r['to']}（{r['industry']}）",
-           f"映射 Mapping: {r['mapping']['file']}（{r['mapping']['provenance']}, 置信度 confidence {r['mapping']['confidence']}）"
-           + (f" — {r['mapping']['note']}" if r['mapping']['note'] else ""),
-           f"可映射 maps {r['counts']['maps']}，不可映射 does not map {r['counts']['does_not_map']}，新增 new {r['counts']['new']}"
-           "（新增要求按未评计 0 / new requirements start not assessed）",
-           f"总分 S {r['before']['score']:.2f} → {r['after']['score']:.2f}；等级 level {r['before']['level']} → {r['after']['level']}"
-           + ("（不变 unchanged）" if r["level_change"] == 0 else f"（{r['level_change']:+d}）")]
+    out = [
+        f"{r['from']} → {r['to']}（{r['industry']}）",
+        f"映射 Mapping: {r['mapping']['file']}（{r['mapping']['provenance']}, 置信度 confidence {r['mapping']['confidence']}）"
+        + (f" — {r['mapping']['note']}" if r["mapping"]["note"] else ""),
+        f"可映射 maps {r['counts']['maps']}，不可映射 does not map {r['counts']['does_not_map']}，新增 new {r['counts']['new']}"
+        "（新增要求按未评计 0 / new requirements start not assessed）",
+        f"总分 S {r['before']['score']:.2f} → {r['after']['score']:.2f}；等级 level {r['before']['level']} → {r['after']['level']}"
+        + ("（不变 unchanged）" if r["level_change"] == 0 else f"（{r['level_change']:+d}）"),
+    ]
     if "tier" in r:
         t = r["tier"]
-        out.append(f"层级 Tier ({t['edition']}): {t['before']} → {t['after']}" + ("（变化 changed）" if t["changed"] else "（不变 unchanged）"))
+        out.append(
+            f"层级 Tier ({t['edition']}): {t['before']} → {t['after']}"
+            + ("（变化 changed）" if t["changed"] else "（不变 unchanged）")
+        )
     if r["weights_moved"]:
         out.append(f"\n权重变化 Weights moved ({len(r['weights_moved'])}):")
         for w in r["weights_moved"][:40]:
@@ -436,29 +504,39 @@ def render_rescore(r: dict) -> str:
                 out.append(f"  L{','.join(w['levels'])} {w['from']} → {w['to']}: {x:.4f} → {y:.4f}（{w['relation']}）")
             else:
                 for n, v in w["levels"].items():
-                    out.append(f"  L{n} {w['from']} → {w['to']}: {v['weight_from']:.4f} → {v['weight_to']:.4f}（{w['relation']}）")
+                    out.append(
+                        f"  L{n} {w['from']} → {w['to']}: {v['weight_from']:.4f} → {v['weight_to']:.4f}（{w['relation']}）"
+                    )
     if r["does_not_map"]:
-        out.append(f"\n不可映射 Does not map ({len(r['does_not_map'])}): " + ", ".join(r["does_not_map"][:20])
-                   + (" …" if len(r["does_not_map"]) > 20 else ""))
+        out.append(
+            f"\n不可映射 Does not map ({len(r['does_not_map'])}): "
+            + ", ".join(r["does_not_map"][:20])
+            + (" …" if len(r["does_not_map"]) > 20 else "")
+        )
     if r["new"]:
         out.append(f"新增 New ({len(r['new'])}): " + ", ".join(r["new"][:20]) + (" …" if len(r["new"]) > 20 else ""))
     return "\n".join(out)
 
 
-
 def render_mapping(source: str, target: str, s: dict) -> str:
     """The mapping part of ``criteria diff``."""
-    out = [f"[mapping] {source} → {target}: {s['file']}（{s['provenance']}，置信度 confidence {s['confidence']}）"
-           + (f" — {s['note']}" if s.get("note") else "")]
+    out = [
+        f"[mapping] {source} → {target}: {s['file']}（{s['provenance']}，置信度 confidence {s['confidence']}）"
+        + (f" — {s['note']}" if s.get("note") else "")
+    ]
     if "subdomains" in s:
         for e in s["subdomains"]:
-            out.append(f"  {e['from']} → {', '.join(e['to']) or '—'}  [{e['relation']}, by {e['by']}; {e['provenance']}, "
-                       f"{e['confidence']}]")
+            out.append(
+                f"  {e['from']} → {', '.join(e['to']) or '—'}  [{e['relation']}, by {e['by']}; {e['provenance']}, "
+                f"{e['confidence']}]"
+            )
         for n in s["new_subdomains"]:
             out.append(f"  + {n}  [new]")
         r = s["requirements"]
-        out.append(f"  requirements: {r['maps']} map, {r['does_not_map']} do not map, {r['new']} new "
-                   f"({r['links']} links; combine: {s['combine']})")
+        out.append(
+            f"  requirements: {r['maps']} map, {r['does_not_map']} do not map, {r['new']} new "
+            f"({r['links']} links; combine: {s['combine']})"
+        )
     else:
         out.append(f"  rules: {len(s['maps'])} map, {len(s['does_not_map'])} do not map, {len(s['new'])} new")
         for c in s["changed"]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from typing import Mapping, Sequence
+from typing import Sequence
 
 from .answers import NA, Answers
 from .editions import MaturityEdition
@@ -64,24 +64,56 @@ def compile_model(edition: MaturityEdition, industry: str) -> Compiled:
     sub_ids = [s.id for s in subs]
     dom_ids = list(dict.fromkeys(s.domain for s in subs))
     doms = [edition.domains[d] for d in dom_ids]
-    tiers = [_Tier("subdomain", tuple(sub_ids), tuple((s.name_zh, s.name_en) for s in subs),
-                   tuple(dom_ids.index(s.domain) for s in subs), tuple(s.weight[it] for s in subs))]
+    tiers = [
+        _Tier(
+            "subdomain",
+            tuple(sub_ids),
+            tuple((s.name_zh, s.name_en) for s in subs),
+            tuple(dom_ids.index(s.domain) for s in subs),
+            tuple(s.weight[it] for s in subs),
+        )
+    ]
     if edition.model.elements:
         el_ids = [e.id for e in edition.model.elements if e.id in {d.element for d in doms}]
         els = [edition.elements[e] for e in el_ids]
-        tiers.append(_Tier("domain", tuple(dom_ids), tuple((d.name_zh, d.name_en) for d in doms),
-                           tuple(el_ids.index(d.element) for d in doms), tuple(d.weight[it] for d in doms)))
-        tiers.append(_Tier("element", tuple(el_ids), tuple((e.name_zh, e.name_en) for e in els),
-                           tuple(0 for _ in els), tuple(e.weight[it] for e in els)))
+        tiers.append(
+            _Tier(
+                "domain",
+                tuple(dom_ids),
+                tuple((d.name_zh, d.name_en) for d in doms),
+                tuple(el_ids.index(d.element) for d in doms),
+                tuple(d.weight[it] for d in doms),
+            )
+        )
+        tiers.append(
+            _Tier(
+                "element",
+                tuple(el_ids),
+                tuple((e.name_zh, e.name_en) for e in els),
+                tuple(0 for _ in els),
+                tuple(e.weight[it] for e in els),
+            )
+        )
     else:
-        tiers.append(_Tier("domain", tuple(dom_ids), tuple((d.name_zh, d.name_en) for d in doms),
-                           tuple(0 for _ in doms), tuple(d.weight[it] for d in doms)))
+        tiers.append(
+            _Tier(
+                "domain",
+                tuple(dom_ids),
+                tuple((d.name_zh, d.name_en) for d in doms),
+                tuple(0 for _ in doms),
+                tuple(d.weight[it] for d in doms),
+            )
+        )
     levels = tuple(lv.n for lv in edition.levels)
     # requirements ordered by (level, sub-domain): each (level, sub-domain) cell is one contiguous run of columns,
     # which lets the batch path sum cells with one np.add.reduceat instead of dense matrix products
     level_of = {n: i for i, n in enumerate(levels)}
-    reqs = tuple(sorted(edition.applicable_requirements(industry),
-                        key=lambda r: (level_of[r.level], sub_ids.index(edition.req_subdomain[r.id]))))
+    reqs = tuple(
+        sorted(
+            edition.applicable_requirements(industry),
+            key=lambda r: (level_of[r.level], sub_ids.index(edition.req_subdomain[r.id])),
+        )
+    )
     req_sub = tuple(sub_ids.index(edition.req_subdomain[r.id]) for r in reqs)
     return Compiled(edition, industry, reqs, req_sub, tuple(tiers), levels)
 
@@ -199,15 +231,33 @@ def score(answers: Answers, edition: MaturityEdition, target_level: int | None =
             ls = {str(n): _f(per_level_vals[n][t][i]) for n in c.levels}
             ws = {str(n): _f(per_level_effs[n][t][i]) for n in c.levels}
             summary = sum((per_level_vals[n][t][i] or Fraction(0)) for n in c.levels[:k])
-            row.append(NodeScore(kind=tier.kind, id=nid, name_zh=tier.names[i][0], name_en=tier.names[i][1],
-                                 parent=parent_ids[tier.parent[i]] if parent_ids else None,
-                                 level_scores=ls, weights=ws, score=round(float(summary), 6),
-                                 answered=answered[i], total=total[i]))
+            row.append(
+                NodeScore(
+                    kind=tier.kind,
+                    id=nid,
+                    name_zh=tier.names[i][0],
+                    name_en=tier.names[i][1],
+                    parent=parent_ids[tier.parent[i]] if parent_ids else None,
+                    level_scores=ls,
+                    weights=ws,
+                    score=round(float(summary), 6),
+                    answered=answered[i],
+                    total=total[i],
+                )
+            )
         nodes.append(row)
 
-    reqs_out = [RequirementScore(id=r.id, level=r.level, subdomain=c.tiers[0].ids[j], grade=grade_of[r.id],
-                                 value=_f(req_val[r.id]), weight=_f(req_eff.get(r.id)))
-                for r, j in zip(c.reqs, c.req_sub)]
+    reqs_out = [
+        RequirementScore(
+            id=r.id,
+            level=r.level,
+            subdomain=c.tiers[0].ids[j],
+            grade=grade_of[r.id],
+            value=_f(req_val[r.id]),
+            weight=_f(req_eff.get(r.id)),
+        )
+        for r, j in zip(c.reqs, c.req_sub)
+    ]
     target = level + 1 if level < len(c.levels) else None
     if target_level is not None:
         target = min(max(target_level, 1), len(c.levels))
@@ -215,15 +265,30 @@ def score(answers: Answers, edition: MaturityEdition, target_level: int | None =
     n_na = sum(1 for g in grade_of.values() if g == NA)
     n_missing = sum(1 for g in grade_of.values() if g is None)
     return MaturityResult(
-        edition=edition.id, industry=answers.industry,
-        score=round(float(s), 6), score_exact=str(s),
-        level=level, band_level=band_level, gate_level=gate_level, borderline=band_level != gate_level,
-        level_rule=edition.scoring.level_rule, threshold=float(thr),
-        level_scores={str(n): round(float(v), 6) for n, v in zip(c.levels, x)}, levels_counted=k,
-        complete=n_missing == 0, answered=len(c.reqs) - n_missing, not_assessed=n_missing,
-        not_applicable=n_na, total=len(c.reqs),
-        subdomains=nodes[0], domains=nodes[1], elements=nodes[2] if len(nodes) > 2 else [],
-        requirements=reqs_out, target_level=target, gaps=gaps, provenance=edition.provenance_counts(),
+        edition=edition.id,
+        industry=answers.industry,
+        score=round(float(s), 6),
+        score_exact=str(s),
+        level=level,
+        band_level=band_level,
+        gate_level=gate_level,
+        borderline=band_level != gate_level,
+        level_rule=edition.scoring.level_rule,
+        threshold=float(thr),
+        level_scores={str(n): round(float(v), 6) for n, v in zip(c.levels, x)},
+        levels_counted=k,
+        complete=n_missing == 0,
+        answered=len(c.reqs) - n_missing,
+        not_assessed=n_missing,
+        not_applicable=n_na,
+        total=len(c.reqs),
+        subdomains=nodes[0],
+        domains=nodes[1],
+        elements=nodes[2] if len(nodes) > 2 else [],
+        requirements=reqs_out,
+        target_level=target,
+        gaps=gaps,
+        provenance=edition.provenance_counts(),
     )
 
 
@@ -262,13 +327,22 @@ def _gaps(c, x, thr, target, req_val, req_eff, grade_of, s) -> list[Gap]:
             continue
         out.append((s2 - s, gain_x, r))
     out.sort(key=lambda t: (-t[0], -t[1], t[2].level, t[2].id))
-    return [Gap(id=r.id, level=r.level, subdomain=c.edition.req_subdomain[r.id], grade=grade_of[r.id],
-                text_zh=r.text_zh, text_en=r.text_en, gain_x=round(float(gx), 6), gain_s=round(float(gs), 6))
-            for gs, gx, r in out]
+    return [
+        Gap(
+            id=r.id,
+            level=r.level,
+            subdomain=c.edition.req_subdomain[r.id],
+            grade=grade_of[r.id],
+            text_zh=r.text_zh,
+            text_en=r.text_en,
+            gain_x=round(float(gx), 6),
+            gain_s=round(float(gs), 6),
+        )
+        for gs, gx, r in out
+    ]
 
 
 def gaps_to(result: MaturityResult, edition: MaturityEdition, target_level: int) -> list[Gap]:
     """The ranked gaps of a scored assessment toward any target level (e.g. a tier's minimum)."""
     grades = {r.id: r.grade for r in result.requirements if r.grade is not None}
     return score(Answers(result.edition, result.industry, grades), edition, target_level=target_level).gaps
-

@@ -86,22 +86,37 @@ class CostsFile(Strict):
 
 
 DEFAULT_COSTS = {
-    "unit_zh": "人天", "unit_en": "person-days",
+    "unit_zh": "人天",
+    "unit_en": "person-days",
     "requirement_by_level": {1: 5, 2: 10, 3: 20, 4: 40, 5: 80},
-    "scenario": 30, "ai": 15, "kpi": 3, "fact_unknown": 0.5, "tier_award": 5,
+    "scenario": 30,
+    "ai": 15,
+    "kpi": 3,
+    "fact_unknown": 0.5,
+    "tier_award": 5,
     "maturity_level": {1: 60, 2: 120, 3: 240, 4: 480, 5: 960},
     "facts": {
-        "compliance.smart_mfg_team": 20, "compliance.secure_controllable": 60, "compliance.willing_site_review": 1,
-        "compliance.no_secrets": 2, "compliance.build_completed": 120, "compliance.meets_industry_guidance": 40,
-        "compliance.ip_disputes": 30, "enterprise.standing": 250,
+        "compliance.smart_mfg_team": 20,
+        "compliance.secure_controllable": 60,
+        "compliance.willing_site_review": 1,
+        "compliance.no_secrets": 2,
+        "compliance.build_completed": 120,
+        "compliance.meets_industry_guidance": 40,
+        "compliance.ip_disputes": 30,
+        "enterprise.standing": 250,
         # history and legal form: not changed by an improvement project
-        "enterprise.above_scale": None, "enterprise.legal_person": None, "compliance.good_results_3y": None,
-        "compliance.good_credit": None, "compliance.worst_accident_3y": None, "compliance.violations_3y": None,
+        "enterprise.above_scale": None,
+        "enterprise.legal_person": None,
+        "compliance.good_results_3y": None,
+        "compliance.good_credit": None,
+        "compliance.worst_accident_3y": None,
+        "compliance.violations_3y": None,
         "compliance.holds_demo_task": None,
     },
 }
-COSTS_PROVENANCE = ("provisional: engineering defaults of this tool, not from any source; set your own in a costs file "
-                    "(plan --costs FILE)")
+COSTS_PROVENANCE = (
+    "provisional: engineering defaults of this tool, not from any source; set your own in a costs file (plan --costs FILE)"
+)
 
 
 @dataclass(frozen=True)
@@ -285,8 +300,9 @@ class Target:
     edition: str | None = None  # tier edition for tiers; declarations edition for programmes
 
 
-def parse_target(text: str, profile: Profile | None, root: Path = DEFAULT_ROOT,
-                 declarations: str = "declarations/2021-2025") -> Target:
+def parse_target(
+    text: str, profile: Profile | None, root: Path = DEFAULT_ROOT, declarations: str = "declarations/2021-2025"
+) -> Target:
     t = (text or "").strip()
     if len(t) == 2 and t[0] in "Ll" and t[1] in "12345":
         return Target("maturity", int(t[1]))
@@ -301,8 +317,9 @@ def parse_target(text: str, profile: Profile | None, root: Path = DEFAULT_ROOT,
         if profile is None:
             raise PlanError(f"target {t!r} is a declaration programme: give a profile, not an answers file")
         return Target("programme", t, declarations)
-    raise PlanError(f"unknown target {text!r}: use L1..L5, basic|advanced|excellent|leading or a programme id "
-                    f"({', '.join(decl.programmes)})")
+    raise PlanError(
+        f"unknown target {text!r}: use L1..L5, basic|advanced|excellent|leading or a programme id ({', '.join(decl.programmes)})"
+    )
 
 
 # -- the planning state ----------------------------------------------------------------------------------------------
@@ -319,8 +336,7 @@ class _Maturity:
     edition: MaturityEdition | None = None
 
 
-def _maturity_of(profile: Profile | None, answers: Answers | None, edition: MaturityEdition | None,
-                 root: Path) -> _Maturity:
+def _maturity_of(profile: Profile | None, answers: Answers | None, edition: MaturityEdition | None, root: Path) -> _Maturity:
     if profile is None:
         from .maturity import score
 
@@ -339,8 +355,9 @@ def _maturity_of(profile: Profile | None, answers: Answers | None, edition: Matu
             industry = m.industry or profile.enterprise.industry_type
             if industry is None:
                 raise PlanError("profile: maturity.industry: needed to plan from maturity answers")
-            ans, ed = parse_answers({"edition": m.edition, "industry": industry, "answers": m.answers}, root=root,
-                                    source="profile maturity.answers")
+            ans, ed = parse_answers(
+                {"edition": m.edition, "industry": industry, "answers": m.answers}, root=root, source="profile maturity.answers"
+            )
         return _Maturity("answers", level=score(ans, ed).level, answers=ans, edition=ed)
     if m.self_assessed_level is not None:
         return _Maturity("stated", "self_assessed_level", m.self_assessed_level)
@@ -392,9 +409,19 @@ def _mat_model(answers: Answers, edition: MaturityEdition) -> _MatModel:
             x += weight[r.id] * value0[r.id]
         x0[n] = x
     reqs = [r for r in c.reqs if r.id in weight]
-    return _MatModel(edition, answers, c.levels, edition.scoring.threshold,
-                     {b.level: b.min for b in edition.scoring.bands}, edition.scoring.level_rule, reqs, weight, value0,
-                     x0, values)
+    return _MatModel(
+        edition,
+        answers,
+        c.levels,
+        edition.scoring.threshold,
+        {b.level: b.min for b in edition.scoring.bands},
+        edition.scoring.level_rule,
+        reqs,
+        weight,
+        value0,
+        x0,
+        values,
+    )
 
 
 @dataclass
@@ -447,8 +474,9 @@ def _rows_for(mm: _MatModel, target: int, m: int) -> list[tuple[list[int], Fract
     return rows
 
 
-def solve_maturity(mm: _MatModel, target: int, costs: Costs, *, restrict: dict[str, str] | None = None,
-                   force_heuristic: str | None = None) -> _Solved | None:
+def solve_maturity(
+    mm: _MatModel, target: int, costs: Costs, *, restrict: dict[str, str] | None = None, force_heuristic: str | None = None
+) -> _Solved | None:
     """The cheapest grades reaching ``target``; None when it cannot be reached (e.g. N/A leaves too little)."""
     if _reached(mm, {}) >= target:
         return _Solved({}, 0.0, True)
@@ -517,8 +545,7 @@ def _milp_maturity(mm: _MatModel, opts: list[_Option], rows) -> tuple[str, _Solv
             G[k, ix] = 1
         cons.append(LinearConstraint(G, -np.inf, 1))
     cvec = np.array([o.cost for o in opts]) + 1e-9  # a zero-effort raise is still only taken when needed
-    res = milp(cvec, constraints=cons, integrality=np.ones(len(opts)), bounds=Bounds(0, 1),
-               options={"time_limit": TIME_LIMIT})
+    res = milp(cvec, constraints=cons, integrality=np.ones(len(opts)), bounds=Bounds(0, 1), options={"time_limit": TIME_LIMIT})
     nvar, ncon = len(opts), len(rows) + len(groups)
     if res.status == 2 or res.x is None:
         return ("infeasible" if res.status == 2 else "timeout", None, nvar, ncon)
@@ -591,8 +618,9 @@ class _ScenarioNeeds:
     rules: dict = field(default_factory=dict)  # constraint name -> rule ids
 
     def empty(self) -> bool:
-        return not (self.dims or self.entries or self.links or self.supply_links or self.beyond is not None
-                    or self.ai_share is not None)
+        return not (
+            self.dims or self.entries or self.links or self.supply_links or self.beyond is not None or self.ai_share is not None
+        )
 
 
 @dataclass
@@ -606,8 +634,9 @@ class _ScenarioSolved:
     constraints: int = 0
 
 
-def solve_scenarios(profile: Profile, needs: _ScenarioNeeds, costs: Costs, root: Path, *,
-                    restrict: tuple[set, set, set] | None = None) -> _ScenarioSolved | None:
+def solve_scenarios(
+    profile: Profile, needs: _ScenarioNeeds, costs: Costs, root: Path, *, restrict: tuple[set, set, set] | None = None
+) -> _ScenarioSolved | None:
     """The cheapest scenarios to add (and AI flags) meeting ``needs``; ``restrict`` limits the choice to a plan's
     (scenario ids added, ids added with AI, instance indexes flipped)."""
     import numpy as np
@@ -619,14 +648,16 @@ def solve_scenarios(profile: Profile, needs: _ScenarioNeeds, costs: Costs, root:
     links = cat.links
     present = {cat.find(i.scenario).id for i in profile.scenarios.instances if i.scenario != "custom"}
     cands = [s for s in cat.data.scenarios if s.id not in present and (restrict is None or s.id in restrict[0])]
-    flips = [i for i, inst in enumerate(profile.scenarios.instances) if not inst.ai
-             and (restrict is None or i in restrict[2])]
+    flips = [i for i, inst in enumerate(profile.scenarios.instances) if not inst.ai and (restrict is None or i in restrict[2])]
     n0, ai0 = ctx.instances, ctx.ai_instances
     link_need = max(needs.links, needs.beyond + 1 if needs.beyond is not None else 0)
     supply_need = max(needs.supply_links, 1 if needs.beyond is not None else 0)
     open_links = sorted({s.link for s in cands} - ctx.links) if link_need > len(ctx.links) else []
-    open_supply = sorted({s.link for s in cands if links[s.link].supply_chain} - ctx.supply_links) \
-        if supply_need > len(ctx.supply_links) else []
+    open_supply = (
+        sorted({s.link for s in cands if links[s.link].supply_chain} - ctx.supply_links)
+        if supply_need > len(ctx.supply_links)
+        else []
+    )
     ai_cands = [s for s in cands if restrict is None or s.id in restrict[1]]
     # variables: x (add) | a (add with AI) | f (flip) | z (link covered) | zs (supply link covered)
     nx, na_, nf, nz, nzs = len(cands), len(ai_cands), len(flips), len(open_links), len(open_supply)
@@ -674,7 +705,7 @@ def solve_scenarios(profile: Profile, needs: _ScenarioNeeds, costs: Costs, root:
         cost[ix[s.id]] = costs.scenario(s.id)
     for s in ai_cands:
         cost[ia[s.id]] = costs.data["ai"]
-    cost[nx + na_: nx + na_ + nf] = costs.data["ai"]
+    cost[nx + na_ : nx + na_ + nf] = costs.data["ai"]
     cost += 1e-6 * np.arange(1, N + 1) / N if N else 0  # deterministic tie-break: earlier catalogue entries first
     if not rows:
         return _ScenarioSolved([], [], 0.0, True)
@@ -684,8 +715,13 @@ def solve_scenarios(profile: Profile, needs: _ScenarioNeeds, costs: Costs, root:
         from scipy.optimize import Bounds, LinearConstraint, milp
     except ImportError:
         return _greedy_scenarios(profile, needs, costs, root, cands, flips, "scipy is not installed")
-    res = milp(cost, constraints=[LinearConstraint(np.array(rows), np.array(lbs), np.array(ubs))],
-               integrality=np.ones(N), bounds=Bounds(0, 1), options={"time_limit": TIME_LIMIT})
+    res = milp(
+        cost,
+        constraints=[LinearConstraint(np.array(rows), np.array(lbs), np.array(ubs))],
+        integrality=np.ones(N),
+        bounds=Bounds(0, 1),
+        options={"time_limit": TIME_LIMIT},
+    )
     if res.x is None:
         if res.status == 2:
             return None
@@ -794,8 +830,9 @@ class _Stage:
 def _stages(target: Target, profile: Profile | None, mat: _Maturity, root: Path) -> list[_Stage]:
     if target.kind == "maturity":
         start = mat.level if mat.kind != "none" else 0
-        return [_Stage(f"L{n}", LEVEL_ZH[n], f"Maturity level {n}", [], n) for n in range(start + 1, target.value + 1)] \
-            or [_Stage(f"L{target.value}", LEVEL_ZH[target.value], f"Maturity level {target.value}", [], target.value)]
+        return [_Stage(f"L{n}", LEVEL_ZH[n], f"Maturity level {n}", [], n) for n in range(start + 1, target.value + 1)] or [
+            _Stage(f"L{target.value}", LEVEL_ZH[target.value], f"Maturity level {target.value}", [], target.value)
+        ]
     from .tiers import load_tier_edition
 
     stages: list[_Stage] = []
@@ -891,8 +928,16 @@ def _facts_needed(profile: Profile, rules: list[Rule], costs: Costs, root: Path)
             continue
         effort = costs.fact(path)
         if effort is None or value is None:
-            blockers.append(Blocker(rule=r.id, fact=path, observed=c.observed, required=c.required,
-                                    message_zh=r.message_zh, message_en=r.message_en))
+            blockers.append(
+                Blocker(
+                    rule=r.id,
+                    fact=path,
+                    observed=c.observed,
+                    required=c.required,
+                    message_zh=r.message_zh,
+                    message_en=r.message_en,
+                )
+            )
             continue
         out[path] = (r, value, effort, costs.source("facts", path))
     return out, blockers
@@ -924,19 +969,41 @@ def _scenario_unmet(profile: Profile, rules: list[Rule], root: Path) -> bool:
     from .rules import evaluate as eval_rule
 
     ctx = build_context(profile, root)
-    kinds = (Kind.dimensions, Kind.scenario_entries, Kind.links_covered, Kind.supply_chain_links,
-             Kind.supply_chain_beyond, Kind.ai_share)
+    kinds = (
+        Kind.dimensions,
+        Kind.scenario_entries,
+        Kind.links_covered,
+        Kind.supply_chain_links,
+        Kind.supply_chain_beyond,
+        Kind.ai_share,
+    )
     return any(not eval_rule(r, ctx).met for r in rules if r.kind in kinds)
 
 
-def _apply(doc: dict, answers_doc: dict | None, *, facts=None, kpis=None, grades=None, level_to=None, mat=None,
-           scen=None, catalogue=None, awards=None, year: int | None = None):
+def _apply(
+    doc: dict,
+    answers_doc: dict | None,
+    *,
+    facts=None,
+    kpis=None,
+    grades=None,
+    level_to=None,
+    mat=None,
+    scen=None,
+    catalogue=None,
+    awards=None,
+    year: int | None = None,
+):
     """Apply plan items to a profile document (and the answers document when planning from answers)."""
     for path, value in (facts or {}).items():
         _set_path(doc, path, value)
     for kid in kpis or ():
-        doc.setdefault("kpis", {})[kid] = {"value": 0.0, "period": None, "baseline": None,
-                                           "note": "计划：测量并填报 / planned: measure and report"}
+        doc.setdefault("kpis", {})[kid] = {
+            "value": 0.0,
+            "period": None,
+            "baseline": None,
+            "note": "计划：测量并填报 / planned: measure and report",
+        }
     if grades:
         if answers_doc is not None:
             answers_doc["answers"].update(grades)
@@ -952,14 +1019,30 @@ def _apply(doc: dict, answers_doc: dict | None, *, facts=None, kpis=None, grades
             inst[i]["ai"] = True
         for sid, ai in scen.add:
             s = catalogue.scenarios[sid]
-            inst.append({"scenario": sid, "name": f"计划：{s.name_zh}", "link": None, "ai": ai, "ai_description": None,
-                         "supply_chain": None})
+            inst.append(
+                {
+                    "scenario": sid,
+                    "name": f"计划：{s.name_zh}",
+                    "link": None,
+                    "ai": ai,
+                    "ai_description": None,
+                    "supply_chain": None,
+                }
+            )
     for tier in awards or ():
         doc.setdefault("tiers_obtained", []).append({"tier": tier, "year": year, "edition": None, "certificate_no": None})
 
 
-def plan(source: Profile | Answers, target: Target | str, *, costs: Costs | None = None, root: Path = DEFAULT_ROOT,
-         edition: MaturityEdition | None = None, year: int | None = None, force_heuristic: str | None = None) -> tuple[Plan, dict]:
+def plan(
+    source: Profile | Answers,
+    target: Target | str,
+    *,
+    costs: Costs | None = None,
+    root: Path = DEFAULT_ROOT,
+    edition: MaturityEdition | None = None,
+    year: int | None = None,
+    force_heuristic: str | None = None,
+) -> tuple[Plan, dict]:
     """Plan ``source`` (a profile, or answers with their ``edition``) to ``target``.
 
     Returns the plan and the planned document: the profile (or answers file) as it would be after the plan.
@@ -991,10 +1074,12 @@ def plan(source: Profile | Answers, target: Target | str, *, costs: Costs | None
     final = stages[-1]
     doc0 = profile_doc(profile) if profile is not None else None
     if doc0 is not None and mat.kind == "answers":  # the planned profile carries its answers inline
-        doc0["maturity"].update(answers=dict(mat.answers.grades), answers_file=None, edition=mat.answers.edition,
-                                industry=mat.answers.industry)
-    ans_doc0 = ({"edition": answers.edition, "industry": answers.industry, "answers": dict(answers.grades)}
-                if profile is None else None)
+        doc0["maturity"].update(
+            answers=dict(mat.answers.grades), answers_file=None, edition=mat.answers.edition, industry=mat.answers.industry
+        )
+    ans_doc0 = (
+        {"edition": answers.edition, "industry": answers.industry, "answers": dict(answers.grades)} if profile is None else None
+    )
     before_met, before = _evaluate(target, profile, ans_doc0, root)
     blockers: list[Blocker] = []
     notes: list[str] = []
@@ -1023,8 +1108,10 @@ def plan(source: Profile | Answers, target: Target | str, *, costs: Costs | None
             got = solve_maturity(mm, level, costs, force_heuristic=force_heuristic)
             if got is None:
                 return None, None, None, True, None
-            size.update(maturity_variables=max(size.get("maturity_variables", 0), got.variables),
-                        maturity_constraints=max(size.get("maturity_constraints", 0), got.constraints))
+            size.update(
+                maturity_variables=max(size.get("maturity_variables", 0), got.variables),
+                maturity_constraints=max(size.get("maturity_constraints", 0), got.constraints),
+            )
             return got.cost, got.grades, None, got.exact, got.note
         start = mat.level if mat.kind == "stated" else 0
         return costs.maturity_steps(start, level), {}, level, False, "no maturity answers: one estimated effort per level"
@@ -1037,8 +1124,9 @@ def plan(source: Profile | Answers, target: Target | str, *, costs: Costs | None
             continue
         with_level = maturity_cost(r.value)
         fact_value = profile.fact(r.or_fact)
-        fact_effort = 0.0 if fact_value is True else (float(costs.data["fact_unknown"]) if fact_value is None
-                                                       else costs.fact(r.or_fact))
+        fact_effort = (
+            0.0 if fact_value is True else (float(costs.data["fact_unknown"]) if fact_value is None else costs.fact(r.or_fact))
+        )
         if fact_effort is not None and best[0] is not None and (with_level[0] is None or fact_effort + best[0] < with_level[0]):
             if fact_value is not True:
                 facts[r.or_fact] = (r, True, fact_effort, costs.source("facts", r.or_fact))
@@ -1047,9 +1135,16 @@ def plan(source: Profile | Answers, target: Target | str, *, costs: Costs | None
             need, best = r.value, with_level
     m_cost, m_grades, m_level_to, m_exact, m_note = best
     if m_cost is None:
-        blockers.append(Blocker(rule="maturity", fact=None, observed=mat.level, required=need,
-                                message_zh=f"成熟度无法达到{need}级（不适用项过多）",
-                                message_en=f"maturity level {need} cannot be reached (too much is N/A)"))
+        blockers.append(
+            Blocker(
+                rule="maturity",
+                fact=None,
+                observed=mat.level,
+                required=need,
+                message_zh=f"成熟度无法达到{need}级（不适用项过多）",
+                message_en=f"maturity level {need} cannot be reached (too much is N/A)",
+            )
+        )
         m_grades = {}
     exact &= m_exact
     if m_note:
@@ -1060,9 +1155,16 @@ def plan(source: Profile | Answers, target: Target | str, *, costs: Costs | None
         if _scenario_unmet(profile, scen_rules, root):
             scen = solve_scenarios(profile, _scenario_needs(scen_rules), costs, root)
             if scen is None:
-                blockers.append(Blocker(rule="scenarios", fact=None, observed=None, required=None,
-                                        message_zh="场景要求无法由本指引的场景满足",
-                                        message_en="the scenario rules cannot be met from this catalogue"))
+                blockers.append(
+                    Blocker(
+                        rule="scenarios",
+                        fact=None,
+                        observed=None,
+                        required=None,
+                        message_zh="场景要求无法由本指引的场景满足",
+                        message_en="the scenario rules cannot be met from this catalogue",
+                    )
+                )
             else:
                 exact &= scen.exact
                 if scen.note:
@@ -1094,19 +1196,44 @@ def plan(source: Profile | Answers, target: Target | str, *, costs: Costs | None
         st_facts = {p: v for p, v in facts.items() if v[0].id in stage_rule_ids and p not in done_facts}
         for path, (rule, value, effort, src) in st_facts.items():
             observed = cur_profile.fact(path) if cur_profile is not None else None
-            stage_items.append(PlanItem(
-                kind="fact", id=path, name_zh=f"{rule.message_zh}", name_en=rule.message_en, from_value=observed,
-                to_value=value, effort=effort, cost_source=src, milestone=st.id, because=[rule.id],
-                assumption=("未提供：请如实填写；若实际不是该值，目标不可达 / not given: record the true value; if it is "
-                            "not this, the target cannot be reached") if observed is None else None))
+            stage_items.append(
+                PlanItem(
+                    kind="fact",
+                    id=path,
+                    name_zh=f"{rule.message_zh}",
+                    name_en=rule.message_en,
+                    from_value=observed,
+                    to_value=value,
+                    effort=effort,
+                    cost_source=src,
+                    milestone=st.id,
+                    because=[rule.id],
+                    assumption=(
+                        "未提供：请如实填写；若实际不是该值，目标不可达 / not given: record the true value; if it is "
+                        "not this, the target cannot be reached"
+                    )
+                    if observed is None
+                    else None,
+                )
+            )
             done_facts.add(path)
         # KPIs
         for kid, (rid, effort) in kpis.items():
             if rid in stage_rule_ids and kid not in done_kpis:
-                stage_items.append(PlanItem(kind="kpi", id=kid, name_zh=f"测量并填报成效指标 {kid}",
-                                            name_en=f"measure and report KPI {kid}", from_value=None, to_value="reported",
-                                            effort=effort, cost_source=costs.source("kpis", kid), milestone=st.id,
-                                            because=[rid]))
+                stage_items.append(
+                    PlanItem(
+                        kind="kpi",
+                        id=kid,
+                        name_zh=f"测量并填报成效指标 {kid}",
+                        name_en=f"measure and report KPI {kid}",
+                        from_value=None,
+                        to_value="reported",
+                        effort=effort,
+                        cost_source=costs.source("kpis", kid),
+                        milestone=st.id,
+                        because=[rid],
+                    )
+                )
                 done_kpis.add(kid)
         # maturity: the cheapest part of the global choice that reaches this stage's level
         stage_grades: dict[str, str] = {}
@@ -1116,13 +1243,19 @@ def plan(source: Profile | Answers, target: Target | str, *, costs: Costs | None
                 cur_answers = Answers(mm.answers.edition, mm.answers.industry, {**mm.answers.grades, **done_grades})
                 sub = _mat_model(cur_answers, mm.edition)
                 left = {r: g for r, g in m_grades.items() if r not in done_grades}
-                got = solve_maturity(sub, st.maturity, costs, restrict=left, force_heuristic=force_heuristic) \
-                    if si < len(stages) - 1 else _Solved(left, 0.0, True)
+                got = (
+                    solve_maturity(sub, st.maturity, costs, restrict=left, force_heuristic=force_heuristic)
+                    if si < len(stages) - 1
+                    else _Solved(left, 0.0, True)
+                )
                 if got is None:  # cannot happen: the global choice reaches the final level, which is at least this one
                     got = _Solved(left, 0.0, False)
                 stage_grades = got.grades
-            elif m_level_to is not None and st.maturity > (mat.level if mat.kind == "stated" else 0) \
-                    and not any(i.kind == "maturity_level" for i in items):
+            elif (
+                m_level_to is not None
+                and st.maturity > (mat.level if mat.kind == "stated" else 0)
+                and not any(i.kind == "maturity_level" for i in items)
+            ):
                 level_to = m_level_to
         if si == len(stages) - 1 and mm is not None:
             stage_grades = {**stage_grades, **{r: g for r, g in m_grades.items() if r not in done_grades}}
@@ -1134,20 +1267,41 @@ def plan(source: Profile | Answers, target: Target | str, *, costs: Costs | None
             cur = mm.answers.grades.get(rid)
             table = table_cache.setdefault(rid, costs.requirement(rid, r.level, mm.grade_values))
             effort = max(0.0, table[g] - (table.get(cur, 0.0) if cur else 0.0))
-            stage_items.append(PlanItem(kind="requirement", id=rid, name_zh=r.text_zh, name_en=r.text_en,
-                                        from_value=cur, to_value=g, effort=round(effort, 4),
-                                        cost_source=costs.source("requirements", rid) if costs.source("requirements", rid) == "costs_file"
-                                        else costs.source("requirement_by_level", r.level),
-                                        milestone=st.id, because=[f"maturity>={st.maturity}"], level=r.level))
+            stage_items.append(
+                PlanItem(
+                    kind="requirement",
+                    id=rid,
+                    name_zh=r.text_zh,
+                    name_en=r.text_en,
+                    from_value=cur,
+                    to_value=g,
+                    effort=round(effort, 4),
+                    cost_source=costs.source("requirements", rid)
+                    if costs.source("requirements", rid) == "costs_file"
+                    else costs.source("requirement_by_level", r.level),
+                    milestone=st.id,
+                    because=[f"maturity>={st.maturity}"],
+                    level=r.level,
+                )
+            )
         done_grades.update(stage_grades)
         if level_to is not None:
             start = mat.level if mat.kind == "stated" else 0
-            stage_items.append(PlanItem(kind="maturity_level", id=f"L{level_to}", name_zh=f"成熟度提升至{LEVEL_ZH[level_to]}",
-                                        name_en=f"raise maturity to level {level_to}", from_value=start, to_value=level_to,
-                                        effort=costs.maturity_steps(start, level_to),
-                                        cost_source=costs.source("maturity_level", level_to), milestone=st.id,
-                                        because=[f"maturity>={need}"],
-                                        assumption="无答案，按每级估算工作量 / no answers: estimated per level"))
+            stage_items.append(
+                PlanItem(
+                    kind="maturity_level",
+                    id=f"L{level_to}",
+                    name_zh=f"成熟度提升至{LEVEL_ZH[level_to]}",
+                    name_en=f"raise maturity to level {level_to}",
+                    from_value=start,
+                    to_value=level_to,
+                    effort=costs.maturity_steps(start, level_to),
+                    cost_source=costs.source("maturity_level", level_to),
+                    milestone=st.id,
+                    because=[f"maturity>={need}"],
+                    assumption="无答案，按每级估算工作量 / no answers: estimated per level",
+                )
+            )
         # scenarios: the cheapest part of the global choice that meets this stage's scenario rules
         stage_scen = None
         if scen is not None and profile is not None:
@@ -1157,42 +1311,71 @@ def plan(source: Profile | Answers, target: Target | str, *, costs: Costs | None
                 left_ai = {s for s, ai in scen.add if ai} - done_scen_add
                 left_flip = set(scen.flip) - done_flip
                 if si < len(stages) - 1:
-                    stage_scen = solve_scenarios(planned_now, _scenario_needs(st.rules), costs, root,
-                                                 restrict=(left_add, left_ai, left_flip))
+                    stage_scen = solve_scenarios(
+                        planned_now, _scenario_needs(st.rules), costs, root, restrict=(left_add, left_ai, left_flip)
+                    )
                 if stage_scen is None:
-                    stage_scen = _ScenarioSolved([(s, ai) for s, ai in scen.add if s in left_add],
-                                                 sorted(left_flip), 0.0, True)
+                    stage_scen = _ScenarioSolved([(s, ai) for s, ai in scen.add if s in left_add], sorted(left_flip), 0.0, True)
             if si == len(stages) - 1:  # the final stage takes whatever is left
                 have = {s for s, _ in (stage_scen.add if stage_scen else [])}
                 rest = [(s, ai) for s, ai in scen.add if s not in done_scen_add and s not in have]
                 rest_flip = sorted(set(scen.flip) - done_flip - set(stage_scen.flip if stage_scen else []))
                 if rest or rest_flip:
-                    stage_scen = _ScenarioSolved((stage_scen.add if stage_scen else []) + rest,
-                                                 (stage_scen.flip if stage_scen else []) + rest_flip, 0.0, True)
+                    stage_scen = _ScenarioSolved(
+                        (stage_scen.add if stage_scen else []) + rest,
+                        (stage_scen.flip if stage_scen else []) + rest_flip,
+                        0.0,
+                        True,
+                    )
         if stage_scen is not None:
             # instance indexes refer to the original profile's instances (added ones are appended after them)
             for i in stage_scen.flip:
                 inst = profile.scenarios.instances[i]
-                stage_items.append(PlanItem(kind="ai", id=f"instance:{i}", name_zh=f"在场景实例「{inst.name or inst.scenario}」中应用人工智能",
-                                            name_en=f"apply AI in scenario instance {inst.name or inst.scenario!r}",
-                                            from_value=False, to_value=True, effort=float(costs.data["ai"]),
-                                            cost_source=costs.source("ai"), milestone=st.id,
-                                            because=scen_rule_ids(st.rules, "ai_share")))
+                stage_items.append(
+                    PlanItem(
+                        kind="ai",
+                        id=f"instance:{i}",
+                        name_zh=f"在场景实例「{inst.name or inst.scenario}」中应用人工智能",
+                        name_en=f"apply AI in scenario instance {inst.name or inst.scenario!r}",
+                        from_value=False,
+                        to_value=True,
+                        effort=float(costs.data["ai"]),
+                        cost_source=costs.source("ai"),
+                        milestone=st.id,
+                        because=scen_rule_ids(st.rules, "ai_share"),
+                    )
+                )
             for sid, ai in stage_scen.add:
                 s = cat.scenarios[sid]
-                stage_items.append(PlanItem(kind="scenario", id=sid, name_zh=f"新增场景：{s.name_zh}" + ("（应用人工智能）" if ai else ""),
-                                            name_en=f"add scenario: {s.name_en}" + (" (with AI)" if ai else ""),
-                                            from_value=None, to_value={"dimension": cat.dimension_of(sid), "link": s.link, "ai": ai},
-                                            effort=costs.scenario(sid) + (float(costs.data["ai"]) if ai else 0.0),
-                                            cost_source=costs.source("scenarios", sid), milestone=st.id,
-                                            because=scen_rule_ids(st.rules, None)))
+                stage_items.append(
+                    PlanItem(
+                        kind="scenario",
+                        id=sid,
+                        name_zh=f"新增场景：{s.name_zh}" + ("（应用人工智能）" if ai else ""),
+                        name_en=f"add scenario: {s.name_en}" + (" (with AI)" if ai else ""),
+                        from_value=None,
+                        to_value={"dimension": cat.dimension_of(sid), "link": s.link, "ai": ai},
+                        effort=costs.scenario(sid) + (float(costs.data["ai"]) if ai else 0.0),
+                        cost_source=costs.source("scenarios", sid),
+                        milestone=st.id,
+                        because=scen_rule_ids(st.rules, None),
+                    )
+                )
             done_scen_add |= {s for s, _ in stage_scen.add}
             done_flip |= set(stage_scen.flip)
         # apply
         if profile is not None:
-            _apply(doc, None, facts={p: v[1] for p, v in st_facts.items()},
-                   kpis=[i.id for i in stage_items if i.kind == "kpi"], grades=stage_grades, level_to=level_to, mat=mat,
-                   scen=stage_scen, catalogue=cat)
+            _apply(
+                doc,
+                None,
+                facts={p: v[1] for p, v in st_facts.items()},
+                kpis=[i.id for i in stage_items if i.kind == "kpi"],
+                grades=stage_grades,
+                level_to=level_to,
+                mat=mat,
+                scen=stage_scen,
+                catalogue=cat,
+            )
             cur_profile = parse_profile(_clean(doc), "planned profile")
         else:
             _apply({}, ans_doc, grades=stage_grades)
@@ -1203,11 +1386,20 @@ def plan(source: Profile | Answers, target: Target | str, *, costs: Costs | None
             earliest = round_year
         # award the tier for the next stage's prior_tier
         if st.award and st.award not in awards_done and ranks[st.award] > held_rank and profile is not None:
-            stage_items.append(PlanItem(kind="tier_award", id=st.award, name_zh=f"申报并获得{TIER_ZH[st.award]}",
-                                        name_en=f"apply for and obtain the {st.award} tier", from_value=None,
-                                        to_value={"tier": st.award, "year": round_year}, effort=float(costs.data["tier_award"]),
-                                        cost_source=costs.source("tier_award"), milestone=st.id,
-                                        because=[r.id for s2 in stages[si + 1:] for r in s2.rules if r.kind == Kind.prior_tier][:1]))
+            stage_items.append(
+                PlanItem(
+                    kind="tier_award",
+                    id=st.award,
+                    name_zh=f"申报并获得{TIER_ZH[st.award]}",
+                    name_en=f"apply for and obtain the {st.award} tier",
+                    from_value=None,
+                    to_value={"tier": st.award, "year": round_year},
+                    effort=float(costs.data["tier_award"]),
+                    cost_source=costs.source("tier_award"),
+                    milestone=st.id,
+                    because=[r.id for s2 in stages[si + 1 :] for r in s2.rules if r.kind == Kind.prior_tier][:1],
+                )
+            )
             _apply(doc, None, awards=[st.award], year=round_year)
             cur_profile = parse_profile(_clean(doc), "planned profile")
             awards_done.add(st.award)
@@ -1216,8 +1408,18 @@ def plan(source: Profile | Answers, target: Target | str, *, costs: Costs | None
         cumulative = round(cumulative + effort, 4)
         items += stage_items
         summary["met"] = ok
-        milestones.append(Milestone(id=st.id, name_zh=st.name_zh, name_en=st.name_en, items=len(stage_items), effort=effort,
-                                    cumulative_effort=cumulative, earliest_round=earliest, reached=summary))
+        milestones.append(
+            Milestone(
+                id=st.id,
+                name_zh=st.name_zh,
+                name_en=st.name_en,
+                items=len(stage_items),
+                effort=effort,
+                cumulative_effort=cumulative,
+                earliest_round=earliest,
+                reached=summary,
+            )
+        )
     final_doc = _clean(doc) if profile is not None else ans_doc
     after_met, after = _evaluate(target, cur_profile, ans_doc, root)
     advisories = []
@@ -1227,20 +1429,36 @@ def plan(source: Profile | Answers, target: Target | str, *, costs: Costs | None
         tr = evaluate_tiers(cur_profile, load_tier_edition(target.edition, root), root=root)
         advisories = [f"{c.rule}: {c.message_zh}" for c in tr.tiers[target.value].advisories]
     # a stated-level maturity plan also writes its level into the answers-free profile; name the method honestly
-    method = ("exact: 0-1 integer programs (scipy.optimize.milp, HiGHS branch and bound) for maturity grades and "
-              "scenarios, one maturity program per gate level under the band rule; facts, KPIs and tier awards are "
-              "independent items")
+    method = (
+        "exact: 0-1 integer programs (scipy.optimize.milp, HiGHS branch and bound) for maturity grades and "
+        "scenarios, one maturity program per gate level under the band rule; facts, KPIs and tier awards are "
+        "independent items"
+    )
     if not exact:
         method = "heuristic: greedy deficit reduction per effort with pruning (" + "; ".join(notes) + ")"
     name_zh, name_en = _target_names(target, root)
     total = round(sum(i.effort for i in items), 4)
     return Plan(
-        target=str(target.value if target.kind != "maturity" else f"L{target.value}"), target_kind=target.kind,
-        target_name_zh=name_zh, target_name_en=name_en, edition=target.edition,
-        reachable=not blockers, verified=bool(after_met) and not blockers, exact=exact and not blockers, method=method,
-        fallback_reason="; ".join(notes) or None, unit_zh=costs.unit[0], unit_en=costs.unit[1], total_effort=total,
-        items=items, milestones=milestones, blockers=blockers, advisories=advisories,
-        before={**before, "met": before_met}, after={**after, "met": after_met}, problem_size=size,
+        target=str(target.value if target.kind != "maturity" else f"L{target.value}"),
+        target_kind=target.kind,
+        target_name_zh=name_zh,
+        target_name_en=name_en,
+        edition=target.edition,
+        reachable=not blockers,
+        verified=bool(after_met) and not blockers,
+        exact=exact and not blockers,
+        method=method,
+        fallback_reason="; ".join(notes) or None,
+        unit_zh=costs.unit[0],
+        unit_en=costs.unit[1],
+        total_effort=total,
+        items=items,
+        milestones=milestones,
+        blockers=blockers,
+        advisories=advisories,
+        before={**before, "met": before_met},
+        after={**after, "met": after_met},
+        problem_size=size,
         solve_seconds=round(time.perf_counter() - t0, 4),
     ), final_doc
 
@@ -1291,9 +1509,11 @@ def write_planned(doc: dict, path: Path, plan_: Plan) -> None:
     if path.suffix.lower() == ".json":
         text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     else:
-        head = (f"# 计划后的假设情形（what-if），非实际情况：目标 {plan_.target_name_zh}，总工作量 {plan_.total_effort:g} {plan_.unit_zh}\n"
-                f"# Planned what-if, not the actual state: target {plan_.target_name_en}, total effort "
-                f"{plan_.total_effort:g} {plan_.unit_en}\n")
+        head = (
+            f"# 计划后的假设情形（what-if），非实际情况：目标 {plan_.target_name_zh}，总工作量 {plan_.total_effort:g} {plan_.unit_zh}\n"
+            f"# Planned what-if, not the actual state: target {plan_.target_name_en}, total effort "
+            f"{plan_.total_effort:g} {plan_.unit_en}\n"
+        )
         text = head + yaml.safe_dump(_strip_none(doc), allow_unicode=True, sort_keys=False)
     path.write_text(text, encoding="utf-8")
 
@@ -1313,7 +1533,9 @@ def render_plan(p: Plan, lang: str = "zh") -> str:
     if not p.reachable:
         out.append("不可达 Not reachable — 无法通过改进解决的条件 / conditions a plan cannot change:")
         for b in p.blockers:
-            out.append(f"  ✗ {b.rule}: {b.message_zh if zh else b.message_en}（实际 observed: {b.observed}；要求 required: {b.required}）")
+            out.append(
+                f"  ✗ {b.rule}: {b.message_zh if zh else b.message_en}（实际 observed: {b.observed}；要求 required: {b.required}）"
+            )
     out.append(f"方法 Method: {p.method}")
     out.append("问题规模 Problem size: " + ", ".join(f"{k}={v}" for k, v in p.problem_size.items()) + f"; {p.solve_seconds:.2f}s")
     out.append(f"总工作量 Total effort: {p.total_effort:g} {p.unit_zh} / {p.unit_en}（{COSTS_PROVENANCE}）")
@@ -1322,8 +1544,10 @@ def render_plan(p: Plan, lang: str = "zh") -> str:
         items_by.setdefault(it.milestone, []).append(it)
     for m in p.milestones:
         when = f"；最早申报 earliest round {m.earliest_round}" if m.earliest_round else ""
-        out.append(f"\n[里程碑 Milestone {m.id} {m.name_zh}] {m.items} 项，{m.effort:g} {p.unit_zh}（累计 {m.cumulative_effort:g}）{when}"
-                   f" → {_summary(m.reached)}")
+        out.append(
+            f"\n[里程碑 Milestone {m.id} {m.name_zh}] {m.items} 项，{m.effort:g} {p.unit_zh}（累计 {m.cumulative_effort:g}）{when}"
+            f" → {_summary(m.reached)}"
+        )
         for it in items_by.get(m.id, []):
             out.append("  " + _item_line(it, zh))
     if p.advisories:

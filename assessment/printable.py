@@ -53,5 +53,7 @@ def check(text: str | None, what: str, *, multiline: bool = False) -> None:
         return
     bad = problems(text, multiline=multiline)
     if bad:
-        raise ValueError(f"{what}含有无法打印的字符：{'，'.join(bad)}；请改用规范汉字 / {what} contains characters the "
-                         f"certificate cannot print: {', '.join(bad)}")
+        raise ValueError(
+            f"{what}含有无法打印的字符：{'，'.join(bad)}；请改用规范汉字 / {what} contains characters the "
+            f"certificate cannot print: {', '.join(bad)}"
+        )

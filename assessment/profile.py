@@ -43,7 +43,9 @@ class Enterprise(_M):
     industry_type: Literal["discrete", "process"] | None = None
     sub_sector: str | None = None
     province: str | None = None
-    standing: Literal["global_leading", "international_advanced", "domestic_leading", "regional_leading", "none"] | None = None  # 全球领先/国际先进/国内领先/区域领先
+    standing: Literal["global_leading", "international_advanced", "domestic_leading", "regional_leading", "none"] | None = (
+        None  # 全球领先/国际先进/国内领先/区域领先
+    )
 
 
 class Region(_M):
@@ -156,7 +158,7 @@ def parse_profile(data: Any, source: str = "profile", base: Path | None = None) 
         more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
         raise ProfileError(f"{source}: {field}: {msg}{more}") from None
     if profile.maturity and profile.maturity.answers_file and base is not None:
-        path = (base / profile.maturity.answers_file)
+        path = base / profile.maturity.answers_file
         if not path.exists():
             raise ProfileError(f"{source}: maturity.answers_file: no such file {profile.maturity.answers_file!r}")
     return profile

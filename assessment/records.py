@@ -17,7 +17,11 @@ from .workflow import WorkflowError, open_application_of
 
 
 def _visible_assessments(session: Session, p: Principal):
-    q = select(Assessment).join(Factory, Factory.id == Assessment.factory_id).join(Enterprise, Enterprise.id == Factory.enterprise_id)
+    q = (
+        select(Assessment)
+        .join(Factory, Factory.id == Assessment.factory_id)
+        .join(Enterprise, Enterprise.id == Factory.enterprise_id)
+    )
     if p.role == "local":
         return q
     if p.role == "enterprise":
@@ -27,8 +31,11 @@ def _visible_assessments(session: Session, p: Principal):
     if p.role == "expert":
         from .store.orm import ExpertAssignment
 
-        assigned = select(Application.assessment_id).join(ExpertAssignment, ExpertAssignment.application_id == Application.id) \
+        assigned = (
+            select(Application.assessment_id)
+            .join(ExpertAssignment, ExpertAssignment.application_id == Application.id)
             .where(ExpertAssignment.expert_id == p.user_id)
+        )
         return q.where(Assessment.id.in_(assigned))
     return q.where(Assessment.id.is_(None))
 
@@ -42,9 +49,19 @@ def list_assessments(p: Principal, *, session: Session, include_archived: bool =
         q = q.where(Assessment.archived_at.is_(None))
     out = []
     for a in session.scalars(q.order_by(Assessment.updated_at.desc(), Assessment.id.desc())):
-        out.append({"id": a.id, "title": a.title, "enterprise": a.factory.enterprise.name, "factory": a.factory.name,
-                    "enterprise_id": a.factory.enterprise_id, "status": a.status, "updated_at": a.updated_at,
-                    "archived": a.archived_at is not None, "editable": frozen_reason(session, a) is None})
+        out.append(
+            {
+                "id": a.id,
+                "title": a.title,
+                "enterprise": a.factory.enterprise.name,
+                "factory": a.factory.name,
+                "enterprise_id": a.factory.enterprise_id,
+                "status": a.status,
+                "updated_at": a.updated_at,
+                "archived": a.archived_at is not None,
+                "editable": frozen_reason(session, a) is None,
+            }
+        )
     return out
 
 
@@ -61,8 +78,10 @@ def frozen_reason(session: Session, a: Assessment) -> str | None:
         return "专家认定的评估不能修改 / a certified assessment cannot be changed"
     app = open_application_of(session, a.id)
     if app is not None:
-        return (f"评估已提交申请 {app.id}（{app.status}），评审结束前不能修改 / the assessment is under application {app.id} "
-                f"({app.status}) and cannot be changed until it is decided")
+        return (
+            f"评估已提交申请 {app.id}（{app.status}），评审结束前不能修改 / the assessment is under application {app.id} "
+            f"({app.status}) and cannot be changed until it is decided"
+        )
     return None
 
 
@@ -83,11 +102,22 @@ def save_answers(p: Principal, assessment_id: int, changes: dict[str, dict], *, 
     return repo.save_answers(assessment_id, changes, session=session, actor=p.username, **kw)
 
 
-def add_evidence(p: Principal, assessment_id: int, requirement_id: str | None, name: str, data: bytes, *, session: Session,
-                 store, max_bytes: int, root: Path = DEFAULT_ROOT) -> Evidence:
+def add_evidence(
+    p: Principal,
+    assessment_id: int,
+    requirement_id: str | None,
+    name: str,
+    data: bytes,
+    *,
+    session: Session,
+    store,
+    max_bytes: int,
+    root: Path = DEFAULT_ROOT,
+) -> Evidence:
     require_editable(p, assessment_id, session=session)
-    return repo.add_evidence(assessment_id, requirement_id, name, data, session=session, store=store, max_bytes=max_bytes,
-                             actor=p.username, root=root)
+    return repo.add_evidence(
+        assessment_id, requirement_id, name, data, session=session, store=store, max_bytes=max_bytes, actor=p.username, root=root
+    )
 
 
 def evidence_content(p: Principal, evidence_id: int, *, session: Session, store) -> tuple[str, str, bytes]:
@@ -106,6 +136,14 @@ def list_certificates(p: Principal, *, session: Session) -> list[dict]:
     sub = _visible_assessments(session, p).subquery()
     ids = select(sub.c.id)
     rows = session.scalars(select(Certificate).where(Certificate.assessment_id.in_(ids)).order_by(Certificate.id.desc()))
-    return [{"number": c.number, "kind": c.kind, "issuer": c.issuer, "issued_at": c.issued_at, "valid_until": c.valid_until,
-             "assessment_id": c.assessment_id} for c in rows]
-
+    return [
+        {
+            "number": c.number,
+            "kind": c.kind,
+            "issuer": c.issuer,
+            "issued_at": c.issued_at,
+            "valid_until": c.valid_until,
+            "assessment_id": c.assessment_id,
+        }
+        for c in rows
+    ]

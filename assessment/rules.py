@@ -71,8 +71,13 @@ class Rule(Strict):
                 raise ValueError("a fact rule needs 'fact' and 'op'")
             if self.op in ("in", "not_in") and not isinstance(self.value, list):
                 raise ValueError(f"op {self.op!r} needs a list value")
-        elif k in (Kind.maturity_min, Kind.scenario_entries, Kind.links_covered, Kind.supply_chain_links,
-                   Kind.supply_chain_beyond):
+        elif k in (
+            Kind.maturity_min,
+            Kind.scenario_entries,
+            Kind.links_covered,
+            Kind.supply_chain_links,
+            Kind.supply_chain_beyond,
+        ):
             if not isinstance(self.value, int) or isinstance(self.value, bool):
                 raise ValueError(f"{k.value} needs an integer value")
         elif k == Kind.ai_share:
@@ -133,8 +138,10 @@ class Check(Frozen):
     in_principle: bool = False  # a 原则上 rule: advisory, with IN_PRINCIPLE_WARNING in detail when not met
 
 
-IN_PRINCIPLE_WARNING = ("原则上要求：不满足时须在申报材料中说明理由，是否例外由认定部门决定 / required in principle: "
-                        "explain the exception in the application; the certifying body decides")
+IN_PRINCIPLE_WARNING = (
+    "原则上要求：不满足时须在申报材料中说明理由，是否例外由认定部门决定 / required in principle: "
+    "explain the exception in the application; the certifying body decides"
+)
 
 
 @dataclass
@@ -240,7 +247,11 @@ def evaluate(rule: Rule, ctx: Context, tier_rank: dict[str, int] | None = None) 
         observed = len(ctx.supply_links)
         met = observed >= rule.value
         required = {"op": "gte", "value": rule.value}
-        detail = "供应链场景所在环节 links of supply-chain instances: " + ", ".join(sorted(ctx.supply_links)) if ctx.supply_links else None
+        detail = (
+            "供应链场景所在环节 links of supply-chain instances: " + ", ".join(sorted(ctx.supply_links))
+            if ctx.supply_links
+            else None
+        )
     elif k == Kind.supply_chain_beyond:
         # Take one supply-chain link out as the extra one: the rest must still cover value distinct links. A
         # supply-chain instance on a link that a factory instance also covers (s39 碳资产管理 flagged) leaves that
@@ -251,8 +262,9 @@ def evaluate(rule: Rule, ctx: Context, tier_rank: dict[str, int] | None = None) 
         observed = {"factory_links": factory, "extra_supply_chain_links": extra}
         required = {"factory_links": rule.value, "extra_supply_chain_links": 1}
         met = extra == 1
-        detail = (f"不同环节 distinct links {len(ctx.links)}，其中供应链场景所在 of them supply-chain: "
-                  + (", ".join(sorted(ctx.supply_links)) or "无 none"))
+        detail = f"不同环节 distinct links {len(ctx.links)}，其中供应链场景所在 of them supply-chain: " + (
+            ", ".join(sorted(ctx.supply_links)) or "无 none"
+        )
     elif k == Kind.kpis_present:
         have = {kpi for kpi in rule.value if kpi in p.kpis}
         observed = sorted(have)
@@ -288,10 +300,21 @@ def evaluate(rule: Rule, ctx: Context, tier_rank: dict[str, int] | None = None) 
         raise ValueError(k)
     if rule.in_principle and not met:
         detail = IN_PRINCIPLE_WARNING + (f"; {detail}" if detail else "")
-    return Check(rule=rule.id, kind=k.value, met=bool(met), gating=rule.gating,
-                 message=rule.message_zh, message_zh=rule.message_zh, message_en=rule.message_en,
-                 observed=observed, required=required, reference=rule.reference,
-                 provenance=rule.provenance.kind.value, detail=detail, in_principle=rule.in_principle)
+    return Check(
+        rule=rule.id,
+        kind=k.value,
+        met=bool(met),
+        gating=rule.gating,
+        message=rule.message_zh,
+        message_zh=rule.message_zh,
+        message_en=rule.message_en,
+        observed=observed,
+        required=required,
+        reference=rule.reference,
+        provenance=rule.provenance.kind.value,
+        detail=detail,
+        in_principle=rule.in_principle,
+    )
 
 
 def build_context(profile: Profile, root: Path, maturity_result: Any = None) -> Context:
@@ -311,8 +334,11 @@ def build_context(profile: Profile, root: Path, maturity_result: Any = None) -> 
                 industry = m.industry or profile.enterprise.industry_type
                 if industry is None:
                     raise ValueError("profile: maturity.industry: needed to score maturity answers")
-                answers, ed = parse_answers({"edition": m.edition, "industry": industry, "answers": m.answers},
-                                            root=root, source="profile maturity.answers")
+                answers, ed = parse_answers(
+                    {"edition": m.edition, "industry": industry, "answers": m.answers},
+                    root=root,
+                    source="profile maturity.answers",
+                )
             res = maturity_result if maturity_result is not None else score(answers, ed)
             ctx.maturity_result = res
             ctx.maturity_level = res.level

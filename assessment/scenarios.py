@@ -83,12 +83,23 @@ class Catalogue:
 
     def rows(self) -> list[dict]:
         links = self.links
-        return [{
-            "id": s.id, "number": s.number, "name": s.name_zh, "name_zh": s.name_zh, "name_en": s.name_en,
-            "link": s.link, "link_name": links[s.link].name_zh, "dimension": self.dimension_of(s.id),
-            "supply_chain": links[s.link].supply_chain, "aliases": s.aliases,
-            "provenance": s.provenance.kind.value, "provenance_ref": s.provenance.ref,
-        } for s in self.data.scenarios]
+        return [
+            {
+                "id": s.id,
+                "number": s.number,
+                "name": s.name_zh,
+                "name_zh": s.name_zh,
+                "name_en": s.name_en,
+                "link": s.link,
+                "link_name": links[s.link].name_zh,
+                "dimension": self.dimension_of(s.id),
+                "supply_chain": links[s.link].supply_chain,
+                "aliases": s.aliases,
+                "provenance": s.provenance.kind.value,
+                "provenance_ref": s.provenance.ref,
+            }
+            for s in self.data.scenarios
+        ]
 
 
 @lru_cache(maxsize=16)
@@ -103,8 +114,11 @@ def load_catalogue(edition: str, root: Path = DEFAULT_ROOT) -> Catalogue:
             problems.append(Problem(label, "-", f"edition is {data.edition!r}, expected {edition!r}"))
         areas = {a.id for a in data.areas}
         links = {x.id for x in data.links}
-        for kind, ids in (("area", [a.id for a in data.areas]), ("link", [x.id for x in data.links]),
-                          ("scenario", [s.id for s in data.scenarios])):
+        for kind, ids in (
+            ("area", [a.id for a in data.areas]),
+            ("link", [x.id for x in data.links]),
+            ("scenario", [s.id for s in data.scenarios]),
+        ):
             check_unique(label, f"{kind} id", ids, problems)
         for x in data.links:
             if x.area is not None and x.area not in areas:

@@ -116,7 +116,7 @@ def unseal(data: bytes, public_keys: dict[str, Ed25519PublicKey]) -> tuple[bytes
     i = data.rfind(b"\n" + SEAL)
     if i < 0:
         return data, None
-    body, line = data[:i], data[i + 1 + len(SEAL):].strip()
+    body, line = data[:i], data[i + 1 + len(SEAL) :].strip()
     try:
         kid, sig = line.decode("ascii").split(".", 1)
         signature = _b64d(sig)

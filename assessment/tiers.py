@@ -87,10 +87,22 @@ class TierEdition:
         return inherited_rules({t.id: t for t in self.data.tiers}, tier_id)
 
     def rows(self) -> list[dict]:
-        return [{"id": r.id, "tier": t.id, "kind": r.kind.value, "gating": r.gating, "value": r.value,
-                 "message_zh": r.message_zh, "message_en": r.message_en, "reference": r.reference,
-                 "provenance": r.provenance.kind.value, "replaces": r.replaces}
-                for t in self.tiers for r in t.rules]
+        return [
+            {
+                "id": r.id,
+                "tier": t.id,
+                "kind": r.kind.value,
+                "gating": r.gating,
+                "value": r.value,
+                "message_zh": r.message_zh,
+                "message_en": r.message_en,
+                "reference": r.reference,
+                "provenance": r.provenance.kind.value,
+                "replaces": r.replaces,
+            }
+            for t in self.tiers
+            for r in t.rules
+        ]
 
 
 @lru_cache(maxsize=16)
@@ -178,8 +190,9 @@ class TierResult(Frozen):
     catalogue_note: str | None = None  # set when the edition's catalogue is a stand-in for the round's guide
 
 
-def evaluate_tiers(profile: Profile, edition: TierEdition, *, root: Path = DEFAULT_ROOT,
-                   _ctx: Context | None = None) -> TierResult:
+def evaluate_tiers(
+    profile: Profile, edition: TierEdition, *, root: Path = DEFAULT_ROOT, _ctx: Context | None = None
+) -> TierResult:
     ctx = _ctx or build_context(profile, root)
     ctx.build_items = {}
     for b in edition.data.build_content:
@@ -194,12 +207,22 @@ def evaluate_tiers(profile: Profile, edition: TierEdition, *, root: Path = DEFAU
     for t in edition.tiers:
         checks = [evaluate(r, ctx) for r in edition.effective_rules(t.id)]
         if note:  # dimension coverage is counted on a catalogue that only stands in for the round's guide
-            checks = [c.model_copy(update={"detail": f"{c.detail}; {note}" if c.detail else note})
-                      if c.kind == Kind.dimensions.value else c for c in checks]
+            checks = [
+                c.model_copy(update={"detail": f"{c.detail}; {note}" if c.detail else note})
+                if c.kind == Kind.dimensions.value
+                else c
+                for c in checks
+            ]
         reasons = [c for c in checks if c.gating and not c.met]
-        statuses[t.id] = TierStatus(id=t.id, name_zh=t.name_zh, name_en=t.name_en, met=not reasons,
-                                    reasons=reasons, advisories=[c for c in checks if not c.gating and not c.met],
-                                    checks=checks)
+        statuses[t.id] = TierStatus(
+            id=t.id,
+            name_zh=t.name_zh,
+            name_en=t.name_en,
+            met=not reasons,
+            reasons=reasons,
+            advisories=[c for c in checks if not c.gating and not c.met],
+            checks=checks,
+        )
         if chain_ok and not reasons:
             reached = t.id
         else:
@@ -212,12 +235,18 @@ def evaluate_tiers(profile: Profile, edition: TierEdition, *, root: Path = DEFAU
         nxt = order[i + 1] if i + 1 < len(order) else None
     upgrade = _upgrade(nxt, statuses, ctx, edition) if nxt else None
     result = TierResult(
-        edition=edition.id, tier=reached, tier_name_zh=TIER_ZH[reached], tiers=statuses,
-        maturity_level=ctx.maturity_level, maturity_source=ctx.maturity_source,
+        edition=edition.id,
+        tier=reached,
+        tier_name_zh=TIER_ZH[reached],
+        tiers=statuses,
+        maturity_level=ctx.maturity_level,
+        maturity_source=ctx.maturity_source,
         dimensions_covered=[d for d in DIMENSIONS if d in ctx.scenario_dims],
         scenario_instances=ctx.instances,
         ai_share=round(ctx.ai_instances / ctx.instances, 4) if ctx.instances else None,
-        next_tier=nxt, upgrade=upgrade, catalogue_note=note,
+        next_tier=nxt,
+        upgrade=upgrade,
+        catalogue_note=note,
     )
     ctx.tier_cache[edition.id] = result  # a tier_met rule of a declaration reuses it
     return result
@@ -228,9 +257,11 @@ def _stand_in_note(edition: TierEdition, profile: Profile) -> str | None:
     if si is None:
         return None
     used = profile.scenarios.catalogue
-    return (f"维度按《{used}》计算；该轮次依据{si.for_zh}，本工具未收录，以 {edition.data.scenario_catalogue} 代用"
-            f" / dimensions counted on {used}; the round used {si.for_en}, which the criteria do not hold:"
-            f" {edition.data.scenario_catalogue} stands in for it")
+    return (
+        f"维度按《{used}》计算；该轮次依据{si.for_zh}，本工具未收录，以 {edition.data.scenario_catalogue} 代用"
+        f" / dimensions counted on {used}; the round used {si.for_en}, which the criteria do not hold:"
+        f" {edition.data.scenario_catalogue} stands in for it"
+    )
 
 
 def _upgrade(nxt: str, statuses: dict[str, TierStatus], ctx: Context, edition: TierEdition) -> UpgradePath:

@@ -52,23 +52,32 @@ from .store.orm import (
 )
 from .store.text import NOTE_MAX, REASON_MAX, check_text
 
-STATES = ("submitted", "in_review", "consensus", "site_visit", "rectification", "decision", "approved", "rejected",
-          "withdrawn")
+STATES = ("submitted", "in_review", "consensus", "site_visit", "rectification", "decision", "approved", "rejected", "withdrawn")
 STATE_NAMES = {
-    "submitted": ("已提交，待分配专家", "submitted, awaiting experts"), "in_review": ("专家独立评审中", "expert review"),
-    "consensus": ("专家合议", "consensus"), "site_visit": ("现场核查", "site visit"),
-    "rectification": ("弱项整改", "rectification"), "decision": ("待决定", "awaiting decision"),
-    "approved": ("已通过", "approved"), "rejected": ("未通过", "rejected"), "withdrawn": ("已撤回", "withdrawn"),
+    "submitted": ("已提交，待分配专家", "submitted, awaiting experts"),
+    "in_review": ("专家独立评审中", "expert review"),
+    "consensus": ("专家合议", "consensus"),
+    "site_visit": ("现场核查", "site visit"),
+    "rectification": ("弱项整改", "rectification"),
+    "decision": ("待决定", "awaiting decision"),
+    "approved": ("已通过", "approved"),
+    "rejected": ("未通过", "rejected"),
+    "withdrawn": ("已撤回", "withdrawn"),
 }
-TRANSITIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
-    "submitted": {"in_review", "withdrawn"},
-    "in_review": {"consensus", "withdrawn"},
-    "consensus": {"site_visit"},
-    "site_visit": {"rectification", "decision"},
-    "rectification": {"decision"},
-    "decision": {"approved", "rejected"},
-    "approved": set(), "rejected": set(), "withdrawn": set(),
-}.items()}
+TRANSITIONS: dict[str, frozenset[str]] = {
+    k: frozenset(v)
+    for k, v in {
+        "submitted": {"in_review", "withdrawn"},
+        "in_review": {"consensus", "withdrawn"},
+        "consensus": {"site_visit"},
+        "site_visit": {"rectification", "decision"},
+        "rectification": {"decision"},
+        "decision": {"approved", "rejected"},
+        "approved": set(),
+        "rejected": set(),
+        "withdrawn": set(),
+    }.items()
+}
 LOCKED = frozenset({"approved", "rejected", "withdrawn"})
 OPEN = frozenset(STATES) - LOCKED
 STEP = {"none": 0, "partial": 1, "largely": 2, "full": 3}  # grade steps: a difference of more than one is flagged
@@ -92,8 +101,10 @@ def _move(session: Session, app: Application, to: str, actor: str, detail: dict 
     if app.status in LOCKED:
         _expect(app)  # says it is locked
     if to not in TRANSITIONS[app.status]:
-        raise IllegalTransition(f"申请 {app.id} 处于「{STATE_NAMES[app.status][0]}」，不能转到「{STATE_NAMES[to][0]}」 / "
-                                f"application {app.id} is {STATE_NAMES[app.status][1]}: it cannot move to {STATE_NAMES[to][1]}")
+        raise IllegalTransition(
+            f"申请 {app.id} 处于「{STATE_NAMES[app.status][0]}」，不能转到「{STATE_NAMES[to][0]}」 / "
+            f"application {app.id} is {STATE_NAMES[app.status][1]}: it cannot move to {STATE_NAMES[to][1]}"
+        )
     before = app.status
     app.status, app.status_at = to, utcnow()
     session.flush()
@@ -105,12 +116,16 @@ def _expect(app: Application, *states: str) -> None:
     if app.status in states:
         return
     if app.status in LOCKED:
-        raise WorkflowError(f"申请 {app.id} 已{STATE_NAMES[app.status][0]}，记录已锁定；更正请建立新修订 / application {app.id} "
-                            f"is {STATE_NAMES[app.status][1]} and locked: a correction is a new revision")
+        raise WorkflowError(
+            f"申请 {app.id} 已{STATE_NAMES[app.status][0]}，记录已锁定；更正请建立新修订 / application {app.id} "
+            f"is {STATE_NAMES[app.status][1]} and locked: a correction is a new revision"
+        )
     want_zh = "、".join(STATE_NAMES[s][0] for s in states)
     want_en = ", ".join(STATE_NAMES[s][1] for s in states)
-    raise WorkflowError(f"申请 {app.id} 处于「{STATE_NAMES[app.status][0]}」，此操作只能在「{want_zh}」阶段进行 / application "
-                        f"{app.id} is {STATE_NAMES[app.status][1]}: this step is only possible at: {want_en}")
+    raise WorkflowError(
+        f"申请 {app.id} 处于「{STATE_NAMES[app.status][0]}」，此操作只能在「{want_zh}」阶段进行 / application "
+        f"{app.id} is {STATE_NAMES[app.status][1]}: this step is only possible at: {want_en}"
+    )
 
 
 def _app(session: Session, app_id: int) -> Application:
@@ -123,8 +138,12 @@ def _app(session: Session, app_id: int) -> Application:
 def _lock(session: Session, app: Application) -> Application:
     """Lock the application's row (PostgreSQL row lock, SQLite write lock) and read it afresh, so that two concurrent
     steps on it queue up. Called after :func:`require`: a refusal is audited before any lock is held."""
-    session.execute(update(Application).where(Application.id == app.id).values(province=Application.province)
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        update(Application)
+        .where(Application.id == app.id)
+        .values(province=Application.province)
+        .execution_options(synchronize_session=False)
+    )
     return session.get(Application, app.id, populate_existing=True)
 
 
@@ -146,13 +165,15 @@ def _grade(value: Any, ed, rid: str) -> str | None:
 
 
 def _experts(session: Session, app_id: int) -> list[ExpertAssignment]:
-    return list(session.scalars(select(ExpertAssignment).where(ExpertAssignment.application_id == app_id)
-                                .order_by(ExpertAssignment.id)))
+    return list(
+        session.scalars(select(ExpertAssignment).where(ExpertAssignment.application_id == app_id).order_by(ExpertAssignment.id))
+    )
 
 
 def _assignment(session: Session, p: Principal, app_id: int) -> ExpertAssignment:
-    row = session.scalar(select(ExpertAssignment).where(ExpertAssignment.application_id == app_id,
-                                                        ExpertAssignment.expert_id == p.user_id))
+    row = session.scalar(
+        select(ExpertAssignment).where(ExpertAssignment.application_id == app_id, ExpertAssignment.expert_id == p.user_id)
+    )
     if row is None:
         raise WorkflowError(f"您不是申请 {app_id} 的评审专家 / you are not an expert of application {app_id}")
     return row
@@ -179,25 +200,41 @@ def submit(p: Principal, assessment_id: int, tier: str, *, session: Session, roo
         raise WorkflowError("请先填写企业所在省份 / enter the enterprise's province first")
     m = score(repo.answers_model(a), load_maturity_cached(a.maturity_edition, root))
     if m.answered < m.total:
-        raise WorkflowError(f"评估尚未完成：适用要求已答 {m.answered}/{m.total} 项 / the assessment is incomplete: {m.answered} "
-                            f"of {m.total} applicable requirements answered")
+        raise WorkflowError(
+            f"评估尚未完成：适用要求已答 {m.answered}/{m.total} 项 / the assessment is incomplete: {m.answered} "
+            f"of {m.total} applicable requirements answered"
+        )
     if open_application_of(session, a.id) is not None:
         raise WorkflowError(f"评估 {a.id} 已有进行中的申请 / assessment {a.id} already has an open application")
-    app = Application(assessment_id=a.id, enterprise_id=ent.id, province=ent.province, tier=tier, status="submitted",
-                      submitted_by=p.username, result={})
+    app = Application(
+        assessment_id=a.id,
+        enterprise_id=ent.id,
+        province=ent.province,
+        tier=tier,
+        status="submitted",
+        submitted_by=p.username,
+        result={},
+    )
     session.add(app)
     session.flush()
     app.case_id = app.id
     session.flush()
     repo.set_status(a.id, "submitted", session=session, actor=p.username)
-    repo.audit(session, p.username, "submit", "application", app.id,
-               {"before": None, "after": "submitted", "assessment": a.id, "tier": tier, "digest": repo.assessment_digest(a)})
+    repo.audit(
+        session,
+        p.username,
+        "submit",
+        "application",
+        app.id,
+        {"before": None, "after": "submitted", "assessment": a.id, "tier": tier, "digest": repo.assessment_digest(a)},
+    )
     return app
 
 
 def open_application_of(session: Session, assessment_id: int) -> Application | None:
-    return session.scalar(select(Application).where(Application.assessment_id == assessment_id,
-                                                    Application.status.in_(OPEN)).limit(1))
+    return session.scalar(
+        select(Application).where(Application.assessment_id == assessment_id, Application.status.in_(OPEN)).limit(1)
+    )
 
 
 def withdraw(p: Principal, app_id: int, reason: str, *, session: Session) -> Application:
@@ -227,15 +264,19 @@ def assign_experts(p: Principal, app_id: int, usernames: Iterable[str], *, sessi
         if u is None or u.role != "expert" or u.disabled_at is not None:
             raise WorkflowError(f"{str(name)[:80]!r} 不是可用的评审专家账户 / {str(name)[:80]!r} is not an active expert account")
         if u.province and u.province != app.province:
-            raise WorkflowError(f"专家 {u.username} 属于{u.province}，不能评审{app.province}的申请 / expert {u.username} belongs to "
-                                f"{u.province}, not {app.province}")
+            raise WorkflowError(
+                f"专家 {u.username} 属于{u.province}，不能评审{app.province}的申请 / expert {u.username} belongs to "
+                f"{u.province}, not {app.province}"
+            )
         if u.id not in have:
             session.add(ExpertAssignment(application_id=app.id, expert_id=u.id, assigned_by=p.username))
             have.add(u.id)
             added.append(u.username)
     if len(have) < settings.min_experts:
-        raise WorkflowError(f"至少需要 {settings.min_experts} 位专家（现为 {len(have)} 位）/ at least {settings.min_experts} "
-                            f"experts are needed ({len(have)} given)")
+        raise WorkflowError(
+            f"至少需要 {settings.min_experts} 位专家（现为 {len(have)} 位）/ at least {settings.min_experts} "
+            f"experts are needed ({len(have)} given)"
+        )
     session.flush()
     names = [session.get(User, a.expert_id).username for a in _experts(session, app.id)]
     repo.audit(session, p.username, "assign_experts", "application", app.id, {"added": added, "after": names})
@@ -248,14 +289,19 @@ def assign_experts(p: Principal, app_id: int, usernames: Iterable[str], *, sessi
 def list_experts(p: Principal, *, session: Session) -> list[dict]:
     """Expert accounts a province admin may assign, with their open workload."""
     require(session, p, "expert.list")
-    rows = session.scalars(select(User).where(User.role == "expert", User.disabled_at.is_(None),
-                                              (User.province.is_(None)) | (User.province == p.province))
-                           .order_by(User.username))
+    rows = session.scalars(
+        select(User)
+        .where(User.role == "expert", User.disabled_at.is_(None), (User.province.is_(None)) | (User.province == p.province))
+        .order_by(User.username)
+    )
     out = []
     for u in rows:
-        open_ = session.scalar(select(func.count()).select_from(ExpertAssignment).join(
-            Application, Application.id == ExpertAssignment.application_id).where(
-            ExpertAssignment.expert_id == u.id, Application.status.in_(OPEN)))
+        open_ = session.scalar(
+            select(func.count())
+            .select_from(ExpertAssignment)
+            .join(Application, Application.id == ExpertAssignment.application_id)
+            .where(ExpertAssignment.expert_id == u.id, Application.status.in_(OPEN))
+        )
         out.append({"username": u.username, "display_name": u.display_name, "province": u.province, "open": open_})
     return out
 
@@ -274,8 +320,12 @@ def save_grades(p: Principal, app_id: int, changes: dict[str, dict], *, session:
         raise WorkflowError("您已提交评审，不能再修改 / you have submitted your review: it can no longer be changed")
     ed = _edition(session, app, root)
     applicable = set(requirement_ids(session, app, root))
-    rows = {g.requirement_id: g for g in session.scalars(select(ExpertGrade).where(
-        ExpertGrade.application_id == app.id, ExpertGrade.expert_id == p.user_id))}
+    rows = {
+        g.requirement_id: g
+        for g in session.scalars(
+            select(ExpertGrade).where(ExpertGrade.application_id == app.id, ExpertGrade.expert_id == p.user_id)
+        )
+    }
     changed: dict[str, dict] = {}
     for rid, c in changes.items():
         if rid not in applicable:
@@ -283,10 +333,16 @@ def save_grades(p: Principal, app_id: int, changes: dict[str, dict], *, session:
         row = rows.get(rid)
         before = (row.grade, row.comment, row.evidence_request) if row else (None, None, None)
         grade = _grade(c["grade"], ed, rid) if "grade" in c else before[0]
-        comment = check_text(c["comment"], field=("评审意见", "comment"), max_len=NOTE_MAX, multiline=True) \
-            if "comment" in c else before[1]
-        request = check_text(c["evidence_request"], field=("补充证据要求", "evidence request"), max_len=NOTE_MAX,
-                             multiline=True) if "evidence_request" in c else before[2]
+        comment = (
+            check_text(c["comment"], field=("评审意见", "comment"), max_len=NOTE_MAX, multiline=True)
+            if "comment" in c
+            else before[1]
+        )
+        request = (
+            check_text(c["evidence_request"], field=("补充证据要求", "evidence request"), max_len=NOTE_MAX, multiline=True)
+            if "evidence_request" in c
+            else before[2]
+        )
         if (grade, comment, request) == before:
             continue
         if row is None:
@@ -296,8 +352,14 @@ def save_grades(p: Principal, app_id: int, changes: dict[str, dict], *, session:
         changed[rid] = {"before": before[0], "after": grade}
     if changed:
         session.flush()
-        repo.audit(session, p.username, "expert_grades", "application", app.id,
-                   {"count": len(changed), "grades": dict(list(changed.items())[:50])})
+        repo.audit(
+            session,
+            p.username,
+            "expert_grades",
+            "application",
+            app.id,
+            {"count": len(changed), "grades": dict(list(changed.items())[:50])},
+        )
     return len(changed)
 
 
@@ -310,21 +372,40 @@ def review_sheet(p: Principal, app_id: int, *, session: Session, root: Path = DE
     a = repo.get_assessment(app.assessment_id, session=session)
     ed = _edition(session, app, root)
     answers = repo.answers_of(a)
-    own = {g.requirement_id: g for g in session.scalars(select(ExpertGrade).where(
-        ExpertGrade.application_id == app.id, ExpertGrade.expert_id == p.user_id))}
+    own = {
+        g.requirement_id: g
+        for g in session.scalars(
+            select(ExpertGrade).where(ExpertGrade.application_id == app.id, ExpertGrade.expert_id == p.user_id)
+        )
+    }
     evidence: dict[str | None, list] = {}
     for v in a.evidence:
         evidence.setdefault(v.requirement_id, []).append({"id": v.id, "name": v.original_name})
     rows = []
     for rid in requirement_ids(session, app, root):
         r, ans, g = ed.requirement_map[rid], answers.get(rid), own.get(rid)
-        rows.append({"requirement_id": rid, "level": r.level, "text_zh": r.text_zh, "text_en": r.text_en,
-                     "self_grade": ans.grade if ans else None, "self_note": ans.note if ans else None,
-                     "evidence": evidence.get(rid, []), "grade": g.grade if g else None,
-                     "comment": g.comment if g else None, "evidence_request": g.evidence_request if g else None})
-    return {"application": summary(session, app), "submitted": mine.submitted_at is not None,
-            "graded": sum(1 for r in rows if r["grade"] is not None), "total": len(rows), "requirements": rows,
-            "general_evidence": evidence.get(None, [])}
+        rows.append(
+            {
+                "requirement_id": rid,
+                "level": r.level,
+                "text_zh": r.text_zh,
+                "text_en": r.text_en,
+                "self_grade": ans.grade if ans else None,
+                "self_note": ans.note if ans else None,
+                "evidence": evidence.get(rid, []),
+                "grade": g.grade if g else None,
+                "comment": g.comment if g else None,
+                "evidence_request": g.evidence_request if g else None,
+            }
+        )
+    return {
+        "application": summary(session, app),
+        "submitted": mine.submitted_at is not None,
+        "graded": sum(1 for r in rows if r["grade"] is not None),
+        "total": len(rows),
+        "requirements": rows,
+        "general_evidence": evidence.get(None, []),
+    }
 
 
 def submit_review(p: Principal, app_id: int, *, session: Session, root: Path = DEFAULT_ROOT) -> Application:
@@ -337,12 +418,19 @@ def submit_review(p: Principal, app_id: int, *, session: Session, root: Path = D
     mine = _assignment(session, p, app.id)
     if mine.submitted_at is not None:
         raise WorkflowError("您已提交评审 / you have already submitted your review")
-    graded = set(session.scalars(select(ExpertGrade.requirement_id).where(
-        ExpertGrade.application_id == app.id, ExpertGrade.expert_id == p.user_id, ExpertGrade.grade.is_not(None))))
+    graded = set(
+        session.scalars(
+            select(ExpertGrade.requirement_id).where(
+                ExpertGrade.application_id == app.id, ExpertGrade.expert_id == p.user_id, ExpertGrade.grade.is_not(None)
+            )
+        )
+    )
     missing = [rid for rid in requirement_ids(session, app, root) if rid not in graded]
     if missing:
-        raise WorkflowError(f"还有 {len(missing)} 项要求未评分（如 {missing[0]}）/ {len(missing)} requirements are not graded yet "
-                            f"(e.g. {missing[0]})")
+        raise WorkflowError(
+            f"还有 {len(missing)} 项要求未评分（如 {missing[0]}）/ {len(missing)} requirements are not graded yet "
+            f"(e.g. {missing[0]})"
+        )
     mine.submitted_at = utcnow()
     session.flush()
     repo.audit(session, p.username, "submit_review", "application", app.id, {"graded": len(graded)})
@@ -362,14 +450,18 @@ def _open_consensus(session: Session, app: Application, root: Path) -> list[str]
     for g in session.scalars(select(ExpertGrade).where(ExpertGrade.application_id == app.id)):
         by_req.setdefault(g.requirement_id, []).append(g.grade)
     flagged = []
-    existing = {c.requirement_id: c for c in session.scalars(select(ConsensusGrade).where(
-        ConsensusGrade.application_id == app.id))}
+    existing = {
+        c.requirement_id: c for c in session.scalars(select(ConsensusGrade).where(ConsensusGrade.application_id == app.id))
+    }
     for rid in requirement_ids(session, app, root):
         grades = by_req.get(rid, [])
         contested, auto = is_contested(grades), None
         if not contested:
-            auto = NA if grades and all(g == NA for g in grades) else \
-                {v: k for k, v in STEP.items()}[_median([STEP[g] for g in grades])]
+            auto = (
+                NA
+                if grades and all(g == NA for g in grades)
+                else {v: k for k, v in STEP.items()}[_median([STEP[g] for g in grades])]
+            )
         row = existing.get(rid) or ConsensusGrade(application_id=app.id, requirement_id=rid)
         row.flagged = contested
         row.grade, row.reason = auto, (None if contested else AUTO_REASON)
@@ -400,8 +492,9 @@ def _blind_until_consensus(app: Application) -> None:
         raise WorkflowError("专家合议之前不公开各专家评分 / experts' grades are not shown before the consensus stage")
 
 
-def consensus_sheet(p: Principal, app_id: int, *, session: Session, root: Path = DEFAULT_ROOT,
-                    flagged_only: bool = False) -> dict:
+def consensus_sheet(
+    p: Principal, app_id: int, *, session: Session, root: Path = DEFAULT_ROOT, flagged_only: bool = False
+) -> dict:
     """Every requirement with each expert's grade, comment and evidence request, the flag and the consensus grade
     with its reason. Only from the consensus stage on (experts are blind to each other before)."""
     app = _app(session, app_id)
@@ -411,27 +504,43 @@ def consensus_sheet(p: Principal, app_id: int, *, session: Session, root: Path =
     grades: dict[str, dict] = {}
     for g in session.scalars(select(ExpertGrade).where(ExpertGrade.application_id == app.id)):
         grades.setdefault(g.requirement_id, {})[names.get(g.expert_id, str(g.expert_id))] = {
-            "grade": g.grade, "comment": g.comment, "evidence_request": g.evidence_request}
+            "grade": g.grade,
+            "comment": g.comment,
+            "evidence_request": g.evidence_request,
+        }
     a = repo.get_assessment(app.assessment_id, session=session)
     answers = repo.answers_of(a)
     ed = _edition(session, app, root)
     rows = []
-    for c in session.scalars(select(ConsensusGrade).where(ConsensusGrade.application_id == app.id)
-                             .order_by(ConsensusGrade.requirement_id)):
+    for c in session.scalars(
+        select(ConsensusGrade).where(ConsensusGrade.application_id == app.id).order_by(ConsensusGrade.requirement_id)
+    ):
         if flagged_only and not c.flagged:
             continue
         r = ed.requirement_map[c.requirement_id]
-        rows.append({"requirement_id": c.requirement_id, "text_zh": r.text_zh, "text_en": r.text_en,
-                     "self_grade": answers[c.requirement_id].grade if c.requirement_id in answers else None,
-                     "experts": grades.get(c.requirement_id, {}), "flagged": c.flagged, "grade": c.grade,
-                     "reason": c.reason, "decided_by": c.decided_by})
-    return {"application": summary(session, app), "experts": list(names.values()), "requirements": rows,
-            "flagged": sum(1 for r in rows if r["flagged"]),
-            "open": sum(1 for r in rows if r["flagged"] and r["decided_by"] in (None, "auto"))}
+        rows.append(
+            {
+                "requirement_id": c.requirement_id,
+                "text_zh": r.text_zh,
+                "text_en": r.text_en,
+                "self_grade": answers[c.requirement_id].grade if c.requirement_id in answers else None,
+                "experts": grades.get(c.requirement_id, {}),
+                "flagged": c.flagged,
+                "grade": c.grade,
+                "reason": c.reason,
+                "decided_by": c.decided_by,
+            }
+        )
+    return {
+        "application": summary(session, app),
+        "experts": list(names.values()),
+        "requirements": rows,
+        "flagged": sum(1 for r in rows if r["flagged"]),
+        "open": sum(1 for r in rows if r["flagged"] and r["decided_by"] in (None, "auto")),
+    }
 
 
-def record_consensus(p: Principal, app_id: int, grades: dict[str, dict], *, session: Session,
-                     root: Path = DEFAULT_ROOT) -> int:
+def record_consensus(p: Principal, app_id: int, grades: dict[str, dict], *, session: Session, root: Path = DEFAULT_ROOT) -> int:
     """Record consensus grades ``{requirement id: {"grade", "reason"}}`` (a reason is required for each)."""
     app = _app(session, app_id)
     require(session, p, "consensus.record", app)
@@ -442,18 +551,27 @@ def record_consensus(p: Principal, app_id: int, grades: dict[str, dict], *, sess
     for rid, c in grades.items():
         row = rows.get(rid)
         if row is None:
-            raise WorkflowError(f"要求 {str(rid)[:80]!r} 不在此申请中 / requirement {str(rid)[:80]!r} is not part of this application")
+            raise WorkflowError(
+                f"要求 {str(rid)[:80]!r} 不在此申请中 / requirement {str(rid)[:80]!r} is not part of this application"
+            )
         grade = _grade(c.get("grade"), ed, rid)
         if grade is None:
             raise WorkflowError(f"{rid}：合议等级不能为空 / {rid}: the consensus grade is required")
-        reason = check_text(c.get("reason"), field=("合议理由", "consensus reason"), max_len=NOTE_MAX, required=True,
-                            multiline=True)
+        reason = check_text(
+            c.get("reason"), field=("合议理由", "consensus reason"), max_len=NOTE_MAX, required=True, multiline=True
+        )
         changed[rid] = {"before": row.grade, "after": grade, "reason": reason}
         row.grade, row.reason, row.decided_by, row.decided_at = grade, reason, p.username, utcnow()
     session.flush()
     if changed:
-        repo.audit(session, p.username, "consensus", "application", app.id, {"grades": dict(list(changed.items())[:50]),
-                                                                              "count": len(changed)})
+        repo.audit(
+            session,
+            p.username,
+            "consensus",
+            "application",
+            app.id,
+            {"grades": dict(list(changed.items())[:50]), "count": len(changed)},
+        )
     return len(changed)
 
 
@@ -467,16 +585,30 @@ def finish_consensus(p: Principal, app_id: int, *, session: Session, root: Path 
     cons = {c.requirement_id: c for c in session.scalars(select(ConsensusGrade).where(ConsensusGrade.application_id == app.id))}
     open_ = [rid for rid, c in cons.items() if c.flagged and c.decided_by in (None, "auto")]
     if open_:
-        raise WorkflowError(f"还有 {len(open_)} 项有分歧的要求没有合议等级（如 {sorted(open_)[0]}）/ {len(open_)} contested "
-                            f"requirements have no consensus grade yet (e.g. {sorted(open_)[0]})")
-    requested = set(session.scalars(select(ExpertGrade.requirement_id).where(
-        ExpertGrade.application_id == app.id, ExpertGrade.evidence_request.is_not(None))))
+        raise WorkflowError(
+            f"还有 {len(open_)} 项有分歧的要求没有合议等级（如 {sorted(open_)[0]}）/ {len(open_)} contested "
+            f"requirements have no consensus grade yet (e.g. {sorted(open_)[0]})"
+        )
+    requested = set(
+        session.scalars(
+            select(ExpertGrade.requirement_id).where(
+                ExpertGrade.application_id == app.id, ExpertGrade.evidence_request.is_not(None)
+            )
+        )
+    )
     with_evidence = set(session.scalars(select(Evidence.requirement_id).where(Evidence.assessment_id == app.assessment_id)))
     have = {i.requirement_id for i in session.scalars(select(SiteVisitItem).where(SiteVisitItem.application_id == app.id))}
     for rid in sorted(cons):
         c = cons[rid]
-        reasons = [r for r, hit in (("contested", c.flagged), ("evidence_requested", rid in requested),
-                                    ("weak_evidence", c.grade in ("full", "largely") and rid not in with_evidence)) if hit]
+        reasons = [
+            r
+            for r, hit in (
+                ("contested", c.flagged),
+                ("evidence_requested", rid in requested),
+                ("weak_evidence", c.grade in ("full", "largely") and rid not in with_evidence),
+            )
+            if hit
+        ]
         if reasons and rid not in have:
             session.add(SiteVisitItem(application_id=app.id, requirement_id=rid, reasons=reasons))
     session.flush()
@@ -491,15 +623,25 @@ def site_visit_checklist(p: Principal, app_id: int, *, session: Session, root: P
     app = _app(session, app_id)
     require(session, p, "site_visit.record", app)
     ed = _edition(session, app, root)
-    cons = {c.requirement_id: c.grade for c in session.scalars(select(ConsensusGrade).where(ConsensusGrade.application_id == app.id))}
-    items = [{"requirement_id": i.requirement_id, "text_zh": ed.requirement_map[i.requirement_id].text_zh,
-              "text_en": ed.requirement_map[i.requirement_id].text_en, "reasons": list(i.reasons or []),
-              "consensus_grade": cons.get(i.requirement_id), "result": i.result, "finding": i.finding,
-              "recorded_by": i.recorded_by}
-             for i in session.scalars(select(SiteVisitItem).where(SiteVisitItem.application_id == app.id)
-                                      .order_by(SiteVisitItem.requirement_id))]
-    return {"application": summary(session, app), "items": items,
-            "open": sum(1 for i in items if i["result"] is None)}
+    cons = {
+        c.requirement_id: c.grade for c in session.scalars(select(ConsensusGrade).where(ConsensusGrade.application_id == app.id))
+    }
+    items = [
+        {
+            "requirement_id": i.requirement_id,
+            "text_zh": ed.requirement_map[i.requirement_id].text_zh,
+            "text_en": ed.requirement_map[i.requirement_id].text_en,
+            "reasons": list(i.reasons or []),
+            "consensus_grade": cons.get(i.requirement_id),
+            "result": i.result,
+            "finding": i.finding,
+            "recorded_by": i.recorded_by,
+        }
+        for i in session.scalars(
+            select(SiteVisitItem).where(SiteVisitItem.application_id == app.id).order_by(SiteVisitItem.requirement_id)
+        )
+    ]
+    return {"application": summary(session, app), "items": items, "open": sum(1 for i in items if i["result"] is None)}
 
 
 def record_site_visit(p: Principal, app_id: int, results: dict[str, dict], *, session: Session) -> int:
@@ -512,12 +654,15 @@ def record_site_visit(p: Principal, app_id: int, results: dict[str, dict], *, se
     for rid, r in results.items():
         item = items.get(rid)
         if item is None:
-            raise WorkflowError(f"要求 {str(rid)[:80]!r} 不在现场核查清单中 / requirement {str(rid)[:80]!r} is not on the checklist")
+            raise WorkflowError(
+                f"要求 {str(rid)[:80]!r} 不在现场核查清单中 / requirement {str(rid)[:80]!r} is not on the checklist"
+            )
         result = r.get("result")
         if result not in ("ok", "weak"):
             raise WorkflowError("核查结果必须是 ok（符合）或 weak（弱项）/ the result must be ok or weak")
-        finding = check_text(r.get("finding"), field=("核查发现", "finding"), max_len=NOTE_MAX, required=result == "weak",
-                             multiline=True)
+        finding = check_text(
+            r.get("finding"), field=("核查发现", "finding"), max_len=NOTE_MAX, required=result == "weak", multiline=True
+        )
         changed[rid] = {"before": item.result, "after": result}
         item.result, item.finding, item.recorded_by, item.recorded_at = result, finding, p.username, utcnow()
     session.flush()
@@ -540,11 +685,17 @@ def finish_site_visit(p: Principal, app_id: int, *, session: Session) -> Applica
     weak = [i for i in items if i.result == "weak"]
     for i in weak:
         if i.requirement_id not in have:
-            session.add(Rectification(application_id=app.id, requirement_id=i.requirement_id, issue=i.finding,
-                                      status="open", evidence_ids=[]))
+            session.add(
+                Rectification(
+                    application_id=app.id, requirement_id=i.requirement_id, issue=i.finding, status="open", evidence_ids=[]
+                )
+            )
     session.flush()
-    pending = session.scalar(select(func.count()).select_from(Rectification).where(
-        Rectification.application_id == app.id, Rectification.status != "accepted"))
+    pending = session.scalar(
+        select(func.count())
+        .select_from(Rectification)
+        .where(Rectification.application_id == app.id, Rectification.status != "accepted")
+    )
     _move(session, app, "rectification" if pending else "decision", p.username, {"weak": len(weak)})
     return app
 
@@ -555,18 +706,40 @@ def finish_site_visit(p: Principal, app_id: int, *, session: Session) -> Applica
 def rectification_items(p: Principal, app_id: int, *, session: Session) -> list[dict]:
     app = _app(session, app_id)
     require(session, p, "application.read", app)
-    return [_rect_dict(r) for r in session.scalars(select(Rectification).where(Rectification.application_id == app.id)
-                                                    .order_by(Rectification.requirement_id))]
+    return [
+        _rect_dict(r)
+        for r in session.scalars(
+            select(Rectification).where(Rectification.application_id == app.id).order_by(Rectification.requirement_id)
+        )
+    ]
 
 
 def _rect_dict(r: Rectification) -> dict:
-    return {"id": r.id, "application_id": r.application_id, "requirement_id": r.requirement_id, "issue": r.issue,
-            "status": r.status, "response": r.response, "evidence_ids": list(r.evidence_ids or []),
-            "responded_by": r.responded_by, "verified_by": r.verified_by, "verify_note": r.verify_note}
+    return {
+        "id": r.id,
+        "application_id": r.application_id,
+        "requirement_id": r.requirement_id,
+        "issue": r.issue,
+        "status": r.status,
+        "response": r.response,
+        "evidence_ids": list(r.evidence_ids or []),
+        "responded_by": r.responded_by,
+        "verified_by": r.verified_by,
+        "verify_note": r.verify_note,
+    }
 
 
-def respond_rectification(p: Principal, rect_id: int, response: str, *, session: Session, files: Iterable[tuple[str, bytes]] = (),
-                          store=None, max_bytes: int = 20 * 1024 * 1024, root: Path = DEFAULT_ROOT) -> dict:
+def respond_rectification(
+    p: Principal,
+    rect_id: int,
+    response: str,
+    *,
+    session: Session,
+    files: Iterable[tuple[str, bytes]] = (),
+    store=None,
+    max_bytes: int = 20 * 1024 * 1024,
+    root: Path = DEFAULT_ROOT,
+) -> dict:
     """The enterprise's response to a weak item, with evidence files (attached to the assessment under the item's
     requirement). An open or rejected item becomes responded."""
     r = session.get(Rectification, rect_id)
@@ -576,27 +749,52 @@ def respond_rectification(p: Principal, rect_id: int, response: str, *, session:
     require(session, p, "rectification.respond", r)
     _expect(app, "rectification")
     if r.status not in ("open", "rejected"):
-        raise WorkflowError(f"整改项 {rect_id} 已{'答复，待专家核验' if r.status == 'responded' else '通过核验'} / rectification item "
-                            f"{rect_id} is {r.status}")
+        raise WorkflowError(
+            f"整改项 {rect_id} 已{'答复，待专家核验' if r.status == 'responded' else '通过核验'} / rectification item "
+            f"{rect_id} is {r.status}"
+        )
     response = check_text(response, field=("整改说明", "response"), max_len=NOTE_MAX, required=True, multiline=True)
     ids = list(r.evidence_ids or [])
     for name, data in files:
         if store is None:
             raise WorkflowError("no evidence store given")
-        ev = repo.add_evidence(app.assessment_id, r.requirement_id, name, data, session=session, store=store,
-                               max_bytes=max_bytes, actor=p.username, root=root)
+        ev = repo.add_evidence(
+            app.assessment_id,
+            r.requirement_id,
+            name,
+            data,
+            session=session,
+            store=store,
+            max_bytes=max_bytes,
+            actor=p.username,
+            root=root,
+        )
         ids.append(ev.id)
     before = r.status
     r.status, r.response, r.evidence_ids = "responded", response, ids
     r.responded_by, r.responded_at = p.username, utcnow()
     session.flush()
-    repo.audit(session, p.username, "rectification_response", "application", app.id,
-               {"item": r.id, "requirement": r.requirement_id, "before": before, "after": "responded", "evidence": ids})
+    repo.audit(
+        session,
+        p.username,
+        "rectification_response",
+        "application",
+        app.id,
+        {"item": r.id, "requirement": r.requirement_id, "before": before, "after": "responded", "evidence": ids},
+    )
     return _rect_dict(r)
 
 
-def verify_rectification(p: Principal, rect_id: int, accepted: bool, note: str | None = None, *, session: Session,
-                         grade: Any = None, root: Path = DEFAULT_ROOT) -> dict:
+def verify_rectification(
+    p: Principal,
+    rect_id: int,
+    accepted: bool,
+    note: str | None = None,
+    *,
+    session: Session,
+    grade: Any = None,
+    root: Path = DEFAULT_ROOT,
+) -> dict:
     """An assigned expert accepts or rejects a response (a rejection needs a note; the enterprise may respond again).
     With ``grade``, an accepted item also sets the requirement's consensus grade (audited before/after)."""
     r = session.get(Rectification, rect_id)
@@ -611,11 +809,18 @@ def verify_rectification(p: Principal, rect_id: int, accepted: bool, note: str |
     detail: dict[str, Any] = {"item": r.id, "requirement": r.requirement_id, "before": r.status}
     if accepted and grade is not None:
         g = _grade(grade, _edition(session, app, root), r.requirement_id)
-        c = session.scalar(select(ConsensusGrade).where(ConsensusGrade.application_id == app.id,
-                                                        ConsensusGrade.requirement_id == r.requirement_id))
+        c = session.scalar(
+            select(ConsensusGrade).where(
+                ConsensusGrade.application_id == app.id, ConsensusGrade.requirement_id == r.requirement_id
+            )
+        )
         detail["grade"] = {"before": c.grade, "after": g}
-        c.grade, c.reason, c.decided_by, c.decided_at = g, f"整改核验 / rectification verified: {note or ''}".strip(), \
-            p.username, utcnow()
+        c.grade, c.reason, c.decided_by, c.decided_at = (
+            g,
+            f"整改核验 / rectification verified: {note or ''}".strip(),
+            p.username,
+            utcnow(),
+        )
     r.status = "accepted" if accepted else "rejected"
     r.verified_by, r.verified_at, r.verify_note = p.username, utcnow(), note
     session.flush()
@@ -630,10 +835,15 @@ def finish_rectification(p: Principal, app_id: int, *, session: Session) -> Appl
     require(session, p, "workflow.advance", app)
     app = _lock(session, app)
     _expect(app, "rectification")
-    waiting = session.scalar(select(func.count()).select_from(Rectification).where(
-        Rectification.application_id == app.id, Rectification.status.in_(("open", "responded"))))
+    waiting = session.scalar(
+        select(func.count())
+        .select_from(Rectification)
+        .where(Rectification.application_id == app.id, Rectification.status.in_(("open", "responded")))
+    )
     if waiting:
-        raise WorkflowError(f"还有 {waiting} 项整改待答复或待核验 / {waiting} rectification items await a response or a verification")
+        raise WorkflowError(
+            f"还有 {waiting} 项整改待答复或待核验 / {waiting} rectification items await a response or a verification"
+        )
     _move(session, app, "decision", p.username)
     return app
 
@@ -645,17 +855,26 @@ def _certified_copy(session: Session, app: Application, actor: str) -> Assessmen
     """A new assessment of the same factory whose answers are the consensus grades (status certified): what the
     decision and the certificate are about. The enterprise's own self-assessment stays as it was."""
     src = repo.get_assessment(app.assessment_id, session=session)
-    a = Assessment(factory_id=src.factory_id, maturity_edition=src.maturity_edition, tier_edition=src.tier_edition,
-                   scenario_catalogue=src.scenario_catalogue, industry_type=src.industry_type, period=src.period,
-                   title=f"{src.title}（专家认定 申请 {app.id}-{app.revision}）"[:200], status="certified",
-                   created_by=actor, updated_by=actor)
+    a = Assessment(
+        factory_id=src.factory_id,
+        maturity_edition=src.maturity_edition,
+        tier_edition=src.tier_edition,
+        scenario_catalogue=src.scenario_catalogue,
+        industry_type=src.industry_type,
+        period=src.period,
+        title=f"{src.title}（专家认定 申请 {app.id}-{app.revision}）"[:200],
+        status="certified",
+        created_by=actor,
+        updated_by=actor,
+    )
     session.add(a)
     session.flush()
     for c in session.scalars(select(ConsensusGrade).where(ConsensusGrade.application_id == app.id)):
         a.answers.append(Answer(requirement_id=c.requirement_id, grade=c.grade, note=c.reason, updated_by=actor))
     for s in src.scenarios:
-        a.scenarios.append(ScenarioRecord(scenario_id=s.scenario_id, link=s.link, name=s.name, ai=s.ai,
-                                          ai_description=s.ai_description))
+        a.scenarios.append(
+            ScenarioRecord(scenario_id=s.scenario_id, link=s.link, name=s.name, ai=s.ai, ai_description=s.ai_description)
+        )
     for k in src.kpis:
         a.kpis.append(KpiRecord(kpi_id=k.kpi_id, value=k.value, period=k.period, baseline=k.baseline))
     session.flush()
@@ -677,19 +896,30 @@ def decide(p: Principal, app_id: int, decision: str, reason: str, *, session: Se
     if decision == "approve":
         a = _certified_copy(session, app, p.username)
         ev = repo.evaluate(repo.get_assessment(a.id, session=session), root=root)
-        result = {"score": ev.maturity.score, "level": ev.maturity.level, "tier": ev.tiers.tier,
-                  "domains": {d.id: d.score for d in ev.maturity.domains}}
+        result = {
+            "score": ev.maturity.score,
+            "level": ev.maturity.level,
+            "tier": ev.tiers.tier,
+            "domains": {d.id: d.score for d in ev.maturity.domains},
+        }
         reached = TIERS.index(ev.tiers.tier) if ev.tiers.tier in TIERS else -1
         if reached < TIERS.index(app.tier):
             why = [r.message_zh for r in ev.tiers.tiers[app.tier].reasons][:3] if app.tier in ev.tiers.tiers else []
-            raise WorkflowError(f"按合议等级评估，该工厂达到的层级为 {ev.tiers.tier or '无'}，未达到申请的 {app.tier}"
-                                f"{'（' + '；'.join(why) + '）' if why else ''}，不能通过 / scored on the consensus grades the "
-                                f"factory reaches {ev.tiers.tier or 'no tier'}, not the {app.tier} applied for: it cannot be approved")
+            raise WorkflowError(
+                f"按合议等级评估，该工厂达到的层级为 {ev.tiers.tier or '无'}，未达到申请的 {app.tier}"
+                f"{'（' + '；'.join(why) + '）' if why else ''}，不能通过 / scored on the consensus grades the "
+                f"factory reaches {ev.tiers.tier or 'no tier'}, not the {app.tier} applied for: it cannot be approved"
+            )
         app.certified_assessment_id = a.id
     app.decision, app.decision_reason, app.decided_by, app.decided_at = decision, reason, p.username, utcnow()
     app.result = result
-    _move(session, app, "approved" if decision == "approve" else "rejected", p.username,
-          {"decision": decision, "reason": reason, "result": result})
+    _move(
+        session,
+        app,
+        "approved" if decision == "approve" else "rejected",
+        p.username,
+        {"decision": decision, "reason": reason, "result": result},
+    )
     repo.set_status(app.assessment_id, "certified" if decision == "approve" else "draft", session=session, actor=p.username)
     return app
 
@@ -703,18 +933,30 @@ def issue_certificate(p: Principal, app_id: int, *, session: Session, settings):
     require(session, p, "certificate.issue", app)
     app = _lock(session, app)
     if app.status != "approved":
-        raise WorkflowError(f"只有已通过的申请才能发证（申请 {app.id} {STATE_NAMES[app.status][0]}）/ only an approved application "
-                            f"gets a certificate (application {app.id} is {STATE_NAMES[app.status][1]})")
+        raise WorkflowError(
+            f"只有已通过的申请才能发证（申请 {app.id} {STATE_NAMES[app.status][0]}）/ only an approved application "
+            f"gets a certificate (application {app.id} is {STATE_NAMES[app.status][1]})"
+        )
     if app.certificate_number:
-        raise WorkflowError(f"申请 {app.id} 已发证 {app.certificate_number} / application {app.id} already has certificate "
-                            f"{app.certificate_number}")
+        raise WorkflowError(
+            f"申请 {app.id} 已发证 {app.certificate_number} / application {app.id} already has certificate "
+            f"{app.certificate_number}"
+        )
     if not settings.province_issuer_name:
-        raise WorkflowError("请先设置发证机关名称（SFA_PROVINCE_ISSUER_NAME）/ set the issuing authority's name first "
-                            "(SFA_PROVINCE_ISSUER_NAME)")
-    cert = repo.issue_certificate(app.certified_assessment_id, session=session, key=service._issuing_key(settings, session),
-                                  issuer=settings.province_issuer_name, valid_days=settings.certificate_valid_days,
-                                  kind="certified", actor=p.username, root=settings.criteria_dir,
-                                  issuer_code=settings.issuer_code)
+        raise WorkflowError(
+            "请先设置发证机关名称（SFA_PROVINCE_ISSUER_NAME）/ set the issuing authority's name first (SFA_PROVINCE_ISSUER_NAME)"
+        )
+    cert = repo.issue_certificate(
+        app.certified_assessment_id,
+        session=session,
+        key=service._issuing_key(settings, session),
+        issuer=settings.province_issuer_name,
+        valid_days=settings.certificate_valid_days,
+        kind="certified",
+        actor=p.username,
+        root=settings.criteria_dir,
+        issuer_code=settings.issuer_code,
+    )
     before, app.certificate_number = app.certificate_number, cert.number
     session.flush()
     repo.audit(session, p.username, "certificate", "application", app.id, {"before": before, "after": cert.number})
@@ -729,38 +971,105 @@ def revise(p: Principal, app_id: int, reason: str, *, session: Session) -> Appli
     require(session, p, "application.revise", old)
     old = _lock(session, old)
     if old.status not in ("approved", "rejected"):
-        raise WorkflowError(f"只有已决定的申请才能更正（申请 {old.id} {STATE_NAMES[old.status][0]}）/ only a decided application "
-                            f"can be corrected (application {old.id} is {STATE_NAMES[old.status][1]})")
+        raise WorkflowError(
+            f"只有已决定的申请才能更正（申请 {old.id} {STATE_NAMES[old.status][0]}）/ only a decided application "
+            f"can be corrected (application {old.id} is {STATE_NAMES[old.status][1]})"
+        )
     if not _latest(session, old):
         raise WorkflowError(f"申请 {old.id} 已有更新的修订 / application {old.id} already has a newer revision")
     reason = check_text(reason, field=("更正理由", "reason"), max_len=NOTE_MAX, required=True, multiline=True)
-    new = Application(case_id=old.case_id, revision=old.revision + 1, supersedes_id=old.id, assessment_id=old.assessment_id,
-                      enterprise_id=old.enterprise_id, province=old.province, tier=old.tier, status="consensus",
-                      submitted_by=old.submitted_by, submitted_at=old.submitted_at, result={}, revision_reason=reason)
+    new = Application(
+        case_id=old.case_id,
+        revision=old.revision + 1,
+        supersedes_id=old.id,
+        assessment_id=old.assessment_id,
+        enterprise_id=old.enterprise_id,
+        province=old.province,
+        tier=old.tier,
+        status="consensus",
+        submitted_by=old.submitted_by,
+        submitted_at=old.submitted_at,
+        result={},
+        revision_reason=reason,
+    )
     session.add(new)
     session.flush()
     for x in _experts(session, old.id):
-        session.add(ExpertAssignment(application_id=new.id, expert_id=x.expert_id, assigned_by=x.assigned_by,
-                                     assigned_at=x.assigned_at, submitted_at=x.submitted_at))
+        session.add(
+            ExpertAssignment(
+                application_id=new.id,
+                expert_id=x.expert_id,
+                assigned_by=x.assigned_by,
+                assigned_at=x.assigned_at,
+                submitted_at=x.submitted_at,
+            )
+        )
     for g in session.scalars(select(ExpertGrade).where(ExpertGrade.application_id == old.id)):
-        session.add(ExpertGrade(application_id=new.id, expert_id=g.expert_id, requirement_id=g.requirement_id, grade=g.grade,
-                                comment=g.comment, evidence_request=g.evidence_request, updated_at=g.updated_at))
+        session.add(
+            ExpertGrade(
+                application_id=new.id,
+                expert_id=g.expert_id,
+                requirement_id=g.requirement_id,
+                grade=g.grade,
+                comment=g.comment,
+                evidence_request=g.evidence_request,
+                updated_at=g.updated_at,
+            )
+        )
     for c in session.scalars(select(ConsensusGrade).where(ConsensusGrade.application_id == old.id)):
-        session.add(ConsensusGrade(application_id=new.id, requirement_id=c.requirement_id, flagged=c.flagged, grade=c.grade,
-                                   reason=c.reason, decided_by=c.decided_by, decided_at=c.decided_at))
+        session.add(
+            ConsensusGrade(
+                application_id=new.id,
+                requirement_id=c.requirement_id,
+                flagged=c.flagged,
+                grade=c.grade,
+                reason=c.reason,
+                decided_by=c.decided_by,
+                decided_at=c.decided_at,
+            )
+        )
     for i in session.scalars(select(SiteVisitItem).where(SiteVisitItem.application_id == old.id)):
-        session.add(SiteVisitItem(application_id=new.id, requirement_id=i.requirement_id, reasons=list(i.reasons or []),
-                                  result=i.result, finding=i.finding, recorded_by=i.recorded_by, recorded_at=i.recorded_at))
+        session.add(
+            SiteVisitItem(
+                application_id=new.id,
+                requirement_id=i.requirement_id,
+                reasons=list(i.reasons or []),
+                result=i.result,
+                finding=i.finding,
+                recorded_by=i.recorded_by,
+                recorded_at=i.recorded_at,
+            )
+        )
     for r in session.scalars(select(Rectification).where(Rectification.application_id == old.id)):
-        session.add(Rectification(application_id=new.id, requirement_id=r.requirement_id, issue=r.issue, status=r.status,
-                                  response=r.response, evidence_ids=list(r.evidence_ids or []), responded_by=r.responded_by,
-                                  responded_at=r.responded_at, verified_by=r.verified_by, verified_at=r.verified_at,
-                                  verify_note=r.verify_note))
+        session.add(
+            Rectification(
+                application_id=new.id,
+                requirement_id=r.requirement_id,
+                issue=r.issue,
+                status=r.status,
+                response=r.response,
+                evidence_ids=list(r.evidence_ids or []),
+                responded_by=r.responded_by,
+                responded_at=r.responded_at,
+                verified_by=r.verified_by,
+                verified_at=r.verified_at,
+                verify_note=r.verify_note,
+            )
+        )
     session.flush()
     repo.set_status(old.assessment_id, "under_review", session=session, actor=p.username)
-    repo.audit(session, p.username, "revise", "application", new.id,
-               {"before": {"id": old.id, "revision": old.revision, "status": old.status},
-                "after": {"id": new.id, "revision": new.revision, "status": new.status}, "reason": reason})
+    repo.audit(
+        session,
+        p.username,
+        "revise",
+        "application",
+        new.id,
+        {
+            "before": {"id": old.id, "revision": old.revision, "status": old.status},
+            "after": {"id": new.id, "revision": new.revision, "status": new.status},
+            "reason": reason,
+        },
+    )
     return new
 
 
@@ -770,15 +1079,32 @@ def revise(p: Principal, app_id: int, reason: str, *, session: Session) -> Appli
 def summary(session: Session, app: Application) -> dict:
     a = session.get(Assessment, app.assessment_id)
     f = a.factory
-    return {"id": app.id, "case_id": app.case_id, "revision": app.revision, "status": app.status,
-            "status_zh": STATE_NAMES[app.status][0], "status_en": STATE_NAMES[app.status][1], "tier": app.tier,
-            "province": app.province, "enterprise_id": app.enterprise_id, "enterprise": f.enterprise.name,
-            "factory": f.name, "assessment_id": app.assessment_id, "submitted_by": app.submitted_by,
-            "submitted_at": app.submitted_at, "status_at": app.status_at, "decision": app.decision,
-            "decision_reason": app.decision_reason, "decided_by": app.decided_by, "decided_at": app.decided_at,
-            "result": dict(app.result or {}), "certified_assessment_id": app.certified_assessment_id,
-            "certificate_number": app.certificate_number, "revision_reason": app.revision_reason,
-            "locked": app.status in LOCKED}
+    return {
+        "id": app.id,
+        "case_id": app.case_id,
+        "revision": app.revision,
+        "status": app.status,
+        "status_zh": STATE_NAMES[app.status][0],
+        "status_en": STATE_NAMES[app.status][1],
+        "tier": app.tier,
+        "province": app.province,
+        "enterprise_id": app.enterprise_id,
+        "enterprise": f.enterprise.name,
+        "factory": f.name,
+        "assessment_id": app.assessment_id,
+        "submitted_by": app.submitted_by,
+        "submitted_at": app.submitted_at,
+        "status_at": app.status_at,
+        "decision": app.decision,
+        "decision_reason": app.decision_reason,
+        "decided_by": app.decided_by,
+        "decided_at": app.decided_at,
+        "result": dict(app.result or {}),
+        "certified_assessment_id": app.certified_assessment_id,
+        "certificate_number": app.certificate_number,
+        "revision_reason": app.revision_reason,
+        "locked": app.status in LOCKED,
+    }
 
 
 def _visible(session: Session, p: Principal):
@@ -789,14 +1115,14 @@ def _visible(session: Session, p: Principal):
         return q.where(Application.province == p.province)
     if p.role == "expert":
         return q.join(ExpertAssignment, ExpertAssignment.application_id == Application.id).where(
-            ExpertAssignment.expert_id == p.user_id)
+            ExpertAssignment.expert_id == p.user_id
+        )
     if p.role == "local":
         return q
     return q.where(Application.id.is_(None))
 
 
-def list_applications(p: Principal, *, session: Session, status: str | None = None,
-                      latest_only: bool = True) -> list[dict]:
+def list_applications(p: Principal, *, session: Session, status: str | None = None, latest_only: bool = True) -> list[dict]:
     """Applications the principal may see (enterprise: its own; expert: assigned; province admin: the province's),
     newest first; by default only each case's latest revision."""
     require(session, p, "application.read")
@@ -821,18 +1147,30 @@ def application_detail(p: Principal, app_id: int, *, session: Session) -> dict:
     out = summary(session, app)
     experts = []
     for x in _experts(session, app.id):
-        n = session.scalar(select(func.count()).select_from(ExpertGrade).where(
-            ExpertGrade.application_id == app.id, ExpertGrade.expert_id == x.expert_id, ExpertGrade.grade.is_not(None)))
-        experts.append({"username": session.get(User, x.expert_id).username, "graded": n,
-                        "submitted": x.submitted_at is not None})
+        n = session.scalar(
+            select(func.count())
+            .select_from(ExpertGrade)
+            .where(ExpertGrade.application_id == app.id, ExpertGrade.expert_id == x.expert_id, ExpertGrade.grade.is_not(None))
+        )
+        experts.append(
+            {"username": session.get(User, x.expert_id).username, "graded": n, "submitted": x.submitted_at is not None}
+        )
     out["experts"] = experts
-    out["rectifications"] = [_rect_dict(r) for r in session.scalars(select(Rectification).where(
-        Rectification.application_id == app.id).order_by(Rectification.requirement_id))]
+    out["rectifications"] = [
+        _rect_dict(r)
+        for r in session.scalars(
+            select(Rectification).where(Rectification.application_id == app.id).order_by(Rectification.requirement_id)
+        )
+    ]
     if app.status in ("approved", "rejected"):
-        out["consensus"] = {c.requirement_id: {"grade": c.grade, "reason": c.reason} for c in session.scalars(
-            select(ConsensusGrade).where(ConsensusGrade.application_id == app.id))}
-    out["revisions"] = [{"id": r.id, "revision": r.revision, "status": r.status} for r in session.scalars(
-        select(Application).where(Application.case_id == app.case_id).order_by(Application.revision))]
+        out["consensus"] = {
+            c.requirement_id: {"grade": c.grade, "reason": c.reason}
+            for c in session.scalars(select(ConsensusGrade).where(ConsensusGrade.application_id == app.id))
+        }
+    out["revisions"] = [
+        {"id": r.id, "revision": r.revision, "status": r.status}
+        for r in session.scalars(select(Application).where(Application.case_id == app.case_id).order_by(Application.revision))
+    ]
     out["actions"] = available_actions(p, app, session=session)
     return out
 
@@ -862,8 +1200,9 @@ def available_actions(p: Principal, app: Application, *, session: Session) -> li
         if app.status not in states or check(session, p, action, app) is not None:
             continue
         if step in ("save_grades", "submit_review"):
-            mine = session.scalar(select(ExpertAssignment).where(ExpertAssignment.application_id == app.id,
-                                                                 ExpertAssignment.expert_id == p.user_id))
+            mine = session.scalar(
+                select(ExpertAssignment).where(ExpertAssignment.application_id == app.id, ExpertAssignment.expert_id == p.user_id)
+            )
             if mine is None or mine.submitted_at is not None:
                 continue
         if step == "issue_certificate" and app.certificate_number:

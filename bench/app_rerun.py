@@ -60,8 +60,12 @@ def run(n: int = 15) -> dict:
     with be.Session.begin() as s:
         fac = repo.create_factory(repo.create_enterprise(session=s, name="基准企业").id, "基准工厂", "discrete", session=s)
         a = repo.create_assessment(fac.id, session=s)
-        repo.save_answers(a.id, {r.id: {"grade": "largely", "note": "已实施"} for r in ed.applicable_requirements("discrete")},
-                          session=s, expected_version=a.version)
+        repo.save_answers(
+            a.id,
+            {r.id: {"grade": "largely", "note": "已实施"} for r in ed.applicable_requirements("discrete")},
+            session=s,
+            expected_version=a.version,
+        )
         aid = a.id
     at.session_state[state.ASSESSMENT_ID] = aid
     at.switch_page("app_pages/assess.py")
@@ -80,6 +84,12 @@ def run(n: int = 15) -> dict:
     bt.run()
     base = _time_runs(bt, n, lambda at_, i: at_.radio(key="r").set_value(1 + i % 3))
     med, bmed = statistics.median(page), statistics.median(base)
-    return {"page": "app_pages/assess.py", "requirements_loaded": 200, "reruns": n,
-            "rerun_median_seconds": round(med, 4), "rerun_max_seconds": round(max(page), 4),
-            "baseline_median_seconds": round(bmed, 4), "ratio_to_baseline": round(med / bmed, 1)}
+    return {
+        "page": "app_pages/assess.py",
+        "requirements_loaded": 200,
+        "reruns": n,
+        "rerun_median_seconds": round(med, 4),
+        "rerun_max_seconds": round(max(page), 4),
+        "baseline_median_seconds": round(bmed, 4),
+        "ratio_to_baseline": round(med / bmed, 1),
+    }

@@ -32,12 +32,32 @@ def _median_seconds(args: list[str]) -> float:
 def run() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         answers = Path(tmp) / "answers.yaml"
-        subprocess.run([sys.executable, "-m", "assessment", "maturity", "template", "maturity/2020-r2", "--industry", "discrete",
-                        "-o", str(answers)], cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "assessment",
+                "maturity",
+                "template",
+                "maturity/2020-r2",
+                "--industry",
+                "discrete",
+                "-o",
+                str(answers),
+            ],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
         bare = _median_seconds([sys.executable, "-c", "pass"])
         score = _median_seconds([sys.executable, "-m", "assessment", "maturity", "score", str(answers)])
         tier = _median_seconds([sys.executable, "-m", "assessment", "tier", "evaluate", str(ROOT / "examples" / "advanced.yaml")])
-    return {"bare_interpreter_seconds": round(bare, 3), "maturity_score_seconds": round(score, 3),
-            "tier_evaluate_seconds": round(tier, 3), "maturity_score_vs_bare": round(score / bare, 1),
-            "tier_evaluate_vs_bare": round(tier / bare, 1), "targets_seconds": {"maturity_score": 0.25, "tier_evaluate": 0.3},
-            "repeat": REPEAT}
+    return {
+        "bare_interpreter_seconds": round(bare, 3),
+        "maturity_score_seconds": round(score, 3),
+        "tier_evaluate_seconds": round(tier, 3),
+        "maturity_score_vs_bare": round(score / bare, 1),
+        "tier_evaluate_vs_bare": round(tier / bare, 1),
+        "targets_seconds": {"maturity_score": 0.25, "tier_evaluate": 0.3},
+        "repeat": REPEAT,
+    }

@@ -11,8 +11,8 @@ import time
 
 import numpy as np
 
-from assessment.editions import load_maturity
 from assessment.batch import score_batch
+from assessment.editions import load_maturity
 from assessment.maturity import compile_model
 
 
@@ -78,10 +78,14 @@ def run(n: int | None = None, seed: int = 20201011) -> dict:
     t_na = time.perf_counter() - t0
     agree = bool(np.allclose(loop[:, 0], b.score, atol=1e-9) and (loop[:, 1] == b.level).all())
     return {
-        "edition": "maturity/2020", "assessments": n, "requirements": len(c.reqs),
-        "batch_seconds": round(t_batch, 4), "loop_seconds": round(t_loop, 3),
+        "edition": "maturity/2020",
+        "assessments": n,
+        "requirements": len(c.reqs),
+        "batch_seconds": round(t_batch, 4),
+        "loop_seconds": round(t_loop, 3),
         "speedup": round(t_loop / t_batch, 1),
-        "batch_with_5pct_na_seconds": round(t_na, 4), "batch_per_second": round(n / t_batch),
+        "batch_with_5pct_na_seconds": round(t_na, 4),
+        "batch_per_second": round(n / t_batch),
         "results_agree": agree,
         "level_histogram": {str(k): int(v) for k, v in zip(*np.unique(b.level, return_counts=True))},
     }

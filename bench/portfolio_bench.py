@@ -71,9 +71,14 @@ def _bench(url: str, factories: int, years: int, connect_args: dict | None = Non
     plan(profile, "excellent")  # warm: criteria, scipy
     t0 = time.perf_counter()
     p, _ = plan(profile, "excellent")
-    out["planner_one_factory"] = {"seconds": round(time.perf_counter() - t0, 4), "target": "excellent",
-                                  "problem_size": p.problem_size, "exact": p.exact, "items": len(p.items),
-                                  "effort": p.total_effort}
+    out["planner_one_factory"] = {
+        "seconds": round(time.perf_counter() - t0, 4),
+        "target": "excellent",
+        "problem_size": p.problem_size,
+        "exact": p.exact,
+        "items": len(p.items),
+        "effort": p.total_effort,
+    }
     engine.dispose()
     return out
 

@@ -77,25 +77,37 @@ def run(n_batch: int | None = None) -> dict:
     t0 = time.perf_counter()
     aids = []
     with Session.begin() as s:
-        ent = repo.create_enterprise(session=s, name="批量测试企业", compliance=demo.COMPLIANCE, above_scale=True, legal_person=True)
+        ent = repo.create_enterprise(
+            session=s, name="批量测试企业", compliance=demo.COMPLIANCE, above_scale=True, legal_person=True
+        )
         for i in range(n_batch):
             fac = repo.create_factory(ent.id, f"工厂{i:04d}", "discrete", session=s)
             a = repo.create_assessment(fac.id, session=s)
             cap = rng.uniform(0.3, 1.0)
-            repo.save_answers(a.id, {r.id: {"grade": "full" if rng.random() < cap - 0.1 * (r.level - 1) else "partial"}
-                                         for r in reqs}, session=s, expected_version=a.version)
+            repo.save_answers(
+                a.id,
+                {r.id: {"grade": "full" if rng.random() < cap - 0.1 * (r.level - 1) else "partial"} for r in reqs},
+                session=s,
+                expected_version=a.version,
+            )
             aids.append(a.id)
     seed_t = time.perf_counter() - t0
     stats = run_batch(tmp / "out", Session=Session, settings=settings, assessment_ids=aids, progress=None)
     resume = run_batch(tmp / "out", Session=Session, settings=settings, assessment_ids=aids, progress=None)
     return {
         "baseline_minimal_pdf_seconds": round(base, 4),
-        "certificate_warm_seconds": round(cert_t, 4), "certificate_ratio": round(cert_t / base, 1),
-        "certificate_warm_cpu_seconds": round(cert_cpu, 4), "baseline_minimal_pdf_cpu_seconds": round(base_cpu, 4),
+        "certificate_warm_seconds": round(cert_t, 4),
+        "certificate_ratio": round(cert_t / base, 1),
+        "certificate_warm_cpu_seconds": round(cert_cpu, 4),
+        "baseline_minimal_pdf_cpu_seconds": round(base_cpu, 4),
         "certificate_verify_warm_seconds": round(verify_t, 4),
-        "report_warm_seconds": round(report_t, 3), "report_ratio": round(report_t / base, 1),
-        "batch_certificates": n_batch, "batch_seconds": round(stats.seconds, 1), "batch_failed": len(stats.failed),
+        "report_warm_seconds": round(report_t, 3),
+        "report_ratio": round(report_t / base, 1),
+        "batch_certificates": n_batch,
+        "batch_seconds": round(stats.seconds, 1),
+        "batch_failed": len(stats.failed),
         "batch_per_certificate_seconds": round(stats.seconds / n_batch, 4),
-        "batch_resume_seconds": round(resume.seconds, 1), "batch_resume_skipped": resume.skipped,
+        "batch_resume_seconds": round(resume.seconds, 1),
+        "batch_resume_skipped": resume.skipped,
         "seed_seconds": round(seed_t, 1),
     }

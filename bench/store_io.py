@@ -29,7 +29,9 @@ def _bench(url: str, reps: int, connect_args: dict | None = None) -> dict:
         with Session.begin() as s:
             a = repo.create_assessment(fac.id, session=s)
             aid, v = a.id, a.version
-        grades = {rid: {"grade": ("full", "largely", "partial", "none")[(i + k) % 4], "note": f"说明 {k}"} for k, rid in enumerate(ids)}
+        grades = {
+            rid: {"grade": ("full", "largely", "partial", "none")[(i + k) % 4], "note": f"说明 {k}"} for k, rid in enumerate(ids)
+        }
         t0 = time.perf_counter()
         with Session.begin() as s:
             repo.save_answers(aid, grades, session=s, expected_version=v)
@@ -43,8 +45,13 @@ def _bench(url: str, reps: int, connect_args: dict | None = None) -> dict:
         rows = [{"a": aid, "r": rid + ":raw", "g": g["grade"], "n": g["note"]} for rid, g in grades.items()]
         t0 = time.perf_counter()
         with engine.begin() as c:
-            c.execute(text("INSERT INTO answers (assessment_id, requirement_id, grade, note, updated_at) "
-                           "VALUES (:a, :r, :g, :n, CURRENT_TIMESTAMP)"), rows)
+            c.execute(
+                text(
+                    "INSERT INTO answers (assessment_id, requirement_id, grade, note, updated_at) "
+                    "VALUES (:a, :r, :g, :n, CURRENT_TIMESTAMP)"
+                ),
+                rows,
+            )
         raw_saves.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         with engine.connect() as c:
@@ -52,9 +59,14 @@ def _bench(url: str, reps: int, connect_args: dict | None = None) -> dict:
         raw_loads.append(time.perf_counter() - t0)
     engine.dispose()
     med = statistics.median
-    return {"save_median_seconds": round(med(saves), 4), "load_median_seconds": round(med(loads), 4),
-            "baseline_insert_seconds": round(med(raw_saves), 4), "baseline_select_seconds": round(med(raw_loads), 4),
-            "save_ratio": round(med(saves) / med(raw_saves), 1), "load_ratio": round(med(loads) / med(raw_loads), 1)}
+    return {
+        "save_median_seconds": round(med(saves), 4),
+        "load_median_seconds": round(med(loads), 4),
+        "baseline_insert_seconds": round(med(raw_saves), 4),
+        "baseline_select_seconds": round(med(raw_loads), 4),
+        "save_ratio": round(med(saves) / med(raw_saves), 1),
+        "load_ratio": round(med(loads) / med(raw_loads), 1),
+    }
 
 
 def run(reps: int = 10) -> dict:

@@ -57,9 +57,17 @@ def progress_bar(done: int, total: int, started: float, stream=sys.stderr) -> No
     stream.flush()
 
 
-def run_batch(out: Path, *, Session: sessionmaker, settings: Settings, assessment_ids: list[int] | None = None,
-              force: bool = False, reports: bool = False, lang: str = "zh",
-              progress: Callable[[int, int, float], None] | None = progress_bar) -> BatchStats:
+def run_batch(
+    out: Path,
+    *,
+    Session: sessionmaker,
+    settings: Settings,
+    assessment_ids: list[int] | None = None,
+    force: bool = False,
+    reports: bool = False,
+    lang: str = "zh",
+    progress: Callable[[int, int, float], None] | None = progress_bar,
+) -> BatchStats:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     ids = assessment_ids or latest_assessments(Session)
@@ -72,23 +80,43 @@ def run_batch(out: Path, *, Session: sessionmaker, settings: Settings, assessmen
                 digest = repo.assessment_digest(a)
                 folder = out / str(a.factory_id)
                 manifest = folder / "manifest.json"
-                done = manifest.exists() and json.loads(manifest.read_text(encoding="utf-8")).get("digest") == digest \
-                    and (folder / "certificate.pdf").exists() and (not reports or (folder / "report.pdf").exists())
+                done = (
+                    manifest.exists()
+                    and json.loads(manifest.read_text(encoding="utf-8")).get("digest") == digest
+                    and (folder / "certificate.pdf").exists()
+                    and (not reports or (folder / "report.pdf").exists())
+                )
                 if done and not force:
                     stats.skipped += 1
                 else:
                     revoked = select(Revocation.number)
-                    cert = s.scalar(select(Certificate).where(Certificate.assessment_id == aid, Certificate.digest == digest,
-                                                              Certificate.number.not_in(revoked))
-                                    .order_by(Certificate.id.desc()).limit(1))
+                    cert = s.scalar(
+                        select(Certificate)
+                        .where(Certificate.assessment_id == aid, Certificate.digest == digest, Certificate.number.not_in(revoked))
+                        .order_by(Certificate.id.desc())
+                        .limit(1)
+                    )
                     if cert is None:
                         cert = service.issue_certificate(aid, session=s, settings=settings, actor="batch")
                     folder.mkdir(parents=True, exist_ok=True)
                     _write(folder / "certificate.pdf", service.render_certificate(cert, settings, lang))
                     if reports:
-                        _write(folder / "report.pdf", service.render_report(aid, session=s, root=settings.criteria_dir, lang=lang))
-                    _write(manifest, json.dumps({"assessment_id": aid, "factory": a.factory.name, "digest": digest,
-                                                 "certificate": cert.number, "lang": lang}, ensure_ascii=False).encode())
+                        _write(
+                            folder / "report.pdf", service.render_report(aid, session=s, root=settings.criteria_dir, lang=lang)
+                        )
+                    _write(
+                        manifest,
+                        json.dumps(
+                            {
+                                "assessment_id": aid,
+                                "factory": a.factory.name,
+                                "digest": digest,
+                                "certificate": cert.number,
+                                "lang": lang,
+                            },
+                            ensure_ascii=False,
+                        ).encode(),
+                    )
                     stats.rendered += 1
         except Exception as exc:  # noqa: BLE001 - one bad factory must not stop the batch; it is reported
             stats.failed.append((aid, f"{type(exc).__name__}: {exc}"))

@@ -45,8 +45,9 @@ def _render(fig, fmt: str = "png", dpi: int = 120) -> bytes:
 
 
 @_literal_text
-def radar(labels: Sequence[str], series: dict[str, Sequence[float]], title: str = "", vmax: float = 5.0,
-          fmt: str = "png") -> bytes:
+def radar(
+    labels: Sequence[str], series: dict[str, Sequence[float]], title: str = "", vmax: float = 5.0, fmt: str = "png"
+) -> bytes:
     """Radar chart of domain scores (one polygon per series)."""
     setup_matplotlib()
     from matplotlib import pyplot as plt
@@ -73,8 +74,14 @@ def radar(labels: Sequence[str], series: dict[str, Sequence[float]], title: str 
 
 
 @_literal_text
-def level_bars(labels: Sequence[str], values: Sequence[float], threshold: float = 0.8, title: str = "",
-               fmt: str = "png", threshold_label: str = "门槛") -> bytes:
+def level_bars(
+    labels: Sequence[str],
+    values: Sequence[float],
+    threshold: float = 0.8,
+    title: str = "",
+    fmt: str = "png",
+    threshold_label: str = "门槛",
+) -> bytes:
     """Per-level scores X1..X5 against the threshold."""
     setup_matplotlib()
     from matplotlib import pyplot as plt
@@ -94,8 +101,7 @@ def level_bars(labels: Sequence[str], values: Sequence[float], threshold: float 
 
 
 @_literal_text
-def subdomain_bars(labels: Sequence[str], values: Sequence[float], title: str = "", vmax: float = 5.0,
-                   fmt: str = "png") -> bytes:
+def subdomain_bars(labels: Sequence[str], values: Sequence[float], title: str = "", vmax: float = 5.0, fmt: str = "png") -> bytes:
     """Horizontal bars of sub-domain scores (sum of counted level scores, 0..5)."""
     setup_matplotlib()
     from matplotlib import pyplot as plt
@@ -117,8 +123,16 @@ def subdomain_bars(labels: Sequence[str], values: Sequence[float], title: str = 
 
 
 @_literal_text
-def trend(dates: Sequence[str], scores: Sequence[float], levels: Sequence[int], title: str = "", fmt: str = "png", *,
-          notes: Sequence[str] | None = None, ylabel: str = "总分 S") -> bytes:
+def trend(
+    dates: Sequence[str],
+    scores: Sequence[float],
+    levels: Sequence[int],
+    title: str = "",
+    fmt: str = "png",
+    *,
+    notes: Sequence[str] | None = None,
+    ylabel: str = "总分 S",
+) -> bytes:
     """S over time with the level bands; ``notes``: the text at each point (default ``S=1.80（1级）``)."""
     setup_matplotlib()
     from matplotlib import pyplot as plt
@@ -139,8 +153,14 @@ def trend(dates: Sequence[str], scores: Sequence[float], levels: Sequence[int], 
 
 
 @_literal_text
-def band_shares(bands: Sequence[str], groups: Sequence[str], shares: Sequence[Sequence[float]],
-                references: dict[str, Sequence[float]] | None = None, title: str = "", fmt: str = "png") -> bytes:
+def band_shares(
+    bands: Sequence[str],
+    groups: Sequence[str],
+    shares: Sequence[Sequence[float]],
+    references: dict[str, Sequence[float]] | None = None,
+    title: str = "",
+    fmt: str = "png",
+) -> bytes:
     """One panel per level band (e.g. ≤L1, L2, L3, ≥L4): each group's share in that band as a bar (``shares[group][band]``),
     and reference shares (e.g. the published national ones, ``references[label][band]``) as labelled dashed lines."""
     setup_matplotlib()
@@ -174,9 +194,17 @@ def band_shares(bands: Sequence[str], groups: Sequence[str], shares: Sequence[Se
         top += 0.3
     if references:
         handles, labels = axes[0][0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.005, 1 - (top - 0.05) / height), fontsize=8,
-                   ncol=len(labels), frameon=False)
+        fig.legend(
+            handles,
+            labels,
+            loc="upper left",
+            bbox_to_anchor=(0.005, 1 - (top - 0.05) / height),
+            fontsize=8,
+            ncol=len(labels),
+            frameon=False,
+        )
         top += 0.3
-    fig.subplots_adjust(top=1 - (top + 0.25) / height, bottom=(1.0 if rotate else 0.4) / height, hspace=0.35, wspace=0.08,
-                        left=0.06, right=0.99)
+    fig.subplots_adjust(
+        top=1 - (top + 0.25) / height, bottom=(1.0 if rotate else 0.4) / height, hspace=0.35, wspace=0.08, left=0.06, right=0.99
+    )
     return _render(fig, fmt)

@@ -36,8 +36,10 @@ OWNERSHIP = [("central_soe", "中央企业"), ("local_soe", "地方国企"), ("p
 SIZES = [("large", "大型企业"), ("medium", "中型企业"), ("small", "小型企业"), ("micro", "微型企业")]
 GROUPS = [("raw_materials", "原材料"), ("equipment", "装备制造"), ("consumer", "消费品"), ("electronics", "电子信息")]
 LEVELS = ["一级", "二级", "三级", "四级", "五级"]
-KEY_REGION = ("工厂是否位于2022年度入选或评定的工业稳增长和转型升级成效明显市（州）、国家新型工业化产业示范基地、"
-              "先进制造业集群决赛优胜者名单等重点区域")
+KEY_REGION = (
+    "工厂是否位于2022年度入选或评定的工业稳增长和转型升级成效明显市（州）、国家新型工业化产业示范基地、"
+    "先进制造业集群决赛优胜者名单等重点区域"
+)
 PLEDGE = "我单位申报的所有材料，均真实、完整，如有不实，愿承担相应的责任。"
 
 # 整体建设成效: the 18 indicators in the form's order (left column, then right column, row by row)
@@ -61,34 +63,59 @@ KPI_ROWS: list[tuple[str, str, str]] = [
     ("co2_unit_down", "单位产品二氧化碳（CO₂）排放量降低", "%"),
     ("replication_count", "先进制造模式/解决方案面向供应链上下游复制推广的企业数量", "家"),
 ]
-SUPPLY_KPI_ROWS = [("supply_incoming_pass_up", "来料合格率提升", "%"), ("purchase_cost_rate_down", "采购费用率下降", "%"),
-                   ("logistics_cost_down", "物流成本降低", "%"), ("order_cycle_down", "订单配送周期缩短", "%")]
+SUPPLY_KPI_ROWS = [
+    ("supply_incoming_pass_up", "来料合格率提升", "%"),
+    ("purchase_cost_rate_down", "采购费用率下降", "%"),
+    ("logistics_cost_down", "物流成本降低", "%"),
+    ("order_cycle_down", "订单配送周期缩短", "%"),
+]
 
-ANNEX1_HEAD = ["序号", "环节名称", "场景名称", "场景实例名称",
-               "场景实例描述（结合要素条件进行描述，300字以内，可配图）", "解决的痛点问题描述（300字以内）",
-               "采用的技术方案（包括供应商）（300字以内，可以配图）",
-               "保障要素（如人、管理机制、组织标准、培训等，200字以内，选填）", "已实施成效（最好通过量化指标描述，300字以内）",
-               "其他（如对于其他车间、工厂的带动效应等，300字以内，选填）", "经济性和可推广性", "备注"]
-EQUIPMENT_HINT = ("（在系统中选择高档数控机床与工业机器人、增材制造装备、智能传感与控制装备、智能检测与装配装备、"
-                  "智能物流与仓储装备、行业成套装备，可填写多个）")
+ANNEX1_HEAD = [
+    "序号",
+    "环节名称",
+    "场景名称",
+    "场景实例名称",
+    "场景实例描述（结合要素条件进行描述，300字以内，可配图）",
+    "解决的痛点问题描述（300字以内）",
+    "采用的技术方案（包括供应商）（300字以内，可以配图）",
+    "保障要素（如人、管理机制、组织标准、培训等，200字以内，选填）",
+    "已实施成效（最好通过量化指标描述，300字以内）",
+    "其他（如对于其他车间、工厂的带动效应等，300字以内，选填）",
+    "经济性和可推广性",
+    "备注",
+]
+EQUIPMENT_HINT = (
+    "（在系统中选择高档数控机床与工业机器人、增材制造装备、智能传感与控制装备、智能检测与装配装备、"
+    "智能物流与仓储装备、行业成套装备，可填写多个）"
+)
 SOFTWARE_HINT = "（在系统中选择研发设计类、生产制造类、经营管理类、控制执行类、行业专用类、新型软件，可填写多个）"
 # 附3–附7 (示范工厂 only): (number, title, columns)
 ANNEX_LISTS = [
     ("附3", "项目突破的关键技术清单（选填）", ["序号", "技术名称", "关键参数（两到三个核心参数）", "备注"]),
     ("附4", "项目突破的关键装备清单（选填）", ["序号", "装备名称", "关键参数（两到三个核心参数）", "备注"]),
     ("附5", "项目突破的关键软件/系统清单（选填）", ["序号", "软件/系统名称", "关键参数（两到三个核心参数）", "备注"]),
-    ("附6", "项目建设过程中形成的标准清单（选填）",
-     ["序号", "标准名称", "标准类型（选填国标、行标、团标、企标）", "标准状态（选填已发布、草案）", "标准号", "备注"]),
-    ("附7", "项目建设过程中形成的专利清单（选填）",
-     ["序号", "专利名称", "专利类型（选填发明、实用新型、外观、软著）", "专利状态（选填已发布、审查中）", "专利号", "备注"]),
+    (
+        "附6",
+        "项目建设过程中形成的标准清单（选填）",
+        ["序号", "标准名称", "标准类型（选填国标、行标、团标、企标）", "标准状态（选填已发布、草案）", "标准号", "备注"],
+    ),
+    (
+        "附7",
+        "项目建设过程中形成的专利清单（选填）",
+        ["序号", "专利名称", "专利类型（选填发明、实用新型、外观、软著）", "专利状态（选填已发布、审查中）", "专利号", "备注"],
+    ),
 ]
-NOTE_SIZE = ("根据《统计上大中小微型企业划分办法（2017）》《关于印发中小企业划型标准规定的通知》规定，工业企业大、中、小、微企业划分"
-             "标准如下：从业人员1000人及以上，且营业收入40000万元及以上的为大型企业；从业人员300人及以上1000人以下，且营业收入2000万元"
-             "及以上40000万元以下的为中型企业；从业人员20人及以上300人以下，且营业收入300万元及以上2000万元以下的为小型企业；从业人员"
-             "20人以下或营业收入300万元以下的为微型企业。")
+NOTE_SIZE = (
+    "根据《统计上大中小微型企业划分办法（2017）》《关于印发中小企业划型标准规定的通知》规定，工业企业大、中、小、微企业划分"
+    "标准如下：从业人员1000人及以上，且营业收入40000万元及以上的为大型企业；从业人员300人及以上1000人以下，且营业收入2000万元"
+    "及以上40000万元以下的为中型企业；从业人员20人及以上300人以下，且营业收入300万元及以上2000万元以下的为小型企业；从业人员"
+    "20人以下或营业收入300万元以下的为微型企业。"
+)
 NOTE_INDUSTRY = "所属行业大类和中类，根据《国民经济行业分类与代码（GB/T 4754-2017）》进行选填。"
-NOTE_ACCIDENT = ("重大、特大安全生产事故认定标准见《生产安全事故报告和调查处理条例》（中华人民共和国国务院令第493号）第三条（一）（二），"
-                 "重大、特大环境事故认定标准见《国家突发环境事件应急预案》（国办函〔2014〕119号）附件1第一条、第二条。")
+NOTE_ACCIDENT = (
+    "重大、特大安全生产事故认定标准见《生产安全事故报告和调查处理条例》（中华人民共和国国务院令第493号）第三条（一）（二），"
+    "重大、特大环境事故认定标准见《国家突发环境事件应急预案》（国办函〔2014〕119号）附件1第一条、第二条。"
+)
 SELF_BUILT = "自建的话，系统中选择自建；其他的话，填写总集成商，可填写多个。"
 
 
@@ -175,15 +202,23 @@ def _label_runs(paragraph, text: str, *, bold: bool = False) -> None:
     pos = 0
     for m in MARK.finditer(text):
         if m.start() > pos:
-            paragraph.add_run(text[pos:m.start()]).bold = bold
+            paragraph.add_run(text[pos : m.start()]).bold = bold
         paragraph.add_run(m.group(1)).font.superscript = True
         pos = m.end()
     if pos < len(text):
         paragraph.add_run(text[pos:]).bold = bold
 
 
-def _para(doc, text: str = "", *, size: float | None = None, bold: bool = False, align=None, user: str | None = None,
-          font: str | None = None):
+def _para(
+    doc,
+    text: str = "",
+    *,
+    size: float | None = None,
+    bold: bool = False,
+    align=None,
+    user: str | None = None,
+    font: str | None = None,
+):
     p = doc.add_paragraph()
     if align is not None:
         p.alignment = align
@@ -229,11 +264,11 @@ class Grid:
             user = len(cell) == 3
             text, span = (cell[1], cell[2]) if user else cell
             tc = tcs[col]
-            for extra in tcs[col + 1:col + span]:  # a horizontal merge is one w:tc spanning the grid columns
+            for extra in tcs[col + 1 : col + span]:  # a horizontal merge is one w:tc spanning the grid columns
                 r._tr.remove(extra)
             if span > 1:
                 tc.grid_span = span
-            tc.width = Mm(sum(self.widths[col:col + span]))
+            tc.width = Mm(sum(self.widths[col : col + span]))
             c = _Cell(tc, self.t)
             p = c.paragraphs[0]
             if user:
@@ -330,7 +365,8 @@ def _warning_page(doc, d: DeclarationData) -> None:
     _para(doc, title, size=18, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, font=HEAD_FONT)
     if not d.eligible:
         _para(doc, "依据自评估数据，", user=f"{d.factory}（{d.enterprise}）", size=12).add_run(
-            f"不满足「{d.programme}」的以下申报条件：").font.size = Pt(12)
+            f"不满足「{d.programme}」的以下申报条件："
+        ).font.size = Pt(12)
         for r in d.reasons:
             _para(doc, "✗ ", user=r, size=11)
         _para(doc, "以下申报书仅为预填草稿，供准备材料使用；请先满足上述条件再行申报。", size=11)
@@ -349,8 +385,12 @@ def _cover(doc, d: DeclarationData) -> None:
     for _ in range(6):
         doc.add_paragraph()
     project = d.factory if d.form == "factory" else None
-    for label, value, seal in (("项目名称：", project, False), ("申报单位：", d.enterprise, True),
-                               ("推荐单位：", None, True), ("申报日期：", f"{d.year}年　　月　　日", False)):
+    for label, value, seal in (
+        ("项目名称：", project, False),
+        ("申报单位：", d.enterprise, True),
+        ("推荐单位：", None, True),
+        ("申报日期：", f"{d.year}年　　月　　日", False),
+    ):
         p = _para(doc, label, size=16, user=value)
         p.paragraph_format.left_indent = Mm(25)
         p.paragraph_format.space_after = Pt(4 if seal else 16)
@@ -370,8 +410,15 @@ def _enterprise_block(doc, d: DeclarationData, notes: _Notes) -> None:
     g.row(("统一社会信用代码", 1), ("=", d.credit_code, 3), ("成立时间", 1), ("=", None, 2))
     g.row(("企业性质", 1), (_boxes(OWNERSHIP, d.ownership), 6))
     g.row(("企业类型" + notes.mark(NOTE_SIZE), 1), (_boxes(SIZES, d.size_class), 6))
-    g.row(("所属行业" + notes.mark(NOTE_INDUSTRY), 1), ("行业门类（系统中下拉选择）", 1), ("=", None, 1),
-          ("行业大类（系统中下拉选择）", 1), ("=", None, 1), ("行业中类（系统中下拉选择）", 1), ("=", None, 1))
+    g.row(
+        ("所属行业" + notes.mark(NOTE_INDUSTRY), 1),
+        ("行业门类（系统中下拉选择）", 1),
+        ("=", None, 1),
+        ("行业大类（系统中下拉选择）", 1),
+        ("=", None, 1),
+        ("行业中类（系统中下拉选择）", 1),
+        ("=", None, 1),
+    )
     if d.form == "scenario":
         g.row(("所属四大行业", 1), (_boxes(GROUPS, d.industry_group), 6))
     g.row(("工厂地址", 1), ("=", d.address, 6))
@@ -395,19 +442,26 @@ def _enterprise_block(doc, d: DeclarationData, notes: _Notes) -> None:
         run = p.add_run("（插入自评估证明材料）")
         run.font.size = Pt(10.5)
         if d.score is not None:
-            basis = (f"本工具自评估：{'未达到一级' if not d.level else LEVELS[d.level - 1]}，S = {d.score}"
-                     + (f"（{d.standard}）" if d.standard else "")
-                     + (f"；自评估证书编号 {d.certificate}" if d.certificate else "")
-                     + "。自评估结果仅供参考，申报时插入智能制造数据资源公共服务平台的自评估证明材料。")
+            basis = (
+                f"本工具自评估：{'未达到一级' if not d.level else LEVELS[d.level - 1]}，S = {d.score}"
+                + (f"（{d.standard}）" if d.standard else "")
+                + (f"；自评估证书编号 {d.certificate}" if d.certificate else "")
+                + "。自评估结果仅供参考，申报时插入智能制造数据资源公共服务平台的自评估证明材料。"
+            )
             q = cells[1].add_paragraph()
             r = q.add_run(clean(basis))
             r.font.size, r.font.color.rgb = Pt(9), RGBColor(0x44, 0x44, 0x44)
         g.row(("其他能力证明材料说明（可后附）", 2), ("=", None, 5))
     accident = {"major": True, "especially_major": True, "none": False, "general": False, "serious": False}.get(d.accident or "")
-    question = ("企业近三年是否发生过重大安全生产事故、重大环境事故" if d.form == "scenario"
-                else "企业近三年是否发生重大安全生产事故、重大环境事故")
-    g.row((question + notes.mark(NOTE_ACCIDENT), 2),
-          (("☑" if accident else "□") + "是（事故名称：　　　　　　） " + ("☑" if accident is False else "□") + "否", 5))
+    question = (
+        "企业近三年是否发生过重大安全生产事故、重大环境事故"
+        if d.form == "scenario"
+        else "企业近三年是否发生重大安全生产事故、重大环境事故"
+    )
+    g.row(
+        (question + notes.mark(NOTE_ACCIDENT), 2),
+        (("☑" if accident else "□") + "是（事故名称：　　　　　　） " + ("☑" if accident is False else "□") + "否", 5),
+    )
     g.row(("企业简介", 1), ("（发展历程、主营业务、市场份额等方面基本情况，不超过500字。）", 6))
     notes.flush(doc)
 
@@ -448,20 +502,33 @@ def _pledge(doc) -> None:
 
 def _scenario_block(doc, d: DeclarationData, notes: _Notes) -> None:
     _heading(doc, "（二）申报优秀场景基本信息", 2)
+
     def build(doc):
         g = Grid(doc, [34, 44, 34, 44])
         for label in ("环节名称", "场景名称", "场景实例名称", "场景实例建设起止日期", "场景实例建设投资（万元）"):
             g.row((label, 1), ("=", None, 3))
-        g.row(("场景实例建设系统解决方案供应商名称", 1),
-              ("（自建的话，系统中选择自建；其他的话，每个场景实例可填写多个系统解决方案供应商）", 3))
+        g.row(
+            ("场景实例建设系统解决方案供应商名称", 1),
+            ("（自建的话，系统中选择自建；其他的话，每个场景实例可填写多个系统解决方案供应商）", 3),
+        )
         g.row(("联系人", 1), ("=", None, 1), ("联系电话", 1), ("=", None, 1))
         g.keep_together()
         return g
 
     choose = "（在系统中下拉选择）"
-    _repeat(doc, build, [{(0, 1): i.link or choose, (1, 1): i.scenario or choose,
-                          (2, 1): i.name or "（申报主体自行归纳填写，同一场景下的多个场景实例分开填写）"}
-                         for i in d.instances or [Instance("", "", "")]], 10.5)
+    _repeat(
+        doc,
+        build,
+        [
+            {
+                (0, 1): i.link or choose,
+                (1, 1): i.scenario or choose,
+                (2, 1): i.name or "（申报主体自行归纳填写，同一场景下的多个场景实例分开填写）",
+            }
+            for i in d.instances or [Instance("", "", "")]
+        ],
+        10.5,
+    )
     notes.flush(doc)
     _kpi_table(doc, d, notes)
     doc.add_paragraph()
@@ -498,8 +565,13 @@ def _factory_block(doc, d: DeclarationData, notes: _Notes) -> None:
     first = len(g.t.rows)
     values = [(f"{label}（{unit}）", d.kpis.get(kid, (None, None))[0]) for kid, label, unit in SUPPLY_KPI_ROWS]
     for i, ((l1, v1), (l2, v2)) in enumerate(zip(values[::2], values[1::2])):
-        g.row(("供应链建设成效" if i == 0 else "", 1), (l1, 1), ("=", None if v1 is None else _num(v1), 1),
-              (l2, 1), ("=", None if v2 is None else _num(v2), 1))
+        g.row(
+            ("供应链建设成效" if i == 0 else "", 1),
+            (l1, 1),
+            ("=", None if v1 is None else _num(v1), 1),
+            (l2, 1),
+            ("=", None if v2 is None else _num(v2), 1),
+        )
     g.row(("", 1), ("（其他成效指标）", 2), ("=", None, 2))
     g.merge_down(first, first + 2)
     notes.flush(doc)
@@ -516,8 +588,14 @@ def _annex1(doc, d: DeclarationData) -> None:
     g.row(*[(h, 1) for h in ANNEX1_HEAD], bold=True)
     rows = d.instances or [Instance("", "", "")]
     for i, inst in enumerate(rows, 1):
-        g.row((str(i), 1), ("=", inst.link, 1), ("=", inst.scenario, 1), ("=", inst.name, 1),
-              *[("=", None, 1)] * 7, ("=", inst.note, 1))
+        g.row(
+            (str(i), 1),
+            ("=", inst.link, 1),
+            ("=", inst.scenario, 1),
+            ("=", inst.name, 1),
+            *[("=", None, 1)] * 7,
+            ("=", inst.note, 1),
+        )
     tr = g.t.rows[0]._tr.get_or_add_trPr()
     header = tr.makeelement(qn("w:tblHeader"), {})
     tr.append(header)
@@ -527,9 +605,14 @@ def _annex2(doc, d: DeclarationData) -> None:
     section = doc.add_section(WD_SECTION.NEW_PAGE)
     _a4(section)
     _para(doc, "附2", size=12, font=HEAD_FONT)
-    title = "具体场景实例采用的关键装备、软件、工艺、技术情况" if d.form == "scenario" else "场景实例采用的关键装备、软件、工艺、技术情况"
+    title = (
+        "具体场景实例采用的关键装备、软件、工艺、技术情况"
+        if d.form == "scenario"
+        else "场景实例采用的关键装备、软件、工艺、技术情况"
+    )
     _para(doc, title, size=14, align=WD_ALIGN_PARAGRAPH.CENTER, font=HEAD_FONT)
     label = "具体场景实例名称（与上面表格对应）" if d.form == "scenario" else "场景实例名称（与上面表格对应）"
+
     def build(doc):
         g = Grid(doc, [36, 32, 30, 30, 28], size=9.5)
         g.row((label, 2), ("=", None, 3))
@@ -562,8 +645,11 @@ def _parts(doc, d: DeclarationData) -> None:
     _page_break(doc)
     if d.form == "scenario":
         _heading(doc, "二、场景实例建设方案及情况")
-        _para(doc, "（此部分参考《智能制造典型场景参考指引》（见附件1）进行编写。申报主体根据实际情况归纳提炼形成场景实例名称、建设方案及"
-                   "情况说明，并按照附1至附2进行详细描述，填写的场景实例应建设成效突出、具有行业推广价值。鼓励申报主体填写新的环节或场景。）")
+        _para(
+            doc,
+            "（此部分参考《智能制造典型场景参考指引》（见附件1）进行编写。申报主体根据实际情况归纳提炼形成场景实例名称、建设方案及"
+            "情况说明，并按照附1至附2进行详细描述，填写的场景实例应建设成效突出、具有行业推广价值。鼓励申报主体填写新的环节或场景。）",
+        )
         _heading(doc, "三、下一步提升和推广计划")
         _heading(doc, "（一）提升计划", 2)
         doc.add_paragraph()
@@ -574,15 +660,20 @@ def _parts(doc, d: DeclarationData) -> None:
         return
     sections = [
         ("二、项目总体情况", "（包括项目实施背景、基础条件、总体实施架构和总体建设情况等。）"),
-        ("三、场景实例建设方案及情况",
-         "（此部分参考《智能制造典型场景参考指引》（见附件1）和《智能制造示范工厂揭榜任务》（见附件2）进行编写。申报主体根据实际情况"
-         "归纳提炼形成场景实例名称、建设方案及情况说明，并按照附1至附2进行详细描述，填写的场景实例应建设成效突出、具有行业推广价值。"
-         "智能工厂建设内容需至少覆盖8个环节。智慧供应链建设内容需在智能工厂建设内容基础上，再至少覆盖供应链相关的1个环节。申报智慧供应链的"
-         "项目须重点阐述企业供应链建设情况，供应链的价值和效益，供应链模式的推广价值和前景等。鼓励申报主体填写新的环节或场景。）"),
+        (
+            "三、场景实例建设方案及情况",
+            "（此部分参考《智能制造典型场景参考指引》（见附件1）和《智能制造示范工厂揭榜任务》（见附件2）进行编写。申报主体根据实际情况"
+            "归纳提炼形成场景实例名称、建设方案及情况说明，并按照附1至附2进行详细描述，填写的场景实例应建设成效突出、具有行业推广价值。"
+            "智能工厂建设内容需至少覆盖8个环节。智慧供应链建设内容需在智能工厂建设内容基础上，再至少覆盖供应链相关的1个环节。申报智慧供应链的"
+            "项目须重点阐述企业供应链建设情况，供应链的价值和效益，供应链模式的推广价值和前景等。鼓励申报主体填写新的环节或场景。）",
+        ),
         ("四、系统集成方案", "（在场景实例描述基础上，需重点阐述各个系统之间、多个场景实例之间的集成协同情况。）"),
         ("五、项目的先进性与特色", "（此部分重点阐述项目技术水平的先进性，目标产品的先进性和市场前景，项目的特色和亮点等。）"),
-        ("六、项目实施成效", "（此部分重点阐述项目已取得的突出成效，包括创新方面，如突破的关键技术、装备、软件等；经济性方面，"
-                          "如投资回报率、降低成本比例、劳动生产率、生产效率等。）"),
+        (
+            "六、项目实施成效",
+            "（此部分重点阐述项目已取得的突出成效，包括创新方面，如突破的关键技术、装备、软件等；经济性方面，"
+            "如投资回报率、降低成本比例、劳动生产率、生产效率等。）",
+        ),
     ]
     for head, hint in sections:
         _heading(doc, head)

@@ -33,9 +33,11 @@ def setup_matplotlib() -> None:
 
     for p in font_paths().values():
         fm.fontManager.addfont(str(p))
-    plt.rcParams.update({
-        "font.family": "sans-serif",
-        "font.sans-serif": ["Noto Sans SC"],
-        "axes.unicode_minus": False,
-        "svg.fonttype": "path",
-    })
+    plt.rcParams.update(
+        {
+            "font.family": "sans-serif",
+            "font.sans-serif": ["Noto Sans SC"],
+            "axes.unicode_minus": False,
+            "svg.fonttype": "path",
+        }
+    )

@@ -43,10 +43,13 @@ def compile_pdf(template: str, data: dict[str, Any], **svgs: str) -> bytes:
         except typst.TypstError as exc:
             raise RenderError(f"{template}: {exc}") from None
     if warnings:
-        raise RenderError(f"{template}: typst warnings (fonts or layout): " + "; ".join(str(getattr(w, 'message', w)) for w in warnings))
+        raise RenderError(
+            f"{template}: typst warnings (fonts or layout): " + "; ".join(str(getattr(w, "message", w)) for w in warnings)
+        )
     # typst falls back to its bundled fonts without a warning when a glyph is missing: refuse that too
-    foreign = sorted({f.decode() for f in re.findall(rb"/BaseFont\s*/[A-Z]{6}\+([A-Za-z0-9-]+)", pdf)
-                      if not f.startswith(b"Noto")})
+    foreign = sorted(
+        {f.decode() for f in re.findall(rb"/BaseFont\s*/[A-Z]{6}\+([A-Za-z0-9-]+)", pdf) if not f.startswith(b"Noto")}
+    )
     if foreign:
         raise RenderError(f"{template}: text fell back to {', '.join(foreign)}: a character is missing from the CJK font")
     return pdf
@@ -69,20 +72,35 @@ def qr_svg(payload: str) -> str:
             else:
                 x += 1
     size = len(qr.matrix) + 2 * border
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size * 4}" height="{size * 4}" '
-            f'shape-rendering="crispEdges"><rect width="{size}" height="{size}" fill="#fff"/>'
-            f'<path fill="#000" d="{"".join(rows)}"/></svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size * 4}" height="{size * 4}" '
+        f'shape-rendering="crispEdges"><rect width="{size}" height="{size}" fill="#fff"/>'
+        f'<path fill="#000" d="{"".join(rows)}"/></svg>'
+    )
 
 
 # Level and tier names for certificates and reports: from assessment.labels (the criteria data), in the words a
 # certificate prints (its page is re-derived from the signed payload, so these must stay stable).
 LEVEL = {lang: {n: labels.level(n, lang) for n in range(0, 6)} for lang in ("zh", "en")}
-TIER = {lang: {tid: labels.tier(tid, lang) for tid in ("none", "basic", "advanced", "excellent", "leading")}
-        for lang in ("zh", "en")}
+TIER = {
+    lang: {tid: labels.tier(tid, lang) for tid in ("none", "basic", "advanced", "excellent", "leading")} for lang in ("zh", "en")
+}
 
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
-          "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def official_date(iso: str, lang: str) -> str:
@@ -96,8 +114,26 @@ def standard_names(edition: str, lang: str) -> str:
     return labels.edition_title(edition, lang)
 
 
-FULL_WIDTH = str.maketrans({"（": "(", "）": ")", "，": ", ", "：": ": ", "；": "; ", "。": ". ", "、": ", ", "“": '"',
-                            "”": '"', "‘": "'", "’": "'", "《": "", "》": "", "！": "!", "？": "?", "　": " "})
+FULL_WIDTH = str.maketrans(
+    {
+        "（": "(",
+        "）": ")",
+        "，": ", ",
+        "：": ": ",
+        "；": "; ",
+        "。": ". ",
+        "、": ", ",
+        "“": '"',
+        "”": '"',
+        "‘": "'",
+        "’": "'",
+        "《": "",
+        "》": "",
+        "！": "!",
+        "？": "?",
+        "　": " ",
+    }
+)
 
 
 def english(text: str) -> str:
@@ -124,17 +160,25 @@ def certificate_pdf(fields: dict[str, Any], payload: str, lang: str = "zh") -> b
     maturity_std, tier_std = standard_names(fields["ed"][0], lang), standard_names(fields["ed"][1], lang)
     ent, fac, S = fields["ent"], fields["fac"], fields["S"]
     if zh:
-        result = f"智能制造能力成熟度为{level}，总分 S\u00a0=\u00a0{S}" if lvl else f"智能制造能力成熟度未达到一级（总分 S\u00a0=\u00a0{S}）"
+        result = (
+            f"智能制造能力成熟度为{level}，总分 S\u00a0=\u00a0{S}"
+            if lvl
+            else f"智能制造能力成熟度未达到一级（总分 S\u00a0=\u00a0{S}）"
+        )
         reached = f"达到{tier}智能工厂要求" if tier_id != "none" else "未达到基础级智能工厂要求"
         statement = f"{ent}（{fac}）按 {maturity_std}评估，{result}；按{tier_std}判定，{reached}。"
         if self_:
             statement += "本证书记录企业自评估结果，由本工具按公开资料整理的条款计算，未经评估机构认定。"
     else:
         result = f"at {level}, total score S\u00a0=\u00a0{S}" if lvl else f"below Level 1 (total score S\u00a0=\u00a0{S})"
-        reached = f"meets the {tier} smart-factory tier" if tier_id != "none" else "does not yet meet the Basic smart-factory tier"
+        reached = (
+            f"meets the {tier} smart-factory tier" if tier_id != "none" else "does not yet meet the Basic smart-factory tier"
+        )
         statement = f"{ent} ({fac}) was assessed under {maturity_std} {result}, and under {tier_std} {reached}."
         if self_:
-            statement += " This certificate records a self-assessment computed by this toolkit; no assessment body has certified it."
+            statement += (
+                " This certificate records a self-assessment computed by this toolkit; no assessment body has certified it."
+            )
     issued, valid = official_date(fields["iss"], lang), official_date(fields["exp"], lang)
     rows = [
         (L("企业名称", "Enterprise"), ent),
@@ -148,24 +192,37 @@ def certificate_pdf(fields: dict[str, Any], payload: str, lang: str = "zh") -> b
         (L("有效期至", "Valid until"), valid),
     ]
     data = {
-        "lang": lang, "region": "cn" if zh else "gb", "font": "Noto Serif SC", "colon": "：" if zh else ": ",
-        "title_size": 26 if zh else 22, "watermark_size": 64 if zh else 50,
-        "kind": fields["kind"], "payload": payload,
+        "lang": lang,
+        "region": "cn" if zh else "gb",
+        "font": "Noto Serif SC",
+        "colon": "：" if zh else ": ",
+        "title_size": 26 if zh else 22,
+        "watermark_size": 64 if zh else 50,
+        "kind": fields["kind"],
+        "payload": payload,
         "header": L("智能制造能力成熟度与智能工厂梯度评估", "Smart-manufacturing maturity and smart-factory tiers"),
         "title": L("智能制造能力成熟度评估证书", "Certificate of Smart-Manufacturing Maturity"),
         "badge": L("自评估 · 未经认定", "SELF-ASSESSED · not certified") if self_ else L("评估认定", "CERTIFIED"),
         "watermark": L("自评估", "SELF-ASSESSED"),
-        "number_label": L("证书编号", "Certificate No."), "number": fields["no"],
+        "number_label": L("证书编号", "Certificate No."),
+        "number": fields["no"],
         "statement": statement if zh else english(statement),
         "rows": [(a, b if zh else english(b)) for a, b in rows],
-        "verify_note": L("扫描二维码，或在本工具“证书核验”页上传本证书或粘贴二维码内容，即可离线核验；证书内容的任何改动都会被发现。",
-                         "Scan the QR code, or upload this certificate or paste the QR content on the toolkit's Verify page, "
-                         "to verify it offline; any change to its content is detected."),
-        "issuer_label": L("签发方", "Issuer"), "issuer": L(issuer_name(fields["by"], "zh"), issuer_name(fields["by"], "en")),
-        "key_label": L("签发密钥", "Signing key"), "key": payload_kid(payload) or "—",
-        "digest_label": L("评估数据摘要", "Assessment digest"), "digest": fields["h"],
-        "footer": L("条款为本工具依据公开资料自拟（非标准原文），权重为暂定值；成熟度结果为参考性结果，不等同于 CMMM 正式评估等级。有效期为本工具默认值（暂定）。",
-                    "Requirement statements are the toolkit's own wording (not the standard's text) and weights are provisional; "
-                    "the maturity result is indicative, not a CMMM grade. The validity period is a toolkit default (provisional)."),
+        "verify_note": L(
+            "扫描二维码，或在本工具“证书核验”页上传本证书或粘贴二维码内容，即可离线核验；证书内容的任何改动都会被发现。",
+            "Scan the QR code, or upload this certificate or paste the QR content on the toolkit's Verify page, "
+            "to verify it offline; any change to its content is detected.",
+        ),
+        "issuer_label": L("签发方", "Issuer"),
+        "issuer": L(issuer_name(fields["by"], "zh"), issuer_name(fields["by"], "en")),
+        "key_label": L("签发密钥", "Signing key"),
+        "key": payload_kid(payload) or "—",
+        "digest_label": L("评估数据摘要", "Assessment digest"),
+        "digest": fields["h"],
+        "footer": L(
+            "条款为本工具依据公开资料自拟（非标准原文），权重为暂定值；成熟度结果为参考性结果，不等同于 CMMM 正式评估等级。有效期为本工具默认值（暂定）。",
+            "Requirement statements are the toolkit's own wording (not the standard's text) and weights are provisional; "
+            "the maturity result is indicative, not a CMMM grade. The validity period is a toolkit default (provisional).",
+        ),
     }
     return compile_pdf("certificate.typ", data, qr=qr_svg(payload))

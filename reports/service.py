@@ -59,8 +59,9 @@ def own_revocations(*, session: Session, settings: Settings) -> Revocations:
     rows = repo.revocation_list(session=session)
     out = Revocations()
     for kid in kids:
-        out.by_kid[kid] = RevocationSource("本机数据库 / this installation's database",
-                                           {r["number"]: r for r in rows if r["kid"] in (kid, None)})
+        out.by_kid[kid] = RevocationSource(
+            "本机数据库 / this installation's database", {r["number"]: r for r in rows if r["kid"] in (kid, None)}
+        )
     return out
 
 
@@ -78,8 +79,15 @@ def revoked_map(*, session: Session, settings: Settings | None = None) -> Revoca
     return RevocationMap(out)
 
 
-def verify(data: bytes | str, *, settings: Settings, session: Session | None = None, at=None,
-           extra_pems: list[str] = (), revocation_docs: list[dict] = ()) -> VerifyResult:
+def verify(
+    data: bytes | str,
+    *,
+    settings: Settings,
+    session: Session | None = None,
+    at=None,
+    extra_pems: list[str] = (),
+    revocation_docs: list[dict] = (),
+) -> VerifyResult:
     """Verify a certificate with everything this installation knows: its keys, its trust store, its revocations
     (the app's 证书核验 tab and the CLI both call this). Given lists (``revocation_docs``) must be signed; for this
     installation's own keys its database is the authority and no list replaces it."""
@@ -89,11 +97,15 @@ def verify(data: bytes | str, *, settings: Settings, session: Session | None = N
         revocations.add_signed(doc, keys)
     for doc in revocation_docs:
         if not revocations.add_signed(doc, keys):
-            raise ValueError("撤销列表不是本工具签署的列表，或签名无效 / the revocation list is not a signed list of this "
-                             "toolkit, or its signature does not verify against a known key")
+            raise ValueError(
+                "撤销列表不是本工具签署的列表，或签名无效 / the revocation list is not a signed list of this "
+                "toolkit, or its signature does not verify against a known key"
+            )
     if session is not None:
         revocations.by_kid.update(own_revocations(session=session, settings=settings).by_kid)
-    return verify_certificate(data, keys, revocations, at=at, key_sources=key_sources(settings, load_public_keys(list(extra_pems))))
+    return verify_certificate(
+        data, keys, revocations, at=at, key_sources=key_sources(settings, load_public_keys(list(extra_pems)))
+    )
 
 
 def signed_revocation_list(*, session: Session, settings: Settings) -> dict:
@@ -105,8 +117,9 @@ def signed_revocation_list(*, session: Session, settings: Settings) -> dict:
     if not keys:
         raise KeyProblem("本机尚无签名密钥 / this installation has no signing key yet")
     entries = [{k: r[k] for k in ("number", "kid", "reason", "revoked_at")} for r in repo.revocation_list(session=session)]
-    return sign_revocation_list(entries, keys, issuer=settings.issuer_name,
-                                issued_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    return sign_revocation_list(
+        entries, keys, issuer=settings.issuer_name, issued_at=datetime.now(timezone.utc).isoformat(timespec="seconds")
+    )
 
 
 def report_context(aid: int, *, session: Session, root: Path) -> ReportContext:
@@ -128,13 +141,27 @@ def report_context(aid: int, *, session: Session, root: Path) -> ReportContext:
     ]
     kpis = sorted(((k.kpi_id, decl.kpis[k.kpi_id].name_zh, k.value, k.period) for k in a.kpis if k.kpi_id in decl.kpis))
     return ReportContext(
-        enterprise=a.factory.enterprise.name, credit_code=a.factory.enterprise.credit_code, factory=a.factory.name,
-        title=a.title, period=a.period, maturity=ev.maturity, tiers=ev.tiers, declarations=ev.declarations,
-        kpis=kpis, kpi_units={k: v.unit for k, v in decl.kpis.items()},
+        enterprise=a.factory.enterprise.name,
+        credit_code=a.factory.enterprise.credit_code,
+        factory=a.factory.name,
+        title=a.title,
+        period=a.period,
+        maturity=ev.maturity,
+        tiers=ev.tiers,
+        declarations=ev.declarations,
+        kpis=kpis,
+        kpi_units={k: v.unit for k, v in decl.kpis.items()},
         evidence=[(v.requirement_id, v.original_name, v.blob.size, v.sha256) for v in a.evidence],
-        provenance=provenance, digest=repo.assessment_digest(a), scenario_catalogue=a.scenario_catalogue, root=root,
-        not_applicable=[(x.requirement_id, ed.requirement_map[x.requirement_id].text_zh, x.note)
-                        for x in sorted(a.answers, key=lambda x: x.requirement_id) if x.grade == "na"])
+        provenance=provenance,
+        digest=repo.assessment_digest(a),
+        scenario_catalogue=a.scenario_catalogue,
+        root=root,
+        not_applicable=[
+            (x.requirement_id, ed.requirement_map[x.requirement_id].text_zh, x.note)
+            for x in sorted(a.answers, key=lambda x: x.requirement_id)
+            if x.grade == "na"
+        ],
+    )
 
 
 def render_report(aid: int, *, session: Session, root: Path, lang: str = "zh") -> bytes:
@@ -155,8 +182,10 @@ def completeness(aid: int, *, session: Session, root: Path) -> tuple[int, int]:
 
 
 def incomplete_message(answered: int, total: int) -> str:
-    return (f"评估尚未完成：适用要求已答 {answered}/{total} 项，全部作答后才能签发证书 / the assessment is incomplete: "
-            f"{answered} of {total} applicable requirements answered; a certificate needs every one answered")
+    return (
+        f"评估尚未完成：适用要求已答 {answered}/{total} 项，全部作答后才能签发证书 / the assessment is incomplete: "
+        f"{answered} of {total} applicable requirements answered; a certificate needs every one answered"
+    )
 
 
 def issue_certificate(aid: int, *, session: Session, settings: Settings, actor: str | None = None) -> Certificate:
@@ -164,9 +193,16 @@ def issue_certificate(aid: int, *, session: Session, settings: Settings, actor: 
     answered, total = completeness(aid, session=session, root=settings.criteria_dir)
     if answered < total:
         raise IncompleteAssessment(incomplete_message(answered, total))
-    return repo.issue_certificate(aid, session=session, key=_issuing_key(settings, session), issuer=settings.issuer_name,
-                                  valid_days=settings.certificate_valid_days, actor=actor, root=settings.criteria_dir,
-                                  issuer_code=settings.issuer_code)
+    return repo.issue_certificate(
+        aid,
+        session=session,
+        key=_issuing_key(settings, session),
+        issuer=settings.issuer_name,
+        valid_days=settings.certificate_valid_days,
+        actor=actor,
+        root=settings.criteria_dir,
+        issuer_code=settings.issuer_code,
+    )
 
 
 def _issuing_key(settings: Settings, session: Session):
@@ -177,10 +213,12 @@ def _issuing_key(settings: Settings, session: Session):
     if not ks.has_active():
         held = session.scalar(select(func.count()).select_from(Certificate))
         if held:
-            raise KeyProblem(f"签名密钥缺失（{ks.active_path}），而数据库中已有 {held} 份证书：请用 certificate keys restore "
-                             f"恢复密钥备份，或确认丢失后用 certificate keys rotate 新建密钥 / the signing key is missing from "
-                             f"{ks.dir} but the database holds {held} certificates: restore a key backup with `certificate keys "
-                             f"restore`, or start a new key deliberately with `certificate keys rotate`")
+            raise KeyProblem(
+                f"签名密钥缺失（{ks.active_path}），而数据库中已有 {held} 份证书：请用 certificate keys restore "
+                f"恢复密钥备份，或确认丢失后用 certificate keys rotate 新建密钥 / the signing key is missing from "
+                f"{ks.dir} but the database holds {held} certificates: restore a key backup with `certificate keys "
+                f"restore`, or start a new key deliberately with `certificate keys rotate`"
+            )
         make_private_dir(settings.data_dir)
         ks.create()
     return ks.active()
@@ -193,9 +231,11 @@ def render_certificate(cert: Certificate, settings: Settings, lang: str = "zh") 
     kid = payload_kid(cert.payload)
     key = keystore(settings).by_kid().get(kid)
     if key is None:
-        raise KeyProblem(f"签发证书 {cert.number} 的密钥 {kid} 不在本机（{settings.keys_dir}），无法重新生成；请用 certificate keys "
-                         f"restore 恢复 / the key {kid} that signed certificate {cert.number} is not in {settings.keys_dir}: "
-                         f"it cannot be rendered again (restore the key with `certificate keys restore`)")
+        raise KeyProblem(
+            f"签发证书 {cert.number} 的密钥 {kid} 不在本机（{settings.keys_dir}），无法重新生成；请用 certificate keys "
+            f"restore 恢复 / the key {kid} that signed certificate {cert.number} is not in {settings.keys_dir}: "
+            f"it cannot be rendered again (restore the key with `certificate keys restore`)"
+        )
     return seal(certificate_pdf(cert.fields, cert.payload, lang), key)
 
 
@@ -219,12 +259,17 @@ FORM_PROGRAMMES = ("demo_factory", "excellent_scenario", "smart_supply_chain")
 def _form_programme(decl, programme: str):
     """The programme of a 申报书 draft: one whose form is known (the 2023 附件3-1 and 附件3-2)."""
     if programme not in decl.programmes:
-        raise ValueError(f"unknown programme {programme!r}（可选 / known: "
-                         + ", ".join(p for p in decl.programmes if decl.programmes[p].type in FORM_PROGRAMMES) + "）")
+        raise ValueError(
+            f"unknown programme {programme!r}（可选 / known: "
+            + ", ".join(p for p in decl.programmes if decl.programmes[p].type in FORM_PROGRAMMES)
+            + "）"
+        )
     p = decl.programmes[programme]
     if p.type not in FORM_PROGRAMMES or p.year != 2023:
-        raise ValueError(f"「{p.name_zh}」没有可依据的申报书模板：申报书草稿按 2023 年度附件3-1（优秀场景）、附件3-2（示范工厂、"
-                         f"智慧供应链）生成 / no declaration form is known for {p.name_en}: drafts follow the 2023 forms")
+        raise ValueError(
+            f"「{p.name_zh}」没有可依据的申报书模板：申报书草稿按 2023 年度附件3-1（优秀场景）、附件3-2（示范工厂、"
+            f"智慧供应链）生成 / no declaration form is known for {p.name_en}: drafts follow the 2023 forms"
+        )
     return p
 
 
@@ -237,8 +282,10 @@ def reason_words(check, decl=None) -> str:
         missing = [decl.kpis[k].name_zh for k in check.required if k in decl.kpis and k not in (observed or [])]
         return f"{check.message_zh.split('（')[0]}（未填：{'、'.join(missing)}）" if missing else check.message_zh
     if check.kind == "supply_chain_beyond" and isinstance(observed, dict):
-        return (f"{check.message_zh}（当前：工厂覆盖 {observed.get('factory_links', 0)} 个环节，另加供应链环节 "
-                f"{observed.get('extra_supply_chain_links', 0)} 个）")
+        return (
+            f"{check.message_zh}（当前：工厂覆盖 {observed.get('factory_links', 0)} 个环节，另加供应链环节 "
+            f"{observed.get('extra_supply_chain_links', 0)} 个）"
+        )
     if check.kind == "maturity_min" and isinstance(observed, int) and not isinstance(observed, bool):
         return f"{check.message_zh}（当前：{LEVEL['zh'][observed] if observed in LEVEL['zh'] else observed}）"
     if isinstance(observed, (int, float)) and not isinstance(observed, bool):
@@ -248,8 +295,10 @@ def reason_words(check, decl=None) -> str:
 
 def advisory_words(check, catalogue: str | None = None) -> str:
     if check.kind == "catalogue":
-        return ("场景实例在自评估中按其他版本的《智能制造典型场景参考指引》记录：本申报书的环节、场景名称须按"
-                f"{'2023年版' if catalogue == 'scenarios/2023' else '申报年度的'}指引选择（无法对应的已留空，原记录见附1备注）")
+        return (
+            "场景实例在自评估中按其他版本的《智能制造典型场景参考指引》记录：本申报书的环节、场景名称须按"
+            f"{'2023年版' if catalogue == 'scenarios/2023' else '申报年度的'}指引选择（无法对应的已留空，原记录见附1备注）"
+        )
     return check.message_zh + ("（原则上要求，不满足时须在申报材料中说明理由）" if check.in_principle else "")
 
 
@@ -325,19 +374,36 @@ def declaration_draft(aid: int, programme: str, *, session: Session, root: Path)
     instances = form_instances(a, p.scenario_catalogue, root)
     kpis = {k.kpi_id: (k.value, k.period) for k in a.kpis}
     m = ev.maturity
-    cert = session.scalar(select(Certificate.number).where(Certificate.assessment_id == a.id)
-                          .order_by(Certificate.id.desc()).limit(1))
+    cert = session.scalar(
+        select(Certificate.number).where(Certificate.assessment_id == a.id).order_by(Certificate.id.desc()).limit(1)
+    )
     data = DeclarationData(
-        form="scenario" if p.type == "excellent_scenario" else "factory", supply_chain=p.type == "smart_supply_chain",
-        year=p.year, programme=p.name_zh, enterprise=e.name, factory=f.name, credit_code=e.credit_code,
-        ownership=e.ownership, size_class=decl.size_class(e.employees, e.revenue_wan), industry_group=e.industry_group,
-        sub_sector=f.sub_sector, address=f.address, industry_type=f.industry_type, level=m.level,
-        score=score_text(m.score), standard=standard_names(a.maturity_edition, "zh"), certificate=cert,
+        form="scenario" if p.type == "excellent_scenario" else "factory",
+        supply_chain=p.type == "smart_supply_chain",
+        year=p.year,
+        programme=p.name_zh,
+        enterprise=e.name,
+        factory=f.name,
+        credit_code=e.credit_code,
+        ownership=e.ownership,
+        size_class=decl.size_class(e.employees, e.revenue_wan),
+        industry_group=e.industry_group,
+        sub_sector=f.sub_sector,
+        address=f.address,
+        industry_type=f.industry_type,
+        level=m.level,
+        score=score_text(m.score),
+        standard=standard_names(a.maturity_edition, "zh"),
+        certificate=cert,
         accident=(e.compliance or {}).get("worst_accident_3y"),
         summary=_project_summary(f.name, instances, m.level, score_text(m.score), kpis, decl),
-        instances=instances, kpis=kpis, required_kpis=_required_kpis(decl, p), eligible=status.met,
+        instances=instances,
+        kpis=kpis,
+        required_kpis=_required_kpis(decl, p),
+        eligible=status.met,
         reasons=[reason_words(c, decl) for c in status.reasons],
-        advisories=[advisory_words(c, p.scenario_catalogue) for c in status.advisories])
+        advisories=[advisory_words(c, p.scenario_catalogue) for c in status.advisories],
+    )
     return declaration_docx(data)
 
 
@@ -345,11 +411,19 @@ def latest_assessment_ids(session: Session) -> list[int]:
     """Each factory's latest assessment, leaving out archived enterprises, factories and assessments."""
     from assessment.store.orm import Assessment, Enterprise, Factory
 
-    live = (select(Assessment.factory_id, func.max(Assessment.id).label("aid"))
-            .join(Factory, Factory.id == Assessment.factory_id).join(Enterprise, Enterprise.id == Factory.enterprise_id)
-            .where(Assessment.archived_at.is_(None), Assessment.status != "archived", Factory.archived_at.is_(None),
-                   Enterprise.archived_at.is_(None))
-            .group_by(Assessment.factory_id).subquery())
+    live = (
+        select(Assessment.factory_id, func.max(Assessment.id).label("aid"))
+        .join(Factory, Factory.id == Assessment.factory_id)
+        .join(Enterprise, Enterprise.id == Factory.enterprise_id)
+        .where(
+            Assessment.archived_at.is_(None),
+            Assessment.status != "archived",
+            Factory.archived_at.is_(None),
+            Enterprise.archived_at.is_(None),
+        )
+        .group_by(Assessment.factory_id)
+        .subquery()
+    )
     return list(session.scalars(select(live.c.aid).order_by(live.c.aid)))
 
 
@@ -364,9 +438,11 @@ def _summary_programmes(decl, programme: str):
     p = decl.programmes[programme]
     factory, scenario = decl.programmes.get(f"demo_factory_{p.year}"), decl.programmes.get(f"excellent_scenario_{p.year}")
     if p.type not in FORM_PROGRAMMES or factory is None or scenario is None:
-        raise ValueError(f"推荐汇总表（附件4）用于智能制造优秀场景、示范工厂（含智慧供应链）的推荐，「{p.name_zh}」不适用 / the "
-                         f"recommendation summary (annex 4) is for the excellent-scenario and demonstration-factory calls, "
-                         f"not for {p.name_en}")
+        raise ValueError(
+            f"推荐汇总表（附件4）用于智能制造优秀场景、示范工厂（含智慧供应链）的推荐，「{p.name_zh}」不适用 / the "
+            f"recommendation summary (annex 4) is for the excellent-scenario and demonstration-factory calls, "
+            f"not for {p.name_en}"
+        )
     return p, factory, scenario, decl.programmes.get(f"smart_supply_chain_{p.year}")
 
 
@@ -379,18 +455,21 @@ def _summary_quota(programme, region) -> tuple[int, str]:
     if q.value is None:
         if q.basis in BASIS_ZH:
             words, flag = BASIS_ZH[q.basis]
-            raise ValueError(f"无法确定「{programme.name_zh}」的推荐名额：请给出推荐单位的{words}（region.{q.basis}，命令行 {flag}） / the quota of "
-                             f"{programme.name_en} depends on the recommender's {q.basis.replace('_', ' ')}: give {flag}")
-        raise ValueError(f"「{programme.name_zh}」没有{RECOMMENDER_ZH[region.kind]}的推荐名额规定 / no quota is known for "
-                         f"this recommender ({region.kind}) in {programme.name_en}")
+            raise ValueError(
+                f"无法确定「{programme.name_zh}」的推荐名额：请给出推荐单位的{words}（region.{q.basis}，命令行 {flag}） / the quota of "
+                f"{programme.name_en} depends on the recommender's {q.basis.replace('_', ' ')}: give {flag}"
+            )
+        raise ValueError(
+            f"「{programme.name_zh}」没有{RECOMMENDER_ZH[region.kind]}的推荐名额规定 / no quota is known for "
+            f"this recommender ({region.kind}) in {programme.name_en}"
+        )
     note = RECOMMENDER_ZH[region.kind]
     if q.basis in BASIS_ZH:
         note += f"，{BASIS_ZH[q.basis][0]} {q.observed}"
     return q.value, note
 
 
-def recommendation_plan(aids: list[int] | None, recommender: str, programme: str, *, session: Session, root: Path,
-                        region=None):
+def recommendation_plan(aids: list[int] | None, recommender: str, programme: str, *, session: Session, root: Path, region=None):
     """Who goes on the 推荐汇总表 of ``programme``'s call, in which category and order, and who is left out and why.
     ``aids``: the assessments to consider (None: each factory's latest); ``region``: the recommender's facts (a
     :class:`assessment.profile.Region` or its dict), from which the quotas are computed."""
@@ -414,25 +493,39 @@ def recommendation_plan(aids: list[int] | None, recommender: str, programme: str
     qf, note_f = _summary_quota(factory_p, region)
     qs, _ = _summary_quota(scenario_p, region)
     applicants = []
-    for aid in (latest_assessment_ids(session) if aids is None else aids):
+    for aid in latest_assessment_ids(session) if aids is None else aids:
         a = repo.get_assessment(aid, session=session)
         ev = repo.evaluate(a, root=root)
         st = ev.declarations.programmes
-        listing = [f"{i.link}—{i.scenario}—{i.name}" if i.link else f"{i.name}（{i.note}）"
-                   for i in form_instances(a, p.scenario_catalogue, root)]
+        listing = [
+            f"{i.link}—{i.scenario}—{i.name}" if i.link else f"{i.name}（{i.note}）"
+            for i in form_instances(a, p.scenario_catalogue, root)
+        ]
         fs, ss = st[factory_p.id], st[scenario_p.id]
-        applicants.append(Applicant(
-            enterprise_id=a.factory.enterprise_id, enterprise=a.factory.enterprise.name, factory=a.factory.name,
-            assessment_id=a.id, instances=listing, score=ev.maturity.score, score_text=score_text(ev.maturity.score),
-            level=LEVEL["zh"][ev.maturity.level], tier=TIER["zh"][ev.tiers.tier],
-            factory_eligible=fs.met, factory_reasons=[reason_words(c, decl) for c in fs.reasons],
-            scenario_eligible=ss.met, scenario_reasons=[reason_words(c, decl) for c in ss.reasons],
-            supply_chain=bool(chain_p and st[chain_p.id].met)))
+        applicants.append(
+            Applicant(
+                enterprise_id=a.factory.enterprise_id,
+                enterprise=a.factory.enterprise.name,
+                factory=a.factory.name,
+                assessment_id=a.id,
+                instances=listing,
+                score=ev.maturity.score,
+                score_text=score_text(ev.maturity.score),
+                level=LEVEL["zh"][ev.maturity.level],
+                tier=TIER["zh"][ev.tiers.tier],
+                factory_eligible=fs.met,
+                factory_reasons=[reason_words(c, decl) for c in fs.reasons],
+                scenario_eligible=ss.met,
+                scenario_reasons=[reason_words(c, decl) for c in ss.reasons],
+                supply_chain=bool(chain_p and st[chain_p.id].met),
+            )
+        )
     return plan(applicants, year=p.year, recommender=recommender, quota={FACTORIES: qf, SCENARIOS: qs}, quota_note=note_f)
 
 
-def recommendation_list(aids: list[int] | None, recommender: str, programme: str, *, session: Session, root: Path,
-                        region=None) -> bytes:
+def recommendation_list(
+    aids: list[int] | None, recommender: str, programme: str, *, session: Session, root: Path, region=None
+) -> bytes:
     """推荐汇总表 (附件4) as an A4-landscape workbook: see :func:`recommendation_plan`."""
     from .summary import summary_xlsx
 

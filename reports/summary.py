@@ -21,10 +21,14 @@ from .usertext import text_cell
 TITLE = "智能制造试点示范项目推荐汇总表"
 SCENARIOS, FACTORIES = "scenario", "factory"
 PART_TITLE = {SCENARIOS: "1. 智能制造优秀场景", FACTORIES: "2. 智能制造示范工厂"}
-HEAD = {SCENARIOS: ["序号", "申报企业名称", "申报智能制造典型场景实例（罗列）", None, "联系人", "联系方式（手机号）"],
-        FACTORIES: ["序号", "揭榜单位名称", "示范工厂名称", "涉及典型场景实例（罗列）", "联系人", "联系方式（手机号）"]}
-NOTE = {SCENARIOS: "注：1.推荐智能制造优秀场景排名有先后；2.推荐数量不能超过规定的上限。",
-        FACTORIES: "注：1.推荐智能制造示范工厂排名有先后；2.推荐数量不能超过规定的上限。"}
+HEAD = {
+    SCENARIOS: ["序号", "申报企业名称", "申报智能制造典型场景实例（罗列）", None, "联系人", "联系方式（手机号）"],
+    FACTORIES: ["序号", "揭榜单位名称", "示范工厂名称", "涉及典型场景实例（罗列）", "联系人", "联系方式（手机号）"],
+}
+NOTE = {
+    SCENARIOS: "注：1.推荐智能制造优秀场景排名有先后；2.推荐数量不能超过规定的上限。",
+    FACTORIES: "注：1.推荐智能制造示范工厂排名有先后；2.推荐数量不能超过规定的上限。",
+}
 CATEGORY_ZH = {SCENARIOS: "智能制造优秀场景", FACTORIES: "智能制造示范工厂"}
 WIDTHS = [7, 30, 26, 44, 12, 18]
 LINE = 17  # points per printed line of 11-point CJK text (with the fonts' line gap)
@@ -80,14 +84,25 @@ def plan(applicants: list[Applicant], *, year: int, recommender: str, quota: dic
         elif best.scenario_eligible:
             candidates[SCENARIOS].append(best)
         else:
-            out.left_out.append((best, "不满足申报条件。示范工厂：" + "；".join(best.factory_reasons)
-                                 + "。优秀场景：" + "；".join(best.scenario_reasons)))
+            out.left_out.append(
+                (
+                    best,
+                    "不满足申报条件。示范工厂："
+                    + "；".join(best.factory_reasons)
+                    + "。优秀场景："
+                    + "；".join(best.scenario_reasons),
+                )
+            )
         for other in rest:
             if other.factory_eligible or other.scenario_eligible:
                 why = f"同一企业只推荐一个项目（已按得分选取「{best.factory}」）"
             else:
-                why = ("不满足申报条件。示范工厂：" + "；".join(other.factory_reasons)
-                       + "。优秀场景：" + "；".join(other.scenario_reasons))
+                why = (
+                    "不满足申报条件。示范工厂："
+                    + "；".join(other.factory_reasons)
+                    + "。优秀场景："
+                    + "；".join(other.scenario_reasons)
+                )
             out.left_out.append((other, why))
     for cat, items in candidates.items():
         items.sort(key=_rank_key)
@@ -203,7 +218,16 @@ def summary_xlsx(p: SummaryPlan) -> bytes:
     _landscape(out)
 
     basis = wb.create_sheet("排序依据")
-    head = ["类别", "排序", "申报企业名称", "工厂名称", "成熟度等级（自评估）", "得分 S", "智能工厂层级", "同时符合智慧供应链条件"]
+    head = [
+        "类别",
+        "排序",
+        "申报企业名称",
+        "工厂名称",
+        "成熟度等级（自评估）",
+        "得分 S",
+        "智能工厂层级",
+        "同时符合智慧供应链条件",
+    ]
     for col, (h, w) in enumerate(zip(head, (18, 6, 30, 24, 16, 9, 14, 14)), 1):
         text_cell(basis.cell(1, col), h)
         basis.cell(1, col).font = Font(bold=True)
@@ -212,12 +236,15 @@ def summary_xlsx(p: SummaryPlan) -> bytes:
     for cat in (SCENARIOS, FACTORIES):
         for i, a in enumerate(p.listed[cat], 1):
             r += 1
-            for col, v in enumerate((CATEGORY_ZH[cat], i, a.enterprise, a.factory, a.level, a.score_text, a.tier,
-                                     "是" if a.supply_chain else "否"), 1):
+            for col, v in enumerate(
+                (CATEGORY_ZH[cat], i, a.enterprise, a.factory, a.level, a.score_text, a.tier, "是" if a.supply_chain else "否"), 1
+            ):
                 text_cell(basis.cell(r, col), v)
     r += 2
     text_cell(basis.cell(r, 1), f"推荐名额：优秀场景 {p.quota[SCENARIOS]} 个，示范工厂 {p.quota[FACTORIES]} 个（{p.quota_note}）")
-    text_cell(basis.cell(r + 1, 1), "排序依据：自评估得分 S 从高到低（同分按企业名称）；得分为本工具的自评估结果，仅供推荐单位参考。")
+    text_cell(
+        basis.cell(r + 1, 1), "排序依据：自评估得分 S 从高到低（同分按企业名称）；得分为本工具的自评估结果，仅供推荐单位参考。"
+    )
     _landscape(basis)
     buf = io.BytesIO()
     wb.save(buf)

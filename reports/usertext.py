@@ -14,8 +14,7 @@ from typing import Any
 
 # characters a spreadsheet application may treat as the start of a formula (OWASP "CSV injection")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
-                     "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 REPLACEMENT = "\ufffd"
 
 

@@ -51,8 +51,13 @@ class Revocations:
             if held is not None and held.issued_at > issued:
                 continue  # an older list never replaces a newer one
             own = {n: e for n, e in entries.items() if e.get("kid") in (None, kid)}
-            self.by_kid[kid] = RevocationSource(label or f"「{doc.get('issuer', '?')}」签署的撤销列表（{issued}）/ "
-                                                f"revocation list signed by {doc.get('issuer', '?')}, issued {issued}", own, issued)
+            self.by_kid[kid] = RevocationSource(
+                label
+                or f"「{doc.get('issuer', '?')}」签署的撤销列表（{issued}）/ "
+                f"revocation list signed by {doc.get('issuer', '?')}, issued {issued}",
+                own,
+                issued,
+            )
         return signers
 
 
@@ -82,9 +87,18 @@ class VerifyResult:
         return self.status == "valid"
 
     def as_dict(self) -> dict:
-        return {"status": self.status, "message": self.message, "fields": self.fields, "problems": self.problems,
-                "notes": self.notes, "issuer": self.fields.get("by"), "kid": self.kid, "key_source": self.key_source,
-                "revocation_checked": self.revocation_checked, "checked": self.checked}
+        return {
+            "status": self.status,
+            "message": self.message,
+            "fields": self.fields,
+            "problems": self.problems,
+            "notes": self.notes,
+            "issuer": self.fields.get("by"),
+            "kid": self.kid,
+            "key_source": self.key_source,
+            "revocation_checked": self.revocation_checked,
+            "checked": self.checked,
+        }
 
 
 PAYLOAD_RE = re.escape(PREFIX) + r"\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+"
@@ -166,8 +180,10 @@ def page_differences(shown: bytes, expected: bytes, limit: int = 6) -> list[str]
         out.append(f"{kind}: {line[1:][:120]}")
         if len(out) >= limit:
             break
-    return out or ["页面的图形、二维码、字体或隐藏内容与签名内容不符 / the page's graphics, QR code, fonts or hidden content "
-                   "differ from what was signed"]
+    return out or [
+        "页面的图形、二维码、字体或隐藏内容与签名内容不符 / the page's graphics, QR code, fonts or hidden content "
+        "differ from what was signed"
+    ]
 
 
 def check_page(pdf: bytes, fields: dict[str, Any], payload: str) -> tuple[bool, list[str]]:
@@ -192,8 +208,14 @@ def _parse_date(value: Any) -> date | None:
         return None
 
 
-def verify_certificate(data: bytes | str, public_keys: dict, revocations: Revocations | dict | None = None, *,
-                       at: date | None = None, key_sources: dict[str, str] | None = None) -> VerifyResult:
+def verify_certificate(
+    data: bytes | str,
+    public_keys: dict,
+    revocations: Revocations | dict | None = None,
+    *,
+    at: date | None = None,
+    key_sources: dict[str, str] | None = None,
+) -> VerifyResult:
     """Verify a certificate PDF (bytes starting with %PDF) or a payload string as of ``at`` (default today).
 
     ``key_sources`` names where each key came from (this installation, the trust store, the command line). A plain
@@ -208,7 +230,10 @@ def verify_certificate(data: bytes | str, public_keys: dict, revocations: Revoca
         except VerificationError as exc:
             return VerifyResult("invalid", str(exc))
         if sealed is False:
-            return VerifyResult("tampered", "文件在签发后被修改（整体签名不符）/ the file was changed after it was issued (file seal does not match)")
+            return VerifyResult(
+                "tampered",
+                "文件在签发后被修改（整体签名不符）/ the file was changed after it was issued (file seal does not match)",
+            )
         try:
             payload = read_pdf(pdf)
         except VerificationError as exc:
@@ -229,24 +254,37 @@ def verify_certificate(data: bytes | str, public_keys: dict, revocations: Revoca
 
     if pdf is not None:
         if sealed and data.rfind(b"%SFA-SEAL " + v.kid.encode()) < 0:
-            return VerifyResult("tampered", "文件整体签名与证书签名的密钥不同 / the file seal and the payload name different keys", **base)
+            return VerifyResult(
+                "tampered", "文件整体签名与证书签名的密钥不同 / the file seal and the payload name different keys", **base
+            )
         same, diffs = check_page(pdf, fields, payload)
         if not same and not sealed:
-            return VerifyResult("tampered", "证书页面与签名内容不一致：证书已被改动 / the page does not show exactly what was signed: "
-                                            "the certificate was altered", problems=diffs, **base)
+            return VerifyResult(
+                "tampered",
+                "证书页面与签名内容不一致：证书已被改动 / the page does not show exactly what was signed: "
+                "the certificate was altered",
+                problems=diffs,
+                **base,
+            )
         if sealed:
             notes.append("整体签名正确：文件自签发后未被改动 / file seal verifies: the file is unchanged since it was issued")
             if not same:
-                notes.append("页面版式与当前版本的渲染不同（较早版本签发），由整体签名证明未被改动 / the page was rendered by an "
-                             "earlier version; the file seal proves it unchanged")
+                notes.append(
+                    "页面版式与当前版本的渲染不同（较早版本签发），由整体签名证明未被改动 / the page was rendered by an "
+                    "earlier version; the file seal proves it unchanged"
+                )
         else:
-            notes.append("文件无整体签名（可能被另存过）；页面与签名内容逐项一致 / no file seal (re-saved?); the page matches "
-                         "what was signed, object by object")
+            notes.append(
+                "文件无整体签名（可能被另存过）；页面与签名内容逐项一致 / no file seal (re-saved?); the page matches "
+                "what was signed, object by object"
+            )
         if same:
             notes.append("页面文字、二维码与签名内容一致 / the printed text and QR code are exactly what was signed")
     else:
-        notes.append("仅核验了校验码（签名、有效期、撤销），未核验证书页面 / only the payload was checked (signature, validity, "
-                     "revocation), not a certificate page")
+        notes.append(
+            "仅核验了校验码（签名、有效期、撤销），未核验证书页面 / only the payload was checked (signature, validity, "
+            "revocation), not a certificate page"
+        )
 
     iss, exp = _parse_date(fields.get("iss")), _parse_date(fields.get("exp"))
     if iss is None or exp is None or exp <= iss:
@@ -255,31 +293,55 @@ def verify_certificate(data: bytes | str, public_keys: dict, revocations: Revoca
     if isinstance(revocations, RevocationMap):
         revocations = revocations.sources
     elif isinstance(revocations, dict):  # an unsigned {number: reason} map, applying to every key
-        revocations = Revocations({v.kid: RevocationSource("未签名的撤销列表 / an unsigned revocation list",
-                                                           {n: {"reason": r} for n, r in revocations.items()})})
+        revocations = Revocations(
+            {
+                v.kid: RevocationSource(
+                    "未签名的撤销列表 / an unsigned revocation list", {n: {"reason": r} for n, r in revocations.items()}
+                )
+            }
+        )
     src = (revocations or Revocations()).by_kid.get(v.kid)
     checked = src is not None
     if checked:
         notes.append(f"已核对撤销状态 / revocation checked against: {src.label}")
     else:
-        notes.append("未核对撤销状态：没有该签发方签署的撤销列表（可用 certificate trust import 导入）/ revocation NOT checked: "
-                     "no revocation list signed by this issuer is held (import one with `certificate trust import`)")
+        notes.append(
+            "未核对撤销状态：没有该签发方签署的撤销列表（可用 certificate trust import 导入）/ revocation NOT checked: "
+            "no revocation list signed by this issuer is held (import one with `certificate trust import`)"
+        )
     base["revocation_checked"] = checked
     base["checked"] = "page" if pdf is not None else "payload"
     entry = src.entries.get(number) if src else None
     if entry is not None:
         when = _parse_date(str(entry.get("revoked_at", ""))[:10])
         if when is None or when <= at:
-            return VerifyResult("revoked", f"证书 {number} 已被撤销：{entry.get('reason')} / certificate {number} was revoked: "
-                                           f"{entry.get('reason')}", notes=notes, **base)
+            return VerifyResult(
+                "revoked",
+                f"证书 {number} 已被撤销：{entry.get('reason')} / certificate {number} was revoked: {entry.get('reason')}",
+                notes=notes,
+                **base,
+            )
         notes.append(f"该证书已于 {when} 被撤销（晚于核验日期）/ revoked on {when}, after the date checked")
     if at < iss:
-        return VerifyResult("invalid", f"证书 {number} 在 {at} 尚未生效（发证日期 {iss}）/ certificate {number} was not yet "
-                                       f"issued on {at} (issued {iss})", notes=notes, **base)
+        return VerifyResult(
+            "invalid",
+            f"证书 {number} 在 {at} 尚未生效（发证日期 {iss}）/ certificate {number} was not yet issued on {at} (issued {iss})",
+            notes=notes,
+            **base,
+        )
     if at > exp:
-        return VerifyResult("expired", f"证书 {number} 已于 {exp} 过期（核验日期 {at}）/ certificate {number} expired on {exp} "
-                                       f"(checked as of {at})", notes=notes, **base)
+        return VerifyResult(
+            "expired",
+            f"证书 {number} 已于 {exp} 过期（核验日期 {at}）/ certificate {number} expired on {exp} (checked as of {at})",
+            notes=notes,
+            **base,
+        )
     what = "页面与签名一致" if pdf is not None else "仅核验校验码"
     rev = "" if checked else "；未核对撤销状态 / revocation not checked"
-    return VerifyResult("valid", f"证书 {number} 真实有效（{what}，有效期至 {exp}，核验日期 {at}）/ certificate {number} is genuine "
-                                 f"and valid on {at}{rev}", notes=notes, **base)
+    return VerifyResult(
+        "valid",
+        f"证书 {number} 真实有效（{what}，有效期至 {exp}，核验日期 {at}）/ certificate {number} is genuine "
+        f"and valid on {at}{rev}",
+        notes=notes,
+        **base,
+    )

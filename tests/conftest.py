@@ -23,6 +23,7 @@ def output_dir() -> Path:
 
 # -- database fixtures: every test that uses them runs on SQLite and on PostgreSQL (a fresh schema each) --
 
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path):
     if request.param == "sqlite":

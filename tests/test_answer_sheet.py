@@ -51,7 +51,9 @@ def test_cli_template_filled_at_random_scores_as_the_same_yaml(tmp_path):
     assert r.returncode == 0, r.stderr
     answers = _fill(xlsx, seed=7)
     doc = tmp_path / "a.yaml"
-    doc.write_text(yaml.safe_dump({"edition": ED, "industry": "process", "answers": answers}, allow_unicode=True), encoding="utf-8")
+    doc.write_text(
+        yaml.safe_dump({"edition": ED, "industry": "process", "answers": answers}, allow_unicode=True), encoding="utf-8"
+    )
     a, b = (_cli("maturity", "score", str(p), "--json", cwd=ROOT) for p in (xlsx, doc))
     assert a.returncode == 0 and b.returncode == 0, (a.stderr, b.stderr)
     ja, jb = json.loads(a.stdout), json.loads(b.stdout)
@@ -63,13 +65,16 @@ def test_round_trip_keeps_grades_and_notes(tmp_path, seed):
     ed = _editions(ED)
     rng = random.Random(seed)
     reqs = ed.applicable_requirements("discrete")
-    answers = {r.id: (rng.choice([None, *GRADE_LABELS]), rng.choice([None, "已建立制度", "=HYPERLINK(\"http://x\")", "+1", "@a"]))
-               for r in reqs}
+    answers = {
+        r.id: (rng.choice([None, *GRADE_LABELS]), rng.choice([None, "已建立制度", '=HYPERLINK("http://x")', "+1", "@a"]))
+        for r in reqs
+    }
     answers = {k: v for k, v in answers.items() if v != (None, None)}
     sheet = read_sheet(write_sheet(ed, "discrete", answers, title="=cmd|' /C calc'!A0"), editions=_editions)
     assert not sheet.problems
-    assert sheet.rows == {k: v for k, v in answers.items() if v != (None, None)} | \
-        {r.id: (None, None) for r in reqs if r.id not in answers}
+    assert sheet.rows == {k: v for k, v in answers.items() if v != (None, None)} | {
+        r.id: (None, None) for r in reqs if r.id not in answers
+    }
 
 
 def test_user_text_is_never_a_formula():

@@ -75,15 +75,21 @@ def test_human_output_is_chinese(tmp_path: Path):
     assert "成熟度等级" in p.stdout and "未达到一级" in p.stdout and "子域" in p.stdout
 
 
-@pytest.mark.parametrize("content, fragment", [
-    ("edition: maturity/2020\nindustry: discrete\nanswers: {gbt39116_2020:data:L1:01: 0.7}\n", "grade 0.7"),
-    ("edition: maturity/2020\nindustry: discrete\nanswers: {nope:data:L1:01: 1}\n", "unknown requirement id 'nope:data:L1:01'"),
-    ("edition: maturity/1999\nindustry: discrete\nanswers: {}\n", "unknown edition 'maturity/1999'"),
-    ("edition: smart_factory/2025\nindustry: discrete\nanswers: {}\n", "not a maturity edition"),
-    ("edition: maturity/2020\nindustry: discrete\nanswers: {a: 1, a: 2}\n", "duplicate key"),
-    ("edition: maturity/2020\nindustry: [discrete\n", "YAML error at line"),
-    ("industry: discrete\nanswers: {}\n", "missing field 'edition'"),
-])
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        ("edition: maturity/2020\nindustry: discrete\nanswers: {gbt39116_2020:data:L1:01: 0.7}\n", "grade 0.7"),
+        (
+            "edition: maturity/2020\nindustry: discrete\nanswers: {nope:data:L1:01: 1}\n",
+            "unknown requirement id 'nope:data:L1:01'",
+        ),
+        ("edition: maturity/1999\nindustry: discrete\nanswers: {}\n", "unknown edition 'maturity/1999'"),
+        ("edition: smart_factory/2025\nindustry: discrete\nanswers: {}\n", "not a maturity edition"),
+        ("edition: maturity/2020\nindustry: discrete\nanswers: {a: 1, a: 2}\n", "duplicate key"),
+        ("edition: maturity/2020\nindustry: [discrete\n", "YAML error at line"),
+        ("industry: discrete\nanswers: {}\n", "missing field 'edition'"),
+    ],
+)
 def test_bad_answers_file_one_line_exit_2(tmp_path: Path, content: str, fragment: str):
     f = tmp_path / "bad.yaml"
     f.write_text(content, encoding="utf-8")
@@ -101,7 +107,7 @@ def test_missing_answers_file():
 
 def test_bad_json_file(tmp_path: Path):
     f = tmp_path / "bad.json"
-    f.write_text("{\"edition\": ", encoding="utf-8")
+    f.write_text('{"edition": ', encoding="utf-8")
     p = run("maturity", "score", str(f))
     assert p.returncode == 2 and "JSON error" in p.stderr
 

@@ -9,8 +9,8 @@ import pytest
 import yaml
 from paths import HERE, MINI
 
-from assessment.cli import main
 from assessment.checks import check_all
+from assessment.cli import main
 
 BROKEN = sorted((HERE / "fixtures" / "broken").glob("*.yaml"))
 
@@ -44,7 +44,7 @@ def test_every_problem_reported_in_one_pass(tmp_path: Path):
     shutil.copytree(MINI, root)
     model = root / "maturity/mini/model.yaml"
     text = model.read_text(encoding="utf-8")
-    text = text.replace('domain: prod, name_zh: 乙', 'domain: prd, name_zh: 乙')
+    text = text.replace("domain: prod, name_zh: 乙", "domain: prd, name_zh: 乙")
     text = text.replace('weight: {discrete: "0.2"}', 'weight: {discrete: "0.9"}')
     model.write_text(text, encoding="utf-8")
     (root / "maturity/flat/scoring.yaml").write_text("edition: maturity/flat\n", encoding="utf-8")
@@ -71,4 +71,6 @@ def test_check_a_single_edition_folder(tmp_path: Path, capsys):
     (copy / "requirements" / "a.yaml").write_text("subdomain: a\nrequirements: []\n", encoding="utf-8")
     capsys.readouterr()
     assert main(["criteria", "check", str(copy)]) == 1
-    assert "criteria/maturity/mini/requirements/a.yaml: -: requirements: List should have at least 1 item" in capsys.readouterr().out
+    assert (
+        "criteria/maturity/mini/requirements/a.yaml: -: requirements: List should have at least 1 item" in capsys.readouterr().out
+    )

@@ -120,10 +120,7 @@ def repeated_evidence(ed: MaturityEdition, scope: set[str] | None = None) -> dic
         if not r.withdrawn:
             for e in r.evidence_zh:
                 where[e.strip()].add(ed.req_subdomain[r.id])
-    return {
-        e: sds for e, sds in where.items()
-        if len(sds) > EVIDENCE_MAX_SUBDOMAINS and (scope is None or sds & scope)
-    }
+    return {e: sds for e, sds in where.items() if len(sds) > EVIDENCE_MAX_SUBDOMAINS and (scope is None or sds & scope)}
 
 
 def thin_cells(ed: MaturityEdition, scope: set[str] | None = None) -> list[tuple[str, int, str, int]]:
@@ -173,6 +170,7 @@ def scope_from_env(ed: MaturityEdition, raw: str | None = None) -> set[str] | No
 
 # -- the measure itself ---------------------------------------------------------------------------
 
+
 def test_a_noun_swapped_template_shares_a_skeleton():
     a = normalise("能源消耗数据实现电子化采集与存储，并在本业务范围内共享使用。", {"能源管理", "采购"})
     b = normalise("采购订单与供应商数据实现电子化采集与存储，并在本业务范围内共享使用。", {"能源管理", "采购"})
@@ -183,7 +181,9 @@ def test_a_noun_swapped_template_shares_a_skeleton():
 
 
 def test_statements_written_for_their_subject_do_not():
-    a = normalise("实时数据库按位号采集 DCS、PLC 工艺数据，关键工艺参数至少保存一个检修周期，可按位号回查趋势。", {"数据", "采购"})
+    a = normalise(
+        "实时数据库按位号采集 DCS、PLC 工艺数据，关键工艺参数至少保存一个检修周期，可按位号回查趋势。", {"数据", "采购"}
+    )
     b = normalise("原料进厂计量（地磅、流量计）与取样编码自动取数，计量数据直接用于结算对账。", {"数据", "采购"})
     assert skeleton_similarity(a, b) < SKELETON_THRESHOLD
     assert skeleton_similarity("", b) == 0.0
@@ -202,6 +202,7 @@ def test_calibration_on_maturity_2020():
 
 
 # -- the rewritten editions -------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module", params=REWRITTEN)
 def rewritten(request):

@@ -19,8 +19,14 @@ def mini():
 
 def test_exact_arithmetic_keeps_0_68(mini):
     # 0.5*0.9 + 0.3*(2.3/3) + 0.2*0 is 0.68 exactly, not 0.67999…
-    grades = {"mini:a:L3:01": "full", "mini:a:L3:02": "largely", "mini:b:L3:01": "partial",
-              "mini:b:L3:02": "largely", "mini:b:L3:03": "full", "mini:c:L3:01": "none"}
+    grades = {
+        "mini:a:L3:01": "full",
+        "mini:a:L3:02": "largely",
+        "mini:b:L3:01": "partial",
+        "mini:b:L3:02": "largely",
+        "mini:b:L3:03": "full",
+        "mini:c:L3:01": "none",
+    }
     grades.update({f"mini:s:L{n}:01": "na" for n in range(1, 6)})
     res = score(Answers("maturity/mini", "discrete", grades), mini)
     assert res.level_scores["3"] == 0.68
@@ -81,24 +87,34 @@ def test_results_are_frozen(mini):
         res.score = 5  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("value, fragment", [
-    (0.7, "grade 0.7"), ("0.75", "grade 0.75"), ("maybe", "grade 'maybe'"), (True, "grade True"), ([1], "grade [1]"),
-])
+@pytest.mark.parametrize(
+    "value, fragment",
+    [
+        (0.7, "grade 0.7"),
+        ("0.75", "grade 0.75"),
+        ("maybe", "grade 'maybe'"),
+        (True, "grade True"),
+        ([1], "grade [1]"),
+    ],
+)
 def test_bad_grades(value, fragment):
     doc = {"edition": "maturity/mini", "industry": "discrete", "answers": {"mini:a:L1:01": value}}
     with pytest.raises(AnswersError, match=fragment.replace("[", r"\[").replace("]", r"\]")):
         parse_answers(doc, root=MINI)
 
 
-@pytest.mark.parametrize("doc, fragment", [
-    ({"industry": "discrete", "answers": {}}, "missing field 'edition'"),
-    ({"edition": "maturity/nope", "industry": "discrete", "answers": {}}, "unknown edition"),
-    ({"edition": "maturity/mini", "industry": "chemical", "answers": {}}, "industry 'chemical'"),
-    ({"edition": "maturity/mini", "industry": "discrete", "answers": {"mini:z:L1:01": 1}}, "unknown requirement id"),
-    ({"edition": "maturity/mini", "industry": "process", "answers": {"mini:c:L1:01": 1}}, "does not apply to process"),
-    ({"edition": "maturity/mini", "industry": "discrete", "answers": [1]}, "must be a mapping"),
-    ({"edition": "maturity/mini", "industry": "discrete", "answers": {}, "extra": 1}, "unknown field 'extra'"),
-])
+@pytest.mark.parametrize(
+    "doc, fragment",
+    [
+        ({"industry": "discrete", "answers": {}}, "missing field 'edition'"),
+        ({"edition": "maturity/nope", "industry": "discrete", "answers": {}}, "unknown edition"),
+        ({"edition": "maturity/mini", "industry": "chemical", "answers": {}}, "industry 'chemical'"),
+        ({"edition": "maturity/mini", "industry": "discrete", "answers": {"mini:z:L1:01": 1}}, "unknown requirement id"),
+        ({"edition": "maturity/mini", "industry": "process", "answers": {"mini:c:L1:01": 1}}, "does not apply to process"),
+        ({"edition": "maturity/mini", "industry": "discrete", "answers": [1]}, "must be a mapping"),
+        ({"edition": "maturity/mini", "industry": "discrete", "answers": {}, "extra": 1}, "unknown field 'extra'"),
+    ],
+)
 def test_bad_answer_documents(doc, fragment):
     with pytest.raises(AnswersError, match=fragment):
         parse_answers(doc, root=MINI)
@@ -108,7 +124,9 @@ def test_grade_spellings_are_equivalent(mini):
     for v in (1, "1", 1.0, "full", "FULL"):
         a, _ = parse_answers({"edition": "maturity/mini", "industry": "discrete", "answers": {"mini:a:L1:01": v}}, root=MINI)
         assert a.grades["mini:a:L1:01"] == "full"
-    a, _ = parse_answers({"edition": "maturity/mini", "industry": "discrete", "answers": {"mini:a:L1:01": "NA", "mini:b:L1:01": None}}, root=MINI)
+    a, _ = parse_answers(
+        {"edition": "maturity/mini", "industry": "discrete", "answers": {"mini:a:L1:01": "NA", "mini:b:L1:01": None}}, root=MINI
+    )
     assert a.grades == {"mini:a:L1:01": "na"}
 
 

@@ -4,7 +4,6 @@ engine imports no UI, chart or PDF library."""
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 from paths import ROOT
 

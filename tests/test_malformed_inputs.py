@@ -16,8 +16,9 @@ from paths import ROOT
 from assessment.cli import main
 
 HEAD = "edition: maturity/2020\nindustry: discrete\nanswers:\n  gbt39116_2020:data:L1:01: "
-BOMB = "".join(f"{k}: &{k} [" + ",".join([f"*{p}"] * 9 if p else ['"x"'] * 9) + "]\n"
-               for p, k in zip([None, *"abcdefgh"], "abcdefghi"))
+BOMB = "".join(
+    f"{k}: &{k} [" + ",".join([f"*{p}"] * 9 if p else ['"x"'] * 9) + "]\n" for p, k in zip([None, *"abcdefgh"], "abcdefghi")
+)
 
 CASES = {
     "alias_bomb.yaml": (BOMB, "expands to more than"),
@@ -63,6 +64,7 @@ def test_only_regular_files_are_read(tmp_path, capsys, special):
 def test_as_a_process(tmp_path, name):
     path = tmp_path / name
     path.write_text(CASES[name][0], encoding="utf-8")
-    r = subprocess.run([sys.executable, "-m", "assessment", "maturity", "score", str(path)], cwd=ROOT, capture_output=True,
-                       text=True, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "assessment", "maturity", "score", str(path)], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert r.returncode == 2 and r.stdout == "" and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr

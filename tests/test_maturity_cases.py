@@ -9,8 +9,8 @@ import yaml
 from paths import CASES, CRITERIA, MINI
 
 from assessment.answers import parse_answers
-from assessment.editions import load_maturity_cached
 from assessment.batch import encode, score_batch
+from assessment.editions import load_maturity_cached
 from assessment.maturity import compile_model, score
 
 CASE_FILES = sorted(CASES.glob("maturity_*/*.yaml"))

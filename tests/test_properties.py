@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from paths import CRITERIA
 
 from assessment.answers import Answers
-from assessment.editions import load_maturity_cached
 from assessment.batch import encode, score_batch
+from assessment.editions import load_maturity_cached
 from assessment.maturity import compile_model, score
 
 ED = load_maturity_cached("maturity/2020", CRITERIA)

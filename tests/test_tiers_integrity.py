@@ -35,7 +35,11 @@ def test_2023_catalogue_official_numbers_and_supply_chain_links():
     assert sorted(x.id for x in cat.data.links if x.supply_chain) == ["sg2023-l14", "sg2023-l15", "sg2023-l16"]
     # aliases from the 揭榜任务 text (seed 002 附件2)
     assert {a: cat.find(a).id for a in ("设备预测维护", "碳资产管理", "网络化协同制造", "产品数字化设计")} == {
-        "设备预测维护": "sg2023-s32", "碳资产管理": "sg2023-s39", "网络化协同制造": "sg2023-s28", "产品数字化设计": "sg2023-s01"}
+        "设备预测维护": "sg2023-s32",
+        "碳资产管理": "sg2023-s39",
+        "网络化协同制造": "sg2023-s28",
+        "产品数字化设计": "sg2023-s01",
+    }
 
 
 def test_2025_provisional_ids_are_flagged():
@@ -67,8 +71,12 @@ def test_2024_wording_follows_seed_004():
     # phrases of seed 004 (智能工厂梯度培育行动实施方案) 三（一）–（四）
     ed = load_tier_edition("smart_factory/2024", CRITERIA)
     pos = {t.id: t.positioning_zh for t in ed.tiers}
-    for tid, phrase in (("basic", "部署必要的智能制造装备、工业软件和系统"), ("advanced", "集成互通和协同管控"),
-                        ("excellent", "集成贯通和综合优化"), ("leading", "探索未来制造模式")):
+    for tid, phrase in (
+        ("basic", "部署必要的智能制造装备、工业软件和系统"),
+        ("advanced", "集成互通和协同管控"),
+        ("excellent", "集成贯通和综合优化"),
+        ("leading", "探索未来制造模式"),
+    ):
         assert phrase in pos[tid]
     assert all(t.text_ref and "004_d60769e31f617bb5" in t.text_ref for t in ed.tiers)
     assert pos != {t.id: t.positioning_zh for t in load_tier_edition("smart_factory/2025", CRITERIA).tiers}
@@ -115,6 +123,7 @@ def test_2025_thresholds():
     ed = load_tier_edition("smart_factory/2025", CRITERIA)
     ai = {t.id: next((r.value for r in ed.effective_rules(t.id) if r.kind == Kind.ai_share), None) for t in ed.tiers}
     assert ai == {"basic": None, "advanced": None, "excellent": 0.2, "leading": 0.6}
+
     def dims(tier, gating=True):  # the dimensions the tier requires (gating) or asks for in principle
         return {d for r in ed.effective_rules(tier) if r.kind == Kind.dimensions and r.gating == gating for d in r.value}
 
@@ -134,28 +143,57 @@ def test_declarations_integrity():
         if p.deadline and p.recommender_deadline:
             assert p.deadline < p.recommender_deadline, p.id
     kpis = decl.kpis
-    for k in ("productivity_up", "resource_util_up", "opex_down", "quality_loss_down", "rd_cycle_down",
-              "defect_down", "energy_unit_down", "co2_unit_down"):
+    for k in (
+        "productivity_up",
+        "resource_util_up",
+        "opex_down",
+        "quality_loss_down",
+        "rd_cycle_down",
+        "defect_down",
+        "energy_unit_down",
+        "co2_unit_down",
+    ):
         assert k in kpis and kpis[k].unit and kpis[k].direction in ("higher", "lower")
     assert set(kpis["opex_down"].required_by) == {"demo_factory_2023", "excellent_scenario_2023"}
 
 
-@pytest.mark.parametrize("employees, revenue, expected", [
-    (1000, 40000, "large"), (1200, 30000, "medium"), (999, 50000, "medium"), (300, 2000, "medium"),
-    (299, 50000, "small"), (20, 300, "small"), (19, 100000, "micro"), (500, 299, "micro"),
-    (10, None, "micro"), (None, 299, "micro"), (None, 300, None), (20, None, None), (None, None, None),
-])
+@pytest.mark.parametrize(
+    "employees, revenue, expected",
+    [
+        (1000, 40000, "large"),
+        (1200, 30000, "medium"),
+        (999, 50000, "medium"),
+        (300, 2000, "medium"),
+        (299, 50000, "small"),
+        (20, 300, "small"),
+        (19, 100000, "micro"),
+        (500, 299, "micro"),
+        (10, None, "micro"),
+        (None, 299, "micro"),
+        (None, 300, None),
+        (20, None, None),
+        (None, None, None),
+    ],
+)
 def test_size_classes(employees, revenue, expected):
     decl = load_declarations("declarations/2021-2025", CRITERIA)
     assert decl.size_class(employees, revenue) == expected
 
 
 def test_upgrade_path_names_maturity_gaps():
-    doc = {"enterprise": {"name": "测试", "above_scale": True, "legal_person": True},
-           "compliance": {"good_results_3y": True, "good_credit": True, "worst_accident_3y": "none",
-                          "violations_3y": False, "secure_controllable": True, "smart_mfg_team": True},
-           "maturity": {"industry": "discrete", "answers": {}},
-           "scenarios": {"instances": [{"scenario": "sg2025-l5-p01"}]}}
+    doc = {
+        "enterprise": {"name": "测试", "above_scale": True, "legal_person": True},
+        "compliance": {
+            "good_results_3y": True,
+            "good_credit": True,
+            "worst_accident_3y": "none",
+            "violations_3y": False,
+            "secure_controllable": True,
+            "smart_mfg_team": True,
+        },
+        "maturity": {"industry": "discrete", "answers": {}},
+        "scenarios": {"instances": [{"scenario": "sg2025-l5-p01"}]},
+    }
     res = evaluate_tiers(parse_profile(doc), load_tier_edition("smart_factory/2025", CRITERIA), root=CRITERIA)
     assert res.tier == "none" and res.next_tier == "basic"
     assert res.upgrade.maturity_needed == 2
@@ -197,17 +235,20 @@ def test_cli_scenarios_list_json():
     assert len(rows) == 40 and {"id", "name", "link", "dimension"} <= set(rows[0])
 
 
-@pytest.mark.parametrize("content, fragment", [
-    ("enterprise: {name: x}\ncompliance: {worst_accident_3y: terrible}\n", "compliance.worst_accident_3y"),
-    ("enterprise: {name: x, employes: 3}\n", "enterprise.employes: unknown field"),
-    ("compliance: {}\n", "enterprise: missing field"),
-    ("enterprise: {name: x}\nscenarios: {instances: [{scenario: sg2025-s99}]}\n", "scenarios.instances.0.scenario"),
-    ("enterprise: {name: x}\nkpis: {happiness_up: {value: 3}}\n", "kpis.happiness_up: unknown KPI"),
-    ("enterprise: {name: x}\ntiers_obtained: [{tier: gold, year: 2024}]\n", "tiers_obtained.0.tier"),
-    ("enterprise: {name: x}\ntier_edition: smart_factory/2030\n", "unknown edition 'smart_factory/2030'"),
-    ("enterprise: {name: x}\nmaturity: {industry: discrete, answers: {x:y:L1:01: 1}}\n", "unknown requirement id"),
-    ("enterprise: [x\n", "YAML error"),
-])
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        ("enterprise: {name: x}\ncompliance: {worst_accident_3y: terrible}\n", "compliance.worst_accident_3y"),
+        ("enterprise: {name: x, employes: 3}\n", "enterprise.employes: unknown field"),
+        ("compliance: {}\n", "enterprise: missing field"),
+        ("enterprise: {name: x}\nscenarios: {instances: [{scenario: sg2025-s99}]}\n", "scenarios.instances.0.scenario"),
+        ("enterprise: {name: x}\nkpis: {happiness_up: {value: 3}}\n", "kpis.happiness_up: unknown KPI"),
+        ("enterprise: {name: x}\ntiers_obtained: [{tier: gold, year: 2024}]\n", "tiers_obtained.0.tier"),
+        ("enterprise: {name: x}\ntier_edition: smart_factory/2030\n", "unknown edition 'smart_factory/2030'"),
+        ("enterprise: {name: x}\nmaturity: {industry: discrete, answers: {x:y:L1:01: 1}}\n", "unknown requirement id"),
+        ("enterprise: [x\n", "YAML error"),
+    ],
+)
 def test_bad_profile_one_line_exit_2(tmp_path, content, fragment):
     f = tmp_path / "p.yaml"
     f.write_text(content, encoding="utf-8")
@@ -225,16 +266,33 @@ def test_unknown_programme(tmp_path):
     assert p.returncode == 2 and "unknown programme" in p.stderr
 
 
-@pytest.mark.parametrize("old, new, fragment", [
-    ("  inherits: null\n", "  inherits: leading\n", "inheritance cycle"),
-    ("  value: 0.2\n", "  value: 2\n", "sf2025.excellent.ai_share: tiers.2.rules.2: Value error, ai_share needs a value between 0 and 1"),
-    ("  replaces: sf2025.advanced.maturity_min\n", "  replaces: sf2025.advanced.nothing\n", "replaces unknown rule 'sf2025.advanced.nothing'"),
-    ("    kind: fact\n", "    kind: guess\n", "sf2025.basic.above_scale: tiers.0.rules.0.kind: Input should be"),
-    ("    gating: false\n    in_principle: true\n", "    in_principle: true\n",
-     "an in_principle (原则上) rule is advisory with a warning: set gating: false"),
-    ("    gating: false\n    in_principle: true\n", "    gating: false\n",
-     "the message says 原则上: mark the rule in_principle: true"),
-])
+@pytest.mark.parametrize(
+    "old, new, fragment",
+    [
+        ("  inherits: null\n", "  inherits: leading\n", "inheritance cycle"),
+        (
+            "  value: 0.2\n",
+            "  value: 2\n",
+            "sf2025.excellent.ai_share: tiers.2.rules.2: Value error, ai_share needs a value between 0 and 1",
+        ),
+        (
+            "  replaces: sf2025.advanced.maturity_min\n",
+            "  replaces: sf2025.advanced.nothing\n",
+            "replaces unknown rule 'sf2025.advanced.nothing'",
+        ),
+        ("    kind: fact\n", "    kind: guess\n", "sf2025.basic.above_scale: tiers.0.rules.0.kind: Input should be"),
+        (
+            "    gating: false\n    in_principle: true\n",
+            "    in_principle: true\n",
+            "an in_principle (原则上) rule is advisory with a warning: set gating: false",
+        ),
+        (
+            "    gating: false\n    in_principle: true\n",
+            "    gating: false\n",
+            "the message says 原则上: mark the rule in_principle: true",
+        ),
+    ],
+)
 def test_broken_tier_file_reported(tmp_path, old, new, fragment):
     import shutil
 
@@ -260,4 +318,6 @@ def test_broken_scenario_file_reported(tmp_path):
     f = root / "scenarios/2023/catalogue.yaml"
     f.write_text(f.read_text(encoding="utf-8").replace("link: sg2023-l08", "link: sg2023-l99", 1), encoding="utf-8")
     problems = [str(p) for p in check_all(root)]
-    assert any("criteria/scenarios/2023/catalogue.yaml: sg2023-s22: link 'sg2023-l99' is not defined" in p for p in problems), problems
+    assert any("criteria/scenarios/2023/catalogue.yaml: sg2023-s22: link 'sg2023-l99' is not defined" in p for p in problems), (
+        problems
+    )

@@ -75,9 +75,13 @@ def _login_form(be) -> None:
             st.session_state[TOKEN] = accounts.start_session(p, Session=be.Session, settings=be.settings)
             st.session_state.pop("login_password", None)
             st.rerun()
-    st.caption(pick("账户由系统管理员用 `python -m assessment users add` 创建；首次登录须修改一次性密码。",
-                    "Accounts are created by the system administrator with `python -m assessment users add`; the "
-                    "one-time password must be changed at the first login."))
+    st.caption(
+        pick(
+            "账户由系统管理员用 `python -m assessment users add` 创建；首次登录须修改一次性密码。",
+            "Accounts are created by the system administrator with `python -m assessment users add`; the "
+            "one-time password must be changed at the first login.",
+        )
+    )
 
 
 def _password_form(be, p: Principal, *, forced: bool) -> None:
@@ -86,8 +90,9 @@ def _password_form(be, p: Principal, *, forced: bool) -> None:
         st.info(pick("首次登录（或密码被重置后）须先设置自己的密码。", "Set your own password before you continue."))
     with st.form("change_password"):
         old = st.text_input(pick("当前密码", "Current password"), type="password", key="pw_old", max_chars=200)
-        new = st.text_input(pick("新密码（至少 10 个字符）", "New password (10 characters or more)"), type="password",
-                            key="pw_new", max_chars=200)
+        new = st.text_input(
+            pick("新密码（至少 10 个字符）", "New password (10 characters or more)"), type="password", key="pw_new", max_chars=200
+        )
         again = st.text_input(pick("再次输入新密码", "New password again"), type="password", key="pw_again", max_chars=200)
         if st.form_submit_button(pick("修改密码", "Change password"), type="primary"):
             if new != again:
@@ -118,8 +123,10 @@ def sidebar(be, p: Principal) -> None:
         st.caption(pick("本机单用户模式", "Local single-user mode"))
         return
     role = ROLE_NAMES.get(p.role, (p.role, p.role))
-    st.markdown(f"**{plain(p.display_name or p.username)}**  \n{plain(pick(role[0], role[1]))}"
-                + (f" · {plain(p.province)}" if p.province else ""))
+    st.markdown(
+        f"**{plain(p.display_name or p.username)}**  \n{plain(pick(role[0], role[1]))}"
+        + (f" · {plain(p.province)}" if p.province else "")
+    )
     with st.popover(pick("修改密码", "Change password"), icon=":material/key:"):
         _password_form(be, p, forced=False)
     logout_button(be)
@@ -145,16 +152,22 @@ def require_editable(be, session, aid: int) -> None:
         records.require_editable(principal(be), aid, session=session)
 
 
-ROLE_WORKFLOW = {"enterprise": ("inbox", "applications"), "expert": ("inbox", "applications"),
-                 "province_admin": ("inbox", "applications", "province"), "system_admin": ("users", "inbox")}
+ROLE_WORKFLOW = {
+    "enterprise": ("inbox", "applications"),
+    "expert": ("inbox", "applications"),
+    "province_admin": ("inbox", "applications", "province"),
+    "system_admin": ("users", "inbox"),
+}
 
 
 def role_pages(p: Principal, pages: list, workflow: dict) -> list:
     """The pages of the principal's role: an enterprise user gets the assessment pages and the workflow; experts and
     administrators the workflow pages (their first page is the default) and the criteria."""
     keys = ROLE_WORKFLOW.get(p.role, ())
-    extra = [st.Page(workflow[k][0], title=workflow[k][1], icon=workflow[k][2], url_path=k,
-                     default=p.role != "enterprise" and i == 0) for i, k in enumerate(keys)]
+    extra = [
+        st.Page(workflow[k][0], title=workflow[k][1], icon=workflow[k][2], url_path=k, default=p.role != "enterprise" and i == 0)
+        for i, k in enumerate(keys)
+    ]
     if p.role == "enterprise":  # not the regional portfolio: it shows every enterprise
         return [pg for pg in pages if pg.url_path != "portfolio"] + extra
     return extra + [pg for pg in pages if pg.url_path == "criteria"]

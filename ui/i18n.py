@@ -31,7 +31,10 @@ S = {
     "choose_first": ("请先在首页选择或新建一个评估。", "Choose or start an assessment on the home page first."),
     "go_home": ("返回首页", "Go to the home page"),
     "saved": ("已保存", "Saved"),
-    "unsaved_drafts": ("场景与指标有未保存的修改（已暂存，返回该页面可保存）。", "Scenarios and KPIs have unsaved edits (kept; go back to that page to save)."),
+    "unsaved_drafts": (
+        "场景与指标有未保存的修改（已暂存，返回该页面可保存）。",
+        "Scenarios and KPIs have unsaved edits (kept; go back to that page to save).",
+    ),
     "reload": ("重新加载", "Reload"),
     "keep_mine": ("保留我的修改", "Keep my changes"),
     "not_assessed": ("未评", "Not assessed"),
@@ -60,8 +63,10 @@ S = {
     "not_met": ("不满足", "not met"),
     "eligible": ("可申报", "eligible"),
     "not_eligible": ("不可申报", "not eligible"),
-    "indicative": ("本工具条款为依据公开资料自拟，结果仅供参考，不等同于 CMMM 正式评估等级。",
-                   "The requirement statements are our own wording from public sources: results are indicative, not a CMMM grade."),
+    "indicative": (
+        "本工具条款为依据公开资料自拟，结果仅供参考，不等同于 CMMM 正式评估等级。",
+        "The requirement statements are our own wording from public sources: results are indicative, not a CMMM grade.",
+    ),
 }
 
 # Names of levels, tiers, grades, provenance kinds, statuses and industry types: one source, assessment.labels (from
@@ -98,7 +103,7 @@ _BILINGUAL = re.compile(r" / |(?<=[）」』】”])/ ")  # "中文 / English", 
 def halves(text: str) -> tuple[str, str] | None:
     """The Chinese and English halves of a "中文 / English" message (split at the first separator), or None."""
     m = _BILINGUAL.search(text)
-    return (text[:m.start()], text[m.end():]) if m else None
+    return (text[: m.start()], text[m.end() :]) if m else None
 
 
 def msg(exc: BaseException | str) -> str:

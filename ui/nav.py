@@ -20,13 +20,19 @@ def apply_url(be) -> None:
         return
     with be.Session() as s:
         if state.ASSESSMENT_ID in wanted:
-            row = s.execute(sql_select(Assessment.id, Factory.id, Factory.enterprise_id)
-                            .join(Factory, Factory.id == Assessment.factory_id)
-                            .where(Assessment.id == wanted[state.ASSESSMENT_ID])).first()
+            row = s.execute(
+                sql_select(Assessment.id, Factory.id, Factory.enterprise_id)
+                .join(Factory, Factory.id == Assessment.factory_id)
+                .where(Assessment.id == wanted[state.ASSESSMENT_ID])
+            ).first()
             if row is None:
                 wanted.pop(state.ASSESSMENT_ID)
-                st.session_state[state.FLASH] = ("warning", "链接中的评估不存在" if st.session_state.get(state.LANG, "zh") == "zh"
-                                                 else "The assessment in the link does not exist")
+                st.session_state[state.FLASH] = (
+                    "warning",
+                    "链接中的评估不存在"
+                    if st.session_state.get(state.LANG, "zh") == "zh"
+                    else "The assessment in the link does not exist",
+                )
             else:
                 wanted[state.FACTORY_ID], wanted[state.ENTERPRISE_ID] = row[1], row[2]
         elif state.FACTORY_ID in wanted:
@@ -35,8 +41,9 @@ def apply_url(be) -> None:
                 wanted.pop(state.FACTORY_ID)
             else:
                 wanted[state.ENTERPRISE_ID] = ent
-    changed_assessment = wanted.get(state.ASSESSMENT_ID, st.session_state.get(state.ASSESSMENT_ID)) != \
-        st.session_state.get(state.ASSESSMENT_ID)
+    changed_assessment = wanted.get(state.ASSESSMENT_ID, st.session_state.get(state.ASSESSMENT_ID)) != st.session_state.get(
+        state.ASSESSMENT_ID
+    )
     for key, value in wanted.items():
         st.session_state[key] = value
     if changed_assessment and state.SUBDOMAIN not in wanted:

@@ -26,8 +26,18 @@ DEFAULT_USER = "访客"
 
 
 def defaults() -> dict:
-    return {LANG: "zh", USER: DEFAULT_USER, ENTERPRISE_ID: None, FACTORY_ID: None, ASSESSMENT_ID: None,
-            SUBDOMAIN: None, FLASH: None, PENDING: {}, DRAFTS: {}, FOCUS: None}
+    return {
+        LANG: "zh",
+        USER: DEFAULT_USER,
+        ENTERPRISE_ID: None,
+        FACTORY_ID: None,
+        ASSESSMENT_ID: None,
+        SUBDOMAIN: None,
+        FLASH: None,
+        PENDING: {},
+        DRAFTS: {},
+        FOCUS: None,
+    }
 
 
 def _parse(key: str, raw: str):
@@ -72,8 +82,11 @@ def select(**values) -> None:
 
 def write_url(with_subdomain: bool = True) -> None:
     """Mirror the session's selection into the query string (only what is set)."""
-    wanted = {param: str(st.session_state.get(key)) for key, param in URL_KEYS.items()
-              if st.session_state.get(key) is not None and (with_subdomain or key != SUBDOMAIN)}
+    wanted = {
+        param: str(st.session_state.get(key))
+        for key, param in URL_KEYS.items()
+        if st.session_state.get(key) is not None and (with_subdomain or key != SUBDOMAIN)
+    }
     if st.session_state.get(LANG) == "en":
         wanted["lang"] = "en"
     if (st.session_state.get(USER) or DEFAULT_USER) != DEFAULT_USER:

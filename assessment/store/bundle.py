@@ -68,7 +68,6 @@ def _iso_datetime(value: str) -> str:
     return value
 
 
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
 
@@ -84,8 +83,9 @@ class EnterpriseDoc(_Strict):
     employees: int | None = Field(default=None, ge=0, le=_INT32)
     revenue_wan: float | None = Field(default=None, ge=0, le=1e12)
     standing: str | None = Field(default=None, max_length=30)
-    compliance: dict[Annotated[str, Field(max_length=40)], bool | Annotated[str, Field(max_length=40)] | None] = \
-        Field(default_factory=dict, max_length=50)
+    compliance: dict[Annotated[str, Field(max_length=40)], bool | Annotated[str, Field(max_length=40)] | None] = Field(
+        default_factory=dict, max_length=50
+    )
 
 
 class TierAwardDoc(_Strict):
@@ -202,8 +202,9 @@ class BundlePreview:
         return sum(len(b) for b in self.files.values())
 
 
-def inspect_bundle(data: bytes, *, session: Session, max_bytes: int = 50 * 1024 * 1024, root: Path = DEFAULT_ROOT,
-                   today: date | None = None) -> BundlePreview:
+def inspect_bundle(
+    data: bytes, *, session: Session, max_bytes: int = 50 * 1024 * 1024, root: Path = DEFAULT_ROOT, today: date | None = None
+) -> BundlePreview:
     """Validate the whole bundle (reads only) and say what it matches in this installation."""
     doc, files = _read(data, max_bytes)
     grades, applicable = _check_references(doc, files, max_bytes=max_bytes, root=root)
@@ -213,8 +214,17 @@ def inspect_bundle(data: bytes, *, session: Session, max_bytes: int = 50 * 1024 
 # -- import -------------------------------------------------------------------------------------------------------
 
 
-def import_bundle(data: bytes, *, session: Session, store: BlobStore, mode: str = "copy", actor: str | None = None,
-                  max_bytes: int = 50 * 1024 * 1024, root: Path = DEFAULT_ROOT, today: date | None = None) -> Assessment:
+def import_bundle(
+    data: bytes,
+    *,
+    session: Session,
+    store: BlobStore,
+    mode: str = "copy",
+    actor: str | None = None,
+    max_bytes: int = 50 * 1024 * 1024,
+    root: Path = DEFAULT_ROOT,
+    today: date | None = None,
+) -> Assessment:
     """Import a bundle as a new assessment. ``merge``: into the matching existing factory (or a new one);
     ``copy``: always into a new factory, named distinctly when the enterprise has a factory of that name.
     Refuses with :class:`BundleError` and writes nothing when anything in the bundle is wrong."""
@@ -227,24 +237,38 @@ def import_bundle(data: bytes, *, session: Session, store: BlobStore, mode: str 
     except BaseException as exc:
         _discard_unreferenced(store, created, session)
         if isinstance(exc, (IntegrityError, DataError)):
-            raise BundleError("数据库拒绝了导入（可能与刚保存的记录冲突），未作任何更改，请重试 / the database refused the import "
-                              "(it may conflict with a record saved meanwhile); nothing was changed, try again") from None
+            raise BundleError(
+                "数据库拒绝了导入（可能与刚保存的记录冲突），未作任何更改，请重试 / the database refused the import "
+                "(it may conflict with a record saved meanwhile); nothing was changed, try again"
+            ) from None
         if isinstance(exc, (ValueError, LookupError)) and not isinstance(exc, BundleError):
-            raise BundleError(f"导入失败，未作任何更改 / the import failed and nothing was changed: {_one_line(str(exc))}") from None
+            raise BundleError(
+                f"导入失败，未作任何更改 / the import failed and nothing was changed: {_one_line(str(exc))}"
+            ) from None
         raise
     _discard_on_rollback(session, store, created)
     return a
 
 
-def _write(p: BundlePreview, mode: str, *, session: Session, store: BlobStore, actor: str | None, max_bytes: int,
-           root: Path, created: list[str]) -> Assessment:
+def _write(
+    p: BundlePreview,
+    mode: str,
+    *,
+    session: Session,
+    store: BlobStore,
+    actor: str | None,
+    max_bytes: int,
+    root: Path,
+    created: list[str],
+) -> Assessment:
     doc = p.doc
     e = doc.enterprise
     if p.enterprise_id is not None:
         ent = session.get(Enterprise, p.enterprise_id)
     else:
-        ent = repo.create_enterprise(session=session, actor=actor, compliance=dict(e.compliance),
-                                     **{k: getattr(e, k) for k in repo.ENTERPRISE_FIELDS})
+        ent = repo.create_enterprise(
+            session=session, actor=actor, compliance=dict(e.compliance), **{k: getattr(e, k) for k in repo.ENTERPRISE_FIELDS}
+        )
     fd = doc.factory
     merged = mode == "merge" and p.factory_id is not None
     if merged:
@@ -253,35 +277,81 @@ def _write(p: BundlePreview, mode: str, *, session: Session, store: BlobStore, a
         awards = [t for t in fd.tier_awards if (t.tier, t.year) not in held]
         title = p.merge_title
     else:
-        fac = repo.create_factory(ent.id, p.copy_factory_name, fd.industry_type, session=session, actor=actor,
-                                  sub_sector=fd.sub_sector, address=fd.address)
+        fac = repo.create_factory(
+            ent.id,
+            p.copy_factory_name,
+            fd.industry_type,
+            session=session,
+            actor=actor,
+            sub_sector=fd.sub_sector,
+            address=fd.address,
+        )
         awards, title = list(fd.tier_awards), doc.assessment.title
     for t in awards:
-        repo.add_tier_award(fac.id, t.tier, t.year, session=session, actor=actor, edition=t.edition,
-                            certificate_no=t.certificate_no)
+        repo.add_tier_award(
+            fac.id, t.tier, t.year, session=session, actor=actor, edition=t.edition, certificate_no=t.certificate_no
+        )
     ad = doc.assessment
-    a = repo.create_assessment(fac.id, session=session, actor=actor, maturity_edition=ad.maturity_edition,
-                               tier_edition=ad.tier_edition, scenario_catalogue=ad.scenario_catalogue,
-                               industry_type=ad.industry_type, title=title, period=ad.period, root=root)
-    v = repo.save_answers(a.id, {x.requirement_id: {"grade": p.grades[x.requirement_id], "note": x.note} for x in doc.answers},
-                          session=session, expected_version=a.version, actor=actor, root=root)
-    v = repo.set_scenarios(a.id, [s.model_dump() for s in doc.scenarios], session=session, expected_version=v,
-                           actor=actor, root=root)
-    v = repo.set_kpis(a.id, {k: x.model_dump() for k, x in doc.kpis.items()}, session=session, expected_version=v,
-                      actor=actor, root=root)
-    repo.set_build_facts(a.id, dict(doc.build_content), dict(doc.outcomes), session=session, expected_version=v,
-                         actor=actor, root=root)
+    a = repo.create_assessment(
+        fac.id,
+        session=session,
+        actor=actor,
+        maturity_edition=ad.maturity_edition,
+        tier_edition=ad.tier_edition,
+        scenario_catalogue=ad.scenario_catalogue,
+        industry_type=ad.industry_type,
+        title=title,
+        period=ad.period,
+        root=root,
+    )
+    v = repo.save_answers(
+        a.id,
+        {x.requirement_id: {"grade": p.grades[x.requirement_id], "note": x.note} for x in doc.answers},
+        session=session,
+        expected_version=a.version,
+        actor=actor,
+        root=root,
+    )
+    v = repo.set_scenarios(
+        a.id, [s.model_dump() for s in doc.scenarios], session=session, expected_version=v, actor=actor, root=root
+    )
+    v = repo.set_kpis(
+        a.id, {k: x.model_dump() for k, x in doc.kpis.items()}, session=session, expected_version=v, actor=actor, root=root
+    )
+    repo.set_build_facts(
+        a.id, dict(doc.build_content), dict(doc.outcomes), session=session, expected_version=v, actor=actor, root=root
+    )
     for ev in doc.evidence:  # the files last: nothing is stored before every row above was accepted
         existed = store.exists(ev.sha256)
-        repo.add_evidence(a.id, ev.requirement_id, ev.name, p.files[ev.sha256], session=session, store=store,
-                          max_bytes=max_bytes, actor=actor, root=root)
+        repo.add_evidence(
+            a.id,
+            ev.requirement_id,
+            ev.name,
+            p.files[ev.sha256],
+            session=session,
+            store=store,
+            max_bytes=max_bytes,
+            actor=actor,
+            root=root,
+        )
         if not existed and ev.sha256 not in created:
             created.append(ev.sha256)
     if repo.assessment_digest(repo.get_assessment(a.id, session=session)) != doc.digest:
         raise BundleError("导入后的答案与数据包的校验值不符 / the imported answers do not match the bundle's digest")
-    repo.audit(session, actor, "import_bundle", "assessment", a.id,
-               {"digest": doc.digest, "mode": mode, "merged_into_factory": fac.id if merged else None,
-                "enterprise_matched_by": p.enterprise_match_by, "evidence": len(doc.evidence)})
+    repo.audit(
+        session,
+        actor,
+        "import_bundle",
+        "assessment",
+        a.id,
+        {
+            "digest": doc.digest,
+            "mode": mode,
+            "merged_into_factory": fac.id if merged else None,
+            "enterprise_matched_by": p.enterprise_match_by,
+            "evidence": len(doc.evidence),
+        },
+    )
     return a
 
 
@@ -332,19 +402,44 @@ def export_bundle(assessment_id: int, *, session: Session, store: BlobStore) -> 
         "format": BUNDLE_FORMAT,
         "exported_at": utcnow().isoformat(),
         "enterprise": {**{k: getattr(e, k) for k in repo.ENTERPRISE_FIELDS}, "compliance": e.compliance or {}},
-        "factory": {"name": f.name, "industry_type": f.industry_type, "sub_sector": f.sub_sector, "address": f.address,
-                    "tier_awards": [{"tier": t.tier, "year": t.year, "edition": t.edition, "certificate_no": t.certificate_no}
-                                    for t in f.tier_awards]},
-        "assessment": {"title": a.title, "maturity_edition": a.maturity_edition, "tier_edition": a.tier_edition,
-                       "scenario_catalogue": a.scenario_catalogue, "industry_type": a.industry_type,
-                       "status": a.status, "period": a.period},
-        "answers": [{"requirement_id": x.requirement_id, "grade": x.grade, "note": x.note} for x in
-                    sorted(a.answers, key=lambda x: x.requirement_id)],
-        "scenarios": [{"scenario": s.scenario_id, "link": s.link, "name": s.name, "ai": s.ai, "ai_description": s.ai_description}
-                      | ({"supply_chain": s.supply_chain} if s.supply_chain is not None else {}) for s in a.scenarios],
+        "factory": {
+            "name": f.name,
+            "industry_type": f.industry_type,
+            "sub_sector": f.sub_sector,
+            "address": f.address,
+            "tier_awards": [
+                {"tier": t.tier, "year": t.year, "edition": t.edition, "certificate_no": t.certificate_no} for t in f.tier_awards
+            ],
+        },
+        "assessment": {
+            "title": a.title,
+            "maturity_edition": a.maturity_edition,
+            "tier_edition": a.tier_edition,
+            "scenario_catalogue": a.scenario_catalogue,
+            "industry_type": a.industry_type,
+            "status": a.status,
+            "period": a.period,
+        },
+        "answers": [
+            {"requirement_id": x.requirement_id, "grade": x.grade, "note": x.note}
+            for x in sorted(a.answers, key=lambda x: x.requirement_id)
+        ],
+        "scenarios": [
+            {"scenario": s.scenario_id, "link": s.link, "name": s.name, "ai": s.ai, "ai_description": s.ai_description}
+            | ({"supply_chain": s.supply_chain} if s.supply_chain is not None else {})
+            for s in a.scenarios
+        ],
         "kpis": {k.kpi_id: {"value": k.value, "period": k.period, "baseline": k.baseline} for k in a.kpis},
-        "evidence": [{"requirement_id": v.requirement_id, "name": v.original_name, "sha256": v.sha256,
-                      "size": v.blob.size, "mime": v.blob.mime} for v in a.evidence],
+        "evidence": [
+            {
+                "requirement_id": v.requirement_id,
+                "name": v.original_name,
+                "sha256": v.sha256,
+                "size": v.blob.size,
+                "mime": v.blob.mime,
+            }
+            for v in a.evidence
+        ],
         "digest": repo.assessment_digest(a),
         "build_content": dict(sorted((a.build_content or {}).items())),
         "outcomes": dict(sorted((a.outcomes or {}).items())),
@@ -386,12 +481,16 @@ def _read(data: bytes, max_bytes: int) -> tuple[BundleDoc, dict[str, bytes]]:
     except RecursionError:
         raise _not_a_bundle("assessment.json 嵌套过深", "assessment.json is nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError, an integer of thousands of digits, NaN, …
-        raise _not_a_bundle("assessment.json 不是有效的 JSON", f"assessment.json is not valid JSON ({_one_line(str(exc), 120)})") from None
+        raise _not_a_bundle(
+            "assessment.json 不是有效的 JSON", f"assessment.json is not valid JSON ({_one_line(str(exc), 120)})"
+        ) from None
     if not isinstance(obj, dict):
         raise _not_a_bundle("assessment.json 不是 JSON 对象", "assessment.json is not a JSON object")
     if obj.get("format") != BUNDLE_FORMAT:
-        raise BundleError(f"未知的数据包格式 {_show(obj.get('format'))}（应为 {BUNDLE_FORMAT}）/ "
-                          f"unknown bundle format {_show(obj.get('format'))}, expected {BUNDLE_FORMAT}")
+        raise BundleError(
+            f"未知的数据包格式 {_show(obj.get('format'))}（应为 {BUNDLE_FORMAT}）/ "
+            f"unknown bundle format {_show(obj.get('format'))}, expected {BUNDLE_FORMAT}"
+        )
     try:
         doc = BundleDoc.model_validate(obj)
     except ValidationError as exc:
@@ -422,8 +521,9 @@ def _explain(exc: ValidationError) -> str:
     more_zh, more_en = (f"（另有 {n} 处问题）", f" (and {n} more)") if n else ("", "")
     if err["type"] == "value_error":  # our own check (check_text): already one bilingual line
         return f"数据包内容无效{more_zh} / invalid bundle content{more_en}: {where}: {_one_line(err['msg'].removeprefix('Value error, '))}"
-    zh, en = {"extra_forbidden": ("不允许的字段", "unknown field"),
-              "missing": ("缺少此字段", "missing field")}.get(err["type"], ("类型或取值无效", err["msg"]))
+    zh, en = {"extra_forbidden": ("不允许的字段", "unknown field"), "missing": ("缺少此字段", "missing field")}.get(
+        err["type"], ("类型或取值无效", err["msg"])
+    )
     return f"数据包内容无效：{where}: {zh}{more_zh} / invalid bundle content: {where}: {_one_line(en, 200)}{more_en}"
 
 
@@ -453,17 +553,23 @@ def _unzip(data: bytes, max_bytes: int) -> tuple[bytes, dict[str, bytes]]:
                     continue
                 m = _EVIDENCE_MEMBER.fullmatch(name)
                 if name != "assessment.json" and m is None:
-                    raise _not_a_bundle(f"多余的文件 {_show(name)}（数据包只含 assessment.json 和 evidence/<sha256>）",
-                                        f"unexpected file {_show(name)} (a bundle holds assessment.json and evidence/<sha256>)")
+                    raise _not_a_bundle(
+                        f"多余的文件 {_show(name)}（数据包只含 assessment.json 和 evidence/<sha256>）",
+                        f"unexpected file {_show(name)} (a bundle holds assessment.json and evidence/<sha256>)",
+                    )
                 if info.flag_bits & 0x1:
                     raise _not_a_bundle(f"{_show(name)} 已加密", f"{_show(name)} is encrypted")
                 if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                    raise _not_a_bundle(f"{_show(name)} 的压缩方式不受支持（{info.compress_type}）",
-                                        f"{_show(name)} uses an unsupported compression method ({info.compress_type})")
+                    raise _not_a_bundle(
+                        f"{_show(name)} 的压缩方式不受支持（{info.compress_type}）",
+                        f"{_show(name)} uses an unsupported compression method ({info.compress_type})",
+                    )
                 limit = JSON_MAX if m is None else max_bytes
                 if info.file_size > limit:
-                    raise BundleError(f"数据包中的文件 {_show(name)} 过大（{info.file_size} 字节，上限 {limit}）/ "
-                                      f"the file {_show(name)} in the bundle is too large ({info.file_size} bytes, limit {limit})")
+                    raise BundleError(
+                        f"数据包中的文件 {_show(name)} 过大（{info.file_size} 字节，上限 {limit}）/ "
+                        f"the file {_show(name)} in the bundle is too large ({info.file_size} bytes, limit {limit})"
+                    )
                 content = z.read(info)
                 if m is None:
                     raw = content
@@ -471,44 +577,71 @@ def _unzip(data: bytes, max_bytes: int) -> tuple[bytes, dict[str, bytes]]:
                     files[m.group(1)] = content
     except BundleError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, ValueError, KeyError, IndexError,
-            OverflowError, OSError, EOFError, zlib.error, struct.error) as exc:
-        raise _not_a_bundle("压缩包已损坏或不完整",
-                            f"the zip is damaged or truncated ({_one_line(str(exc), 120) or type(exc).__name__})") from None
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        RuntimeError,
+        ValueError,
+        KeyError,
+        IndexError,
+        OverflowError,
+        OSError,
+        EOFError,
+        zlib.error,
+        struct.error,
+    ) as exc:
+        raise _not_a_bundle(
+            "压缩包已损坏或不完整", f"the zip is damaged or truncated ({_one_line(str(exc), 120) or type(exc).__name__})"
+        ) from None
     if raw is None:
         raise _not_a_bundle("缺少 assessment.json", "assessment.json is missing")
     return raw, files
 
 
-def _check_references(doc: BundleDoc, files: dict[str, bytes], *, max_bytes: int,
-                      root: Path) -> tuple[dict[str, str | None], int]:
+def _check_references(
+    doc: BundleDoc, files: dict[str, bytes], *, max_bytes: int, root: Path
+) -> tuple[dict[str, str | None], int]:
     """Every edition, requirement, scenario, KPI, enterprise fact and evidence file the bundle names exists and
     agrees; the digest matches. Returns the normalised grades and the number of applicable requirements."""
     from ..declarations import load_declarations
     from ..scenarios import load_catalogue
 
     ad = doc.assessment
-    for value, kind, where in ((ad.maturity_edition, "maturity", "assessment.maturity_edition"),
-                               (ad.tier_edition, "smart_factory", "assessment.tier_edition"),
-                               (ad.scenario_catalogue, "scenarios", "assessment.scenario_catalogue"),
-                               *((t.edition, "smart_factory", f"factory.tier_awards.{i}.edition")
-                                 for i, t in enumerate(doc.factory.tier_awards) if t.edition is not None)):
+    for value, kind, where in (
+        (ad.maturity_edition, "maturity", "assessment.maturity_edition"),
+        (ad.tier_edition, "smart_factory", "assessment.tier_edition"),
+        (ad.scenario_catalogue, "scenarios", "assessment.scenario_catalogue"),
+        *(
+            (t.edition, "smart_factory", f"factory.tier_awards.{i}.edition")
+            for i, t in enumerate(doc.factory.tier_awards)
+            if t.edition is not None
+        ),
+    ):
         try:
             resolve(value, kind, root)
         except KeyError as exc:
             msg = _one_line(str(exc.args[0]))
             raise BundleError(f"数据包引用了本系统没有的版本：{where} = {_show(value)} / {where}: {msg}") from None
     try:
-        parse_profile({"enterprise": {k: v for k, v in doc.enterprise.model_dump().items() if k != "compliance" and v is not None},
-                       "compliance": dict(doc.enterprise.compliance)}, "enterprise")
+        parse_profile(
+            {
+                "enterprise": {k: v for k, v in doc.enterprise.model_dump().items() if k != "compliance" and v is not None},
+                "compliance": dict(doc.enterprise.compliance),
+            },
+            "enterprise",
+        )
     except ProfileError as exc:
-        raise BundleError(f"数据包中的企业信息无效：{_one_line(str(exc))} / invalid enterprise facts in the bundle: "
-                          f"{_one_line(str(exc))}") from None
+        raise BundleError(
+            f"数据包中的企业信息无效：{_one_line(str(exc))} / invalid enterprise facts in the bundle: {_one_line(str(exc))}"
+        ) from None
 
     ed = load_maturity_cached(ad.maturity_edition, root)
     if ad.industry_type not in ed.industry_types():
-        raise BundleError(f"行业类型 {ad.industry_type} 不适用于 {ad.maturity_edition} / industry type {ad.industry_type} "
-                          f"does not apply to {ad.maturity_edition}")
+        raise BundleError(
+            f"行业类型 {ad.industry_type} 不适用于 {ad.maturity_edition} / industry type {ad.industry_type} "
+            f"does not apply to {ad.maturity_edition}"
+        )
     applicable = {r.id for r in ed.applicable_requirements(ad.industry_type)}
     grades: dict[str, str | None] = {}
     for i, x in enumerate(doc.answers):
@@ -516,31 +649,40 @@ def _check_references(doc: BundleDoc, files: dict[str, bytes], *, max_bytes: int
         if rid in grades:
             raise BundleError(f"数据包中的要求 {_show(rid)} 出现两次 / requirement {_show(rid)} is answered twice (answers.{i})")
         if rid not in applicable:
-            raise BundleError(f"要求 {_show(rid)} 不适用于此评估（{ad.maturity_edition}，{ad.industry_type}）/ requirement "
-                              f"{_show(rid)} does not apply to this assessment ({ad.maturity_edition}, {ad.industry_type})")
+            raise BundleError(
+                f"要求 {_show(rid)} 不适用于此评估（{ad.maturity_edition}，{ad.industry_type}）/ requirement "
+                f"{_show(rid)} does not apply to this assessment ({ad.maturity_edition}, {ad.industry_type})"
+            )
         try:
             grades[rid] = normalise_grade(x.grade, ed, rid)
         except AnswersError as exc:
-            raise BundleError(f"答案等级无效（answers.{i}）：{_one_line(str(exc))} / invalid grade in answers.{i}: "
-                              f"{_one_line(str(exc))}") from None
+            raise BundleError(
+                f"答案等级无效（answers.{i}）：{_one_line(str(exc))} / invalid grade in answers.{i}: {_one_line(str(exc))}"
+            ) from None
 
     cat = load_catalogue(ad.scenario_catalogue, root)
     for i, s in enumerate(doc.scenarios):
         if s.scenario != "custom" and s.scenario not in cat.scenarios:
-            raise BundleError(f"场景 {_show(s.scenario)} 不在 {cat.id} 中 / scenario {_show(s.scenario)} (scenarios.{i}) "
-                              f"is not in {cat.id}")
+            raise BundleError(
+                f"场景 {_show(s.scenario)} 不在 {cat.id} 中 / scenario {_show(s.scenario)} (scenarios.{i}) is not in {cat.id}"
+            )
         if (s.link is not None or s.scenario == "custom") and s.link not in cat.links:
-            raise BundleError(f"场景 scenarios.{i} 的环节 {_show(s.link)} 不在 {cat.id} 中 / the link {_show(s.link)} of "
-                              f"scenarios.{i} is not in {cat.id}")
+            raise BundleError(
+                f"场景 scenarios.{i} 的环节 {_show(s.link)} 不在 {cat.id} 中 / the link {_show(s.link)} of "
+                f"scenarios.{i} is not in {cat.id}"
+            )
     from ..tiers import load_tier_edition
 
     tier_ed = load_tier_edition(ad.tier_edition, root)
-    for what, given, known in (("build_content", doc.build_content, {b.id for b in tier_ed.data.build_content}),
-                               ("outcomes", doc.outcomes, {o.id for o in tier_ed.data.outcomes})):
+    for what, given, known in (
+        ("build_content", doc.build_content, {b.id for b in tier_ed.data.build_content}),
+        ("outcomes", doc.outcomes, {o.id for o in tier_ed.data.outcomes}),
+    ):
         for key in given:
             if key not in known:
-                raise BundleError(f"{what} 中的 {_show(key)} 不属于 {ad.tier_edition} / {what}: {_show(key)} is not in "
-                                  f"{ad.tier_edition}")
+                raise BundleError(
+                    f"{what} 中的 {_show(key)} 不属于 {ad.tier_edition} / {what}: {_show(key)} is not in {ad.tier_edition}"
+                )
     known_kpis = load_declarations("declarations/2021-2025", root).kpis
     for kid in doc.kpis:
         if kid not in known_kpis:
@@ -550,29 +692,39 @@ def _check_references(doc: BundleDoc, files: dict[str, bytes], *, max_bytes: int
     for i, ev in enumerate(doc.evidence):
         label = _show(ev.name)
         if ev.requirement_id is not None and ev.requirement_id not in ed.requirement_map:
-            raise BundleError(f"证据文件 {label} 的要求 {_show(ev.requirement_id)} 不存在 / evidence {label} names the unknown "
-                              f"requirement {_show(ev.requirement_id)}")
+            raise BundleError(
+                f"证据文件 {label} 的要求 {_show(ev.requirement_id)} 不存在 / evidence {label} names the unknown "
+                f"requirement {_show(ev.requirement_id)}"
+            )
         blob = files.get(ev.sha256)
         if blob is None:
-            raise BundleError(f"数据包缺少证据文件 {label}（{ev.sha256[:12]}…）/ evidence file {label} ({ev.sha256[:12]}…) "
-                              f"is missing from the bundle")
+            raise BundleError(
+                f"数据包缺少证据文件 {label}（{ev.sha256[:12]}…）/ evidence file {label} ({ev.sha256[:12]}…) "
+                f"is missing from the bundle"
+            )
         if ev.sha256 not in listed:
             if hashlib.sha256(blob).hexdigest() != ev.sha256 or len(blob) != ev.size:
-                raise BundleError(f"证据文件 {label} 与其 sha256 不符，数据包已被改动 / evidence file {label} does not match "
-                                  f"its sha256: the bundle was altered")
+                raise BundleError(
+                    f"证据文件 {label} 与其 sha256 不符，数据包已被改动 / evidence file {label} does not match "
+                    f"its sha256: the bundle was altered"
+                )
         try:
             check_upload(ev.name, blob, max_bytes)
         except EvidenceRejected as exc:
-            raise BundleError(f"数据包中的证据文件 {label} 未通过检查 / evidence file {label} in the bundle was refused: "
-                              f"{_one_line(str(exc))}") from None
+            raise BundleError(
+                f"数据包中的证据文件 {label} 未通过检查 / evidence file {label} in the bundle was refused: {_one_line(str(exc))}"
+            ) from None
         listed.add(ev.sha256)
     extra = sorted(set(files) - listed)
     if extra:
-        raise BundleError(f"数据包含有索引中未列出的文件 evidence/{extra[0][:12]}… / the bundle holds a file its index does "
-                          f"not list: evidence/{extra[0][:12]}…")
+        raise BundleError(
+            f"数据包含有索引中未列出的文件 evidence/{extra[0][:12]}… / the bundle holds a file its index does "
+            f"not list: evidence/{extra[0][:12]}…"
+        )
     if _digest(doc, grades) != doc.digest:
-        raise BundleError("数据包的答案与其校验值不符，数据包已被改动 / the bundle's answers do not match its digest: the bundle "
-                          "was altered")
+        raise BundleError(
+            "数据包的答案与其校验值不符，数据包已被改动 / the bundle's answers do not match its digest: the bundle was altered"
+        )
     return grades, len(applicable)
 
 
@@ -587,16 +739,18 @@ def _digest(doc: BundleDoc, grades: dict[str, str | None]) -> str:
     return repo.assessment_digest(a)
 
 
-def _preview(doc: BundleDoc, grades: dict[str, str | None], files: dict[str, bytes], applicable: int, session: Session,
-             today: date) -> BundlePreview:
+def _preview(
+    doc: BundleDoc, grades: dict[str, str | None], files: dict[str, bytes], applicable: int, session: Session, today: date
+) -> BundlePreview:
     e, fd = doc.enterprise, doc.factory
     ent, match_by = None, None
     if e.credit_code:
         ent = session.scalar(select(Enterprise).where(Enterprise.credit_code == e.credit_code))
         match_by = "credit_code" if ent is not None else None
     else:
-        for cand in session.scalars(select(Enterprise).where(Enterprise.name == e.name, Enterprise.credit_code.is_(None))
-                                    .order_by(Enterprise.id)):
+        for cand in session.scalars(
+            select(Enterprise).where(Enterprise.name == e.name, Enterprise.credit_code.is_(None)).order_by(Enterprise.id)
+        ):
             if getattr(cand, "archived_at", None) is None:
                 ent, match_by = cand, "name"
                 break
@@ -606,14 +760,20 @@ def _preview(doc: BundleDoc, grades: dict[str, str | None], files: dict[str, byt
     taken_names = {f.name for f in ent.factories} if ent is not None else set()
     copy_name = _distinct(fd.name, taken_names, f"导入副本 {today.isoformat()}")
     title = doc.assessment.title or f"{fd.name} 自评估"
-    merge_title = _distinct(title, {a.title for a in fac.assessments} if fac is not None else set(),
-                            f"导入 {today.isoformat()}")
-    return BundlePreview(doc=doc, grades=grades, files=files, applicable=applicable,
-                         enterprise_id=ent.id if ent is not None else None,
-                         enterprise_name=ent.name if ent is not None else None, enterprise_match_by=match_by,
-                         enterprise_archived=ent is not None and getattr(ent, "archived_at", None) is not None,
-                         factory_id=fac.id if fac is not None else None, copy_factory_name=copy_name,
-                         merge_title=merge_title)
+    merge_title = _distinct(title, {a.title for a in fac.assessments} if fac is not None else set(), f"导入 {today.isoformat()}")
+    return BundlePreview(
+        doc=doc,
+        grades=grades,
+        files=files,
+        applicable=applicable,
+        enterprise_id=ent.id if ent is not None else None,
+        enterprise_name=ent.name if ent is not None else None,
+        enterprise_match_by=match_by,
+        enterprise_archived=ent is not None and getattr(ent, "archived_at", None) is not None,
+        factory_id=fac.id if fac is not None else None,
+        copy_factory_name=copy_name,
+        merge_title=merge_title,
+    )
 
 
 def _distinct(name: str, taken: set[str], tag: str, max_len: int = 200) -> str:
@@ -623,11 +783,19 @@ def _distinct(name: str, taken: set[str], tag: str, max_len: int = 200) -> str:
     n = 1
     while True:
         suffix = f"（{tag}）" if n == 1 else f"（{tag} #{n}）"
-        candidate = name[:max_len - len(suffix)] + suffix
+        candidate = name[: max_len - len(suffix)] + suffix
         if candidate not in taken:
             return candidate
         n += 1
 
 
-__all__ = ["BUNDLE_FORMAT", "MODES", "BundleDoc", "BundleError", "BundlePreview", "export_bundle", "import_bundle",
-           "inspect_bundle"]
+__all__ = [
+    "BUNDLE_FORMAT",
+    "MODES",
+    "BundleDoc",
+    "BundleError",
+    "BundlePreview",
+    "export_bundle",
+    "import_bundle",
+    "inspect_bundle",
+]

@@ -34,17 +34,23 @@ def _at(at: datetime) -> str:
     return at.isoformat(timespec="microseconds")
 
 
-def entry_hash(prev_hash: str, seq: int, at: datetime, actor: str | None, action: str, entity: str, entity_id: str,
-               detail: dict) -> str:
-    body = json.dumps({"seq": seq, "at": _at(at), "actor": actor, "action": action, "entity": entity,
-                       "entity_id": entity_id, "detail": detail}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def entry_hash(
+    prev_hash: str, seq: int, at: datetime, actor: str | None, action: str, entity: str, entity_id: str, detail: dict
+) -> str:
+    body = json.dumps(
+        {"seq": seq, "at": _at(at), "actor": actor, "action": action, "entity": entity, "entity_id": entity_id, "detail": detail},
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
 def append(session: Session, actor: str | None, action: str, entity: str, entity_id: Any, detail: dict | None) -> AuditLog:
     """Add one entry at the end of the chain, in the caller's transaction (the head stays locked until it ends)."""
-    locked = session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq)
-                             .execution_options(synchronize_session=False)).rowcount
+    locked = session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq).execution_options(synchronize_session=False)
+    ).rowcount
     if not locked:  # a database made without the migrations: start the chain
         session.add(AuditHead(id=1, seq=0, hash=GENESIS))
         session.flush()
@@ -53,11 +59,13 @@ def append(session: Session, actor: str | None, action: str, entity: str, entity
     at = utcnow()
     seq += 1
     h = entry_hash(prev, seq, at, actor, action, entity, str(entity_id), detail)
-    row = AuditLog(at=at, actor=actor, action=action, entity=entity, entity_id=str(entity_id), detail=detail,
-                   seq=seq, prev_hash=prev, hash=h)
+    row = AuditLog(
+        at=at, actor=actor, action=action, entity=entity, entity_id=str(entity_id), detail=detail, seq=seq, prev_hash=prev, hash=h
+    )
     session.add(row)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=h)
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=h).execution_options(synchronize_session=False)
+    )
     return row
 
 
@@ -74,8 +82,10 @@ class ChainReport:
             return f"审计链完整：{self.entries} 条 / the audit chain is intact: {self.entries} entries"
         zh, _, en = (self.problem or "").partition("/ ")
         zh = zh.strip()
-        return (f"审计链在第 {self.first_bad_seq} 条（id {self.first_bad_id}）处断开：{zh} / "
-                f"the audit chain breaks at entry seq {self.first_bad_seq} (id {self.first_bad_id}): {en or zh}")
+        return (
+            f"审计链在第 {self.first_bad_seq} 条（id {self.first_bad_id}）处断开：{zh} / "
+            f"the audit chain breaks at entry seq {self.first_bad_seq} (id {self.first_bad_id}): {en or zh}"
+        )
 
 
 def verify(session: Session) -> ChainReport:
@@ -83,22 +93,35 @@ def verify(session: Session) -> ChainReport:
     head = session.get(AuditHead, 1)
     prev, expected_seq, n = GENESIS, 1, 0
     last_id = None
-    rows = session.execute(select(AuditLog).order_by(AuditLog.seq.is_(None).desc(), AuditLog.seq, AuditLog.id)
-                           .execution_options(yield_per=1000)).scalars()
+    rows = session.execute(
+        select(AuditLog).order_by(AuditLog.seq.is_(None).desc(), AuditLog.seq, AuditLog.id).execution_options(yield_per=1000)
+    ).scalars()
     for row in rows:
         n += 1
         if row.seq is None or row.hash is None:
-            return ChainReport(False, n, row.id, row.seq, "条目不在链上（无序号或哈希）/ the entry is not chained (no seq or hash)")
+            return ChainReport(
+                False, n, row.id, row.seq, "条目不在链上（无序号或哈希）/ the entry is not chained (no seq or hash)"
+            )
         if row.seq != expected_seq:
-            return ChainReport(False, n, row.id, row.seq,
-                               f"序号应为 {expected_seq}，缺少或多出条目 / expected seq {expected_seq}: an entry is missing or inserted")
+            return ChainReport(
+                False,
+                n,
+                row.id,
+                row.seq,
+                f"序号应为 {expected_seq}，缺少或多出条目 / expected seq {expected_seq}: an entry is missing or inserted",
+            )
         if row.prev_hash != prev:
             return ChainReport(False, n, row.id, row.seq, "与上一条的链接不符 / the link to the previous entry does not match")
         if entry_hash(prev, row.seq, row.at, row.actor, row.action, row.entity, row.entity_id, row.detail or {}) != row.hash:
             return ChainReport(False, n, row.id, row.seq, "内容已被修改（哈希不符）/ the content was changed (hash mismatch)")
         prev, expected_seq, last_id = row.hash, expected_seq + 1, row.id
     if head is not None and (head.seq != expected_seq - 1 or head.hash != prev):
-        return ChainReport(False, n, last_id, expected_seq - 1 if n else None,
-                           f"链尾与记录的链头（第 {head.seq} 条）不符：末尾条目被删除或替换 / the chain's end does not match the "
-                           f"recorded head (seq {head.seq}): entries at the end were removed or replaced")
+        return ChainReport(
+            False,
+            n,
+            last_id,
+            expected_seq - 1 if n else None,
+            f"链尾与记录的链头（第 {head.seq} 条）不符：末尾条目被删除或替换 / the chain's end does not match the "
+            f"recorded head (seq {head.seq}): entries at the end were removed or replaced",
+        )
     return ChainReport(True, n)

@@ -86,13 +86,26 @@ def sniff(data: bytes, ext: str) -> str:
     else:
         kind = "text" if _is_text(data) else "unknown"
     expected = {
-        "pdf": {"pdf"}, "png": {"png"}, "jpg": {"jpeg"}, "jpeg": {"jpeg"}, "gif": {"gif"}, "webp": {"webp"},
-        "docx": {"docx"}, "xlsx": {"xlsx"}, "pptx": {"pptx"}, "doc": {"ole"}, "xls": {"ole"}, "ppt": {"ole"},
-        "txt": {"text"}, "csv": {"text"}, "md": {"text"},
+        "pdf": {"pdf"},
+        "png": {"png"},
+        "jpg": {"jpeg"},
+        "jpeg": {"jpeg"},
+        "gif": {"gif"},
+        "webp": {"webp"},
+        "docx": {"docx"},
+        "xlsx": {"xlsx"},
+        "pptx": {"pptx"},
+        "doc": {"ole"},
+        "xls": {"ole"},
+        "ppt": {"ole"},
+        "txt": {"text"},
+        "csv": {"text"},
+        "md": {"text"},
     }[ext]
     if kind not in expected:
         raise EvidenceRejected(
-            f"文件内容与扩展名 .{ext} 不符（识别为 {kind}）/ the content does not match the .{ext} extension (looks like {kind})")
+            f"文件内容与扩展名 .{ext} 不符（识别为 {kind}）/ the content does not match the .{ext} extension (looks like {kind})"
+        )
     problem = _body_problem(data, kind)
     if problem is not None:
         raise EvidenceRejected(f"文件内容不完整或可疑：{problem[0]} / the .{ext} file is incomplete or suspicious: {problem[1]}")
@@ -107,8 +120,8 @@ def _executable_at(data: bytes, start: int, end: int) -> bool:
     pos = window.find(b"MZ")
     while pos != -1:
         at = start + pos
-        pe = int.from_bytes(data[at + 0x3C:at + 0x40], "little") if len(data) >= at + 0x40 else -1
-        if 0 < pe < 1 << 20 and data[at + pe:at + pe + 4] == b"PE\x00\x00":
+        pe = int.from_bytes(data[at + 0x3C : at + 0x40], "little") if len(data) >= at + 0x40 else -1
+        if 0 < pe < 1 << 20 and data[at + pe : at + pe + 4] == b"PE\x00\x00":
             return True
         pos = window.find(b"MZ", pos + 1)
     return False
@@ -142,8 +155,16 @@ def _ooxml(data: bytes) -> str:
             ct = z.getinfo("[Content_Types].xml") if "[Content_Types].xml" in names else None
             if ct is None or ct.file_size > 1024 * 1024 or b"<Types" not in z.read(ct):
                 return "zip"
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, ValueError, OSError, EOFError,
-            zlib.error):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        RuntimeError,
+        ValueError,
+        OSError,
+        EOFError,
+        zlib.error,
+    ):
         return "unknown"
     for kind, part in OOXML_MAIN_PART.items():
         if part in names:
@@ -168,12 +189,14 @@ def check_upload(name: str, data: bytes, max_bytes: int) -> CheckedFile:
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in ALLOWED_EXT:
         raise EvidenceRejected(
-            f"不支持的文件类型 .{ext or '(无)'}；允许：PDF、图片、Office 文档、纯文本 / type .{ext or '(none)'} is not allowed")
+            f"不支持的文件类型 .{ext or '(无)'}；允许：PDF、图片、Office 文档、纯文本 / type .{ext or '(none)'} is not allowed"
+        )
     if len(data) == 0:
         raise EvidenceRejected("文件为空 / the file is empty")
     if len(data) > max_bytes:
         raise EvidenceRejected(
-            f"文件过大：{len(data) / 1e6:.1f} MB，上限 {max_bytes / 1e6:.0f} MB / the file is too big ({len(data)} bytes, limit {max_bytes})")
+            f"文件过大：{len(data) / 1e6:.1f} MB，上限 {max_bytes / 1e6:.0f} MB / the file is too big ({len(data)} bytes, limit {max_bytes})"
+        )
     mime = sniff(data, ext)
     return CheckedFile(name=name, data=data, sha256=hashlib.sha256(data).hexdigest(), mime=mime, size=len(data))
 

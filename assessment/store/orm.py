@@ -163,11 +163,13 @@ class Assessment(Base):
     factory: Mapped[Factory] = relationship(back_populates="assessments")
     answers: Mapped[list[Answer]] = relationship(back_populates="assessment", cascade="all, delete-orphan")
     evidence: Mapped[list[Evidence]] = relationship(back_populates="assessment", cascade="all, delete-orphan")
-    scenarios: Mapped[list[ScenarioRecord]] = relationship(back_populates="assessment", cascade="all, delete-orphan",
-                                                           order_by="ScenarioRecord.id")
+    scenarios: Mapped[list[ScenarioRecord]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", order_by="ScenarioRecord.id"
+    )
     kpis: Mapped[list[KpiRecord]] = relationship(back_populates="assessment", cascade="all, delete-orphan")
-    snapshots: Mapped[list[ResultSnapshot]] = relationship(back_populates="assessment", cascade="all, delete-orphan",
-                                                           order_by="ResultSnapshot.id")
+    snapshots: Mapped[list[ResultSnapshot]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", order_by="ResultSnapshot.id"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 

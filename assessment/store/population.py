@@ -48,15 +48,37 @@ CATALOGUE = "scenarios/2025"
 CODE = "FLPN"  # full, largely, partial, none
 GRADES = {"F": "full", "L": "largely", "P": "partial", "N": "none"}
 
-PROVINCES = [("江苏", 0.20, 0.10), ("山东", 0.10, 0.06), ("广东", 0.10, 0.06), ("浙江", 0.09, 0.05), ("上海", 0.04, 0.06),
-             ("安徽", 0.05, 0.0), ("河南", 0.05, -0.02), ("湖北", 0.04, 0.0), ("四川", 0.04, -0.02), ("福建", 0.04, 0.0),
-             ("河北", 0.04, -0.03), ("湖南", 0.03, -0.02), ("天津", 0.03, 0.02), ("北京", 0.02, 0.04), ("重庆", 0.03, 0.0),
-             ("辽宁", 0.03, -0.03), ("陕西", 0.02, -0.02), ("江西", 0.02, -0.03), ("广西", 0.01, -0.05), ("山西", 0.01, -0.05),
-             ("吉林", 0.01, -0.05)]
+PROVINCES = [
+    ("江苏", 0.20, 0.10),
+    ("山东", 0.10, 0.06),
+    ("广东", 0.10, 0.06),
+    ("浙江", 0.09, 0.05),
+    ("上海", 0.04, 0.06),
+    ("安徽", 0.05, 0.0),
+    ("河南", 0.05, -0.02),
+    ("湖北", 0.04, 0.0),
+    ("四川", 0.04, -0.02),
+    ("福建", 0.04, 0.0),
+    ("河北", 0.04, -0.03),
+    ("湖南", 0.03, -0.02),
+    ("天津", 0.03, 0.02),
+    ("北京", 0.02, 0.04),
+    ("重庆", 0.03, 0.0),
+    ("辽宁", 0.03, -0.03),
+    ("陕西", 0.02, -0.02),
+    ("江西", 0.02, -0.03),
+    ("广西", 0.01, -0.05),
+    ("山西", 0.01, -0.05),
+    ("吉林", 0.01, -0.05),
+]
 GROUPS = [("equipment", 0.36, 0.02), ("consumer", 0.28, -0.04), ("raw_materials", 0.20, -0.01), ("electronics", 0.16, 0.05)]
 PROCESS_SHARE = {"equipment": 0.1, "consumer": 0.45, "raw_materials": 0.85, "electronics": 0.15}
-SIZES = [("large", 0.08, 0.12, 2500, 150000), ("medium", 0.27, 0.04, 600, 30000), ("small", 0.55, -0.03, 90, 4000),
-         ("micro", 0.10, -0.10, 15, 200)]
+SIZES = [
+    ("large", 0.08, 0.12, 2500, 150000),
+    ("medium", 0.27, 0.04, 600, 30000),
+    ("small", 0.55, -0.03, 90, 4000),
+    ("micro", 0.10, -0.10, 15, 200),
+]
 # scenario portfolios, poorest to richest: (scenario id, ai) — catalogue scenarios/2025
 PORTFOLIOS = [
     [],
@@ -64,20 +86,60 @@ PORTFOLIOS = [
     [("sg2025-l5-p01", False), ("sg2025-l5-p05", False)],
     [("sg2025-l5-p01", False), ("sg2025-l4-p02", False), ("sg2025-l6-p01", False)],
     [("sg2025-l5-p02", True), ("sg2025-l4-p02", False), ("sg2025-l6-p01", False), ("sg2025-l5-p05", False)],
-    [("sg2025-l5-p02", True), ("sg2025-l4-p04", False), ("sg2025-l6-p02", False), ("sg2025-s01", False), ("sg2025-l5-p09", False)],
-    [("sg2025-l5-p02", True), ("sg2025-l5-p09", True), ("sg2025-l4-p04", False), ("sg2025-l6-p02", False), ("sg2025-s01", False),
-     ("sg2025-s04", False)],
-    [("sg2025-s03", True), ("sg2025-s04", False), ("sg2025-l5-p09", True), ("sg2025-l4-p04", True), ("sg2025-l6-p01", False),
-     ("sg2025-l7-p01", False), ("sg2025-l8-p01", False)],
-    [("sg2025-s03", True), ("sg2025-s04", True), ("sg2025-l5-p09", True), ("sg2025-l4-p04", True), ("sg2025-l6-p01", True),
-     ("sg2025-l7-p01", True), ("sg2025-l8-p01", False), ("sg2025-l5-p02", True)],
+    [
+        ("sg2025-l5-p02", True),
+        ("sg2025-l4-p04", False),
+        ("sg2025-l6-p02", False),
+        ("sg2025-s01", False),
+        ("sg2025-l5-p09", False),
+    ],
+    [
+        ("sg2025-l5-p02", True),
+        ("sg2025-l5-p09", True),
+        ("sg2025-l4-p04", False),
+        ("sg2025-l6-p02", False),
+        ("sg2025-s01", False),
+        ("sg2025-s04", False),
+    ],
+    [
+        ("sg2025-s03", True),
+        ("sg2025-s04", False),
+        ("sg2025-l5-p09", True),
+        ("sg2025-l4-p04", True),
+        ("sg2025-l6-p01", False),
+        ("sg2025-l7-p01", False),
+        ("sg2025-l8-p01", False),
+    ],
+    [
+        ("sg2025-s03", True),
+        ("sg2025-s04", True),
+        ("sg2025-l5-p09", True),
+        ("sg2025-l4-p04", True),
+        ("sg2025-l6-p01", True),
+        ("sg2025-l7-p01", True),
+        ("sg2025-l8-p01", False),
+        ("sg2025-l5-p02", True),
+    ],
 ]
-GOOD = {"good_results_3y": True, "good_credit": True, "worst_accident_3y": "none", "violations_3y": False,
-        "secure_controllable": True, "smart_mfg_team": True, "ip_disputes": False, "holds_demo_task": False,
-        "willing_site_review": True, "no_secrets": True}
+GOOD = {
+    "good_results_3y": True,
+    "good_credit": True,
+    "worst_accident_3y": "none",
+    "violations_3y": False,
+    "secure_controllable": True,
+    "smart_mfg_team": True,
+    "ip_disputes": False,
+    "holds_demo_task": False,
+    "willing_site_review": True,
+    "no_secrets": True,
+}
 COMPLIANCE = [  # (share, changes to GOOD)
-    (0.70, {}), (0.10, {"smart_mfg_team": False}), (0.06, {"secure_controllable": None}),
-    (0.05, {"worst_accident_3y": "serious"}), (0.04, {"good_results_3y": False}), (0.03, {"violations_3y": True}),
+    (0.70, {}),
+    (0.10, {"smart_mfg_team": False}),
+    (0.06, {"secure_controllable": None}),
+    (0.05, {"worst_accident_3y": "serious"}),
+    (0.04, {"good_results_3y": False}),
+    (0.03, {"violations_3y": True}),
     (0.02, {"good_credit": False}),
 ]
 STANDING = ["none", "regional_leading", "domestic_leading", "international_advanced"]
@@ -89,8 +151,16 @@ def _pick(rng, items, n, weights):
     return rng.choice(len(items), size=n, p=w / w.sum())
 
 
-def generate(session: Session, *, factories: int = 50000, years: int = 3, seed: int = 14, start_year: int = 2023,
-             root: Path = DEFAULT_ROOT, progress=None) -> dict:
+def generate(
+    session: Session,
+    *,
+    factories: int = 50000,
+    years: int = 3,
+    seed: int = 14,
+    start_year: int = 2023,
+    root: Path = DEFAULT_ROOT,
+    progress=None,
+) -> dict:
     """Write the population in bulk; returns counts and timings. Deterministic for a given seed."""
     from ..batch import score_batch
     from ..maturity import compile_model
@@ -105,8 +175,13 @@ def generate(session: Session, *, factories: int = 50000, years: int = 3, seed: 
     grp = _pick(rng, GROUPS, n, [g[1] for g in GROUPS])
     size = _pick(rng, SIZES, n, [s[1] for s in SIZES])
     process = rng.random(n) < np.asarray([PROCESS_SHARE[GROUPS[g][0]] for g in grp])
-    base = (0.55 + np.asarray([PROVINCES[p][2] for p in prov]) + np.asarray([GROUPS[g][2] for g in grp])
-            + np.asarray([SIZES[s][2] for s in size]) + rng.normal(0, 0.17, n))
+    base = (
+        0.55
+        + np.asarray([PROVINCES[p][2] for p in prov])
+        + np.asarray([GROUPS[g][2] for g in grp])
+        + np.asarray([SIZES[s][2] for s in size])
+        + rng.normal(0, 0.17, n)
+    )
     growth = rng.normal(0.05, 0.035, n)
     compliance = _pick(rng, COMPLIANCE, n, [c[0] for c in COMPLIANCE])
     employees = np.maximum(5, (np.asarray([SIZES[s][3] for s in size]) * rng.lognormal(0, 0.5, n))).astype(int)
@@ -124,14 +199,37 @@ def generate(session: Session, *, factories: int = 50000, years: int = 3, seed: 
         eid, fid = ids["enterprises"] + i, ids["factories"] + i
         province, group = PROVINCES[prov[i]][0], GROUPS[grp[i]][0]
         facts = {**GOOD, **COMPLIANCE[compliance[i]][1]}
-        ent_rows.append({"id": eid, "name": f"合成·{province}{i + 1:06d}号制造企业", "credit_code": None, "province": province,
-                         "ownership": "private", "industry_group": group, "legal_person": True,
-                         "above_scale": bool(size[i] != 3), "employees": int(employees[i]), "revenue_wan": float(revenue[i]),
-                         "standing": None, "compliance": {k: v for k, v in facts.items() if v is not None}, "is_demo": True,
-                         "synthetic": True, "created_at": now, "version": 1})
-        fac_rows.append({"id": fid, "enterprise_id": eid, "name": f"合成工厂{i + 1:06d}",
-                         "industry_type": "process" if process[i] else "discrete", "sub_sector": None, "created_at": now,
-                         "version": 1})
+        ent_rows.append(
+            {
+                "id": eid,
+                "name": f"合成·{province}{i + 1:06d}号制造企业",
+                "credit_code": None,
+                "province": province,
+                "ownership": "private",
+                "industry_group": group,
+                "legal_person": True,
+                "above_scale": bool(size[i] != 3),
+                "employees": int(employees[i]),
+                "revenue_wan": float(revenue[i]),
+                "standing": None,
+                "compliance": {k: v for k, v in facts.items() if v is not None},
+                "is_demo": True,
+                "synthetic": True,
+                "created_at": now,
+                "version": 1,
+            }
+        )
+        fac_rows.append(
+            {
+                "id": fid,
+                "enterprise_id": eid,
+                "name": f"合成工厂{i + 1:06d}",
+                "industry_type": "process" if process[i] else "discrete",
+                "sub_sector": None,
+                "created_at": now,
+                "version": 1,
+            }
+        )
     session.execute(insert(Enterprise), ent_rows)
     session.execute(insert(Factory), fac_rows)
 
@@ -189,28 +287,65 @@ def generate(session: Session, *, factories: int = 50000, years: int = 3, seed: 
             results.append(cache[key])
         for i in range(n):
             tier, tiers, eligible = results[i]
-            ass_rows.append({"id": aid, "factory_id": ids["factories"] + i, "title": f"合成评估 {year} 年度",
-                             "maturity_edition": MATURITY, "tier_edition": TIER_EDITION, "scenario_catalogue": CATALOGUE,
-                             "industry_type": "process" if process[i] else "discrete",
-                             "status": "archived" if y < years - 1 else "draft", "period": str(year), "created_by": "synthetic",
-                             "created_at": datetime(year, 6, 30, tzinfo=timezone.utc),
-                             "updated_at": datetime(year, 6, 30, tzinfo=timezone.utc), "version": 1})
-            kp = {k: round(float(5 + 30 * max(0.0, cap[i]) + (i * 7 + j * 3) % 9), 1) for j, k in enumerate(KPIS[: 2 + int(level[i])])}
-            snap_rows.append({
-                "id": sid, "assessment_id": aid, "created_at": datetime(year, 6, 30, tzinfo=timezone.utc),
-                "maturity_edition": MATURITY, "tier_edition": TIER_EDITION, "score": round(float(score[i]), 6),
-                "level": int(level[i]), "tier": tier, "complete": True, "digest": f"synthetic:{seed}:{i}:{year}",
-                "result": {"score": round(float(score[i]), 6), "level": int(level[i]),
-                           "level_scores": {str(k + 1): round(float(xs[i, k]), 6) for k in range(5)}, "complete": True,
-                           "tier": tier, "tiers": tiers, "eligible": eligible, "gap_ids": gaps[i],
-                           "synthetic": {"seed": seed, "index": i, "grades": codes[i],
-                                         "industry": "process" if process[i] else "discrete",
-                                         "scenarios": PORTFOLIOS[portfolio[i]], "standing": STANDING[standing[i]], "kpis": kp,
-                                         "note": "合成数据，非真实企业 / synthetic data, not a real enterprise"}}})
+            ass_rows.append(
+                {
+                    "id": aid,
+                    "factory_id": ids["factories"] + i,
+                    "title": f"合成评估 {year} 年度",
+                    "maturity_edition": MATURITY,
+                    "tier_edition": TIER_EDITION,
+                    "scenario_catalogue": CATALOGUE,
+                    "industry_type": "process" if process[i] else "discrete",
+                    "status": "archived" if y < years - 1 else "draft",
+                    "period": str(year),
+                    "created_by": "synthetic",
+                    "created_at": datetime(year, 6, 30, tzinfo=timezone.utc),
+                    "updated_at": datetime(year, 6, 30, tzinfo=timezone.utc),
+                    "version": 1,
+                }
+            )
+            kp = {
+                k: round(float(5 + 30 * max(0.0, cap[i]) + (i * 7 + j * 3) % 9), 1)
+                for j, k in enumerate(KPIS[: 2 + int(level[i])])
+            }
+            snap_rows.append(
+                {
+                    "id": sid,
+                    "assessment_id": aid,
+                    "created_at": datetime(year, 6, 30, tzinfo=timezone.utc),
+                    "maturity_edition": MATURITY,
+                    "tier_edition": TIER_EDITION,
+                    "score": round(float(score[i]), 6),
+                    "level": int(level[i]),
+                    "tier": tier,
+                    "complete": True,
+                    "digest": f"synthetic:{seed}:{i}:{year}",
+                    "result": {
+                        "score": round(float(score[i]), 6),
+                        "level": int(level[i]),
+                        "level_scores": {str(k + 1): round(float(xs[i, k]), 6) for k in range(5)},
+                        "complete": True,
+                        "tier": tier,
+                        "tiers": tiers,
+                        "eligible": eligible,
+                        "gap_ids": gaps[i],
+                        "synthetic": {
+                            "seed": seed,
+                            "index": i,
+                            "grades": codes[i],
+                            "industry": "process" if process[i] else "discrete",
+                            "scenarios": PORTFOLIOS[portfolio[i]],
+                            "standing": STANDING[standing[i]],
+                            "kpis": kp,
+                            "note": "合成数据，非真实企业 / synthetic data, not a real enterprise",
+                        },
+                    },
+                }
+            )
             if y == years - 1:
                 latest_snap[i] = sid
                 nxt = next((t for t in ("basic", "advanced", "excellent", "leading") if not tiers[t]["met"]), None)
-                for rule in (tiers[nxt]["reasons"] if nxt else []):
+                for rule in tiers[nxt]["reasons"] if nxt else []:
                     blocker_rows.append({"snapshot_id": sid, "kind": "rule", "item": rule, "target": nxt})
                 for rid in gaps[i]:
                     blocker_rows.append({"snapshot_id": sid, "kind": "requirement", "item": rid, "target": f"L{level[i] + 1}"})
@@ -229,24 +364,49 @@ def generate(session: Session, *, factories: int = 50000, years: int = 3, seed: 
                 met_next = nxt_tier <= 4 and results[i][1][order[nxt_tier - 1]]["met"]
                 if lucky[i] and met_next and reach >= nxt_tier - 1:
                     held[i] = nxt_tier
-                    award_rows.append({"factory_id": ids["factories"] + i, "tier": order[nxt_tier - 1], "year": year,
-                                       "edition": TIER_EDITION, "certificate_no": None})
+                    award_rows.append(
+                        {
+                            "factory_id": ids["factories"] + i,
+                            "tier": order[nxt_tier - 1],
+                            "year": year,
+                            "edition": TIER_EDITION,
+                            "certificate_no": None,
+                        }
+                    )
         if progress:
             progress(y + 1, years)
     t_gen = time.perf_counter() - t0
-    for rows, table in ((ass_rows, Assessment), (snap_rows, ResultSnapshot), (award_rows, TierAward),
-                        (blocker_rows, PortfolioBlocker)):
+    for rows, table in (
+        (ass_rows, Assessment),
+        (snap_rows, ResultSnapshot),
+        (award_rows, TierAward),
+        (blocker_rows, PortfolioBlocker),
+    ):
         for k in range(0, len(rows), 20000):
-            session.execute(insert(table), rows[k:k + 20000])
+            session.execute(insert(table), rows[k : k + 20000])
     _fix_sequences(session)
     from . import repository as repo
 
-    repo.audit(session, "synthetic", "generate_population", "portfolio", "-",
-               {"factories": n, "years": years, "seed": seed, "synthetic": True})
-    return {"factories": n, "years": years, "assessments": len(ass_rows), "snapshots": len(snap_rows),
-            "tier_awards": len(award_rows), "blockers": len(blocker_rows), "fact_patterns_evaluated": len(cache),
-            "generate_seconds": round(t_gen, 3), "total_seconds": round(time.perf_counter() - t0, 3),
-            "levels": {str(k): int(v) for k, v in zip(*np.unique(levels_by_year[-1], return_counts=True))}}
+    repo.audit(
+        session,
+        "synthetic",
+        "generate_population",
+        "portfolio",
+        "-",
+        {"factories": n, "years": years, "seed": seed, "synthetic": True},
+    )
+    return {
+        "factories": n,
+        "years": years,
+        "assessments": len(ass_rows),
+        "snapshots": len(snap_rows),
+        "tier_awards": len(award_rows),
+        "blockers": len(blocker_rows),
+        "fact_patterns_evaluated": len(cache),
+        "generate_seconds": round(t_gen, 3),
+        "total_seconds": round(time.perf_counter() - t0, 3),
+        "levels": {str(k): int(v) for k, v in zip(*np.unique(levels_by_year[-1], return_counts=True))},
+    }
 
 
 def _weights(c) -> np.ndarray:
@@ -267,8 +427,9 @@ def _fix_sequences(session: Session) -> None:
     if session.bind.dialect.name != "postgresql":
         return
     for table in ("enterprises", "factories", "assessments", "result_snapshots"):
-        session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                             f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
+        session.execute(
+            text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))")
+        )
 
 
 def _profile_doc(key) -> dict:
@@ -306,22 +467,31 @@ def ensure_answers(session: Session, assessment_id: int, *, root: Path = DEFAULT
         raise LookupError(f"no assessment {assessment_id}")
     if not a.factory.enterprise.synthetic:
         return False
-    snap = session.scalars(select(ResultSnapshot).where(ResultSnapshot.assessment_id == assessment_id)
-                           .order_by(ResultSnapshot.id.desc())).first()
+    snap = session.scalars(
+        select(ResultSnapshot).where(ResultSnapshot.assessment_id == assessment_id).order_by(ResultSnapshot.id.desc())
+    ).first()
     info = (snap.result or {}).get("synthetic") if snap else None
     if not info or session.scalar(select(func.count()).select_from(Answer).where(Answer.assessment_id == assessment_id)):
         return False
     from ..maturity import compile_model
 
     c = compile_model(load_maturity_cached(a.maturity_edition, root), info["industry"])
-    session.execute(insert(Answer), [{"assessment_id": a.id, "requirement_id": rid, "grade": GRADES[ch], "note": None,
-                                      "updated_by": "synthetic"} for rid, ch in zip(c.req_ids, info["grades"])])
+    session.execute(
+        insert(Answer),
+        [
+            {"assessment_id": a.id, "requirement_id": rid, "grade": GRADES[ch], "note": None, "updated_by": "synthetic"}
+            for rid, ch in zip(c.req_ids, info["grades"])
+        ],
+    )
     if info["scenarios"]:
-        session.execute(insert(ScenarioRecord), [{"assessment_id": a.id, "scenario_id": s, "name": f"合成场景 {s}", "ai": ai}
-                                                 for s, ai in info["scenarios"]])
+        session.execute(
+            insert(ScenarioRecord),
+            [{"assessment_id": a.id, "scenario_id": s, "name": f"合成场景 {s}", "ai": ai} for s, ai in info["scenarios"]],
+        )
     if info.get("kpis"):
-        session.execute(insert(KpiRecord), [{"assessment_id": a.id, "kpi_id": k, "value": v, "period": None}
-                                            for k, v in info["kpis"].items()])
+        session.execute(
+            insert(KpiRecord), [{"assessment_id": a.id, "kpi_id": k, "value": v, "period": None} for k, v in info["kpis"].items()]
+        )
     ent = a.factory.enterprise
     if ent.standing is None:
         session.execute(text("UPDATE enterprises SET standing = :s WHERE id = :i"), {"s": info["standing"], "i": ent.id})

@@ -38,12 +38,39 @@ TIER_ORDER = ("none", "basic", "advanced", "excellent", "leading")
 # Published national level shares (c3mep self-assessment data): shared/reference/maturity-scoring.md §9.
 # Self-assessed, a changing pool: a benchmark reference, never a peer group.
 NATIONAL_SHARES = [
-    {"year": 2020, "sample": "12,000+", "le1": 0.75, "l2": 0.14, "l3": 0.06, "ge4": 0.05, "source": "[4090] http://www.4090.cn/news/content/202.html",
-     "confidence": "medium", "note": "≤L1 由差额推算 / ≤L1 by subtraction"},
-    {"year": 2021, "sample": "20,000+", "le1": 0.69, "l2": 0.15, "l3": 0.07, "ge4": 0.09, "source": "[FIL] http://filmyash.com/news/423.html",
-     "confidence": "medium", "note": None},
-    {"year": 2022, "sample": None, "le1": 0.63, "l2": 0.21, "l3": 0.12, "ge4": 0.04,
-     "source": "[N66] https://www.n6668.com/big5/news/chanye/20230607/171530268612932920566018_4.shtml", "confidence": "medium", "note": None},
+    {
+        "year": 2020,
+        "sample": "12,000+",
+        "le1": 0.75,
+        "l2": 0.14,
+        "l3": 0.06,
+        "ge4": 0.05,
+        "source": "[4090] http://www.4090.cn/news/content/202.html",
+        "confidence": "medium",
+        "note": "≤L1 由差额推算 / ≤L1 by subtraction",
+    },
+    {
+        "year": 2021,
+        "sample": "20,000+",
+        "le1": 0.69,
+        "l2": 0.15,
+        "l3": 0.07,
+        "ge4": 0.09,
+        "source": "[FIL] http://filmyash.com/news/423.html",
+        "confidence": "medium",
+        "note": None,
+    },
+    {
+        "year": 2022,
+        "sample": None,
+        "le1": 0.63,
+        "l2": 0.21,
+        "l3": 0.12,
+        "ge4": 0.04,
+        "source": "[N66] https://www.n6668.com/big5/news/chanye/20230607/171530268612932920566018_4.shtml",
+        "confidence": "medium",
+        "note": None,
+    },
 ]
 
 
@@ -74,12 +101,14 @@ def _size_case(root: Path) -> tuple[str, dict]:
     sizes = {c.id: c for c in load_declarations("declarations/2021-2025", root).sizes.classes}
     params = {f"{k}_emp": sizes[k].employees_min for k in ("large", "medium", "small")}
     params |= {f"{k}_rev": float(sizes[k].revenue_min_wan) for k in ("large", "medium", "small")}
-    case = ("CASE WHEN (e.employees IS NOT NULL AND e.employees < :small_emp) OR (e.revenue_wan IS NOT NULL AND "
-            "e.revenue_wan < :small_rev) THEN 'micro' "
-            "WHEN e.employees IS NULL OR e.revenue_wan IS NULL THEN NULL "
-            "WHEN e.employees >= :large_emp AND e.revenue_wan >= :large_rev THEN 'large' "
-            "WHEN e.employees >= :medium_emp AND e.revenue_wan >= :medium_rev THEN 'medium' "
-            "WHEN e.employees >= :small_emp AND e.revenue_wan >= :small_rev THEN 'small' ELSE 'micro' END")
+    case = (
+        "CASE WHEN (e.employees IS NOT NULL AND e.employees < :small_emp) OR (e.revenue_wan IS NOT NULL AND "
+        "e.revenue_wan < :small_rev) THEN 'micro' "
+        "WHEN e.employees IS NULL OR e.revenue_wan IS NULL THEN NULL "
+        "WHEN e.employees >= :large_emp AND e.revenue_wan >= :large_rev THEN 'large' "
+        "WHEN e.employees >= :medium_emp AND e.revenue_wan >= :medium_rev THEN 'medium' "
+        "WHEN e.employees >= :small_emp AND e.revenue_wan >= :small_rev THEN 'small' ELSE 'micro' END"
+    )
     return case, params
 
 
@@ -115,8 +144,9 @@ def _run(session: Session, sql: str, params: dict) -> list[tuple]:
 # -- distributions -----------------------------------------------------------------------------------------------
 
 
-def distribution(session: Session, by: str, *, measure: str = "level", synthetic: bool | None = None,
-                 root: Path = DEFAULT_ROOT) -> Table:
+def distribution(
+    session: Session, by: str, *, measure: str = "level", synthetic: bool | None = None, root: Path = DEFAULT_ROOT
+) -> Table:
     """Factories by ``by`` (province, industry_group, industry_type, size_class) and level or tier, with the share
     within each group (a window over the group)."""
     if by not in DIMENSIONS:
@@ -125,50 +155,65 @@ def distribution(session: Session, by: str, *, measure: str = "level", synthetic
         raise PortfolioError("measure is level or tier")
     base, params = _base(synthetic, root)
     col = "size_class" if by == "size_class" else DIMENSIONS[by][0].split(".")[1]
-    sql = base + f"""
+    sql = (
+        base
+        + f"""
     SELECT {col} AS grp, {measure} AS value, COUNT(*) AS factories,
            CAST(COUNT(*) AS FLOAT) / SUM(COUNT(*)) OVER (PARTITION BY {col}) AS share
     FROM latest GROUP BY {col}, {measure} ORDER BY {col}, {measure}
     """
+    )
     rows = _run(session, sql, params)
     if measure == "tier":
         rows.sort(key=lambda r: (r[0] is None, r[0] or "", TIER_ORDER.index(r[1]) if r[1] in TIER_ORDER else 9))
     _, zh, en = DIMENSIONS[by]
     mz, me = ("等级", "Level") if measure == "level" else ("层级", "Tier")
-    return Table(f"distribution_{by}_{measure}", ("group", measure, "factories", "share"),
-                 (zh, mz, "工厂数", "占比"), (en, me, "Factories", "Share"),
-                 [(g, v, int(n), round(float(s), 6)) for g, v, n, s in rows])
+    return Table(
+        f"distribution_{by}_{measure}",
+        ("group", measure, "factories", "share"),
+        (zh, mz, "工厂数", "占比"),
+        (en, me, "Factories", "Share"),
+        [(g, v, int(n), round(float(s), 6)) for g, v, n, s in rows],
+    )
 
 
 def level_shares(session: Session, *, synthetic: bool | None = None, root: Path = DEFAULT_ROOT) -> Table:
     """The portfolio's level shares in the national report's bands (≤L1, L2, L3, ≥L4) beside the published ones."""
     base, params = _base(synthetic, root)
-    sql = base + """
+    sql = (
+        base
+        + """
     SELECT CASE WHEN level <= 1 THEN 'le1' WHEN level = 2 THEN 'l2' WHEN level = 3 THEN 'l3' ELSE 'ge4' END AS band,
            COUNT(*) AS factories, CAST(COUNT(*) AS FLOAT) / SUM(COUNT(*)) OVER () AS share
     FROM latest GROUP BY CASE WHEN level <= 1 THEN 'le1' WHEN level = 2 THEN 'l2' WHEN level = 3 THEN 'l3' ELSE 'ge4' END
     """
+    )
     got = {b: (int(n), float(s)) for b, n, s in _run(session, sql, params)}
     rows = []
     for band, zh in (("le1", "≤一级"), ("l2", "二级"), ("l3", "三级"), ("ge4", "≥四级")):
         n, s = got.get(band, (0, 0.0))
         rows.append((band, zh, n, round(s, 6), *[ref[band] for ref in NATIONAL_SHARES]))
     years = [str(r["year"]) for r in NATIONAL_SHARES]
-    return Table("level_shares", ("band", "band_zh", "factories", "share", *[f"national_{y}" for y in years]),
-                 ("等级段", "等级段", "工厂数", "占比", *[f"全国 {y}（参考）" for y in years]),
-                 ("Band", "Band", "Factories", "Share", *[f"National {y} (reference)" for y in years]), rows)
+    return Table(
+        "level_shares",
+        ("band", "band_zh", "factories", "share", *[f"national_{y}" for y in years]),
+        ("等级段", "等级段", "工厂数", "占比", *[f"全国 {y}（参考）" for y in years]),
+        ("Band", "Band", "Factories", "Share", *[f"National {y} (reference)" for y in years]),
+        rows,
+    )
 
 
 # -- transitions -------------------------------------------------------------------------------------------------
 
 
-def transitions(session: Session, *, measure: str = "level", synthetic: bool | None = None,
-                root: Path = DEFAULT_ROOT) -> Table:
+def transitions(session: Session, *, measure: str = "level", synthetic: bool | None = None, root: Path = DEFAULT_ROOT) -> Table:
     """How factories moved between consecutive assessments (by period): from → to, with counts."""
     if measure not in ("level", "tier"):
         raise PortfolioError("measure is level or tier")
     base, params = _base(synthetic, root, all_assessments=True)
-    sql = base + f"""
+    sql = (
+        base
+        + f"""
     , seq AS (
       SELECT factory_id, period, {measure} AS cur,
              LAG({measure}) OVER (PARTITION BY factory_id ORDER BY period, created_at, snapshot_id) AS prev,
@@ -177,12 +222,18 @@ def transitions(session: Session, *, measure: str = "level", synthetic: bool | N
     )
     SELECT prev, cur, COUNT(*) AS factories FROM seq WHERE prev IS NOT NULL GROUP BY prev, cur ORDER BY prev, cur
     """
+    )
     rows = _run(session, sql, params)
     if measure == "tier":
         rows.sort(key=lambda r: (TIER_ORDER.index(r[0]), TIER_ORDER.index(r[1])))
     mz = "等级" if measure == "level" else "层级"
-    return Table(f"transitions_{measure}", ("from", "to", "factories"), (f"原{mz}", f"新{mz}", "工厂数"),
-                 ("From", "To", "Factories"), [(a, b, int(n)) for a, b, n in rows])
+    return Table(
+        f"transitions_{measure}",
+        ("from", "to", "factories"),
+        (f"原{mz}", f"新{mz}", "工厂数"),
+        ("From", "To", "Factories"),
+        [(a, b, int(n)) for a, b, n in rows],
+    )
 
 
 # -- blockers ----------------------------------------------------------------------------------------------------
@@ -224,9 +275,13 @@ def reindex(session: Session, *, root: Path = DEFAULT_ROOT) -> int:
     """Index every snapshot that has no blockers rows yet (real snapshots taken since the last run)."""
     from .orm import Assessment, Enterprise, Factory
 
-    missing = (select(ResultSnapshot).join(Assessment, Assessment.id == ResultSnapshot.assessment_id)
-               .join(Factory, Factory.id == Assessment.factory_id).join(Enterprise, Enterprise.id == Factory.enterprise_id)
-               .where(Enterprise.synthetic.is_(False), ~ResultSnapshot.id.in_(select(PortfolioBlocker.snapshot_id))))
+    missing = (
+        select(ResultSnapshot)
+        .join(Assessment, Assessment.id == ResultSnapshot.assessment_id)
+        .join(Factory, Factory.id == Assessment.factory_id)
+        .join(Enterprise, Enterprise.id == Factory.enterprise_id)
+        .where(Enterprise.synthetic.is_(False), ~ResultSnapshot.id.in_(select(PortfolioBlocker.snapshot_id)))
+    )
     count = 0
     for snap in session.scalars(missing):
         index_snapshot(session, snap, root=root)
@@ -234,24 +289,32 @@ def reindex(session: Session, *, root: Path = DEFAULT_ROOT) -> int:
     return count
 
 
-def top_blockers(session: Session, *, kind: str = "rule", limit: int = 20, synthetic: bool | None = None,
-                 root: Path = DEFAULT_ROOT) -> Table:
+def top_blockers(
+    session: Session, *, kind: str = "rule", limit: int = 20, synthetic: bool | None = None, root: Path = DEFAULT_ROOT
+) -> Table:
     """The rules (or requirements) that block most factories at their latest assessment."""
     if kind not in ("rule", "requirement"):
         raise PortfolioError("kind is rule or requirement")
     base, params = _base(synthetic, root)
     params |= {"kind": kind, "limit": int(limit)}
-    sql = base + """
+    sql = (
+        base
+        + """
     SELECT b.item, b.target, COUNT(*) AS factories,
            CAST(COUNT(*) AS FLOAT) / (SELECT COUNT(*) FROM latest) AS share
     FROM latest l JOIN portfolio_blockers b ON b.snapshot_id = l.snapshot_id
     WHERE b.kind = :kind GROUP BY b.item, b.target ORDER BY COUNT(*) DESC, b.item LIMIT :limit
     """
+    )
     rows = _run(session, sql, params)
     zh = "规则" if kind == "rule" else "要求"
-    return Table(f"blockers_{kind}", ("item", "target", "factories", "share"), (zh, "目标", "受阻工厂数", "占比"),
-                 ("Rule" if kind == "rule" else "Requirement", "Target", "Factories blocked", "Share"),
-                 [(i, t, int(n), round(float(s), 6)) for i, t, n, s in rows])
+    return Table(
+        f"blockers_{kind}",
+        ("item", "target", "factories", "share"),
+        (zh, "目标", "受阻工厂数", "占比"),
+        ("Rule" if kind == "rule" else "Requirement", "Target", "Factories blocked", "Share"),
+        [(i, t, int(n), round(float(s), 6)) for i, t, n, s in rows],
+    )
 
 
 # -- within reach and percentile ---------------------------------------------------------------------------------
@@ -265,8 +328,9 @@ def _band_case(root: Path) -> str:
     return f"CASE {parts} ELSE NULL END"
 
 
-def within_reach(session: Session, *, target: str = "advanced", limit: int = 20, synthetic: bool | None = None,
-                 root: Path = DEFAULT_ROOT) -> Table:
+def within_reach(
+    session: Session, *, target: str = "advanced", limit: int = 20, synthetic: bool | None = None, root: Path = DEFAULT_ROOT
+) -> Table:
     """Factories one step below ``target`` (a tier, or L1..L5) nearest to it: fewest failing rules of the target
     tier, then the smallest distance of S to the next level's band."""
     base, params = _base(synthetic, root)
@@ -275,37 +339,81 @@ def within_reach(session: Session, *, target: str = "advanced", limit: int = 20,
     if target in TIER_ORDER[1:]:
         prev = TIER_ORDER[TIER_ORDER.index(target) - 1]
         params |= {"target": target, "prev": prev}
-        sql = base + f"""
+        sql = (
+            base
+            + f"""
         , fails AS (SELECT b.snapshot_id, COUNT(*) AS n FROM portfolio_blockers b
                     WHERE b.kind = 'rule' AND b.target = :target GROUP BY b.snapshot_id)
         SELECT l.factory_id, l.enterprise_name, l.factory_name, l.province, l.level, l.tier, l.score,
-               COALESCE(fails.n, 0) AS failing_rules, {band.replace('level', 'l.level')} - l.score AS distance_s,
+               COALESCE(fails.n, 0) AS failing_rules, {band.replace("level", "l.level")} - l.score AS distance_s,
                l.assessment_id, l.synthetic
         FROM latest l LEFT JOIN fails ON fails.snapshot_id = l.snapshot_id
         WHERE l.tier = :prev
-        ORDER BY COALESCE(fails.n, 0), {band.replace('level', 'l.level')} - l.score, l.factory_id LIMIT :limit
+        ORDER BY COALESCE(fails.n, 0), {band.replace("level", "l.level")} - l.score, l.factory_id LIMIT :limit
         """
+        )
     elif len(target) == 2 and target[0] in "Ll" and target[1] in "12345":
         params["lv"] = int(target[1]) - 1
-        sql = base + f"""
+        sql = (
+            base
+            + f"""
         SELECT l.factory_id, l.enterprise_name, l.factory_name, l.province, l.level, l.tier, l.score,
-               0 AS failing_rules, {band.replace('level', 'l.level')} - l.score AS distance_s, l.assessment_id, l.synthetic
-        FROM latest l WHERE l.level = :lv ORDER BY {band.replace('level', 'l.level')} - l.score, l.factory_id LIMIT :limit
+               0 AS failing_rules, {band.replace("level", "l.level")} - l.score AS distance_s, l.assessment_id, l.synthetic
+        FROM latest l WHERE l.level = :lv ORDER BY {band.replace("level", "l.level")} - l.score, l.factory_id LIMIT :limit
         """
+        )
     else:
         raise PortfolioError(f"unknown target {target!r}: a tier or L1..L5")
     rows = _run(session, sql, params)
-    return Table(f"within_reach_{target}", ("factory_id", "enterprise", "factory", "province", "level", "tier", "score",
-                                            "failing_rules", "distance_s", "assessment_id", "synthetic"),
-                 ("工厂", "企业", "工厂名称", "地区", "等级", "层级", "总分S", "未满足规则数", "距下一等级分差", "评估", "合成数据"),
-                 ("Factory", "Enterprise", "Factory name", "Region", "Level", "Tier", "S", "Failing rules",
-                  "S to next level", "Assessment", "Synthetic"),
-                 [(r[0], r[1], r[2], r[3], r[4], r[5], round(float(r[6]), 4), int(r[7]),
-                   None if r[8] is None else round(float(r[8]), 4), r[9], bool(r[10])) for r in rows])
+    return Table(
+        f"within_reach_{target}",
+        (
+            "factory_id",
+            "enterprise",
+            "factory",
+            "province",
+            "level",
+            "tier",
+            "score",
+            "failing_rules",
+            "distance_s",
+            "assessment_id",
+            "synthetic",
+        ),
+        ("工厂", "企业", "工厂名称", "地区", "等级", "层级", "总分S", "未满足规则数", "距下一等级分差", "评估", "合成数据"),
+        (
+            "Factory",
+            "Enterprise",
+            "Factory name",
+            "Region",
+            "Level",
+            "Tier",
+            "S",
+            "Failing rules",
+            "S to next level",
+            "Assessment",
+            "Synthetic",
+        ),
+        [
+            (
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                round(float(r[6]), 4),
+                int(r[7]),
+                None if r[8] is None else round(float(r[8]), 4),
+                r[9],
+                bool(r[10]),
+            )
+            for r in rows
+        ],
+    )
 
 
-def plan_costs(session: Session, table: Table, target: str, *, root: Path = DEFAULT_ROOT, costs=None,
-               limit: int = 10) -> Table:
+def plan_costs(session: Session, table: Table, target: str, *, root: Path = DEFAULT_ROOT, costs=None, limit: int = 10) -> Table:
     """The planner's effort to ``target`` for the first ``limit`` factories of a within-reach table."""
     from ..planner import plan
     from . import repository as repo
@@ -316,16 +424,26 @@ def plan_costs(session: Session, table: Table, target: str, *, root: Path = DEFA
         ensure_answers(session, rec["assessment_id"], root=root)
         a = repo.get_assessment(rec["assessment_id"], session=session)
         p, _ = plan(repo.build_profile(a), target, costs=costs, root=root)
-        out.append((*[rec[c] for c in table.columns], p.total_effort if p.reachable else None, p.reachable,
-                    len(p.items), p.exact))
-    return Table(table.name + "_plan", (*table.columns, "effort", "reachable", "items", "exact"),
-                 (*table.headers_zh, "工作量（人天）", "可达", "改进项数", "精确解"),
-                 (*table.headers_en, "Effort (person-days)", "Reachable", "Items", "Exact"),
-                 sorted(out, key=lambda r: (r[-3] is False, r[-4] if r[-4] is not None else float("inf"))))
+        out.append(
+            (*[rec[c] for c in table.columns], p.total_effort if p.reachable else None, p.reachable, len(p.items), p.exact)
+        )
+    return Table(
+        table.name + "_plan",
+        (*table.columns, "effort", "reachable", "items", "exact"),
+        (*table.headers_zh, "工作量（人天）", "可达", "改进项数", "精确解"),
+        (*table.headers_en, "Effort (person-days)", "Reachable", "Items", "Exact"),
+        sorted(out, key=lambda r: (r[-3] is False, r[-4] if r[-4] is not None else float("inf"))),
+    )
 
 
-def percentile(session: Session, factory_id: int, *, peers: str = "industry_group,size_class",
-               synthetic: bool | None = None, root: Path = DEFAULT_ROOT) -> dict:
+def percentile(
+    session: Session,
+    factory_id: int,
+    *,
+    peers: str = "industry_group,size_class",
+    synthetic: bool | None = None,
+    root: Path = DEFAULT_ROOT,
+) -> dict:
     """A factory's percentile of S among its peers (PERCENT_RANK within the same values of ``peers``)."""
     keys = [k.strip() for k in peers.split(",") if k.strip()]
     for k in keys:
@@ -334,43 +452,62 @@ def percentile(session: Session, factory_id: int, *, peers: str = "industry_grou
     base, params = _base(synthetic, root)
     part = ", ".join(keys) or "1"
     params["fid"] = int(factory_id)
-    sql = base + f"""
+    sql = (
+        base
+        + f"""
     , ranked AS (
-      SELECT factory_id, score, level, {', '.join(keys) + ',' if keys else ''}
+      SELECT factory_id, score, level, {", ".join(keys) + "," if keys else ""}
              PERCENT_RANK() OVER (PARTITION BY {part} ORDER BY score) AS pct,
              COUNT(*) OVER (PARTITION BY {part}) AS peers
       FROM latest
     )
     SELECT * FROM ranked WHERE factory_id = :fid
     """
+    )
     rows = session.execute(text(sql), params).mappings().all()
     if not rows:
         raise PortfolioError(f"factory {factory_id} has no snapshot in the portfolio")
     r = dict(rows[0])
-    return {"factory_id": factory_id, "score": float(r["score"]), "level": r["level"],
-            "percentile": round(float(r["pct"]) * 100, 2), "peers": int(r["peers"]),
-            "peer_group": {k: r[k] for k in keys}}
+    return {
+        "factory_id": factory_id,
+        "score": float(r["score"]),
+        "level": r["level"],
+        "percentile": round(float(r["pct"]) * 100, 2),
+        "peers": int(r["peers"]),
+        "peer_group": {k: r[k] for k in keys},
+    }
 
 
 def summary(session: Session, *, synthetic: bool | None = None, root: Path = DEFAULT_ROOT) -> dict:
     """The headline figures (``portfolio summary``)."""
     base, params = _base(synthetic, root)
-    sql = base + """
+    sql = (
+        base
+        + """
     SELECT COUNT(*), AVG(score), SUM(CASE WHEN synthetic THEN 1 ELSE 0 END),
            SUM(CASE WHEN tier = 'none' THEN 1 ELSE 0 END), SUM(CASE WHEN tier = 'basic' THEN 1 ELSE 0 END),
            SUM(CASE WHEN tier = 'advanced' THEN 1 ELSE 0 END), SUM(CASE WHEN tier = 'excellent' THEN 1 ELSE 0 END),
            SUM(CASE WHEN tier = 'leading' THEN 1 ELSE 0 END), COUNT(DISTINCT enterprise_id)
     FROM latest
     """
+    )
     n, avg, synth, *tiers, ents = _run(session, sql, params)[0]
-    levels = {str(v): int(c) for v, c in _run(session, base + "SELECT level, COUNT(*) FROM latest GROUP BY level ORDER BY level", params)}
+    levels = {
+        str(v): int(c)
+        for v, c in _run(session, base + "SELECT level, COUNT(*) FROM latest GROUP BY level ORDER BY level", params)
+    }
     top_rule = top_blockers(session, kind="rule", limit=1, synthetic=synthetic, root=root).rows
     top_req = top_blockers(session, kind="requirement", limit=1, synthetic=synthetic, root=root).rows
     return {
-        "factories": int(n or 0), "enterprises": int(ents or 0), "synthetic_factories": int(synth or 0),
-        "synthetic_note": "含合成数据（演示用，非真实企业）/ includes synthetic data (demo, not real enterprises)" if synth else None,
+        "factories": int(n or 0),
+        "enterprises": int(ents or 0),
+        "synthetic_factories": int(synth or 0),
+        "synthetic_note": "含合成数据（演示用，非真实企业）/ includes synthetic data (demo, not real enterprises)"
+        if synth
+        else None,
         "mean_score": round(float(avg), 4) if avg is not None else None,
-        "levels": levels, "tiers": {t: int(c or 0) for t, c in zip(TIER_ORDER, tiers)},
+        "levels": levels,
+        "tiers": {t: int(c or 0) for t, c in zip(TIER_ORDER, tiers)},
         "top_rule_blocker": top_rule[0][0] if top_rule else None,
         "top_requirement_blocker": top_req[0][0] if top_req else None,
         "national_reference": NATIONAL_SHARES,
@@ -418,12 +555,14 @@ def to_xlsx(tables: list[Table], lang: str = "zh") -> bytes:
 
 def all_tables(session: Session, *, synthetic: bool | None = None, root: Path = DEFAULT_ROOT) -> list[Table]:
     out = [distribution(session, by, measure=m, synthetic=synthetic, root=root) for by in DIMENSIONS for m in ("level", "tier")]
-    out += [level_shares(session, synthetic=synthetic, root=root),
-            transitions(session, measure="level", synthetic=synthetic, root=root),
-            transitions(session, measure="tier", synthetic=synthetic, root=root),
-            top_blockers(session, kind="rule", synthetic=synthetic, root=root),
-            top_blockers(session, kind="requirement", synthetic=synthetic, root=root),
-            within_reach(session, target="advanced", synthetic=synthetic, root=root)]
+    out += [
+        level_shares(session, synthetic=synthetic, root=root),
+        transitions(session, measure="level", synthetic=synthetic, root=root),
+        transitions(session, measure="tier", synthetic=synthetic, root=root),
+        top_blockers(session, kind="rule", synthetic=synthetic, root=root),
+        top_blockers(session, kind="requirement", synthetic=synthetic, root=root),
+        within_reach(session, target="advanced", synthetic=synthetic, root=root),
+    ]
     return out
 
 
@@ -431,6 +570,23 @@ def clear_index(session: Session) -> None:
     session.execute(delete(PortfolioBlocker))
 
 
-__all__ = ["DIMENSIONS", "NATIONAL_SHARES", "PortfolioError", "Table", "all_tables", "clear_index", "distribution",
-           "index_snapshot", "level_shares", "percentile", "plan_costs", "reindex", "summary", "to_csv", "to_xlsx",
-           "top_blockers", "transitions", "within_reach"]
+__all__ = [
+    "DIMENSIONS",
+    "NATIONAL_SHARES",
+    "PortfolioError",
+    "Table",
+    "all_tables",
+    "clear_index",
+    "distribution",
+    "index_snapshot",
+    "level_shares",
+    "percentile",
+    "plan_costs",
+    "reindex",
+    "summary",
+    "to_csv",
+    "to_xlsx",
+    "top_blockers",
+    "transitions",
+    "within_reach",
+]

@@ -8,8 +8,8 @@ silently overwriting another person's work.
 from __future__ import annotations
 
 import hashlib
-import math
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -79,9 +79,11 @@ def _when(at: datetime | None) -> str:
 
 def _conflict(what_zh: str, what_en: str, changes: list[Change]) -> EditConflict:
     first = changes[0]
-    return EditConflict(f"{what_zh}已被 {first.by or '他人'} 于 {_when(first.at)} 修改，您的修改尚未保存 / "
-                        f"{what_en} was changed by {first.by or 'someone else'} at {_when(first.at)}; your change is not saved yet",
-                        changes)
+    return EditConflict(
+        f"{what_zh}已被 {first.by or '他人'} 于 {_when(first.at)} 修改，您的修改尚未保存 / "
+        f"{what_en} was changed by {first.by or 'someone else'} at {_when(first.at)}; your change is not saved yet",
+        changes,
+    )
 
 
 def transact(Session, fn, *, attempts: int = 3):
@@ -117,16 +119,29 @@ def get_or_create_user(username: str, *, session: Session, display_name: str | N
     return user
 
 
-ENTERPRISE_FIELDS = ("name", "credit_code", "province", "ownership", "industry_group", "legal_person", "above_scale",
-                     "employees", "revenue_wan", "standing")
+ENTERPRISE_FIELDS = (
+    "name",
+    "credit_code",
+    "province",
+    "ownership",
+    "industry_group",
+    "legal_person",
+    "above_scale",
+    "employees",
+    "revenue_wan",
+    "standing",
+)
 
 
-def create_enterprise(*, session: Session, actor: str | None = None, compliance: dict | None = None,
-                      is_demo: bool = False, **fields) -> Enterprise:
+def create_enterprise(
+    *, session: Session, actor: str | None = None, compliance: dict | None = None, is_demo: bool = False, **fields
+) -> Enterprise:
     unknown = set(fields) - set(ENTERPRISE_FIELDS)
     if unknown:
         raise ValueError(f"unknown enterprise field {sorted(unknown)[0]!r}")
-    fields["name"] = check_text(fields.get("name"), field="enterprise.name", max_len=column_length(Enterprise.name), required=True)
+    fields["name"] = check_text(
+        fields.get("name"), field="enterprise.name", max_len=column_length(Enterprise.name), required=True
+    )
     for key in ("credit_code", "province"):
         if key in fields:
             fields[key] = check_text(fields[key], field=f"enterprise.{key}", max_len=column_length(getattr(Enterprise, key)))
@@ -140,8 +155,15 @@ def create_enterprise(*, session: Session, actor: str | None = None, compliance:
     return ent
 
 
-def update_enterprise(ent: Enterprise, *, session: Session, actor: str | None = None, compliance: dict | None = None,
-                      expected_version: int | None = None, **fields) -> Enterprise:
+def update_enterprise(
+    ent: Enterprise,
+    *,
+    session: Session,
+    actor: str | None = None,
+    compliance: dict | None = None,
+    expected_version: int | None = None,
+    **fields,
+) -> Enterprise:
     """Change an enterprise's facts; with ``expected_version`` (the version the form was shown with) a stale form is refused."""
     if expected_version is not None and ent.version != expected_version:
         raise _conflict("企业信息", "the enterprise's facts", [Change("enterprise", ent.version, ent.updated_by, ent.updated_at)])
@@ -179,8 +201,9 @@ def _flush_versioned(session: Session) -> None:
 FACTORY_FIELDS = ("name", "industry_type", "sub_sector", "address")
 
 
-def update_factory(factory_id: int, *, session: Session, expected_version: int | None, actor: str | None = None,
-                   **fields) -> Factory:
+def update_factory(
+    factory_id: int, *, session: Session, expected_version: int | None, actor: str | None = None, **fields
+) -> Factory:
     """Change a factory's facts (name, industry type, sub-sector, address) with a version check."""
     f = session.get(Factory, factory_id)
     if f is None:
@@ -206,8 +229,9 @@ def update_factory(factory_id: int, *, session: Session, expected_version: int |
     return f
 
 
-def rename_assessment(assessment_id: int, title: str, *, session: Session, expected_version: int | None,
-                      actor: str | None = None) -> int:
+def rename_assessment(
+    assessment_id: int, title: str, *, session: Session, expected_version: int | None, actor: str | None = None
+) -> int:
     a = get_assessment(assessment_id, session=session)
     _check_version(a, expected_version)
     title = check_text(title, field="assessment.title", max_len=column_length(Assessment.title), required=True)
@@ -238,8 +262,13 @@ def set_archived(kind: str, entity_id: int, archived: bool, *, session: Session,
 def _validate_enterprise(ent: Enterprise) -> None:
     """Reuse the profile schema so the database never holds facts the engine would refuse."""
     try:
-        parse_profile({"enterprise": {k: getattr(ent, k) for k in ENTERPRISE_FIELDS if getattr(ent, k) is not None},
-                       "compliance": ent.compliance or {}}, "enterprise")
+        parse_profile(
+            {
+                "enterprise": {k: getattr(ent, k) for k in ENTERPRISE_FIELDS if getattr(ent, k) is not None},
+                "compliance": ent.compliance or {},
+            },
+            "enterprise",
+        )
     except ValueError as exc:  # "enterprise: enterprise.credit_code: String should match pattern …"
         text = str(exc).removeprefix("enterprise: ")
         field = text.split(":", 1)[0]
@@ -247,34 +276,62 @@ def _validate_enterprise(ent: Enterprise) -> None:
         raise ValueError(f"企业信息无效：{zh}（{field}）取值不符合要求 / invalid enterprise facts: {text}") from None
 
 
-ENTERPRISE_FIELD_ZH = {"name": "企业名称", "credit_code": "统一社会信用代码（18 位）", "province": "省份",
-                       "ownership": "企业性质", "industry_group": "所属行业", "legal_person": "独立法人",
-                       "above_scale": "规模以上工业企业", "employees": "从业人员", "revenue_wan": "营业收入",
-                       "standing": "智能制造水平"}
+ENTERPRISE_FIELD_ZH = {
+    "name": "企业名称",
+    "credit_code": "统一社会信用代码（18 位）",
+    "province": "省份",
+    "ownership": "企业性质",
+    "industry_group": "所属行业",
+    "legal_person": "独立法人",
+    "above_scale": "规模以上工业企业",
+    "employees": "从业人员",
+    "revenue_wan": "营业收入",
+    "standing": "智能制造水平",
+}
 
 
-def create_factory(enterprise_id: int, name: str, industry_type: str, *, session: Session, actor: str | None = None,
-                   sub_sector: str | None = None, address: str | None = None) -> Factory:
+def create_factory(
+    enterprise_id: int,
+    name: str,
+    industry_type: str,
+    *,
+    session: Session,
+    actor: str | None = None,
+    sub_sector: str | None = None,
+    address: str | None = None,
+) -> Factory:
     if industry_type not in ("discrete", "process"):
         raise ValueError("行业类型须为离散型或流程型 / industry_type must be discrete or process")
     name = check_text(name, field="factory.name", max_len=column_length(Factory.name), required=True)
     sub_sector = check_text(sub_sector, field="factory.sub_sector", max_len=column_length(Factory.sub_sector))
     address = check_text(address, field="factory.address", max_len=column_length(Factory.address))
-    f = Factory(enterprise_id=enterprise_id, name=name.strip(), industry_type=industry_type, sub_sector=sub_sector, address=address)
+    f = Factory(
+        enterprise_id=enterprise_id, name=name.strip(), industry_type=industry_type, sub_sector=sub_sector, address=address
+    )
     session.add(f)
     session.flush()
     audit(session, actor, "create", "factory", f.id, {"name": name})
     return f
 
 
-def add_tier_award(factory_id: int, tier: str, year: int, *, session: Session, actor: str | None = None,
-                   edition: str | None = None, certificate_no: str | None = None) -> TierAward:
+def add_tier_award(
+    factory_id: int,
+    tier: str,
+    year: int,
+    *,
+    session: Session,
+    actor: str | None = None,
+    edition: str | None = None,
+    certificate_no: str | None = None,
+) -> TierAward:
     if tier not in TIERS:
         raise ValueError(f"层级必须是 {'、'.join(TIERS)} 之一：{str(tier)[:40]!r} / the tier must be one of {', '.join(TIERS)}")
     if not isinstance(year, int) or isinstance(year, bool) or not 2024 <= year <= 2100:
         raise ValueError(f"层级年份必须在 2024–2100 之间：{str(year)[:20]} / the tier year must be between 2024 and 2100")
     edition = check_text(edition, field="tier_award.edition", max_len=column_length(TierAward.edition))
-    certificate_no = check_text(certificate_no, field="tier_award.certificate_no", max_len=column_length(TierAward.certificate_no))
+    certificate_no = check_text(
+        certificate_no, field="tier_award.certificate_no", max_len=column_length(TierAward.certificate_no)
+    )
     award = TierAward(factory_id=factory_id, tier=tier, year=year, edition=edition, certificate_no=certificate_no)
     session.add(award)
     session.flush()
@@ -282,10 +339,19 @@ def add_tier_award(factory_id: int, tier: str, year: int, *, session: Session, a
     return award
 
 
-def create_assessment(factory_id: int, *, session: Session, actor: str | None = None,
-                      maturity_edition: str = "maturity/2020", tier_edition: str = "smart_factory/2025",
-                      scenario_catalogue: str = "scenarios/2025", industry_type: str | None = None,
-                      title: str | None = None, period: str | None = None, root: Path = DEFAULT_ROOT) -> Assessment:
+def create_assessment(
+    factory_id: int,
+    *,
+    session: Session,
+    actor: str | None = None,
+    maturity_edition: str = "maturity/2020",
+    tier_edition: str = "smart_factory/2025",
+    scenario_catalogue: str = "scenarios/2025",
+    industry_type: str | None = None,
+    title: str | None = None,
+    period: str | None = None,
+    root: Path = DEFAULT_ROOT,
+) -> Assessment:
     title = check_text(title, field="assessment.title", max_len=column_length(Assessment.title))
     period = check_text(period, field="assessment.period", max_len=column_length(Assessment.period))
     factory = session.get(Factory, factory_id)
@@ -294,9 +360,17 @@ def create_assessment(factory_id: int, *, session: Session, actor: str | None = 
     resolve(maturity_edition, "maturity", root)
     resolve(tier_edition, "smart_factory", root)
     resolve(scenario_catalogue, "scenarios", root)
-    a = Assessment(factory_id=factory_id, maturity_edition=maturity_edition, tier_edition=tier_edition,
-                   scenario_catalogue=scenario_catalogue, industry_type=industry_type or factory.industry_type,
-                   title=title or f"{factory.name} 自评估", period=period, created_by=actor, updated_by=actor)
+    a = Assessment(
+        factory_id=factory_id,
+        maturity_edition=maturity_edition,
+        tier_edition=tier_edition,
+        scenario_catalogue=scenario_catalogue,
+        industry_type=industry_type or factory.industry_type,
+        title=title or f"{factory.name} 自评估",
+        period=period,
+        created_by=actor,
+        updated_by=actor,
+    )
     session.add(a)
     session.flush()
     audit(session, actor, "create", "assessment", a.id, {"maturity_edition": maturity_edition, "tier_edition": tier_edition})
@@ -304,8 +378,16 @@ def create_assessment(factory_id: int, *, session: Session, actor: str | None = 
 
 
 def get_assessment(assessment_id: int, *, session: Session) -> Assessment:
-    a = session.get(Assessment, assessment_id, options=[selectinload(Assessment.answers), selectinload(Assessment.scenarios),
-                                                       selectinload(Assessment.kpis), selectinload(Assessment.evidence)])
+    a = session.get(
+        Assessment,
+        assessment_id,
+        options=[
+            selectinload(Assessment.answers),
+            selectinload(Assessment.scenarios),
+            selectinload(Assessment.kpis),
+            selectinload(Assessment.evidence),
+        ],
+    )
     if a is None:
         raise NotFound(f"找不到评估 #{assessment_id} / assessment {assessment_id} not found")
     return a
@@ -321,7 +403,8 @@ def _check_version(a: Assessment, expected_version: int | None) -> None:
         raise ConcurrentEditError(
             f"此评估已被 {a.updated_by or '他人'} 于 {when} 修改（版本 {a.version}，您加载的是 {expected_version}），请刷新后再保存 / "
             f"this assessment was changed by {a.updated_by or 'someone else'} at {when} (version {a.version}, "
-            f"you loaded {expected_version}); reload before saving")
+            f"you loaded {expected_version}); reload before saving"
+        )
 
 
 def _touch(a: Assessment, actor: str | None, session: Session) -> int:
@@ -334,9 +417,17 @@ def _touch(a: Assessment, actor: str | None, session: Session) -> int:
     return a.version
 
 
-def save_answers(assessment_id: int, changes: dict[str, dict], *, session: Session, expected_version: int | None = None,
-                 expected: dict[str, tuple[str | None, str | None]] | None = None, actor: str | None = None,
-                 root: Path = DEFAULT_ROOT, action: str = "save_answers") -> int:
+def save_answers(
+    assessment_id: int,
+    changes: dict[str, dict],
+    *,
+    session: Session,
+    expected_version: int | None = None,
+    expected: dict[str, tuple[str | None, str | None]] | None = None,
+    actor: str | None = None,
+    root: Path = DEFAULT_ROOT,
+    action: str = "save_answers",
+) -> int:
     """Apply ``{requirement id: {"grade": …, "note": …}}`` changes; return the new version.
 
     The one save path for answers (a click, an import, a bulk action, a conflict resolved by the user). Two guards:
@@ -344,26 +435,46 @@ def save_answers(assessment_id: int, changes: dict[str, dict], *, session: Sessi
     the ``(grade, note)`` the user saw, and refuses with :class:`EditConflict` (naming who changed what) when one of
     those answers is stored differently now, so changes by others to *other* answers never block a save.
     """
-    changes = {rid: {**c, "note": check_text(c["note"], field="answer.note", max_len=NOTE_MAX, multiline=True)}
-               if isinstance(c, dict) and "note" in c else c for rid, c in changes.items()}
+    changes = {
+        rid: {**c, "note": check_text(c["note"], field="answer.note", max_len=NOTE_MAX, multiline=True)}
+        if isinstance(c, dict) and "note" in c
+        else c
+        for rid, c in changes.items()
+    }
     a = get_assessment(assessment_id, session=session)
     _check_version(a, expected_version)
     ed = load_maturity_cached(a.maturity_edition, root)
     applicable = {r.id for r in ed.applicable_requirements(a.industry_type)}
     current = answers_of(a)
     if expected:
-        stale = [Change(rid, _stored(current.get(rid)), current[rid].updated_by if rid in current else None,
-                        current[rid].updated_at if rid in current else None)
-                 for rid, seen in expected.items() if _stored(current.get(rid)) != (seen[0], seen[1] or None)]
+        stale = [
+            Change(
+                rid,
+                _stored(current.get(rid)),
+                current[rid].updated_by if rid in current else None,
+                current[rid].updated_at if rid in current else None,
+            )
+            for rid, seen in expected.items()
+            if _stored(current.get(rid)) != (seen[0], seen[1] or None)
+        ]
         if stale:
-            raise _conflict("此要求的答案" if len(stale) == 1 else f"{len(stale)} 项答案",
-                            "this answer" if len(stale) == 1 else f"{len(stale)} answers", stale)
+            raise _conflict(
+                "此要求的答案" if len(stale) == 1 else f"{len(stale)} 项答案",
+                "this answer" if len(stale) == 1 else f"{len(stale)} answers",
+                stale,
+            )
     changed = []
     for rid, change in changes.items():
         if rid not in applicable:
-            raise ValueError(f"要求 {rid!r} 不适用于此评估（{a.maturity_edition}，{a.industry_type}） / requirement {rid!r} does not apply "
-                             f"to this assessment ({a.maturity_edition}, {a.industry_type})")
-        grade = normalise_grade(change.get("grade"), ed, rid) if "grade" in change else (current[rid].grade if rid in current else None)
+            raise ValueError(
+                f"要求 {rid!r} 不适用于此评估（{a.maturity_edition}，{a.industry_type}） / requirement {rid!r} does not apply "
+                f"to this assessment ({a.maturity_edition}, {a.industry_type})"
+            )
+        grade = (
+            normalise_grade(change.get("grade"), ed, rid)
+            if "grade" in change
+            else (current[rid].grade if rid in current else None)
+        )
         note = change.get("note", current[rid].note if rid in current else None)
         row = current.get(rid)
         if row is None:
@@ -392,8 +503,16 @@ def _optional_bool(value, what: str) -> bool | None:
 
 def scenario_state(a: Assessment) -> list[dict]:
     """The stored scenario instances in the form the scenarios page shows and :func:`set_scenarios` takes."""
-    return [{"scenario": x.scenario_id, "name": x.name or None, "ai": bool(x.ai), "link": x.link or None,
-             "supply_chain": x.supply_chain} for x in a.scenarios]
+    return [
+        {
+            "scenario": x.scenario_id,
+            "name": x.name or None,
+            "ai": bool(x.ai),
+            "link": x.link or None,
+            "supply_chain": x.supply_chain,
+        }
+        for x in a.scenarios
+    ]
 
 
 def kpi_state(a: Assessment) -> dict[str, dict]:
@@ -402,17 +521,24 @@ def kpi_state(a: Assessment) -> dict[str, dict]:
 
 
 def _last_change(session: Session, assessment_id: int, action: str) -> Change:
-    row = session.scalar(select(AuditLog).where(AuditLog.entity == "assessment", AuditLog.entity_id == str(assessment_id),
-                                                AuditLog.action == action).order_by(AuditLog.id.desc()).limit(1))
+    row = session.scalar(
+        select(AuditLog)
+        .where(AuditLog.entity == "assessment", AuditLog.entity_id == str(assessment_id), AuditLog.action == action)
+        .order_by(AuditLog.id.desc())
+        .limit(1)
+    )
     return Change(action, None, row.actor if row else None, row.at if row else None)
 
 
 def previous_assessment(assessment_id: int, *, session: Session) -> Assessment | None:
     """The factory's most recent other assessment created before this one (archived ones count: they hold answers)."""
     a = get_assessment(assessment_id, session=session)
-    return session.scalar(select(Assessment).where(Assessment.factory_id == a.factory_id, Assessment.id != a.id,
-                                                   Assessment.created_at <= a.created_at)
-                          .order_by(Assessment.created_at.desc(), Assessment.id.desc()).limit(1))
+    return session.scalar(
+        select(Assessment)
+        .where(Assessment.factory_id == a.factory_id, Assessment.id != a.id, Assessment.created_at <= a.created_at)
+        .order_by(Assessment.created_at.desc(), Assessment.id.desc())
+        .limit(1)
+    )
 
 
 def copy_plan(target_id: int, source_id: int, *, session: Session) -> dict[str, tuple[str | None, str | None]]:
@@ -422,40 +548,75 @@ def copy_plan(target_id: int, source_id: int, *, session: Session) -> dict[str, 
     if source.factory_id != target.factory_id:
         raise ValueError("只能从同一工厂的评估复制 / answers can be copied only from the same factory's assessments")
     if source.maturity_edition != target.maturity_edition or source.industry_type != target.industry_type:
-        raise ValueError(f"上一次评估使用 {source.maturity_edition}（{source.industry_type}），本评估使用 {target.maturity_edition}"
-                         f"（{target.industry_type}），条款不同，无法直接复制 / the previous assessment uses {source.maturity_edition} "
-                         f"({source.industry_type}), this one {target.maturity_edition} ({target.industry_type}): the requirements differ")
+        raise ValueError(
+            f"上一次评估使用 {source.maturity_edition}（{source.industry_type}），本评估使用 {target.maturity_edition}"
+            f"（{target.industry_type}），条款不同，无法直接复制 / the previous assessment uses {source.maturity_edition} "
+            f"({source.industry_type}), this one {target.maturity_edition} ({target.industry_type}): the requirements differ"
+        )
     here = answers_of(target)
-    return {x.requirement_id: (x.grade, x.note or None) for x in source.answers
-            if (x.grade is not None or x.note) and _stored(here.get(x.requirement_id)) == (None, None)}
+    return {
+        x.requirement_id: (x.grade, x.note or None)
+        for x in source.answers
+        if (x.grade is not None or x.note) and _stored(here.get(x.requirement_id)) == (None, None)
+    }
 
 
-def copy_from_assessment(target_id: int, source_id: int, *, session: Session, actor: str | None = None,
-                         root: Path = DEFAULT_ROOT) -> tuple[int, int]:
+def copy_from_assessment(
+    target_id: int, source_id: int, *, session: Session, actor: str | None = None, root: Path = DEFAULT_ROOT
+) -> tuple[int, int]:
     """Copy answers, notes, N/A reasons and evidence links from an earlier assessment of the same factory into the
     unanswered requirements of this one (through :func:`save_answers`); returns (answers copied, evidence links added)."""
     plan = copy_plan(target_id, source_id, session=session)
     if plan:
-        save_answers(target_id, {rid: {"grade": g, "note": n} for rid, (g, n) in plan.items()}, session=session,
-                     expected={rid: (None, None) for rid in plan}, actor=actor, root=root, action="copy_answers")
+        save_answers(
+            target_id,
+            {rid: {"grade": g, "note": n} for rid, (g, n) in plan.items()},
+            session=session,
+            expected={rid: (None, None) for rid in plan},
+            actor=actor,
+            root=root,
+            action="copy_answers",
+        )
     target, source = get_assessment(target_id, session=session), get_assessment(source_id, session=session)
     have = {(v.requirement_id, v.sha256) for v in target.evidence}
     links = 0
     for v in source.evidence:
-        if (v.requirement_id, v.sha256) not in have and (v.requirement_id is None or v.requirement_id in plan
-                                                         or v.requirement_id in answers_of(target)):
-            session.add(Evidence(assessment_id=target_id, requirement_id=v.requirement_id, sha256=v.sha256,
-                                 original_name=v.original_name, uploaded_by=actor))
+        if (v.requirement_id, v.sha256) not in have and (
+            v.requirement_id is None or v.requirement_id in plan or v.requirement_id in answers_of(target)
+        ):
+            session.add(
+                Evidence(
+                    assessment_id=target_id,
+                    requirement_id=v.requirement_id,
+                    sha256=v.sha256,
+                    original_name=v.original_name,
+                    uploaded_by=actor,
+                )
+            )
             have.add((v.requirement_id, v.sha256))
             links += 1
     session.flush()
-    audit(session, actor, "copy_from_assessment", "assessment", target_id, {"source": source_id, "answers": len(plan),
-                                                                            "evidence": links})
+    audit(
+        session,
+        actor,
+        "copy_from_assessment",
+        "assessment",
+        target_id,
+        {"source": source_id, "answers": len(plan), "evidence": links},
+    )
     return len(plan), links
 
 
-def set_scenarios(assessment_id: int, instances: Iterable[dict], *, session: Session, expected_version: int | None = None,
-                  expected: list[dict] | None = None, actor: str | None = None, root: Path = DEFAULT_ROOT) -> int:
+def set_scenarios(
+    assessment_id: int,
+    instances: Iterable[dict],
+    *,
+    session: Session,
+    expected_version: int | None = None,
+    expected: list[dict] | None = None,
+    actor: str | None = None,
+    root: Path = DEFAULT_ROOT,
+) -> int:
     """Replace the scenario instances. ``expected`` is what the user saw (:func:`scenario_state`): when the stored
     instances differ now, :class:`EditConflict` names who changed them and nothing is saved."""
     from ..scenarios import load_catalogue
@@ -472,15 +633,22 @@ def set_scenarios(assessment_id: int, instances: Iterable[dict], *, session: Ses
             raise ValueError(f"场景 {sid!r} 不在 {cat.id} 中 / scenario {sid!r} is not in {cat.id}")
         if sid == "custom" and inst.get("link") not in cat.links:
             raise ValueError(f"第 {i + 1} 个自定义场景须选择 {cat.id} 的环节 / custom scenario {i + 1} needs a link of {cat.id}")
-        rows.append(ScenarioRecord(scenario_id=sid, link=inst.get("link"),
-                                   name=check_text(inst.get("name"), field="scenario.name", max_len=column_length(ScenarioRecord.name)),
-                                   ai=bool(inst.get("ai")),
-                                   ai_description=check_text(inst.get("ai_description"), field="scenario.ai_description",
-                                                             max_len=NOTE_MAX, multiline=True),
-                                   supply_chain=_optional_bool(inst.get("supply_chain"), f"scenario {i + 1}: supply_chain")))
-    if [{"scenario": r.scenario_id, "name": r.name or None, "ai": r.ai, "link": r.link or None, "supply_chain": r.supply_chain}
-            for r in rows] == scenario_state(a) \
-            and all(not r.ai_description for r in rows):
+        rows.append(
+            ScenarioRecord(
+                scenario_id=sid,
+                link=inst.get("link"),
+                name=check_text(inst.get("name"), field="scenario.name", max_len=column_length(ScenarioRecord.name)),
+                ai=bool(inst.get("ai")),
+                ai_description=check_text(
+                    inst.get("ai_description"), field="scenario.ai_description", max_len=NOTE_MAX, multiline=True
+                ),
+                supply_chain=_optional_bool(inst.get("supply_chain"), f"scenario {i + 1}: supply_chain"),
+            )
+        )
+    if [
+        {"scenario": r.scenario_id, "name": r.name or None, "ai": r.ai, "link": r.link or None, "supply_chain": r.supply_chain}
+        for r in rows
+    ] == scenario_state(a) and all(not r.ai_description for r in rows):
         return a.version  # nothing changed: no new version, no audit entry
     a.scenarios[:] = rows
     version = _touch(a, actor, session)
@@ -488,8 +656,16 @@ def set_scenarios(assessment_id: int, instances: Iterable[dict], *, session: Ses
     return version
 
 
-def set_kpis(assessment_id: int, values: dict[str, dict], *, session: Session, expected_version: int | None = None,
-             expected: dict[str, dict] | None = None, actor: str | None = None, root: Path = DEFAULT_ROOT) -> int:
+def set_kpis(
+    assessment_id: int,
+    values: dict[str, dict],
+    *,
+    session: Session,
+    expected_version: int | None = None,
+    expected: dict[str, dict] | None = None,
+    actor: str | None = None,
+    root: Path = DEFAULT_ROOT,
+) -> int:
     """Replace the KPI values. ``expected`` is what the user saw (:func:`kpi_state`); see :func:`set_scenarios`."""
     from ..declarations import load_declarations
 
@@ -502,8 +678,11 @@ def set_kpis(assessment_id: int, values: dict[str, dict], *, session: Session, e
         x = v.get("value")
         if x is not None and (isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x) or abs(x) > 1e12):
             raise ValueError(f"指标 {kid} 的数值无效：{str(x)[:40]} / KPI {kid}: not a finite number")
-    new_state = {kid: {"value": float(v["value"]), "period": v.get("period") or None}
-                 for kid, v in sorted(values.items()) if v.get("value") is not None}
+    new_state = {
+        kid: {"value": float(v["value"]), "period": v.get("period") or None}
+        for kid, v in sorted(values.items())
+        if v.get("value") is not None
+    }
     if new_state == kpi_state(a) and not any(v.get("baseline") is not None for v in values.values()):
         return a.version  # nothing changed
     existing = {k.kpi_id: k for k in a.kpis}
@@ -532,13 +711,20 @@ def set_kpis(assessment_id: int, values: dict[str, dict], *, session: Session, e
 
 def build_facts_state(a: Assessment) -> dict[str, dict[str, bool]]:
     """The stored build content and outcomes in the form :func:`set_build_facts` takes (what a form shows)."""
-    return {"build_content": dict(sorted((a.build_content or {}).items())),
-            "outcomes": dict(sorted((a.outcomes or {}).items()))}
+    return {"build_content": dict(sorted((a.build_content or {}).items())), "outcomes": dict(sorted((a.outcomes or {}).items()))}
 
 
-def set_build_facts(assessment_id: int, build_content: dict[str, bool | None], outcomes: dict[str, bool | None], *,
-                    session: Session, expected_version: int | None = None, expected: dict | None = None,
-                    actor: str | None = None, root: Path = DEFAULT_ROOT) -> int:
+def set_build_facts(
+    assessment_id: int,
+    build_content: dict[str, bool | None],
+    outcomes: dict[str, bool | None],
+    *,
+    session: Session,
+    expected_version: int | None = None,
+    expected: dict | None = None,
+    actor: str | None = None,
+    root: Path = DEFAULT_ROOT,
+) -> int:
     """Replace the build content (``{item id: done?}``) and outcomes (``{outcome id: met?}``) of the assessment, ids
     of its tier edition; ``None`` (not given) is not stored. ``expected`` is what the user saw
     (:func:`build_facts_state`): when the stored facts differ now, :class:`EditConflict` names who changed them and
@@ -552,13 +738,16 @@ def set_build_facts(assessment_id: int, build_content: dict[str, bool | None], o
     edition = load_tier_edition(a.tier_edition, root)
     new = {}
     for what, given, known, zh, en in (
-            ("build_content", build_content, {b.id for b in edition.data.build_content}, "建设内容", "build-content item"),
-            ("outcomes", outcomes, {o.id for o in edition.data.outcomes}, "建设成效", "outcome")):
+        ("build_content", build_content, {b.id for b in edition.data.build_content}, "建设内容", "build-content item"),
+        ("outcomes", outcomes, {o.id for o in edition.data.outcomes}, "建设成效", "outcome"),
+    ):
         if not isinstance(given, dict):
             raise ValueError(f"{zh}须为 {{编号: 是/否}} / {what} must be a mapping of id to true or false")
         for key, value in given.items():
             if key not in known:
-                raise ValueError(f"{zh} {str(key)[:60]!r} 不属于 {a.tier_edition} / {en} {str(key)[:60]!r} is not in {a.tier_edition}")
+                raise ValueError(
+                    f"{zh} {str(key)[:60]!r} 不属于 {a.tier_edition} / {en} {str(key)[:60]!r} is not in {a.tier_edition}"
+                )
             _optional_bool(value, f"{zh} {key}")
         new[what] = {k: v for k, v in sorted(given.items()) if v is not None}
     if new == build_facts_state(a):
@@ -566,10 +755,15 @@ def set_build_facts(assessment_id: int, build_content: dict[str, bool | None], o
     before = build_facts_state(a)
     a.build_content, a.outcomes = new["build_content"], new["outcomes"]
     version = _touch(a, actor, session)
-    changed = sorted(k for what in new for k in set(new[what]) | set(before[what])
-                     if new[what].get(k) != before[what].get(k))
-    audit(session, actor, "set_build_facts", "assessment", a.id, {"changed": changed[:50], "count": len(changed),
-                                                                   "version": version})
+    changed = sorted(k for what in new for k in set(new[what]) | set(before[what]) if new[what].get(k) != before[what].get(k))
+    audit(
+        session,
+        actor,
+        "set_build_facts",
+        "assessment",
+        a.id,
+        {"changed": changed[:50], "count": len(changed), "version": version},
+    )
     return version
 
 
@@ -588,8 +782,7 @@ def region_state(row: Region | None) -> dict[str, Any]:
     return {k: getattr(row, k) for k in REGION_FACTS} if row is not None else {k: None for k in REGION_FACTS}
 
 
-def set_region(name: str, *, session: Session, expected_version: int | None, actor: str | None = None,
-               **facts) -> Region:
+def set_region(name: str, *, session: Session, expected_version: int | None, actor: str | None = None, **facts) -> Region:
     """Record the quota facts of the recommending region ``name`` (the enterprises' ``province``): ``kind`` and the
     numbers the quotas read. ``expected_version`` is the version the form was shown with (0: no record yet); a
     record changed since then is refused with who and when. The facts are checked by the profile schema."""
@@ -606,8 +799,11 @@ def set_region(name: str, *, session: Session, expected_version: int | None, act
     if expected_version is not None and seen != expected_version:
         if row is None:
             raise _conflict(f"{name} 的推荐单位信息", f"the recommender facts of {name}", [Change("region", None, None, None)])
-        raise _conflict(f"{name} 的推荐单位信息", f"the recommender facts of {name}",
-                        [Change("region", region_state(row), row.updated_by, row.updated_at)])
+        raise _conflict(
+            f"{name} 的推荐单位信息",
+            f"the recommender facts of {name}",
+            [Change("region", region_state(row), row.updated_by, row.updated_at)],
+        )
     new = region_state(row) | facts
     if new["kind"] is None:
         new["kind"] = "province"
@@ -616,8 +812,12 @@ def set_region(name: str, *, session: Session, expected_version: int | None, act
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])
-        zh = {"kind": "推荐单位类型", "cumulative_provincial_pilots": "省级试点示范累计数量", "iva_rank": "工业增加值全国排名",
-              "excellent_count": "卓越级智能工厂数量"}.get(field, field)
+        zh = {
+            "kind": "推荐单位类型",
+            "cumulative_provincial_pilots": "省级试点示范累计数量",
+            "iva_rank": "工业增加值全国排名",
+            "excellent_count": "卓越级智能工厂数量",
+        }.get(field, field)
         raise ValueError(f"{zh}无效：{str(new.get(field))[:30]} / region.{field}: {err['msg']}") from None
     if row is not None and new == region_state(row):
         return row
@@ -648,8 +848,18 @@ def set_status(assessment_id: int, status: str, *, session: Session, actor: str 
     audit(session, actor, "set_status", "assessment", a.id, {"from": old, "to": status})
 
 
-def add_evidence(assessment_id: int, requirement_id: str | None, name: str, data: bytes, *, session: Session,
-                 store: BlobStore, max_bytes: int, actor: str | None = None, root: Path = DEFAULT_ROOT) -> Evidence:
+def add_evidence(
+    assessment_id: int,
+    requirement_id: str | None,
+    name: str,
+    data: bytes,
+    *,
+    session: Session,
+    store: BlobStore,
+    max_bytes: int,
+    actor: str | None = None,
+    root: Path = DEFAULT_ROOT,
+) -> Evidence:
     """Check, store (once per content) and attach an evidence file; raises EvidenceRejected with a reason."""
     a = get_assessment(assessment_id, session=session)
     if requirement_id is not None:
@@ -660,12 +870,19 @@ def add_evidence(assessment_id: int, requirement_id: str | None, name: str, data
     store.put(checked.data, checked.sha256)  # the file first: a crash leaves an unreferenced blob, never a dangling row
     if session.get(EvidenceBlob, checked.sha256) is None:
         session.add(EvidenceBlob(sha256=checked.sha256, size=checked.size, mime=checked.mime))
-    ev = Evidence(assessment_id=a.id, requirement_id=requirement_id, sha256=checked.sha256,
-                  original_name=checked.name, uploaded_by=actor)
+    ev = Evidence(
+        assessment_id=a.id, requirement_id=requirement_id, sha256=checked.sha256, original_name=checked.name, uploaded_by=actor
+    )
     session.add(ev)
     session.flush()
-    audit(session, actor, "add_evidence", "assessment", a.id,
-          {"requirement": requirement_id, "sha256": checked.sha256, "name": checked.name, "size": checked.size})
+    audit(
+        session,
+        actor,
+        "add_evidence",
+        "assessment",
+        a.id,
+        {"requirement": requirement_id, "sha256": checked.sha256, "name": checked.name, "size": checked.size},
+    )
     return ev
 
 
@@ -674,8 +891,14 @@ def remove_evidence(evidence_id: int, *, session: Session, actor: str | None = N
     ev = session.get(Evidence, evidence_id)
     if ev is None:
         raise NotFound(f"找不到证据文件 #{evidence_id} / evidence {evidence_id} not found")
-    audit(session, actor, "remove_evidence", "assessment", ev.assessment_id,
-          {"requirement": ev.requirement_id, "sha256": ev.sha256, "name": ev.original_name})
+    audit(
+        session,
+        actor,
+        "remove_evidence",
+        "assessment",
+        ev.assessment_id,
+        {"requirement": ev.requirement_id, "sha256": ev.sha256, "name": ev.original_name},
+    )
     session.delete(ev)
     session.flush()
 
@@ -684,16 +907,32 @@ def remove_evidence(evidence_id: int, *, session: Session, actor: str | None = N
 
 
 def answers_model(a: Assessment) -> Answers:
-    return Answers(edition=a.maturity_edition, industry=a.industry_type,
-                   grades={x.requirement_id: x.grade for x in a.answers if x.grade is not None})
+    return Answers(
+        edition=a.maturity_edition,
+        industry=a.industry_type,
+        grades={x.requirement_id: x.grade for x in a.answers if x.grade is not None},
+    )
 
 
 def build_profile(a: Assessment) -> Profile:
     f = a.factory
     e = f.enterprise
-    enterprise = {k: getattr(e, k) for k in ("name", "credit_code", "legal_person", "ownership", "above_scale",
-                                             "employees", "revenue_wan", "industry_group", "province", "standing")
-                  if getattr(e, k) is not None}
+    enterprise = {
+        k: getattr(e, k)
+        for k in (
+            "name",
+            "credit_code",
+            "legal_person",
+            "ownership",
+            "above_scale",
+            "employees",
+            "revenue_wan",
+            "industry_group",
+            "province",
+            "standing",
+        )
+        if getattr(e, k) is not None
+    }
     enterprise.update(factory=f.name, industry_type=f.industry_type)
     if f.sub_sector:
         enterprise["sub_sector"] = f.sub_sector
@@ -704,10 +943,14 @@ def build_profile(a: Assessment) -> Profile:
         "compliance": e.compliance or {},
         "maturity": {"edition": a.maturity_edition, "industry": a.industry_type, "answers": grades},
         "tiers_obtained": [{"tier": t.tier, "year": t.year, "edition": t.edition} for t in f.tier_awards],
-        "scenarios": {"catalogue": a.scenario_catalogue,
-                      "instances": [{"scenario": s.scenario_id, "name": s.name, "link": s.link, "ai": s.ai}
-                                    | ({"supply_chain": s.supply_chain} if s.supply_chain is not None else {})
-                                    for s in a.scenarios]},
+        "scenarios": {
+            "catalogue": a.scenario_catalogue,
+            "instances": [
+                {"scenario": s.scenario_id, "name": s.name, "link": s.link, "ai": s.ai}
+                | ({"supply_chain": s.supply_chain} if s.supply_chain is not None else {})
+                for s in a.scenarios
+            ],
+        },
         "kpis": {k.kpi_id: {"value": k.value, "period": k.period} for k in a.kpis},
         "build_content": dict(a.build_content or {}),
         "outcomes": dict(a.outcomes or {}),
@@ -745,11 +988,15 @@ def assessment_digest(a: Assessment) -> str:
     """sha256 over the editions and every answer, scenario, KPI, build-content item and outcome: what a certificate can
     point at."""
     doc = {
-        "maturity_edition": a.maturity_edition, "tier_edition": a.tier_edition, "industry": a.industry_type,
+        "maturity_edition": a.maturity_edition,
+        "tier_edition": a.tier_edition,
+        "industry": a.industry_type,
         "answers": sorted((x.requirement_id, x.grade) for x in a.answers if x.grade is not None),
         # the supply-chain switch joins an instance's tuple only when set, so digests of earlier data stay as they were
-        "scenarios": sorted((s.scenario_id, s.link or "", bool(s.ai)) + ((s.supply_chain,) if s.supply_chain is not None else ())
-                            for s in a.scenarios),
+        "scenarios": sorted(
+            (s.scenario_id, s.link or "", bool(s.ai)) + ((s.supply_chain,) if s.supply_chain is not None else ())
+            for s in a.scenarios
+        ),
         "kpis": sorted((k.kpi_id, k.value, k.period or "") for k in a.kpis),
     }
     # build content and outcomes join only when given, so digests of earlier data stay as they were
@@ -759,22 +1006,38 @@ def assessment_digest(a: Assessment) -> str:
     return hashlib.sha256(json.dumps(doc, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
-def snapshot(assessment_id: int, *, session: Session, actor: str | None = None, root: Path = DEFAULT_ROOT,
-             at: datetime | None = None) -> ResultSnapshot:
+def snapshot(
+    assessment_id: int, *, session: Session, actor: str | None = None, root: Path = DEFAULT_ROOT, at: datetime | None = None
+) -> ResultSnapshot:
     a = get_assessment(assessment_id, session=session)
     ev = evaluate(a, root=root)
     m, t = ev.maturity, ev.tiers
     summary = {
-        "score": m.score, "level": m.level, "gate_level": m.gate_level, "borderline": m.borderline,
-        "level_scores": m.level_scores, "complete": m.complete, "answered": m.answered, "total": m.total,
+        "score": m.score,
+        "level": m.level,
+        "gate_level": m.gate_level,
+        "borderline": m.borderline,
+        "level_scores": m.level_scores,
+        "complete": m.complete,
+        "answered": m.answered,
+        "total": m.total,
         "subdomains": {s.id: {"score": s.score, "level_scores": s.level_scores} for s in m.subdomains},
         "domains": {d.id: d.score for d in m.domains},
-        "tier": t.tier, "tiers": {k: {"met": v.met, "reasons": [r.rule for r in v.reasons]} for k, v in t.tiers.items()},
+        "tier": t.tier,
+        "tiers": {k: {"met": v.met, "reasons": [r.rule for r in v.reasons]} for k, v in t.tiers.items()},
         "eligible": [p for p, s in ev.declarations.programmes.items() if s.met],
     }
-    snap = ResultSnapshot(assessment_id=a.id, maturity_edition=a.maturity_edition, tier_edition=a.tier_edition,
-                          score=m.score, level=m.level, tier=t.tier, complete=m.complete,
-                          digest=assessment_digest(a), result=summary)
+    snap = ResultSnapshot(
+        assessment_id=a.id,
+        maturity_edition=a.maturity_edition,
+        tier_edition=a.tier_edition,
+        score=m.score,
+        level=m.level,
+        tier=t.tier,
+        complete=m.complete,
+        digest=assessment_digest(a),
+        result=summary,
+    )
     if at is not None:
         snap.created_at = at
     session.add(snap)
@@ -788,9 +1051,19 @@ def snapshot(assessment_id: int, *, session: Session, actor: str | None = None, 
 CERT_PREFIX = {"self_assessed": "SA", "certified": "CT"}
 
 
-def issue_certificate(assessment_id: int, *, session: Session, key, issuer: str, valid_days: int = 365,
-                      kind: str = "self_assessed", actor: str | None = None, root: Path = DEFAULT_ROOT,
-                      at: datetime | None = None, issuer_code: str | None = None) -> Certificate:
+def issue_certificate(
+    assessment_id: int,
+    *,
+    session: Session,
+    key,
+    issuer: str,
+    valid_days: int = 365,
+    kind: str = "self_assessed",
+    actor: str | None = None,
+    root: Path = DEFAULT_ROOT,
+    at: datetime | None = None,
+    issuer_code: str | None = None,
+) -> Certificate:
     """Number, sign and store a certificate for the assessment's current result (with a snapshot).
 
     Numbers read ``SA-2026-<CODE>-000001``: the issuer code (configured, or the first 8 hex digits of the signing key's
@@ -808,30 +1081,56 @@ def issue_certificate(assessment_id: int, *, session: Session, key, issuer: str,
         raise ValueError(f"有效期须为正数天数 / the validity period must be a positive number of days (got {valid_days!r})")
     a = get_assessment(assessment_id, session=session)
     f, e = a.factory, a.factory.enterprise
-    for text, what in ((e.name, "企业名称 / enterprise name"), (f.name, "工厂名称 / factory name"),
-                       (e.credit_code, "统一社会信用代码 / credit code"), (issuer, "签发方 / issuer")):
+    for text, what in (
+        (e.name, "企业名称 / enterprise name"),
+        (f.name, "工厂名称 / factory name"),
+        (e.credit_code, "统一社会信用代码 / credit code"),
+        (issuer, "签发方 / issuer"),
+    ):
         printable.check(text, what)
     snap = snapshot(assessment_id, session=session, actor=actor, root=root, at=at)
     issued = (at or utcnow()).date()
     code = issuer_code or key_id(key.public_key())[:8].upper()
     prefix = f"{CERT_PREFIX[kind]}-{issued.year}-{code}-"
-    last = session.scalar(select(Certificate.number).where(Certificate.number.like(prefix + "%"))
-                          .order_by(Certificate.number.desc()).limit(1))
+    last = session.scalar(
+        select(Certificate.number).where(Certificate.number.like(prefix + "%")).order_by(Certificate.number.desc()).limit(1)
+    )
     seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     number = f"{prefix}{seq:06d}"
-    fields = {"no": number, "kind": kind, "ent": e.name, "code": e.credit_code, "fac": f.name,
-              "lvl": snap.level, "S": f"{math.floor(snap.score * 100 + 1e-9) / 100:.2f}", "tier": snap.tier,  # rounded down:
-              # 1.7975 prints 1.79 beside level 1, never 1.80 across the band edge
-              "ed": [a.maturity_edition, a.tier_edition], "iss": issued.isoformat(),
-              "exp": (issued + timedelta(days=valid_days)).isoformat(), "h": snap.digest[:32], "by": issuer}
+    fields = {
+        "no": number,
+        "kind": kind,
+        "ent": e.name,
+        "code": e.credit_code,
+        "fac": f.name,
+        "lvl": snap.level,
+        "S": f"{math.floor(snap.score * 100 + 1e-9) / 100:.2f}",
+        "tier": snap.tier,  # rounded down:
+        # 1.7975 prints 1.79 beside level 1, never 1.80 across the band edge
+        "ed": [a.maturity_edition, a.tier_edition],
+        "iss": issued.isoformat(),
+        "exp": (issued + timedelta(days=valid_days)).isoformat(),
+        "h": snap.digest[:32],
+        "by": issuer,
+    }
     payload = sign(fields, key)
-    cert = Certificate(number=number, kind=kind, assessment_id=a.id, valid_until=fields["exp"], issuer=issuer,
-                       digest=snap.digest, payload=payload, fields=fields)
+    cert = Certificate(
+        number=number,
+        kind=kind,
+        assessment_id=a.id,
+        valid_until=fields["exp"],
+        issuer=issuer,
+        digest=snap.digest,
+        payload=payload,
+        fields=fields,
+    )
     if at is not None:
         cert.issued_at = at
     session.add(cert)
     session.flush()
-    audit(session, actor, "issue_certificate", "certificate", number, {"assessment": a.id, "level": snap.level, "tier": snap.tier})
+    audit(
+        session, actor, "issue_certificate", "certificate", number, {"assessment": a.id, "level": snap.level, "tier": snap.tier}
+    )
     return cert
 
 
@@ -859,7 +1158,16 @@ def revocation_list(*, session: Session) -> list[dict]:
     signed list binds each entry to its issuer's key."""
     from ..signing import payload_kid
 
-    rows = session.execute(select(Revocation, Certificate.payload).join(Certificate, Certificate.number == Revocation.number)
-                           .order_by(Revocation.id)).all()
-    return [{"number": r.number, "kid": payload_kid(payload), "reason": r.reason, "revoked_at": r.revoked_at.isoformat(),
-             "revoked_by": r.revoked_by} for r, payload in rows]
+    rows = session.execute(
+        select(Revocation, Certificate.payload).join(Certificate, Certificate.number == Revocation.number).order_by(Revocation.id)
+    ).all()
+    return [
+        {
+            "number": r.number,
+            "kid": payload_kid(payload),
+            "reason": r.reason,
+            "revoked_at": r.revoked_at.isoformat(),
+            "revoked_by": r.revoked_by,
+        }
+        for r, payload in rows
+    ]

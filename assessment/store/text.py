@@ -67,8 +67,9 @@ def bad_character(value: str, *, multiline: bool = False) -> tuple[str, str] | N
     return None
 
 
-def check_text(value: Any, *, field: str | tuple[str, str], max_len: int, required: bool = False,
-               multiline: bool = False) -> str | None:
+def check_text(
+    value: Any, *, field: str | tuple[str, str], max_len: int, required: bool = False, multiline: bool = False
+) -> str | None:
     """The stripped text, or None when it is empty and not required; raises ValueError naming the field."""
     zh, en = label(field)
     if value is None:
@@ -87,6 +88,7 @@ def check_text(value: Any, *, field: str | tuple[str, str], max_len: int, requir
         zh_bad, en_bad = bad
         raise ValueError(f"{zh}不能包含{zh_bad} / the {en} must not contain {en_bad}")
     if len(value) > max_len:
-        raise ValueError(f"{zh}过长：{len(value)} 个字符，最多 {max_len} 个 / "
-                         f"the {en} is too long: {len(value)} characters, at most {max_len}")
+        raise ValueError(
+            f"{zh}过长：{len(value)} 个字符，最多 {max_len} 个 / the {en} is too long: {len(value)} characters, at most {max_len}"
+        )
     return value

@@ -25,12 +25,25 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 # the questionnaire's options (contract of issue 8) and the stored grade each one stands for
-GRADE_OF = {"未评": None, "1 全部满足": "full", "0.8 大部分满足": "largely", "0.5 部分满足": "partial", "0 不满足": "none",
-            "不适用": "na"}
+GRADE_OF = {
+    "未评": None,
+    "1 全部满足": "full",
+    "0.8 大部分满足": "largely",
+    "0.5 部分满足": "partial",
+    "0 不满足": "none",
+    "不适用": "na",
+}
 LABEL_OF = {g: label for label, g in GRADE_OF.items()}
 SUBDOMAIN_BOX = "能力要素 / 能力域 / 能力子域"
 
@@ -83,9 +96,26 @@ def app_server(kind: str, tmp_path_factory, log_name: str):
     log_path = out / log_name
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "app.py"),
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.address",
+                "127.0.0.1",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60
@@ -114,6 +144,7 @@ def app_server(kind: str, tmp_path_factory, log_name: str):
 
 # -- waiting for Streamlit ------------------------------------------------------------------------------------------
 
+
 class Runs:
     """What a page's websocket to the app carried, in order: "rerun" for every rerun the browser asked for (a click,
     a changed widget, a page switch, the first load) and "done" for every script run that finished (not one that was
@@ -136,7 +167,9 @@ class Runs:
         if isinstance(payload, bytes):
             msg = ForwardMsg.FromString(payload)
             if msg.WhichOneof("type") == "script_finished" and msg.script_finished in (
-                    ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY):
+                ForwardMsg.FINISHED_SUCCESSFULLY,
+                ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+            ):
                 self.events.append("done")
 
     def asked(self, since: int) -> bool:
@@ -148,7 +181,7 @@ class Runs:
         if "rerun" not in after:
             return False
         last = len(after) - 1 - after[::-1].index("rerun")
-        return "done" in after[last + 1:]
+        return "done" in after[last + 1 :]
 
 
 # the time of the last change to the page's nodes or text
@@ -217,6 +250,7 @@ def reload(page) -> None:
 
 # -- pages ----------------------------------------------------------------------------------------------------------
 
+
 def sidebar(page, title: str) -> None:
     """Open a page from the sidebar navigation."""
     click(page, page.locator("[data-testid=stSidebarNav]").get_by_role("link", name=title, exact=True))
@@ -252,7 +286,9 @@ def new_assessment(page, base_url: str, enterprise: str, factory: str = "一号�
     """首页: a new enterprise, a factory and an assessment; the app moves to the questionnaire."""
     goto(page, base_url)
     page.get_by_text("智能制造成熟度与智能工厂评估").first.wait_for()
-    popover = page.get_by_test_id("stPopoverBody").filter(visible=True)  # the open popover's form (the page has other forms with these labels)
+    popover = page.get_by_test_id("stPopoverBody").filter(
+        visible=True
+    )  # the open popover's form (the page has other forms with these labels)
     page.get_by_role("button", name="新建企业").click()
     popover.get_by_label("企业名称 *").fill(enterprise)
     click(page, popover.get_by_role("button", name="创建企业"))
@@ -321,8 +357,12 @@ def cards(page) -> list[str]:
 
 
 def card(page, sid: str):
-    return (page.locator("[data-testid=stVerticalBlock]").filter(has=page.get_by_text(sid, exact=True))
-            .filter(has=page.get_by_role("radiogroup")).last)
+    return (
+        page.locator("[data-testid=stVerticalBlock]")
+        .filter(has=page.get_by_text(sid, exact=True))
+        .filter(has=page.get_by_role("radiogroup"))
+        .last
+    )
 
 
 def answer(page, sid: str, label: str) -> None:
@@ -342,12 +382,16 @@ def display_mismatches(page, stored: dict[str, str | None], where: str) -> list[
     now = shown(page)
     if not now:
         return [f"{where}: no questionnaire card on the page"]
-    wrong = [f"{sid} shows {label!r} (stored {LABEL_OF[by_short.get(sid)]!r})" for sid, label in sorted(now.items())
-             if label != LABEL_OF[by_short.get(sid)]]
+    wrong = [
+        f"{sid} shows {label!r} (stored {LABEL_OF[by_short.get(sid)]!r})"
+        for sid, label in sorted(now.items())
+        if label != LABEL_OF[by_short.get(sid)]
+    ]
     return [f"{where}: {len(wrong)} of {len(now)} cards differ from the database: " + "; ".join(wrong)] if wrong else []
 
 
 # -- the database ---------------------------------------------------------------------------------------------------
+
 
 def _json(value):
     return json.loads(value) if isinstance(value, str) else value
@@ -355,9 +399,17 @@ def _json(value):
 
 def assessment_of(engine: Engine, enterprise: str) -> int:
     with engine.connect() as c:
-        ids = c.execute(text(
-            "SELECT a.id FROM assessments a JOIN factories f ON f.id = a.factory_id JOIN enterprises e ON e.id = f.enterprise_id "
-            "WHERE e.name = :n ORDER BY a.id"), {"n": enterprise}).scalars().all()
+        ids = (
+            c.execute(
+                text(
+                    "SELECT a.id FROM assessments a JOIN factories f ON f.id = a.factory_id JOIN enterprises e ON e.id = f.enterprise_id "
+                    "WHERE e.name = :n ORDER BY a.id"
+                ),
+                {"n": enterprise},
+            )
+            .scalars()
+            .all()
+        )
     assert len(ids) == 1, f"expected one assessment for {enterprise!r}, found {ids}"
     return ids[0]
 
@@ -382,10 +434,13 @@ def graded(engine: Engine, aid: int) -> dict[str, str]:
 def audit_rows(engine: Engine, aid: int, action: str | None = None) -> list[dict]:
     """The audit rows of an assessment (of one action, or all), oldest first: actor, action and the detail's keys."""
     with engine.connect() as c:
-        rows = c.execute(text("SELECT actor, action, detail FROM audit_log WHERE entity = 'assessment' AND entity_id = :a "
-                              "ORDER BY id"), {"a": str(aid)}).all()
-    return [{"actor": actor, "action": act, **(_json(detail) or {})} for actor, act, detail in rows
-            if action is None or act == action]
+        rows = c.execute(
+            text("SELECT actor, action, detail FROM audit_log WHERE entity = 'assessment' AND entity_id = :a ORDER BY id"),
+            {"a": str(aid)},
+        ).all()
+    return [
+        {"actor": actor, "action": act, **(_json(detail) or {})} for actor, act, detail in rows if action is None or act == action
+    ]
 
 
 def requirements_by_subdomain(edition: str, industry: str) -> dict[str, list[str]]:
@@ -412,6 +467,7 @@ def compliance_of(engine: Engine, enterprise: str) -> dict:
 
 
 # -- the KPI data editor (场景与指标) ---------------------------------------------------------------------------------
+
 
 def kpi_grid(page):
     """The data editor whose columns include 数值 (the KPI table)."""

@@ -100,8 +100,11 @@ def _by_short(answers: dict) -> dict:
 def _expect_shown(page, expected: dict[str, str], where: str) -> list[str]:
     """The cards ``expected`` (short id → option label) show those options checked."""
     now = shown(page)
-    wrong = [f"{sid} shows {now.get(sid, '(no card)')!r}, expected {label!r}" for sid, label in expected.items()
-             if now.get(sid) != label]
+    wrong = [
+        f"{sid} shows {now.get(sid, '(no card)')!r}, expected {label!r}"
+        for sid, label in expected.items()
+        if now.get(sid) != label
+    ]
     return [f"{where}: " + "; ".join(wrong)] if wrong else []
 
 
@@ -122,8 +125,10 @@ def _one_save_per_click(app, aid: int, clicks: list[str]) -> list[str]:
     rows = audit_rows(app.engine, aid, "save_answers")
     out = []
     if len(rows) != len(clicks):
-        out.append(f"{len(rows)} save_answers audit rows for {len(clicks)} clicks: "
-                   f"{[[short(r) for r in row.get('requirements', [])] for row in rows]}")
+        out.append(
+            f"{len(rows)} save_answers audit rows for {len(clicks)} clicks: "
+            f"{[[short(r) for r in row.get('requirements', [])] for row in rows]}"
+        )
     else:
         for row, sid in zip(rows, clicks):
             if "requirements" in row and [short(r) for r in row["requirements"]] != [sid]:
@@ -136,6 +141,7 @@ def _report(problems: list[str]) -> None:
 
 
 # -- defect 1 -------------------------------------------------------------------------------------------------------
+
 
 def test_1_answers_survive_leaving_and_returning(app, tab):
     """New assessment → 3 answers in 组织战略 → 下一个子域 → 1 answer → 场景与指标 → 保存 (nothing entered) → 自评估 →
@@ -173,6 +179,7 @@ def test_1_answers_survive_leaving_and_returning(app, tab):
 
 
 # -- defect 2 -------------------------------------------------------------------------------------------------------
+
 
 def test_2_saved_answers_are_shown_after_navigation(app, tab):
     """A → B → A in the sub-domain selector, and 结果 → 自评估: every card shows its stored grade checked and the
@@ -213,6 +220,7 @@ def test_2_saved_answers_are_shown_after_navigation(app, tab):
 
 # -- defect 3 -------------------------------------------------------------------------------------------------------
 
+
 def test_3_clicks_after_importing_an_answers_file_lose_nothing(app, tab, tmp_path):
     """Two answers in 组织战略, then 下一个子域 and an answers file (the CLI template format, README 'Answers file')
     imported on the questionnaire, then clicks in 组织战略, 人员技能 and 数据: every imported answer is kept, every click
@@ -230,9 +238,13 @@ def test_3_clicks_after_importing_an_answers_file_lose_nothing(app, tab, tmp_pat
     items = reqs["organization_strategy"][4:] + reqs["personnel_skills"] + reqs["data"]
     grades = [1, 0.8, 0.5, 0, "na"]
     file = tmp_path / "answers.yaml"
-    file.write_text(yaml.safe_dump({"edition": edition, "industry": industry,
-                                    "answers": {rid: grades[n % 5] for n, rid in enumerate(items)}},
-                                   allow_unicode=True), encoding="utf-8")
+    file.write_text(
+        yaml.safe_dump(
+            {"edition": edition, "industry": industry, "answers": {rid: grades[n % 5] for n, rid in enumerate(items)}},
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     box = page.locator("[data-testid=stExpander]").filter(has_text="导入答案")
     box.locator("summary").first.click()
     act(page, lambda: box.locator("input[type=file]").set_input_files(str(file)))
@@ -263,16 +275,19 @@ def test_3_clicks_after_importing_an_answers_file_lose_nothing(app, tab, tmp_pat
     if after != expected:
         lost = sorted(sid for sid in expected if sid not in after)
         changed = sorted(sid for sid in expected if sid in after and after[sid] != expected[sid])
-        problems.append(f"graded answers after the import {len(imported)}, after {len(clicks)} clicks {len(after)} "
-                        f"(expected {len(expected)}); lost {lost}; changed {changed}")
+        problems.append(
+            f"graded answers after the import {len(imported)}, after {len(clicks)} clicks {len(after)} "
+            f"(expected {len(expected)}); lost {lost}; changed {changed}"
+        )
     problems += display_mismatches(page, stored_answers(app.engine, aid), "数据 after the clicks")
     saves = [[short(r) for r in row.get("requirements", [])] for row in audit_rows(app.engine, aid, "save_answers")]
-    if saves[-len(clicks):] != [[sid] for sid, _ in clicks] or len(saves) > 2 + 1 + len(clicks):
+    if saves[-len(clicks) :] != [[sid] for sid, _ in clicks] or len(saves) > 2 + 1 + len(clicks):
         problems.append(f"save_answers audit rows are not 2 clicks, the import, then one per click: {saves}")
     _report(problems)
 
 
 # -- defect 4 -------------------------------------------------------------------------------------------------------
+
 
 def test_4_two_tabs_on_one_assessment(app, tab):
     """Tab B changes X; tab A's click on another answer Y is saved and X keeps B's value. A click on X in tab A while
@@ -305,8 +320,10 @@ def test_4_two_tabs_on_one_assessment(app, tab):
     warning = a.locator("[data-testid=stAlert]").filter(has_text="李工")
     adopt, keep = a.get_by_role("button", name="采用对方的修改"), a.get_by_role("button", name="保留我的选择")
     if not (warning.count() and adopt.count() and keep.count()):
-        problems.append(f"a stale click on {X} shows no conflict warning naming 李工 with 采用对方的修改 / 保留我的选择 "
-                        f"(alerts: {a.locator('[data-testid=stAlert]').all_inner_texts()})")
+        problems.append(
+            f"a stale click on {X} shows no conflict warning naming 李工 with 采用对方的修改 / 保留我的选择 "
+            f"(alerts: {a.locator('[data-testid=stAlert]').all_inner_texts()})"
+        )
     if db(X) != "none":
         problems.append(f"the stale click in tab A overwrote tab B's {X}: database {db(X)!r}, expected 'none'")
     _shot(app, a, "4_conflict")
@@ -322,11 +339,15 @@ def test_4_two_tabs_on_one_assessment(app, tab):
             click(a, keep)
             if db(X) != "largely":
                 problems.append(f"保留我的选择 did not store tab A's {X}: database {db(X)!r}")
-            mine = [r for r in audit_rows(app.engine, aid)[before:]
-                    if r["actor"] == "张工" and [short(x) for x in r.get("requirements", [])] == [X]]
+            mine = [
+                r
+                for r in audit_rows(app.engine, aid)[before:]
+                if r["actor"] == "张工" and [short(x) for x in r.get("requirements", [])] == [X]
+            ]
             if len(mine) != 1:
-                problems.append(f"保留我的选择 is not in the audit log once as 张工's save of {X}: "
-                                f"{audit_rows(app.engine, aid)[before:]}")
+                problems.append(
+                    f"保留我的选择 is not in the audit log once as 张工's save of {X}: {audit_rows(app.engine, aid)[before:]}"
+                )
             problems += _expect_shown(a, {X: "0.8 大部分满足"}, "after 保留我的选择")
         else:
             problems.append("the second stale click shows no 保留我的选择")
@@ -371,8 +392,10 @@ def test_5_kpi_values_survive_another_users_answer(app, tab):
     click(a, save)
     problems = []
     if kpis(app.engine, aid).get(KPI) != 7.0:
-        problems.append(f"A typed 7 for {KPI} and saved after B answered a question; the database has "
-                        f"{kpis(app.engine, aid).get(KPI)!r} (alerts: {a.locator('[data-testid=stAlert]').all_inner_texts()})")
+        problems.append(
+            f"A typed 7 for {KPI} and saved after B answered a question; the database has "
+            f"{kpis(app.engine, aid).get(KPI)!r} (alerts: {a.locator('[data-testid=stAlert]').all_inner_texts()})"
+        )
     if _by_short(graded(app.engine, aid)) != {first: "full"}:
         problems.append(f"B's answer was lost: {graded(app.engine, aid)}")
 
@@ -456,6 +479,7 @@ def test_5_compliance_facts_stale_form_is_refused(app, tab):
 
 # -- defect 9 -------------------------------------------------------------------------------------------------------
 
+
 def test_9_reload_keeps_the_place(app, tab):
     """The questionnaire's place is in the URL: reload, a fresh tab and ``lang=en`` open the same assessment and
     sub-domain; unknown paths land on 首页."""
@@ -491,8 +515,10 @@ def test_9_reload_keeps_the_place(app, tab):
     problems += same_place(fresh, f"a fresh tab on {place}")
     goto(fresh, place + "&lang=en")
     if not fresh.get_by_role("heading", name="Self-assessment").count():
-        problems.append(f"lang=en does not show the English questionnaire: the page says "
-                        f"{fresh.locator('[data-testid=stMain]').inner_text()[:80]!r}")
+        problems.append(
+            f"lang=en does not show the English questionnaire: the page says "
+            f"{fresh.locator('[data-testid=stMain]').inner_text()[:80]!r}"
+        )
     for path in ("/nope", "/home"):
         goto(fresh, app.url + path)
         if "Page not found" in fresh.inner_text("body"):

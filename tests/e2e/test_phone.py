@@ -84,4 +84,3 @@ def test_reason_tables_show_the_message_first_on_a_phone(phone):
     assert heads and heads[0] == "说明", heads
     first = table.locator('td[role="gridcell"]').first.inner_text()
     assert "：" in first and first.endswith("填写）。"), first  # a sentence naming where to fix it
-

@@ -20,8 +20,12 @@ EXAMPLES = ROOT / "examples"
 def test_shipped_mappings_load_and_every_entry_has_provenance():
     assert check_mappings(CRITERIA) == []
     pairs = {(m.source, m.target) for m in load_mappings(CRITERIA)}
-    assert {("maturity/2020", "maturity/2024-draft"), ("maturity/2020", "maturity/2020-r2"),
-            ("maturity/2020-r2", "maturity/2024-draft-r2"), ("smart_factory/2024", "smart_factory/2025")} <= pairs
+    assert {
+        ("maturity/2020", "maturity/2024-draft"),
+        ("maturity/2020", "maturity/2020-r2"),
+        ("maturity/2020-r2", "maturity/2024-draft-r2"),
+        ("smart_factory/2024", "smart_factory/2025"),
+    } <= pairs
     for m in load_mappings(CRITERIA):
         assert m.data.provenance.confidence is not None
         for e in m.data.subdomains:
@@ -32,14 +36,17 @@ def test_shipped_mappings_load_and_every_entry_has_provenance():
             assert all("推断" in e.provenance.note for e in m.data.subdomains)
 
 
-@pytest.mark.parametrize("mutate,needle", [
-    (lambda d: d["subdomains"][0].update(to=["nope"]), "not a sub-domain"),
-    (lambda d: d["subdomains"].pop(0), "is not mapped"),
-    (lambda d: d.update(extra=1), "unknown field"),
-    (lambda d: d["new_subdomains"].pop(0), "neither mapped to nor listed as new"),
-    (lambda d: d["subdomains"][0]["provenance"].pop("ref"), "ref"),
-    (lambda d: d.update(to="maturity/nope"), "unknown edition"),
-])
+@pytest.mark.parametrize(
+    "mutate,needle",
+    [
+        (lambda d: d["subdomains"][0].update(to=["nope"]), "not a sub-domain"),
+        (lambda d: d["subdomains"].pop(0), "is not mapped"),
+        (lambda d: d.update(extra=1), "unknown field"),
+        (lambda d: d["new_subdomains"].pop(0), "neither mapped to nor listed as new"),
+        (lambda d: d["subdomains"][0]["provenance"].pop("ref"), "ref"),
+        (lambda d: d.update(to="maturity/nope"), "unknown edition"),
+    ],
+)
 def test_broken_mapping_is_reported_by_criteria_check(tmp_path, capsys, mutate, needle):
     root = tmp_path / "criteria"
     shutil.copytree(CRITERIA, root)
@@ -67,8 +74,10 @@ def test_rescore_counts_and_grades_carry_conservatively():
     b = load_maturity_cached("maturity/2024-draft")
     app_b = {x.id for x in b.applicable_requirements(answers.industry)}
     assert r["counts"]["maps"] + r["counts"]["new"] == len(app_b)
-    assert set(r["new"]) <= app_b and all(rid.split(":")[1] in {"lean_management", "factory_planning", "product_innovation",
-                                                                 "quality_management"} for rid in r["new"])
+    assert set(r["new"]) <= app_b and all(
+        rid.split(":")[1] in {"lean_management", "factory_planning", "product_innovation", "quality_management"}
+        for rid in r["new"]
+    )
     # 2020 product_design does not apply to process firms in the draft: its requirements do not map
     assert r["does_not_map"] and all(":product_design:" in x for x in r["does_not_map"])
     assert r["after"]["complete"] is False and r["after"]["not_assessed"] == len(r["new"])
@@ -90,8 +99,21 @@ def test_min_combine_for_merged_subdomains():
 
 
 def test_cli_rescore_and_diff(tmp_path, capsys):
-    assert main(["maturity", "rescore", str(EXAMPLES / "leading-answers.yaml"), "--to", "maturity/2024-draft", "--json",
-                 "--out", str(tmp_path / "carried.yaml")]) == 0
+    assert (
+        main(
+            [
+                "maturity",
+                "rescore",
+                str(EXAMPLES / "leading-answers.yaml"),
+                "--to",
+                "maturity/2024-draft",
+                "--json",
+                "--out",
+                str(tmp_path / "carried.yaml"),
+            ]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert out["to"] == "maturity/2024-draft" and out["mapping"]["confidence"] == "low"
     carried, _ = read_answers_file(tmp_path / "carried.yaml")
@@ -100,7 +122,9 @@ def test_cli_rescore_and_diff(tmp_path, capsys):
     assert capsys.readouterr().err.startswith("error: no mapping")
     assert main(["criteria", "diff", "smart_factory/2024", "smart_factory/2025", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
-    assert "sf2024.excellent.build_completed" in d["mapping"]["does_not_map"] and "sf2025.excellent.ai_share" in d["mapping"]["new"]
+    assert (
+        "sf2024.excellent.build_completed" in d["mapping"]["does_not_map"] and "sf2025.excellent.ai_share" in d["mapping"]["new"]
+    )
     assert main(["criteria", "diff", "maturity/2020", "maturity/2024-draft", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["mapping"]["requirements"]["new"] == 40 and d["subdomains"]["added"]

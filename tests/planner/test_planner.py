@@ -123,7 +123,7 @@ def test_tier_boundary_plans_reach_the_target(tmp_path, capsys, base, capability
     assert order.index(got["tier"]) >= order.index(target)
     # the milestones follow the tier order and awards come before the tier that needs them
     kinds = [(i["milestone"], i["kind"]) for i in p["items"]]
-    for tier in order[1:order.index(target)]:
+    for tier in order[1 : order.index(target)]:
         if (tier, "tier_award") in kinds:
             assert kinds.index((tier, "tier_award")) < len(kinds)
 
@@ -145,8 +145,10 @@ def test_scenario_part_no_more_than_brute_force():
     for k in (0, 1, 2):
         for combo in itertools.combinations(ids, k):
             doc = dict(base)
-            doc["scenarios"] = {"catalogue": cat.id, "instances": base["scenarios"]["instances"]
-                                + [{"scenario": s, "ai": False} for s in combo]}
+            doc["scenarios"] = {
+                "catalogue": cat.id,
+                "instances": base["scenarios"]["instances"] + [{"scenario": s, "ai": False} for s in combo],
+            }
             if evaluate_tiers(parse_profile(doc), load_tier_edition("smart_factory/2025")).tiers["advanced"].met:
                 cost = sum(costs.scenario(s) for s in combo)
                 best = cost if best is None else min(best, cost)
@@ -163,8 +165,11 @@ def test_programme_target_and_or_fact(tmp_path):
     planned = parse_profile(doc)
     from assessment.declarations import check_declarations, load_declarations
 
-    assert check_declarations(planned, load_declarations("declarations/2021-2025"), programme="demo_factory_2023").programmes[
-        "demo_factory_2023"].met
+    assert (
+        check_declarations(planned, load_declarations("declarations/2021-2025"), programme="demo_factory_2023")
+        .programmes["demo_factory_2023"]
+        .met
+    )
 
 
 def test_blocked_by_history_is_not_planned(tmp_path, capsys):
@@ -183,7 +188,9 @@ def test_answers_file_plan_and_out_profile(tmp_path, capsys):
     ed = load_maturity_cached("maturity/2020")
     doc = _grades_profile("basic.yaml", [0.9, 0.6, 0.2, 0.0, 0.0])["maturity"]
     src = tmp_path / "answers.yaml"
-    src.write_text(yaml.safe_dump({"edition": doc["edition"], "industry": "discrete", "answers": doc["answers"]}), encoding="utf-8")
+    src.write_text(
+        yaml.safe_dump({"edition": doc["edition"], "industry": "discrete", "answers": doc["answers"]}), encoding="utf-8"
+    )
     out = tmp_path / "planned.yaml"
     assert main(["plan", str(src), "--target", "L3", "--out-profile", str(out)]) == 0
     answers, _ = read_answers_file(out)
@@ -193,16 +200,19 @@ def test_answers_file_plan_and_out_profile(tmp_path, capsys):
     assert changed and all(k.split(":")[2] in ("L1", "L2", "L3", "L4") for k in changed)
 
 
-@pytest.mark.parametrize("content,needle", [
-    ("scenario: -1\n", "scenario"),
-    ("nope: 3\n", "unknown field"),
-    ("requirements: {gbt39116_2020:data:L1:01: {partial: 5, largely: 3, full: 9}}\n", "must not decrease"),
-    ("requirements: {gbt39116_2020:nope:L1:01: 3}\n", "not a requirement"),
-    ("requirement_by_level: {7: 3}\n", "levels are 1 to 5"),
-    ("facts: {compliance.nope: 3}\n", "not a profile fact"),
-    ("scenario: .nan\n", ""),
-    ("[1, 2]\n", "expected a mapping"),
-])
+@pytest.mark.parametrize(
+    "content,needle",
+    [
+        ("scenario: -1\n", "scenario"),
+        ("nope: 3\n", "unknown field"),
+        ("requirements: {gbt39116_2020:data:L1:01: {partial: 5, largely: 3, full: 9}}\n", "must not decrease"),
+        ("requirements: {gbt39116_2020:nope:L1:01: 3}\n", "not a requirement"),
+        ("requirement_by_level: {7: 3}\n", "levels are 1 to 5"),
+        ("facts: {compliance.nope: 3}\n", "not a profile fact"),
+        ("scenario: .nan\n", ""),
+        ("[1, 2]\n", "expected a mapping"),
+    ],
+)
 def test_bad_costs_file_is_one_line(tmp_path, capsys, content, needle):
     costs = tmp_path / "costs.yaml"
     costs.write_text(content, encoding="utf-8")

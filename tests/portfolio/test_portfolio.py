@@ -65,7 +65,10 @@ def test_transitions_count_consecutive_assessments(loaded):
         tr = portfolio.transitions(s, measure="tier")
         assert sum(r[2] for r in tr.rows) == 244
         # the same figure by a plain count in SQL
-        n = s.execute(text("SELECT COUNT(*) FROM assessments")).scalar() - s.execute(text("SELECT COUNT(DISTINCT factory_id) FROM assessments")).scalar()
+        n = (
+            s.execute(text("SELECT COUNT(*) FROM assessments")).scalar()
+            - s.execute(text("SELECT COUNT(DISTINCT factory_id) FROM assessments")).scalar()
+        )
         assert n == 244
 
 
@@ -76,8 +79,10 @@ def test_blockers_within_reach_percentile_and_plan(loaded):
         assert rules.rows and rules.rows == sorted(rules.rows, key=lambda r: (-r[2], r[0]))
         reqs = portfolio.top_blockers(s, kind="requirement", limit=5)
         assert len(reqs.rows) <= 5
-        n_latest_blocked = s.execute(text(
-            "SELECT COUNT(DISTINCT snapshot_id) FROM portfolio_blockers WHERE kind = 'rule' AND item = :i"), {"i": rules.rows[0][0]}).scalar()
+        n_latest_blocked = s.execute(
+            text("SELECT COUNT(DISTINCT snapshot_id) FROM portfolio_blockers WHERE kind = 'rule' AND item = :i"),
+            {"i": rules.rows[0][0]},
+        ).scalar()
         assert rules.rows[0][2] <= n_latest_blocked
         reach = portfolio.within_reach(s, target="advanced", limit=5)
         assert all(r[5] == "basic" for r in reach.rows)

@@ -49,8 +49,14 @@ class Installation:
     def issue(self, aid: int, **kw):
         with self.Session.begin() as s:
             if kw:
-                cert = repo.issue_certificate(aid, session=s, key=service._issuing_key(self.settings, s),
-                                              issuer=self.settings.issuer_name, root=CRITERIA, **kw)
+                cert = repo.issue_certificate(
+                    aid,
+                    session=s,
+                    key=service._issuing_key(self.settings, s),
+                    issuer=self.settings.issuer_name,
+                    root=CRITERIA,
+                    **kw,
+                )
             else:
                 cert = service.issue_certificate(aid, session=s, settings=self.settings)
             return cert.number, cert.payload, dict(cert.fields)
@@ -63,8 +69,9 @@ class Installation:
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SFA_DATABASE_URL")}
         env["SFA_DATA_DIR"] = str(self.dir)
         env["SFA_ISSUER_NAME"] = self.settings.issuer_name
-        return subprocess.run([sys.executable, "-m", "assessment", *args], capture_output=True, text=True, cwd=ROOT, env=env,
-                              input=stdin)
+        return subprocess.run(
+            [sys.executable, "-m", "assessment", *args], capture_output=True, text=True, cwd=ROOT, env=env, input=stdin
+        )
 
     def verify(self, target: str | Path, *extra: str) -> tuple[int, dict]:
         p = self.cli("certificate", "verify", str(target), "--json", *extra)
@@ -155,11 +162,13 @@ def test_edited_and_resaved_certificates_are_tampered(a, tmp_path):
         # the genuine file, its page content replaced by the edited page's and re-saved with pypdf
         "content-swap": resave(pdf, lambda w: set_content(w, content(certificate_pdf(dict(fields, lvl=5), payload)))),
         # the content stream edited in place: every text filled white (hidden)
-        "whitened": resave(pdf, lambda w: set_content(w, re.sub(rb"cs [0-9.]+ [0-9.]+ [0-9.]+ scn", b"cs 1 1 1 scn", content(pdf)))),
+        "whitened": resave(
+            pdf, lambda w: set_content(w, re.sub(rb"cs [0-9.]+ [0-9.]+ [0-9.]+ scn", b"cs 1 1 1 scn", content(pdf)))
+        ),
         # one byte of the file changed after issue, seal kept
-        "byte": pdf[:len(pdf) // 2] + bytes([pdf[len(pdf) // 2] ^ 1]) + pdf[len(pdf) // 2 + 1:],
+        "byte": pdf[: len(pdf) // 2] + bytes([pdf[len(pdf) // 2] ^ 1]) + pdf[len(pdf) // 2 + 1 :],
         # the seal of the genuine file appended to an edited one
-        "moved-seal": certificate_pdf(dict(fields, lvl=5), payload) + pdf[pdf.rfind(b"\n" + SEAL):],
+        "moved-seal": certificate_pdf(dict(fields, lvl=5), payload) + pdf[pdf.rfind(b"\n" + SEAL) :],
     }
     assert content(cases["whitened"]) != content(pdf)
     for name, data in cases.items():
@@ -171,15 +180,17 @@ def test_edited_and_resaved_certificates_are_tampered(a, tmp_path):
 
 def _white_text(values: list[str]) -> bytes:
     """A page with the given values in 1 pt white text (what a forger hides under a forged page)."""
-    src = "#set page(paper: \"a4\")\n#set text(font: \"Noto Serif SC\", size: 1pt, fill: white)\n" + "\n".join(
-        f"#\"{v}\"" for v in values)
+    src = '#set page(paper: "a4")\n#set text(font: "Noto Serif SC", size: 1pt, fill: white)\n' + "\n".join(
+        f'#"{v}"' for v in values
+    )
     tmp = Path(render.TEMPLATES).parent / "templates"
     import typst
 
     from reports.fonts import font_paths
 
-    return typst.compile(src.encode(), root=str(tmp), font_paths=sorted({str(p.parent) for p in font_paths().values()}),
-                         ignore_system_fonts=True)
+    return typst.compile(
+        src.encode(), root=str(tmp), font_paths=sorted({str(p.parent) for p in font_paths().values()}), ignore_system_fonts=True
+    )
 
 
 def test_forged_page_with_a_genuine_payload_in_white_text_and_swapped_qr(a, tmp_path):
@@ -317,12 +328,22 @@ def test_verification_never_creates_keys_or_a_database(tmp_path, a):
     number, payload, _ = a.issue(a.ids[0])
     fresh = tmp_path / "fresh"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SFA_DATABASE_URL")}
-    p = subprocess.run([sys.executable, "-m", "assessment", "certificate", "verify", payload], capture_output=True, text=True,
-                       cwd=ROOT, env={**env, "SFA_DATA_DIR": str(fresh)})
+    p = subprocess.run(
+        [sys.executable, "-m", "assessment", "certificate", "verify", payload],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**env, "SFA_DATA_DIR": str(fresh)},
+    )
     assert p.returncode == 1 and "unknown key" in p.stdout
     assert not fresh.exists()
-    p = subprocess.run([sys.executable, "-m", "assessment", "certificate", "keys", "export-public"], capture_output=True,
-                       text=True, cwd=ROOT, env={**env, "SFA_DATA_DIR": str(fresh)})
+    p = subprocess.run(
+        [sys.executable, "-m", "assessment", "certificate", "keys", "export-public"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**env, "SFA_DATA_DIR": str(fresh)},
+    )
     assert p.returncode == 2 and "no signing key" in p.stderr and not fresh.exists()
 
 
@@ -336,7 +357,7 @@ def test_rotate_keeps_old_keys_and_rerenders_with_the_original_key(a, tmp_path):
     new_number, new_payload, _ = a.issue(a.ids[1])
     assert payload_kid(new_payload) == listed[0]["kid"] != old and new_number.split("-")[2] != number.split("-")[2]
     again = a.render(number)  # the old certificate, sealed again with its own (retired) key
-    assert again[again.rfind(SEAL):].startswith(SEAL + old.encode())
+    assert again[again.rfind(SEAL) :].startswith(SEAL + old.encode())
     assert a.verify(write(tmp_path / "old.pdf", again))[0] == 0
     assert a.verify(write(tmp_path / "new.pdf", a.render(new_number)))[0] == 0
     exported = a.cli("certificate", "keys", "export-public").stdout
@@ -414,14 +435,23 @@ def test_certificate_reads_as_official(a):
     if not POPPLER:
         pytest.skip("pdftotext not installed")
     zh = "".join(pdf_text(a.render(number, "zh")).split())
-    for text in ("GB/T39116-2020《智能制造能力成熟度模型》", "GB/T39117-2020《智能制造能力成熟度评估方法》",
-                 "《智能工厂梯度培育要素条件（2025年版）》", official_date(fields["iss"], "zh"), official_date(fields["exp"], "zh"),
-                 "A工业和信息化局"):
+    for text in (
+        "GB/T39116-2020《智能制造能力成熟度模型》",
+        "GB/T39117-2020《智能制造能力成熟度评估方法》",
+        "《智能工厂梯度培育要素条件（2025年版）》",
+        official_date(fields["iss"], "zh"),
+        official_date(fields["exp"], "zh"),
+        "A工业和信息化局",
+    ):
         assert text in zh, text
     assert "maturity/2020" not in zh and "smart_factory" not in zh and fields["iss"] not in zh
     en = " ".join(pdf_text(a.render(number, "en")).split())
-    for text in ("GB/T 39116-2020 Maturity model of intelligent manufacturing capability", "(2025 edition)",
-                 official_date(fields["exp"], "en"), "Issuer: A bureau"):
+    for text in (
+        "GB/T 39116-2020 Maturity model of intelligent manufacturing capability",
+        "(2025 edition)",
+        official_date(fields["exp"], "en"),
+        "Issuer: A bureau",
+    ):
         assert text in en, text
     name = fields["ent"]
     assert not [c for c in en.replace(name, "") if c in FULL_WIDTH]

@@ -62,9 +62,20 @@ def test_certificate_fields_fonts_and_pages(Session, seeded, settings):
     text = "".join(pdf_text(pdf).split())
     from reports.render import official_date
 
-    for value in (fields["no"], "示例·北方重型装备股份有限公司", "91120000MA050D0E03", "天津总装基地",
-                  "GB/T 39116-2020《智能制造能力成熟度模型》", "《智能工厂梯度培育要素条件（2025年版）》", "四级（优化级）", "卓越级",
-                  "自评估", official_date(fields["iss"], "zh"), official_date(fields["exp"], "zh"), f"S={fields['S']}"):
+    for value in (
+        fields["no"],
+        "示例·北方重型装备股份有限公司",
+        "91120000MA050D0E03",
+        "天津总装基地",
+        "GB/T 39116-2020《智能制造能力成熟度模型》",
+        "《智能工厂梯度培育要素条件（2025年版）》",
+        "四级（优化级）",
+        "卓越级",
+        "自评估",
+        official_date(fields["iss"], "zh"),
+        official_date(fields["exp"], "zh"),
+        f"S={fields['S']}",
+    ):
         assert "".join(value.split()) in text, value
     assert fields["no"].startswith("SA-") and fields["kind"] == "self_assessed"
     if POPPLER:
@@ -76,8 +87,9 @@ def test_certificate_fields_fonts_and_pages(Session, seeded, settings):
 
 def test_certified_differs_visibly_from_self_assessed(Session, seeded, settings):
     with Session.begin() as s:
-        cert = repo.issue_certificate(seeded[1], session=s, key=service.keystore(settings).create(), issuer="某省工业和信息化厅",
-                                      kind="certified")
+        cert = repo.issue_certificate(
+            seeded[1], session=s, key=service.keystore(settings).create(), issuer="某省工业和信息化厅", kind="certified"
+        )
         pdf = service.render_certificate(cert, settings)
     assert cert.number.startswith("CT-")
     text = pdf_text(pdf)
@@ -94,10 +106,15 @@ def test_english_certificate(Session, seeded, settings):
 def test_report_pages_sections_and_editions(Session, seeded, settings, store):
     with Session.begin() as s:  # an N/A answer with its reason and a piece of evidence, to be listed
         a = repo.get_assessment(seeded[2], session=s)
-        repo.save_answers(a.id, {"gbt39116_2020:product_service:L5:02": {"grade": "na", "note": "本厂产品不对外提供服务"}},
-                          session=s, expected_version=a.version)
-        repo.add_evidence(a.id, "gbt39116_2020:data:L1:01", "数据管理制度.pdf", b"%PDF-1.4\n%%EOF\n", session=s, store=store,
-                          max_bytes=1 << 20)
+        repo.save_answers(
+            a.id,
+            {"gbt39116_2020:product_service:L5:02": {"grade": "na", "note": "本厂产品不对外提供服务"}},
+            session=s,
+            expected_version=a.version,
+        )
+        repo.add_evidence(
+            a.id, "gbt39116_2020:data:L1:01", "数据管理制度.pdf", b"%PDF-1.4\n%%EOF\n", session=s, store=store, max_bytes=1 << 20
+        )
     with Session() as s:
         pdf = service.render_report(seeded[2], session=s, root=CRITERIA)
     (OUTPUT / "reports").mkdir(parents=True, exist_ok=True)
@@ -107,8 +124,17 @@ def test_report_pages_sections_and_editions(Session, seeded, settings, store):
     for page in reader.pages:  # the standard on every page, by name (never an edition id)
         assert "GB/T 39116-2020" in page.extract_text() and "maturity/2020" not in page.extract_text()
     text = pdf_text(pdf)
-    for heading in ("总体结果", "能力子域得分", "差距与升级路径", "智能工厂层级判定", "申报资格", "成效指标", "证据索引",
-                    "不适用项及理由", "条款来源说明"):
+    for heading in (
+        "总体结果",
+        "能力子域得分",
+        "差距与升级路径",
+        "智能工厂层级判定",
+        "申报资格",
+        "成效指标",
+        "证据索引",
+        "不适用项及理由",
+        "条款来源说明",
+    ):
         assert heading in text, heading
     assert "示例·北方重型装备股份有限公司" in text and "卓越级" in text
     flat = "".join(text.split())
@@ -129,7 +155,7 @@ def test_signature_round_trip_and_one_byte_tamper(settings):
     assert verify(payload, pubs).fields["ent"] == "测试"
     prefix, body, sig = payload.split(".")
     for i in (5, len(body) // 2, len(body) - 3):  # change one character of the signed data
-        changed = body[:i] + ("A" if body[i] != "A" else "B") + body[i + 1:]
+        changed = body[:i] + ("A" if body[i] != "A" else "B") + body[i + 1 :]
         with pytest.raises(VerificationError):
             verify(f"{prefix}.{changed}.{sig}", pubs)
     other = load_public_keys([public_pem(KeyStore(settings.data_dir / "other").create())])
@@ -248,10 +274,31 @@ def test_batch_renders_resumes_and_forces(Session, seeded, settings, tmp_path):
     assert after == {k: v["certificate"] for k, v in manifests.items()}  # same certificates, not new numbers
 
 
-CERT_DATA = {"lang": "zh", "region": "cn", "colon": "：", "title_size": 26, "watermark_size": 64, "kind": "certified", "payload": "x", "header": "测试", "title": "测试",
-             "badge": "x", "watermark": "x", "number_label": "x", "number": "x", "statement": "中文", "rows": [],
-             "verify_note": "x", "issuer_label": "x", "issuer": "x", "key_label": "x", "key": "x", "digest_label": "x",
-             "digest": "x", "footer": "x"}
+CERT_DATA = {
+    "lang": "zh",
+    "region": "cn",
+    "colon": "：",
+    "title_size": 26,
+    "watermark_size": 64,
+    "kind": "certified",
+    "payload": "x",
+    "header": "测试",
+    "title": "测试",
+    "badge": "x",
+    "watermark": "x",
+    "number_label": "x",
+    "number": "x",
+    "statement": "中文",
+    "rows": [],
+    "verify_note": "x",
+    "issuer_label": "x",
+    "issuer": "x",
+    "key_label": "x",
+    "key": "x",
+    "digest_label": "x",
+    "digest": "x",
+    "footer": "x",
+}
 EMPTY_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>'
 
 
@@ -283,9 +330,25 @@ def test_cli_verify_exit_codes(Session, seeded, settings, tmp_path, monkeypatch)
     def cli(*args):
         import os
 
-        return subprocess.run([sys.executable, "-m", "assessment", "certificate", "verify", *args, "--public-key", str(pem),
-                               "--revocations", str(rev), "--json"], capture_output=True, text=True, cwd=ROOT,
-                              env={**os.environ, **env})
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "assessment",
+                "certificate",
+                "verify",
+                *args,
+                "--public-key",
+                str(pem),
+                "--revocations",
+                str(rev),
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, **env},
+        )
 
     p = cli(str(f))
     assert p.returncode == 0 and json.loads(p.stdout)["status"] == "valid"
@@ -318,7 +381,9 @@ def test_qr_code_on_the_page_carries_the_signed_payload(Session, seeded, setting
         payload = cert.payload
     (tmp_path / "c.pdf").write_bytes(pdf)
     subprocess.run(["pdftoppm", "-png", "-r", "200", str(tmp_path / "c.pdf"), str(tmp_path / "page")], check=True)
-    scanned = subprocess.run(["zbarimg", "-q", "--raw", str(tmp_path / "page-1.png")], capture_output=True, text=True).stdout.strip()
+    scanned = subprocess.run(
+        ["zbarimg", "-q", "--raw", str(tmp_path / "page-1.png")], capture_output=True, text=True
+    ).stdout.strip()
     assert scanned == payload  # what a phone scans is exactly the signed payload
     res = verify_certificate(scanned, keys(settings))
     assert res.status == "valid" and res.fields["no"] == cert.number

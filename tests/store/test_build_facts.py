@@ -46,8 +46,15 @@ def test_build_content_and_outcomes_round_trip_and_reach_the_rules(Session):
         seen, v0 = repo.build_facts_state(a), a.version
     assert seen == {"build_content": {}, "outcomes": {}}
     with Session.begin() as s:
-        v1 = repo.set_build_facts(aid, {i: True for i in BASIC_ITEMS} | {ADVANCED_ITEMS[0]: False, ADVANCED_ITEMS[1]: None},
-                                  {OUTCOME_BASIC: True}, session=s, expected=seen, expected_version=v0, actor="alice")
+        v1 = repo.set_build_facts(
+            aid,
+            {i: True for i in BASIC_ITEMS} | {ADVANCED_ITEMS[0]: False, ADVANCED_ITEMS[1]: None},
+            {OUTCOME_BASIC: True},
+            session=s,
+            expected=seen,
+            expected_version=v0,
+            actor="alice",
+        )
     assert v1 == v0 + 1
     with Session() as s:
         a = repo.get_assessment(aid, session=s)
@@ -77,8 +84,10 @@ def test_build_facts_conflict_names_who_and_saves_nothing(Session):
         repo.set_build_facts(aid, {BASIC_ITEMS[1]: True}, {OUTCOME_BASIC: True}, session=s, expected=seen, actor="alice")
     assert "bob" in str(err.value) and err.value.changes[0].by == "bob"
     with Session() as s:
-        assert repo.build_facts_state(repo.get_assessment(aid, session=s)) == {"build_content": {BASIC_ITEMS[0]: True},
-                                                                              "outcomes": {}}
+        assert repo.build_facts_state(repo.get_assessment(aid, session=s)) == {
+            "build_content": {BASIC_ITEMS[0]: True},
+            "outcomes": {},
+        }
     # a KPI saved meanwhile by someone else is not a conflict for this form
     current = {"build_content": {BASIC_ITEMS[0]: True}, "outcomes": {}}
     with Session.begin() as s:
@@ -87,12 +96,15 @@ def test_build_facts_conflict_names_who_and_saves_nothing(Session):
         repo.set_build_facts(aid, {BASIC_ITEMS[0]: True, BASIC_ITEMS[1]: True}, {}, session=s, expected=current, actor="alice")
 
 
-@pytest.mark.parametrize("bc, oc, words", [
-    ({"sf2024.bc.basic.factory_build": True}, {}, "不属于 smart_factory/2025"),
-    ({}, {"sf2025.outcome.nope": True}, "不属于 smart_factory/2025"),
-    ({BASIC_ITEMS[0]: "yes"}, {}, "是/否/空"),
-    ({BASIC_ITEMS[0]: 1}, {}, "是/否/空"),
-])
+@pytest.mark.parametrize(
+    "bc, oc, words",
+    [
+        ({"sf2024.bc.basic.factory_build": True}, {}, "不属于 smart_factory/2025"),
+        ({}, {"sf2025.outcome.nope": True}, "不属于 smart_factory/2025"),
+        ({BASIC_ITEMS[0]: "yes"}, {}, "是/否/空"),
+        ({BASIC_ITEMS[0]: 1}, {}, "是/否/空"),
+    ],
+)
 def test_build_facts_refuses_unknown_ids_and_non_booleans(Session, bc, oc, words):
     _, _, aid = _setup(Session)
     with pytest.raises(ValueError) as err, Session.begin() as s:
@@ -109,8 +121,9 @@ def test_region_facts_per_province_reach_the_quota(Session):
         assert q.value is None and "iva_rank" in q.note
         assert repo.get_region("天津", session=s) is None
     with Session.begin() as s:
-        r = repo.set_region("天津", session=s, expected_version=0, actor="alice", kind="province", iva_rank=15,
-                            cumulative_provincial_pilots=320)
+        r = repo.set_region(
+            "天津", session=s, expected_version=0, actor="alice", kind="province", iva_rank=15, cumulative_provincial_pilots=320
+        )
         assert r.version == 1
     with Session() as s:
         a = repo.get_assessment(aid, session=s)
@@ -132,11 +145,14 @@ def test_region_facts_per_province_reach_the_quota(Session):
         assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "set_region")) == 2
 
 
-@pytest.mark.parametrize("facts, words", [
-    ({"iva_rank": 0}, "工业增加值全国排名无效"),
-    ({"excellent_count": -1}, "卓越级智能工厂数量无效"),
-    ({"kind": "county"}, "推荐单位类型无效"),
-])
+@pytest.mark.parametrize(
+    "facts, words",
+    [
+        ({"iva_rank": 0}, "工业增加值全国排名无效"),
+        ({"excellent_count": -1}, "卓越级智能工厂数量无效"),
+        ({"kind": "county"}, "推荐单位类型无效"),
+    ],
+)
 def test_region_refuses_bad_facts(Session, facts, words):
     with pytest.raises(ValueError) as err, Session.begin() as s:
         repo.set_region("江苏", session=s, expected_version=0, actor="alice", **facts)
@@ -151,16 +167,28 @@ def test_enterprise_facts_checked_in_both_languages(Session):
         other = repo.create_enterprise(session=s, name="另一企业", credit_code="91330400MA2B000011").id
     with Session() as s:
         version = s.get(Enterprise, eid).version
-    for fields, words in (({"credit_code": "91330400MA2B000011"}, "已存在"),
-                          ({"credit_code": "123"}, "统一社会信用代码（18 位）"),
-                          ({"employees": -5}, "从业人员")):
+    for fields, words in (
+        ({"credit_code": "91330400MA2B000011"}, "已存在"),
+        ({"credit_code": "123"}, "统一社会信用代码（18 位）"),
+        ({"employees": -5}, "从业人员"),
+    ):
         with pytest.raises(ValueError) as err, Session.begin() as s:
             repo.update_enterprise(s.get(Enterprise, eid), session=s, actor="alice", expected_version=version, **fields)
         assert words in str(err.value) and " / " in str(err.value), str(err.value)
     with Session.begin() as s:
-        repo.update_enterprise(s.get(Enterprise, eid), session=s, actor="alice", expected_version=version, ownership="private",
-                               employees=260, revenue_wan=18000.0, above_scale=True, legal_person=True,
-                               credit_code="91120000MA05000033", industry_group="equipment")
+        repo.update_enterprise(
+            s.get(Enterprise, eid),
+            session=s,
+            actor="alice",
+            expected_version=version,
+            ownership="private",
+            employees=260,
+            revenue_wan=18000.0,
+            above_scale=True,
+            legal_person=True,
+            credit_code="91120000MA05000033",
+            industry_group="equipment",
+        )
     with Session() as s:
         e = s.get(Enterprise, eid)
         assert (e.ownership, e.employees, e.credit_code, e.version) == ("private", 260, "91120000MA05000033", version + 1)
@@ -184,8 +212,10 @@ def test_bundle_carries_build_content_and_outcomes(Session, store):
         new_id = bundles.import_bundle(data, session=s, store=store, mode="copy", actor="bob").id
     with Session() as s:
         b = repo.get_assessment(new_id, session=s)
-        assert repo.build_facts_state(b) == {"build_content": {BASIC_ITEMS[0]: True, BASIC_ITEMS[1]: False},
-                                             "outcomes": {OUTCOME_BASIC: True}}
+        assert repo.build_facts_state(b) == {
+            "build_content": {BASIC_ITEMS[0]: True, BASIC_ITEMS[1]: False},
+            "outcomes": {OUTCOME_BASIC: True},
+        }
         assert repo.assessment_digest(b) == digest
 
 
@@ -207,9 +237,11 @@ def test_bundle_refuses_unknown_or_altered_build_facts(Session, store):
     old = _rezip(data, lambda d: (d.pop("build_content"), d.pop("outcomes")))  # written before they were stored
     with Session() as s:
         assert bundles.inspect_bundle(old, session=s).doc.build_content == {}
-    cases = [(lambda d: d["build_content"].update({"sf2025.bc.nope": True}), "不属于 smart_factory/2025"),
-             (lambda d: d["outcomes"].update({OUTCOME_BASIC: "yes"}), "outcomes"),
-             (lambda d: d["outcomes"].update({OUTCOME_BASIC: True}), "校验值")]  # altered after export
+    cases = [
+        (lambda d: d["build_content"].update({"sf2025.bc.nope": True}), "不属于 smart_factory/2025"),
+        (lambda d: d["outcomes"].update({OUTCOME_BASIC: "yes"}), "outcomes"),
+        (lambda d: d["outcomes"].update({OUTCOME_BASIC: True}), "校验值"),
+    ]  # altered after export
     for change, words in cases:
         with pytest.raises(bundles.BundleError) as err, Session() as s:
             bundles.inspect_bundle(_rezip(data, change), session=s)

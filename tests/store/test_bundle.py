@@ -36,13 +36,26 @@ def png() -> bytes:
 
 
 def seed(s, store: BlobStore, *, credit: str | None = CREDIT, ent_name: str = "测试企业") -> int:
-    ent = repo.create_enterprise(session=s, actor="alice", name=ent_name, credit_code=credit, legal_person=True,
-                                 employees=120, revenue_wan=3000.0, compliance={"good_credit": True, "worst_accident_3y": "none"})
+    ent = repo.create_enterprise(
+        session=s,
+        actor="alice",
+        name=ent_name,
+        credit_code=credit,
+        legal_person=True,
+        employees=120,
+        revenue_wan=3000.0,
+        compliance={"good_credit": True, "worst_accident_3y": "none"},
+    )
     fac = repo.create_factory(ent.id, "一号工厂", "discrete", session=s, actor="alice", sub_sector="专用")
     repo.add_tier_award(fac.id, "basic", 2024, session=s, edition="smart_factory/2024")
     a = repo.create_assessment(fac.id, session=s, actor="alice", period="2025")
-    v = repo.save_answers(a.id, {R1: {"grade": 1, "note": "已建立\n见附件"}, R2: {"grade": "na"}, R3: {"grade": 0.5}},
-                          session=s, expected_version=a.version, actor="alice")
+    v = repo.save_answers(
+        a.id,
+        {R1: {"grade": 1, "note": "已建立\n见附件"}, R2: {"grade": "na"}, R3: {"grade": 0.5}},
+        session=s,
+        expected_version=a.version,
+        actor="alice",
+    )
     v = repo.set_scenarios(a.id, [{"scenario": "sg2025-s01", "name": "规划", "ai": True}], session=s, expected_version=v)
     repo.set_kpis(a.id, {"productivity_up": {"value": 12.5, "period": "2023-2025"}}, session=s, expected_version=v)
     repo.add_evidence(a.id, R1, "制度.pdf", PDF, session=s, store=store, max_bytes=MAX, actor="alice")
@@ -105,47 +118,57 @@ def pack(doc_or_raw: dict | bytes | None, files: dict[str, bytes], *, infos: lis
 
 def edit(fn):
     """A case that changes the JSON document."""
+
     def make(data: bytes) -> bytes:
         doc, files = unpack(data)
         fn(doc)
         return pack(doc, files)
+
     return make
 
 
 def raw_json(fn):
     """A case that writes assessment.json as given text (fn gets the JSON text of the real document)."""
+
     def make(data: bytes) -> bytes:
         doc, files = unpack(data)
         return pack(fn(doc).encode("utf-8") if isinstance(fn(doc), str) else fn(doc), files)
+
     return make
 
 
 def placeholder(path: list, literal: str):
     """Put the JSON ``literal`` (e.g. an integer of 5000 digits, NaN) at ``path``: json.dumps cannot write it."""
+
     def text(doc: dict) -> str:
         obj = doc
         for key in path[:-1]:
             obj = obj[key]
         obj[path[-1]] = "@@PLACEHOLDER@@"
         return json.dumps(doc).replace('"@@PLACEHOLDER@@"', literal)
+
     return raw_json(text)
 
 
 def files_edit(fn):
     """A case that changes the evidence files and/or their index."""
+
     def make(data: bytes) -> bytes:
         doc, files = unpack(data)
         fn(doc, files)
         return pack(doc, files)
+
     return make
 
 
 def add_evidence(name: str, content: bytes, requirement: str | None = None):
     def fn(doc, files):
         sha = hashlib.sha256(content).hexdigest()
-        doc["evidence"].append({"requirement_id": requirement, "name": name, "sha256": sha, "size": len(content),
-                                "mime": "application/pdf"})
+        doc["evidence"].append(
+            {"requirement_id": requirement, "name": name, "sha256": sha, "size": len(content), "mime": "application/pdf"}
+        )
         files[f"evidence/{sha}"] = content
+
     return files_edit(fn)
 
 
@@ -155,6 +178,7 @@ def set_at(path: list, value):
         for key in path[:-1]:
             obj = obj[key]
         obj[path[-1]] = value
+
     return edit(fn)
 
 
@@ -163,8 +187,8 @@ def encrypted(data: bytes) -> bytes:
     out = bytearray(data)
     pos = out.find(b"PK\x01\x02")
     while pos != -1:
-        name_len = int.from_bytes(out[pos + 28:pos + 30], "little")
-        if out[pos + 46:pos + 46 + name_len] == b"assessment.json":
+        name_len = int.from_bytes(out[pos + 28 : pos + 30], "little")
+        if out[pos + 46 : pos + 46 + name_len] == b"assessment.json":
             out[pos + 8] |= 0x1
         pos = out.find(b"PK\x01\x02", pos + 4)
     return bytes(out)
@@ -253,7 +277,11 @@ MALFORMED = [
     ("requirement of another edition", set_at(["answers", 0, "requirement_id"], "gbt39116_wd2024:data:L1:01"), "does not apply"),
     ("requirement answered twice", edit(lambda d: d["answers"].append(dict(d["answers"][0]))), "answered twice"),
     ("grade 0.7", set_at(["answers", 0, "grade"], 0.7), "invalid grade"),
-    ("grade 1e9999", set_at(["answers", 0, "grade"], "1e9999"), "answers.0.grade: 答案等级无效：'1e9999' / invalid grade '1e9999'"),
+    (
+        "grade 1e9999",
+        set_at(["answers", 0, "grade"], "1e9999"),
+        "answers.0.grade: 答案等级无效：'1e9999' / invalid grade '1e9999'",
+    ),
     ("grade 10 ** 9", set_at(["answers", 0, "grade"], 10**9), "answers.0.grade"),
     ("grade too long", set_at(["answers", 0, "grade"], "1" * 40), "answers.0.grade: String should have at most 10 characters"),
     ("unknown tier platinum", set_at(["factory", "tier_awards", 0, "tier"], "platinum"), "factory.tier_awards.0.tier"),
@@ -265,22 +293,35 @@ MALFORMED = [
     ("digest not hex", set_at(["digest"], "z" * 64), "digest"),
     ("evidence sha256 not hex", set_at(["evidence", 0, "sha256"], "../../etc/passwd"), "evidence.0.sha256"),
     ("missing evidence file", files_edit(lambda d, f: f.pop(first_evidence_file(d, f))), "is missing from the bundle"),
-    ("altered evidence file", files_edit(lambda d, f: f.update({first_evidence_file(d, f): f[first_evidence_file(d, f)] + b"x"})),
-     "does not match its sha256"),
-    ("evidence size altered", files_edit(lambda d, f: d["evidence"][0].update(size=d["evidence"][0]["size"] + 1)),
-     "does not match its sha256"),
+    (
+        "altered evidence file",
+        files_edit(lambda d, f: f.update({first_evidence_file(d, f): f[first_evidence_file(d, f)] + b"x"})),
+        "does not match its sha256",
+    ),
+    (
+        "evidence size altered",
+        files_edit(lambda d, f: d["evidence"][0].update(size=d["evidence"][0]["size"] + 1)),
+        "does not match its sha256",
+    ),
     ("ELF disguised as PDF", add_evidence("制度2.pdf", ELF_PDF), "an executable follows the PDF header"),
     ("PDF header without its end", add_evidence("截断.pdf", PDF[:20]), "no %%EOF near the end"),
     ("PNG named .pdf", add_evidence("图.pdf", png()), "does not match the .pdf extension"),
     ("evidence name with RTL override", add_evidence("制度\u202efdp.exe.pdf", PDF + b" "), "bidirectional control character"),
     ("evidence name with a path", add_evidence("../../etc/x.pdf", PDF + b"  "), "must not contain a path"),
     ("evidence type not allowed", add_evidence("run.exe", b"MZ\x90\x00"), "is not allowed"),
-    ("evidence for an unknown requirement", add_evidence("x.pdf", PDF + b"   ", "gbt39116_2020:data:L9:99"), "unknown requirement"),
+    (
+        "evidence for an unknown requirement",
+        add_evidence("x.pdf", PDF + b"   ", "gbt39116_2020:data:L9:99"),
+        "unknown requirement",
+    ),
     ("file not in the index", files_edit(lambda d, f: f.update({"evidence/" + "ab" * 32: PDF})), "does not list"),
     ("unexpected member", files_edit(lambda d, f: f.update({"run.sh": b"rm -rf /"})), "unexpected file"),
     ("member outside evidence/", files_edit(lambda d, f: f.update({"evidence/../../x": b"x"})), "unexpected file"),
-    ("assessment.json twice", lambda b: pack(unpack(b)[0], unpack(b)[1], infos=[(zipfile.ZipInfo("assessment.json"), b"{}")]),
-     "twice"),
+    (
+        "assessment.json twice",
+        lambda b: pack(unpack(b)[0], unpack(b)[1], infos=[(zipfile.ZipInfo("assessment.json"), b"{}")]),
+        "twice",
+    ),
     ("encrypted member", encrypted, "is encrypted"),
     ("unsupported compression", lzma_json, "unsupported compression"),
     ("corrupted compressed data", corrupt_json_member, "not an assessment bundle"),
@@ -299,9 +340,11 @@ def test_malformed_bundle_refused_and_nothing_changes(Session, target, exported,
     bad = make(good)
     with Session() as s:
         before = counts(s)
-    for call in (lambda s: bundles.inspect_bundle(bad, session=s, max_bytes=MAX),
-                 lambda s: bundles.import_bundle(bad, session=s, store=target, max_bytes=MAX, actor="bob"),
-                 lambda s: bundles.import_bundle(bad, session=s, store=target, max_bytes=MAX, mode="merge")):
+    for call in (
+        lambda s: bundles.inspect_bundle(bad, session=s, max_bytes=MAX),
+        lambda s: bundles.import_bundle(bad, session=s, store=target, max_bytes=MAX, actor="bob"),
+        lambda s: bundles.import_bundle(bad, session=s, store=target, max_bytes=MAX, mode="merge"),
+    ):
         with pytest.raises(bundles.BundleError) as exc:
             with Session.begin() as s:
                 call(s)

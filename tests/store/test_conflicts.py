@@ -26,7 +26,9 @@ def test_answer_saved_against_what_the_user_saw(Session):
         repo.save_answers(aid, {R1: {"grade": "full"}}, session=s, expected={R1: (None, None)}, actor="alice")
     # bob changes R1; alice, who still sees "full", chooses "partial": refused, naming bob, nothing saved
     with Session.begin() as s:
-        repo.save_answers(aid, {R1: {"grade": "none", "note": "核查后不满足"}}, session=s, expected={R1: ("full", None)}, actor="bob")
+        repo.save_answers(
+            aid, {R1: {"grade": "none", "note": "核查后不满足"}}, session=s, expected={R1: ("full", None)}, actor="bob"
+        )
     with pytest.raises(repo.EditConflict) as err, Session.begin() as s:
         repo.save_answers(aid, {R1: {"grade": "partial"}}, session=s, expected={R1: ("full", None)}, actor="alice")
     assert "bob" in str(err.value)
@@ -40,8 +42,14 @@ def test_answer_saved_against_what_the_user_saw(Session):
         assert (got[R1].grade, got[R1].note, got[R2].grade) == ("none", "核查后不满足", "largely")
     # keeping mine after seeing theirs: expected = theirs
     with Session.begin() as s:
-        repo.save_answers(aid, {R1: {"grade": "partial"}}, session=s, expected={R1: ("none", "核查后不满足")}, actor="alice",
-                          action="save_answers_over_conflict")
+        repo.save_answers(
+            aid,
+            {R1: {"grade": "partial"}},
+            session=s,
+            expected={R1: ("none", "核查后不满足")},
+            actor="alice",
+            action="save_answers_over_conflict",
+        )
     with Session() as s:
         assert repo.answers_of(repo.get_assessment(aid, session=s))[R1].grade == "partial"
         actions = s.scalars(select(AuditLog.action).where(AuditLog.entity == "assessment").order_by(AuditLog.id)).all()
@@ -74,8 +82,13 @@ def test_kpi_form_conflicts_only_on_kpis(Session):
     with Session.begin() as s:
         repo.set_kpis(aid, {"productivity_up": {"value": 15.0}}, session=s, actor="bob")
     with pytest.raises(repo.EditConflict) as err, Session.begin() as s:
-        repo.set_kpis(aid, {"productivity_up": {"value": 13.0}}, session=s, expected={"productivity_up": {"value": 12.0, "period": "2023-2025"}},
-                      actor="alice")
+        repo.set_kpis(
+            aid,
+            {"productivity_up": {"value": 13.0}},
+            session=s,
+            expected={"productivity_up": {"value": 12.0, "period": "2023-2025"}},
+            actor="alice",
+        )
     assert err.value.changes[0].by == "bob"
     with Session() as s:
         assert s.scalar(select(KpiRecord.value).where(KpiRecord.assessment_id == aid)) == 15.0
@@ -95,11 +108,17 @@ def test_compliance_facts_are_version_checked(Session):
     with Session() as s:
         shown = s.get(Enterprise, eid).version
     with Session.begin() as s:
-        repo.update_enterprise(s.get(Enterprise, eid), session=s, actor="bob", expected_version=shown,
-                               compliance={"good_credit": True})
+        repo.update_enterprise(
+            s.get(Enterprise, eid), session=s, actor="bob", expected_version=shown, compliance={"good_credit": True}
+        )
     with pytest.raises(repo.EditConflict) as err, Session.begin() as s:
-        repo.update_enterprise(s.get(Enterprise, eid), session=s, actor="alice", expected_version=shown,
-                               compliance={"good_credit": False, "violations_3y": False})
+        repo.update_enterprise(
+            s.get(Enterprise, eid),
+            session=s,
+            actor="alice",
+            expected_version=shown,
+            compliance={"good_credit": False, "violations_3y": False},
+        )
     assert "bob" in str(err.value)
     with Session() as s:
         e = s.get(Enterprise, eid)
@@ -135,9 +154,18 @@ def test_factory_rename_archive_and_restore(Session):
 def test_copy_from_previous_assessment_fills_only_unanswered(Session, store):
     _, fid, first = _setup(Session)
     with Session.begin() as s:
-        repo.save_answers(first, {R1: {"grade": "full", "note": "制度已发布"}, R2: {"grade": "na", "note": "无此业务"}}, session=s)
-        repo.add_evidence(first, R1, "制度.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n", session=s, store=store,
-                          max_bytes=10**6)
+        repo.save_answers(
+            first, {R1: {"grade": "full", "note": "制度已发布"}, R2: {"grade": "na", "note": "无此业务"}}, session=s
+        )
+        repo.add_evidence(
+            first,
+            R1,
+            "制度.pdf",
+            b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n",
+            session=s,
+            store=store,
+            max_bytes=10**6,
+        )
         second = repo.create_assessment(fid, session=s, title="2026 年度").id
         repo.save_answers(second, {R2: {"grade": "partial"}}, session=s, actor="alice")  # already answered here: kept
     with Session.begin() as s:
@@ -161,8 +189,12 @@ def test_supply_chain_switch_is_stored_and_reaches_the_profile(Session):
         repo.set_scenarios(aid, [{"scenario": "sg2025-s01", "name": "数字化设计"}], session=s)
         a = repo.get_assessment(aid, session=s)
         plain_digest = repo.assessment_digest(a)
-        repo.set_scenarios(aid, [{"scenario": "sg2025-s01", "name": "数字化设计", "supply_chain": True}], session=s,
-                           expected=repo.scenario_state(a))
+        repo.set_scenarios(
+            aid,
+            [{"scenario": "sg2025-s01", "name": "数字化设计", "supply_chain": True}],
+            session=s,
+            expected=repo.scenario_state(a),
+        )
     with Session() as s:
         a = repo.get_assessment(aid, session=s)
         assert repo.scenario_state(a)[0]["supply_chain"] is True

@@ -59,18 +59,21 @@ def zipped(members: dict[str, bytes]) -> bytes:
 # -- accepted ---------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name, make, mime", [
-    ("制度.pdf", lambda: PDF, "application/pdf"),
-    ("trailing-newlines.pdf", lambda: PDF + b"\r\n\r\n\x00\x00", "application/pdf"),
-    ("mentions MZ.pdf", lambda: b"%PDF-1.4\n% MZ is just text here\n" + PDF[9:], "application/pdf"),
-    ("现场照片.png", lambda: image("PNG"), "image/png"),
-    ("现场照片.jpg", lambda: image("JPEG"), "image/jpeg"),
-    ("动图.gif", lambda: image("GIF"), "image/gif"),
-    ("照片.webp", lambda: image("WEBP"), "image/webp"),
-    ("制度.docx", lambda: office("docx"), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ("台账.xlsx", lambda: office("xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ("说明.txt", lambda: "中文说明\n第二行".encode("gb18030"), "text/plain"),
-])
+@pytest.mark.parametrize(
+    "name, make, mime",
+    [
+        ("制度.pdf", lambda: PDF, "application/pdf"),
+        ("trailing-newlines.pdf", lambda: PDF + b"\r\n\r\n\x00\x00", "application/pdf"),
+        ("mentions MZ.pdf", lambda: b"%PDF-1.4\n% MZ is just text here\n" + PDF[9:], "application/pdf"),
+        ("现场照片.png", lambda: image("PNG"), "image/png"),
+        ("现场照片.jpg", lambda: image("JPEG"), "image/jpeg"),
+        ("动图.gif", lambda: image("GIF"), "image/gif"),
+        ("照片.webp", lambda: image("WEBP"), "image/webp"),
+        ("制度.docx", lambda: office("docx"), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("台账.xlsx", lambda: office("xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("说明.txt", lambda: "中文说明\n第二行".encode("gb18030"), "text/plain"),
+    ],
+)
 def test_real_files_accepted(name, make, mime):
     data = make()
     checked = check_upload(name, data, MAX)
@@ -80,23 +83,26 @@ def test_real_files_accepted(name, make, mime):
 # -- refused: content beyond the header ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name, make, fragment", [
-    ("report.pdf", lambda: b"%PDF-1.4\n" + ELF, "an executable follows the PDF header"),
-    ("report.pdf", lambda: b"%PDF-1.4\n" + ELF + b"\n%%EOF\n", "an executable follows the PDF header"),
-    ("report.pdf", lambda: b"%PDF-1.4\n" + pe_executable() + b"\n%%EOF\n", "an executable follows the PDF header"),
-    ("report.pdf", lambda: PDF[:-7], "no %%EOF near the end"),
-    ("report.pdf", lambda: PDF.replace(b"%%EOF", b"") + b"x" * 2000 + b"%%EOF" + b"y" * 2000, "no %%EOF near the end"),
-    ("photo.png", lambda: image("PNG")[:-20], "no IEND chunk"),
-    ("photo.png", lambda: image("PNG") + ELF * 3, "no IEND chunk"),
-    ("photo.jpg", lambda: image("JPEG")[:-10], "no FFD9 end marker"),
-    ("photo.webp", lambda: image("WEBP")[:-8], "truncated"),
-    ("doc.docx", lambda: zipped({"[Content_Types].xml": b"<Types/>", "word/other.xml": b"<x/>"}), "looks like zip"),
-    ("doc.docx", lambda: zipped({"word/document.xml": b"<w:document/>"}), "looks like zip"),
-    ("doc.docx", lambda: zipped({"[Content_Types].xml": b"not xml", "word/document.xml": b"<x/>"}), "looks like zip"),
-    ("doc.docx", lambda: office("docx")[:200], "looks like unknown"),
-    ("sheet.xlsx", lambda: office("docx"), "looks like docx"),
-    ("doc.docx", lambda: office("xlsx"), "looks like xlsx"),
-])
+@pytest.mark.parametrize(
+    "name, make, fragment",
+    [
+        ("report.pdf", lambda: b"%PDF-1.4\n" + ELF, "an executable follows the PDF header"),
+        ("report.pdf", lambda: b"%PDF-1.4\n" + ELF + b"\n%%EOF\n", "an executable follows the PDF header"),
+        ("report.pdf", lambda: b"%PDF-1.4\n" + pe_executable() + b"\n%%EOF\n", "an executable follows the PDF header"),
+        ("report.pdf", lambda: PDF[:-7], "no %%EOF near the end"),
+        ("report.pdf", lambda: PDF.replace(b"%%EOF", b"") + b"x" * 2000 + b"%%EOF" + b"y" * 2000, "no %%EOF near the end"),
+        ("photo.png", lambda: image("PNG")[:-20], "no IEND chunk"),
+        ("photo.png", lambda: image("PNG") + ELF * 3, "no IEND chunk"),
+        ("photo.jpg", lambda: image("JPEG")[:-10], "no FFD9 end marker"),
+        ("photo.webp", lambda: image("WEBP")[:-8], "truncated"),
+        ("doc.docx", lambda: zipped({"[Content_Types].xml": b"<Types/>", "word/other.xml": b"<x/>"}), "looks like zip"),
+        ("doc.docx", lambda: zipped({"word/document.xml": b"<w:document/>"}), "looks like zip"),
+        ("doc.docx", lambda: zipped({"[Content_Types].xml": b"not xml", "word/document.xml": b"<x/>"}), "looks like zip"),
+        ("doc.docx", lambda: office("docx")[:200], "looks like unknown"),
+        ("sheet.xlsx", lambda: office("docx"), "looks like docx"),
+        ("doc.docx", lambda: office("xlsx"), "looks like xlsx"),
+    ],
+)
 def test_content_checked_beyond_the_header(name, make, fragment):
     with pytest.raises(EvidenceRejected, match=re.escape(fragment)) as exc:
         check_upload(name, make(), MAX)
@@ -106,10 +112,17 @@ def test_content_checked_beyond_the_header(name, make, fragment):
 # -- refused: file names ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [
-    *[f"制度{ch}fdp.exe.pdf" for ch in sorted(BIDI_CONTROLS)],
-    "report\x00.pdf", "report\x1b.pdf", "report\x7f.pdf", "report\x85x.pdf", "report\ud800.pdf",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        *[f"制度{ch}fdp.exe.pdf" for ch in sorted(BIDI_CONTROLS)],
+        "report\x00.pdf",
+        "report\x1b.pdf",
+        "report\x7f.pdf",
+        "report\x85x.pdf",
+        "report\ud800.pdf",
+    ],
+)
 def test_names_with_control_or_bidi_characters_refused(name):
     with pytest.raises(EvidenceRejected, match="the file name must not contain") as exc:
         check_name(name)

@@ -23,8 +23,15 @@ MAX = 1024 * 1024
 
 
 def make_assessment(session, industry="discrete", credit="91330400MA2B000011"):
-    ent = repo.create_enterprise(session=session, actor="alice", name="测试企业", credit_code=credit, legal_person=True,
-                                 above_scale=True, compliance={"good_credit": True, "worst_accident_3y": "none"})
+    ent = repo.create_enterprise(
+        session=session,
+        actor="alice",
+        name="测试企业",
+        credit_code=credit,
+        legal_person=True,
+        above_scale=True,
+        compliance={"good_credit": True, "worst_accident_3y": "none"},
+    )
     fac = repo.create_factory(ent.id, "一号工厂", industry, session=session, actor="alice")
     return repo.create_assessment(fac.id, session=session, actor="alice")
 
@@ -43,9 +50,14 @@ def test_answers_round_trip_and_scoring(Session):
     ed = load_maturity_cached("maturity/2020")
     ids = [r.id for r in ed.applicable_requirements("discrete")]
     with Session.begin() as s:
-        v2 = repo.save_answers(aid, {rid: {"grade": 1 if int(rid.split(":")[2][1]) <= 2 else 0} for rid in ids}
-                               | {ids[0]: {"grade": "na", "note": "不适用：无此业务"}},
-                               session=s, expected_version=v, actor="alice")
+        v2 = repo.save_answers(
+            aid,
+            {rid: {"grade": 1 if int(rid.split(":")[2][1]) <= 2 else 0} for rid in ids}
+            | {ids[0]: {"grade": "na", "note": "不适用：无此业务"}},
+            session=s,
+            expected_version=v,
+            actor="alice",
+        )
     assert v2 == v + 1
     with Session() as s:
         a = repo.get_assessment(aid, session=s)
@@ -96,8 +108,12 @@ def test_interrupted_save_keeps_last_good_state(Session):
         v = repo.save_answers(aid, {"gbt39116_2020:data:L1:01": {"grade": 1}}, session=s, expected_version=v)
     with pytest.raises(ValueError):
         with Session.begin() as s:  # the second change is invalid: nothing of this save may land
-            repo.save_answers(aid, {"gbt39116_2020:data:L1:01": {"grade": 0},
-                                    "gbt39116_2020:data:L1:02": {"grade": 0.7}}, session=s, expected_version=v)
+            repo.save_answers(
+                aid,
+                {"gbt39116_2020:data:L1:01": {"grade": 0}, "gbt39116_2020:data:L1:02": {"grade": 0.7}},
+                session=s,
+                expected_version=v,
+            )
     with Session() as s:
         a = repo.get_assessment(aid, session=s)
         assert repo.answers_of(a)["gbt39116_2020:data:L1:01"].grade == "full" and a.version == v
@@ -113,7 +129,9 @@ def test_unknown_requirement_refused(Session):
 def test_evidence_content_addressed_and_deduplicated(Session, store):
     with Session.begin() as s:
         a = make_assessment(s)
-        e1 = repo.add_evidence(a.id, "gbt39116_2020:data:L1:01", "数据管理制度.pdf", PDF, session=s, store=store, max_bytes=MAX, actor="alice")
+        e1 = repo.add_evidence(
+            a.id, "gbt39116_2020:data:L1:01", "数据管理制度.pdf", PDF, session=s, store=store, max_bytes=MAX, actor="alice"
+        )
         e2 = repo.add_evidence(a.id, "gbt39116_2020:data:L1:02", "copy.pdf", PDF, session=s, store=store, max_bytes=MAX)
         aid = a.id
     sha = hashlib.sha256(PDF).hexdigest()
@@ -127,18 +145,21 @@ def test_evidence_content_addressed_and_deduplicated(Session, store):
         assert ev.uploaded_by == "alice" and ev.blob.mime == "application/pdf" and ev.blob.size == len(PDF)
 
 
-@pytest.mark.parametrize("name, data, fragment", [
-    ("big.pdf", b"%PDF-" + b"x" * (MAX + 1), "过大"),
-    ("virus.exe", b"MZ\x90\x00", "不支持的文件类型"),
-    ("../../etc/passwd.txt", b"root:x:0:0", "路径"),
-    ("dir/file.pdf", PDF, "路径"),
-    ("C:evil.pdf", PDF, "路径"),
-    ("fake.pdf", PNG, "不符"),
-    ("fake.png", b"hello", "不符"),
-    ("empty.txt", b"", "为空"),
-    ("binary.txt", b"\x00\x01\x02", "不符"),
-    ("fake.docx", b"PK\x03\x04" + b"\x00" * 40, "不符"),
-])
+@pytest.mark.parametrize(
+    "name, data, fragment",
+    [
+        ("big.pdf", b"%PDF-" + b"x" * (MAX + 1), "过大"),
+        ("virus.exe", b"MZ\x90\x00", "不支持的文件类型"),
+        ("../../etc/passwd.txt", b"root:x:0:0", "路径"),
+        ("dir/file.pdf", PDF, "路径"),
+        ("C:evil.pdf", PDF, "路径"),
+        ("fake.pdf", PNG, "不符"),
+        ("fake.png", b"hello", "不符"),
+        ("empty.txt", b"", "为空"),
+        ("binary.txt", b"\x00\x01\x02", "不符"),
+        ("fake.docx", b"PK\x03\x04" + b"\x00" * 40, "不符"),
+    ],
+)
 def test_refused_uploads(Session, store, name, data, fragment):
     with Session.begin() as s:
         a = make_assessment(s)
@@ -165,8 +186,12 @@ def test_bundle_round_trip(Session, store, tmp_path):
 
     with Session.begin() as s:
         a = make_assessment(s)
-        v = repo.save_answers(a.id, {"gbt39116_2020:data:L1:01": {"grade": 1, "note": "已建立"},
-                                     "gbt39116_2020:data:L1:02": {"grade": "na"}}, session=s, expected_version=a.version)
+        v = repo.save_answers(
+            a.id,
+            {"gbt39116_2020:data:L1:01": {"grade": 1, "note": "已建立"}, "gbt39116_2020:data:L1:02": {"grade": "na"}},
+            session=s,
+            expected_version=a.version,
+        )
         v = repo.set_scenarios(a.id, [{"scenario": "sg2025-s01", "name": "规划", "ai": True}], session=s, expected_version=v)
         repo.set_kpis(a.id, {"productivity_up": {"value": 12.5, "period": "2023-2025"}}, session=s, expected_version=v)
         repo.add_evidence(a.id, "gbt39116_2020:data:L1:01", "制度.pdf", PDF, session=s, store=store, max_bytes=MAX)
@@ -247,9 +272,12 @@ def test_status_and_tier_awards(Session):
 def test_kpis_replaced_and_updated(Session):
     with Session.begin() as s:
         a = make_assessment(s)
-        v = repo.set_kpis(a.id, {"productivity_up": {"value": 10}, "opex_down": {"value": 5}}, session=s, expected_version=a.version)
-        v = repo.set_kpis(a.id, {"productivity_up": {"value": 12, "period": "2024"}, "defect_down": {"value": 3}},
-                          session=s, expected_version=v)
+        v = repo.set_kpis(
+            a.id, {"productivity_up": {"value": 10}, "opex_down": {"value": 5}}, session=s, expected_version=a.version
+        )
+        v = repo.set_kpis(
+            a.id, {"productivity_up": {"value": 12, "period": "2024"}, "defect_down": {"value": 3}}, session=s, expected_version=v
+        )
         aid = a.id
         with pytest.raises(ValueError, match="unknown KPI"):
             repo.set_kpis(aid, {"happiness": {"value": 1}}, session=s, expected_version=v)

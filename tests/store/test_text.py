@@ -34,19 +34,24 @@ def test_length_is_counted_in_characters():
     assert check_text("😀" * 200, field="enterprise.name", max_len=200) == "😀" * 200  # one character, four bytes
     with pytest.raises(ValueError) as exc:
         check_text("智" * 201, field="enterprise.name", max_len=200)
-    assert str(exc.value) == "企业名称过长：201 个字符，最多 200 个 / the enterprise name is too long: 201 characters, at most 200"
+    assert (
+        str(exc.value) == "企业名称过长：201 个字符，最多 200 个 / the enterprise name is too long: 201 characters, at most 200"
+    )
 
 
-@pytest.mark.parametrize("char, fragment", [
-    ("\x00", "NUL"),
-    ("\x07", "U+0007"),
-    ("\x1b", "U+001B"),
-    ("\x7f", "U+007F"),
-    ("\x85", "U+0085"),
-    ("\x9f", "U+009F"),
-    ("\ud800", "surrogate"),
-    *[(ch, f"U+{ord(ch):04X}") for ch in sorted(BIDI_CONTROLS)],
-])
+@pytest.mark.parametrize(
+    "char, fragment",
+    [
+        ("\x00", "NUL"),
+        ("\x07", "U+0007"),
+        ("\x1b", "U+001B"),
+        ("\x7f", "U+007F"),
+        ("\x85", "U+0085"),
+        ("\x9f", "U+009F"),
+        ("\ud800", "surrogate"),
+        *[(ch, f"U+{ord(ch):04X}") for ch in sorted(BIDI_CONTROLS)],
+    ],
+)
 def test_refused_characters(char, fragment):
     with pytest.raises(ValueError, match=re.escape(fragment)) as exc:
         check_text(f"工厂{char}名称", field="factory.name", max_len=200)
@@ -56,7 +61,10 @@ def test_refused_characters(char, fragment):
 
 
 def test_tab_and_newline_only_in_multiline_text():
-    assert check_text("第一行\r\n\t第二行\r第三行\n", field="answer.note", max_len=2000, multiline=True) == "第一行\n\t第二行\n第三行"
+    assert (
+        check_text("第一行\r\n\t第二行\r第三行\n", field="answer.note", max_len=2000, multiline=True)
+        == "第一行\n\t第二行\n第三行"
+    )
     for ch in "\t\n\r":
         with pytest.raises(ValueError, match="control character"):
             check_text(f"a{ch}b", field="factory.name", max_len=200)
@@ -85,28 +93,50 @@ def test_names_at_and_over_the_column_length(Session):
     with Session() as s:
         before = counts(s)
     refusals = [
-        (lambda s: repo.create_enterprise(session=s, name="企" * 201),
-         "企业名称过长：201 个字符，最多 200 个 / the enterprise name is too long: 201 characters, at most 200"),
-        (lambda s: repo.create_enterprise(session=s, name="x", province="浙" * 41),
-         "省份过长：41 个字符，最多 40 个 / the province is too long: 41 characters, at most 40"),
-        (lambda s: repo.create_factory(ids[0], "厂" * 201, "discrete", session=s),
-         "工厂名称过长：201 个字符，最多 200 个 / the factory name is too long: 201 characters, at most 200"),
-        (lambda s: repo.create_factory(ids[0], "厂", "discrete", session=s, address="址" * 301),
-         "地址过长：301 个字符，最多 300 个 / the address is too long: 301 characters, at most 300"),
-        (lambda s: repo.create_assessment(ids[1], session=s, title="题" * 201),
-         "评估标题过长：201 个字符，最多 200 个 / the assessment title is too long: 201 characters, at most 200"),
-        (lambda s: repo.create_assessment(ids[1], session=s, period="2" * 21),
-         "评估期过长：21 个字符，最多 20 个 / the assessment period is too long: 21 characters, at most 20"),
-        (lambda s: repo.get_or_create_user("u" * 81, session=s),
-         "用户名过长：81 个字符，最多 80 个 / the user name is too long: 81 characters, at most 80"),
-        (lambda s: repo.create_enterprise(session=s, name="示例\x00企业"),
-         "企业名称不能包含空字符（NUL） / the enterprise name must not contain a NUL character"),
-        (lambda s: repo.create_factory(ids[0], "工厂\u202egpj.exe", "discrete", session=s),
-         "工厂名称不能包含双向文本控制字符 U+202E / the factory name must not contain the bidirectional control character U+202E"),
-        (lambda s: repo.get_or_create_user("bob\x00", session=s),
-         "用户名不能包含空字符（NUL） / the user name must not contain a NUL character"),
-        (lambda s: repo.add_tier_award(ids[1], "basic", 2024, session=s, certificate_no="证\x00"),
-         "层级证书编号不能包含空字符（NUL） / the tier certificate number must not contain a NUL character"),
+        (
+            lambda s: repo.create_enterprise(session=s, name="企" * 201),
+            "企业名称过长：201 个字符，最多 200 个 / the enterprise name is too long: 201 characters, at most 200",
+        ),
+        (
+            lambda s: repo.create_enterprise(session=s, name="x", province="浙" * 41),
+            "省份过长：41 个字符，最多 40 个 / the province is too long: 41 characters, at most 40",
+        ),
+        (
+            lambda s: repo.create_factory(ids[0], "厂" * 201, "discrete", session=s),
+            "工厂名称过长：201 个字符，最多 200 个 / the factory name is too long: 201 characters, at most 200",
+        ),
+        (
+            lambda s: repo.create_factory(ids[0], "厂", "discrete", session=s, address="址" * 301),
+            "地址过长：301 个字符，最多 300 个 / the address is too long: 301 characters, at most 300",
+        ),
+        (
+            lambda s: repo.create_assessment(ids[1], session=s, title="题" * 201),
+            "评估标题过长：201 个字符，最多 200 个 / the assessment title is too long: 201 characters, at most 200",
+        ),
+        (
+            lambda s: repo.create_assessment(ids[1], session=s, period="2" * 21),
+            "评估期过长：21 个字符，最多 20 个 / the assessment period is too long: 21 characters, at most 20",
+        ),
+        (
+            lambda s: repo.get_or_create_user("u" * 81, session=s),
+            "用户名过长：81 个字符，最多 80 个 / the user name is too long: 81 characters, at most 80",
+        ),
+        (
+            lambda s: repo.create_enterprise(session=s, name="示例\x00企业"),
+            "企业名称不能包含空字符（NUL） / the enterprise name must not contain a NUL character",
+        ),
+        (
+            lambda s: repo.create_factory(ids[0], "工厂\u202egpj.exe", "discrete", session=s),
+            "工厂名称不能包含双向文本控制字符 U+202E / the factory name must not contain the bidirectional control character U+202E",
+        ),
+        (
+            lambda s: repo.get_or_create_user("bob\x00", session=s),
+            "用户名不能包含空字符（NUL） / the user name must not contain a NUL character",
+        ),
+        (
+            lambda s: repo.add_tier_award(ids[1], "basic", 2024, session=s, certificate_no="证\x00"),
+            "层级证书编号不能包含空字符（NUL） / the tier certificate number must not contain a NUL character",
+        ),
     ]
     for call, message in refusals:
         with pytest.raises(ValueError) as exc:
@@ -124,11 +154,17 @@ def test_answer_notes(Session):
         a = repo.create_assessment(repo.create_factory(ent.id, "工厂", "discrete", session=s).id, session=s)
         aid, v = a.id, a.version
     with Session.begin() as s:
-        v = repo.save_answers(aid, {rid: {"grade": 1, "note": "说" * 2000}, rid2: {"grade": 0, "note": " 第一行\r\n第二行\t完 "}},
-                              session=s, expected_version=v)
-    for note, message in (("说" * 2001, "备注过长：2001 个字符，最多 2000 个 / the note is too long: 2001 characters, at most 2000"),
-                          ("a\x00b", "备注不能包含空字符（NUL） / the note must not contain a NUL character"),
-                          ("\u2067x", "备注不能包含双向文本控制字符 U+2067 / the note must not contain the bidirectional control character U+2067")):
+        v = repo.save_answers(
+            aid,
+            {rid: {"grade": 1, "note": "说" * 2000}, rid2: {"grade": 0, "note": " 第一行\r\n第二行\t完 "}},
+            session=s,
+            expected_version=v,
+        )
+    for note, message in (
+        ("说" * 2001, "备注过长：2001 个字符，最多 2000 个 / the note is too long: 2001 characters, at most 2000"),
+        ("a\x00b", "备注不能包含空字符（NUL） / the note must not contain a NUL character"),
+        ("\u2067x", "备注不能包含双向文本控制字符 U+2067 / the note must not contain the bidirectional control character U+2067"),
+    ):
         with pytest.raises(ValueError) as exc:
             with Session.begin() as s:
                 repo.save_answers(aid, {rid: {"grade": 0, "note": note}}, session=s, expected_version=v)
@@ -145,15 +181,23 @@ def test_tier_awards_and_revocation_reason(Session):
         fid = repo.create_factory(ent.id, "工厂", "discrete", session=s).id
     with Session() as s:
         before = counts(s)
-    for tier, year, fragment in (("platinum", 2025, "the tier must be one of basic, advanced, excellent, leading"),
-                                 ("basic", 1999, "between 2024 and 2100"), ("basic", "2025", "between 2024 and 2100"),
-                                 ("basic", True, "between 2024 and 2100")):
+    for tier, year, fragment in (
+        ("platinum", 2025, "the tier must be one of basic, advanced, excellent, leading"),
+        ("basic", 1999, "between 2024 and 2100"),
+        ("basic", "2025", "between 2024 and 2100"),
+        ("basic", True, "between 2024 and 2100"),
+    ):
         with pytest.raises(ValueError, match=fragment):
             with Session.begin() as s:
                 repo.add_tier_award(fid, tier, year, session=s)
-    for reason, message in (("  ", "撤销理由不能为空 / the revocation reason is required"),
-                            ("理由\x00", "撤销理由不能包含空字符（NUL） / the revocation reason must not contain a NUL character"),
-                            ("理" * 1001, "撤销理由过长：1001 个字符，最多 1000 个 / the revocation reason is too long: 1001 characters, at most 1000")):
+    for reason, message in (
+        ("  ", "撤销理由不能为空 / the revocation reason is required"),
+        ("理由\x00", "撤销理由不能包含空字符（NUL） / the revocation reason must not contain a NUL character"),
+        (
+            "理" * 1001,
+            "撤销理由过长：1001 个字符，最多 1000 个 / the revocation reason is too long: 1001 characters, at most 1000",
+        ),
+    ):
         with pytest.raises(ValueError) as exc:
             with Session.begin() as s:
                 repo.revoke_certificate("SA-2026-000001", reason, session=s)

@@ -49,8 +49,14 @@ def test_enterprise_form_saves_numbers_as_typed(app_env):
     at.button(key=f"FormSubmitter:enterprise::{eid}-保存").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     e = _enterprise(eid)
-    assert (e.employees, e.revenue_wan, e.ownership, e.above_scale, e.credit_code, e.updated_by) == \
-        (4300, 680000.0, "local_soe", True, "91120000MA05000033", "访客")
+    assert (e.employees, e.revenue_wan, e.ownership, e.above_scale, e.credit_code, e.updated_by) == (
+        4300,
+        680000.0,
+        "local_soe",
+        True,
+        "91120000MA05000033",
+        "访客",
+    )
     assert any("已保存" in x.value for x in at.success)
     # the form shows the stored facts again: 4300 and 680000, not 4300.0
     assert _widget(at.text_input, "ent_employees::").value == "4300"
@@ -64,8 +70,11 @@ def test_enterprise_form_refuses_bad_input_and_changes_nothing(app_env):
     sel = _fresh()
     eid = sel[state.ENTERPRISE_ID]
     version = _enterprise(eid).version
-    for field, text, words in (("ent_employees::", "abc", "从业人员"), ("ent_employees::", "12.5", "须为整数"),
-                               ("ent_revenue::", "-3", "营业收入不能为负数")):
+    for field, text, words in (
+        ("ent_employees::", "abc", "从业人员"),
+        ("ent_employees::", "12.5", "须为整数"),
+        ("ent_revenue::", "-3", "营业收入不能为负数"),
+    ):
         at = open_page("home", **sel)
         _widget(at.text_input, field).set_value(text)
         at.button(key=f"FormSubmitter:enterprise::{eid}-保存").click().run()
@@ -225,6 +234,8 @@ def test_forms_in_english(app_env):
     _widget(at.text_input, "ent_employees::").set_value("many")
     at.button(key=f"FormSubmitter:enterprise::{eid}-Save").click().run()
     errors = [e.value for e in at.error]
-    assert errors and all("employees" in e and "not a number" in e and not re.search(r"[\u4e00-\u9fff]", e) for e in errors), errors
+    assert errors and all("employees" in e and "not a number" in e and not re.search(r"[\u4e00-\u9fff]", e) for e in errors), (
+        errors
+    )
     labels_ = [w.label for w in at.checkbox if w.key and w.key.startswith("bc_")]
     assert labels_ and not any("建设" in x for x in labels_)

@@ -25,8 +25,9 @@ def _trend_caption(at) -> str:
 def _copy_of_latest(fac: int, latest: int, *, title: str, period: str, changes: dict | None = None) -> int:
     """A new assessment of the factory with the latest one's answers (complete), optionally some grades changed."""
     with backend().Session.begin() as s:
-        a = repo.create_assessment(fac, session=s, title=title, period=period,
-                                   maturity_edition=repo.get_assessment(latest, session=s).maturity_edition)
+        a = repo.create_assessment(
+            fac, session=s, title=title, period=period, maturity_edition=repo.get_assessment(latest, session=s).maturity_edition
+        )
         repo.copy_from_assessment(a.id, latest, session=s, actor="alice")
         if changes:
             repo.save_answers(a.id, {rid: {"grade": g} for rid, g in changes.items()}, session=s, actor="alice")
@@ -94,8 +95,10 @@ def test_comparison_lists_the_requirements_whose_grade_changed(app_env):
     assert not at.exception
     changes = next(df.value for df in at.dataframe if "变化" in df.value.columns)
     got = {row["要求"]: (row["A"], row["B"], row["变化"]) for row in changes.to_dict("records")}
-    assert got == {up.split(":", 1)[1]: ("0.5 部分满足", "1 全部满足", "提高"),
-                   down.split(":", 1)[1]: ("1 全部满足", "0 不满足", "降低")}
+    assert got == {
+        up.split(":", 1)[1]: ("0.5 部分满足", "1 全部满足", "提高"),
+        down.split(":", 1)[1]: ("1 全部满足", "0 不满足", "降低"),
+    }
     assert any("2 项要求等级有变化：提高 1 项，降低 1 项" in c.value for c in at.caption)
     # the same assessment on both sides: nothing changed
     at.selectbox(key="cmp_b").set_value(latest).run()

@@ -26,11 +26,18 @@ def test_a_link_to_a_missing_assessment_is_reported_in_the_language(app_env, lan
     assert not any(("/ " in w and "链接" in w) for w in shown)  # one language only
 
 
-@pytest.mark.parametrize("text, zh, en", [
-    ("中文 / English", "中文", "English"),
-    ("“abc”不是数字（可输入 12、12.5 或 12%）/ 'abc' is not a number", "“abc”不是数字（可输入 12、12.5 或 12%）", "'abc' is not a number"),
-    ("数据包缺少证据文件（ab12…）/ evidence file missing", "数据包缺少证据文件（ab12…）", "evidence file missing"),
-])
+@pytest.mark.parametrize(
+    "text, zh, en",
+    [
+        ("中文 / English", "中文", "English"),
+        (
+            "“abc”不是数字（可输入 12、12.5 或 12%）/ 'abc' is not a number",
+            "“abc”不是数字（可输入 12、12.5 或 12%）",
+            "'abc' is not a number",
+        ),
+        ("数据包缺少证据文件（ab12…）/ evidence file missing", "数据包缺少证据文件（ab12…）", "evidence file missing"),
+    ],
+)
 def test_messages_split_at_their_separator(text, zh, en):
     assert halves(text) == (zh, en)
     assert not CJK.search(halves(text)[1])

@@ -31,8 +31,11 @@ def test_create_enterprise_factory_and_assessment(app_env):
     at.button(key="FormSubmitter:new_enterprise-创建企业").click().run()
     assert not at.exception
     assert at.selectbox[0].value == at.session_state[state.ENTERPRISE_ID]
-    assert "测试新企业有限公司" in at.selectbox[0].format_func(at.selectbox[0].value) if hasattr(at.selectbox[0], "format_func") \
+    assert (
+        "测试新企业有限公司" in at.selectbox[0].format_func(at.selectbox[0].value)
+        if hasattr(at.selectbox[0], "format_func")
         else any("测试新企业有限公司" in x for x in at.selectbox[0].options)
+    )
     by_label(at.text_input, "工厂名称 *").set_value("一号车间")
     at.button(key="FormSubmitter:new_factory-创建工厂").click().run()
     assert not at.exception
@@ -57,8 +60,7 @@ def test_assess_page_saves_on_change(app_env):
     with backend().Session() as s:
         a = repo.get_assessment(aid, session=s)
         ed = load_maturity_cached(a.maturity_edition)
-        first = [r.id for r in ed.applicable_requirements(a.industry_type)
-                 if ed.req_subdomain[r.id] == next(iter(ed.subdomains))]
+        first = [r.id for r in ed.applicable_requirements(a.industry_type) if ed.req_subdomain[r.id] == next(iter(ed.subdomains))]
     assert [r.key.split("::")[2] for r in radios] == first  # one sub-domain at a time, every applicable requirement
     rid = radios[0].key.split("::")[2]
     radios[0].set_value("partial").run()
@@ -97,8 +99,12 @@ def test_assess_jump_to_unanswered(app_env):
     ent, fac, _ = _demo_ids()
     with backend().Session.begin() as s:
         a = repo.create_assessment(fac, session=s)
-        repo.save_answers(a.id, {f"gbt39116_2020:customer_service:L{n}:0{i}": {"grade": 1} for n in range(1, 6) for i in (1, 2)},
-                              session=s, expected_version=a.version)
+        repo.save_answers(
+            a.id,
+            {f"gbt39116_2020:customer_service:L{n}:0{i}": {"grade": 1} for n in range(1, 6) for i in (1, 2)},
+            session=s,
+            expected_version=a.version,
+        )
         aid = a.id
     at = _open("assess", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
     jump = next(b for b in at.button if "跳到未答题项" in b.label)
@@ -201,7 +207,9 @@ def test_assess_import_answers_file(app_env):
     with backend().Session.begin() as s:
         aid = repo.create_assessment(fac, session=s).id
     at = _open("assess", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
-    good = "edition: maturity/2020\nindustry: discrete\nanswers:\n  gbt39116_2020:data:L1:01: 1\n  gbt39116_2020:data:L1:02: 0.5\n"
+    good = (
+        "edition: maturity/2020\nindustry: discrete\nanswers:\n  gbt39116_2020:data:L1:01: 1\n  gbt39116_2020:data:L1:02: 0.5\n"
+    )
     at.file_uploader(key=f"ans_file::{aid}").upload("answers.yaml", good.encode(), "application/x-yaml").run()
     at.button(key=f"ans_btn::{aid}").click().run()
     assert any("将改变 2 项答案" in i.value for i in at.info), [i.value for i in at.info]  # a preview first, nothing saved yet
@@ -249,6 +257,12 @@ def test_every_page_renders_in_english(app_env, page):
     ent, fac, aid = _demo_ids()
     at = _open(page, **{state.LANG: "en", state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
     assert not at.exception
-    titles = {"assess": "Self-assessment", "scenarios": "Scenarios and KPIs", "results": "Results",
-              "reports": "Reports and certificates", "history": "History and comparison", "criteria": "Criteria browser"}
+    titles = {
+        "assess": "Self-assessment",
+        "scenarios": "Scenarios and KPIs",
+        "results": "Results",
+        "reports": "Reports and certificates",
+        "history": "History and comparison",
+        "criteria": "Criteria browser",
+    }
     assert at.title[0].value == titles[page]

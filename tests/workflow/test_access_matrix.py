@@ -68,9 +68,14 @@ def calls(w, settings, store, app_id, ev_id, rect_id):
         "workflow.list_applications": (lambda p, s: wf.list_applications(p, session=s), ADMINS | EXPERTS_ALL | ENTS),
         "records.open_assessment (by URL)": (lambda p, s: records.open_assessment(p, aid, session=s), ADMIN | EXPERT | ENT),
         "records.save_answers": (lambda p, s: records.save_answers(p, aid, {REQS[0]: {"grade": "none"}}, session=s), ENT),
-        "records.add_evidence": (lambda p, s: records.add_evidence(p, aid, None, "a.pdf", PDF, session=s, store=store,
-                                                                   max_bytes=1 << 20), ENT),
-        "records.evidence_content": (lambda p, s: records.evidence_content(p, ev_id, session=s, store=store), ADMIN | EXPERT | ENT),
+        "records.add_evidence": (
+            lambda p, s: records.add_evidence(p, aid, None, "a.pdf", PDF, session=s, store=store, max_bytes=1 << 20),
+            ENT,
+        ),
+        "records.evidence_content": (
+            lambda p, s: records.evidence_content(p, ev_id, session=s, store=store),
+            ADMIN | EXPERT | ENT,
+        ),
         "records.list_assessments": (lambda p, s: records.list_assessments(p, session=s), ADMINS | EXPERTS_ALL | ENTS),
         "records.list_certificates": (lambda p, s: records.list_certificates(p, session=s), ADMINS | ENTS),
         "dashboard.applications_by_status": (lambda p, s: dashboard.applications_by_status(p, session=s), ADMINS),
@@ -115,12 +120,18 @@ def test_access_matrix(Session, case):
 def test_refusal_names_the_object_and_is_logged(Session, case):
     w, settings, store, app_id, ev_id, rect_id = case
     with Session() as s:
-        with pytest.raises(AccessDenied, match=r"拒绝访问：企业用户无权访问此评估（\d+） / access denied: this assessment \(\d+\) is outside"):
+        with pytest.raises(
+            AccessDenied, match=r"拒绝访问：企业用户无权访问此评估（\d+） / access denied: this assessment \(\d+\) is outside"
+        ):
             records.open_assessment(w["ent_b"], w.assessments["A"], session=s)
     with Session() as s:
         row = s.scalar(select(AuditLog).where(AuditLog.action == "denied").order_by(AuditLog.seq.desc()).limit(1))
-        assert (row.actor, row.entity, row.entity_id, row.detail["action"]) == ("ent_b", "assessment", str(w.assessments["A"]),
-                                                                                 "assessment.read")
+        assert (row.actor, row.entity, row.entity_id, row.detail["action"]) == (
+            "ent_b",
+            "assessment",
+            str(w.assessments["A"]),
+            "assessment.read",
+        )
 
 
 def test_lists_are_scoped(Session, case):

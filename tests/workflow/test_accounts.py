@@ -22,8 +22,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 @pytest.fixture
 def settings(tmp_path):
-    return Settings(data_dir=tmp_path / "data", login_max_failures=3, lockout_minutes=10, session_idle_minutes=30,
-                    session_max_hours=8)
+    return Settings(
+        data_dir=tmp_path / "data", login_max_failures=3, lockout_minutes=10, session_idle_minutes=30, session_max_hours=8
+    )
 
 
 def new_user(Session, name="expert_a", role="expert", **kw) -> str:
@@ -194,8 +195,9 @@ def _env(engine, tmp_path) -> dict:
 
 
 def cli(env, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "assessment", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "assessment", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_users_cli(engine, Session, tmp_path):

@@ -49,9 +49,13 @@ def test_tampering_is_found(engine, Session, tmp_path, edit):
             victim = rows[-1]
             c.execute(text("DELETE FROM audit_log WHERE id = :i"), {"i": victim.id})
         elif edit == "insert":  # a forged entry with a made-up hash at the end
-            c.execute(text("INSERT INTO audit_log (at, actor, action, entity, entity_id, detail, seq, prev_hash, hash) "
-                           "VALUES (:t, 'x', 'create', 'user', '1', '{}', :q, :p, :h)"),
-                      {"t": "2026-01-01 00:00:00", "q": len(rows) + 1, "p": rows[-1].hash, "h": "f" * 64})
+            c.execute(
+                text(
+                    "INSERT INTO audit_log (at, actor, action, entity, entity_id, detail, seq, prev_hash, hash) "
+                    "VALUES (:t, 'x', 'create', 'user', '1', '{}', :q, :p, :h)"
+                ),
+                {"t": "2026-01-01 00:00:00", "q": len(rows) + 1, "p": rows[-1].hash, "h": "f" * 64},
+            )
     with Session() as s:
         report = verify(s)
     assert not report.ok
@@ -129,8 +133,12 @@ def test_two_experts_saving_at_once(Session, tmp_path):
     run(lambda name, s: wf.save_grades(w[name], app_id, grades_of(name), session=s))
     with Session() as s:
         for name in ("expert2", "expert3"):
-            got = {g.requirement_id: g.grade for g in s.scalars(select(ExpertGrade).where(
-                ExpertGrade.application_id == app_id, ExpertGrade.expert_id == w[name].user_id))}
+            got = {
+                g.requirement_id: g.grade
+                for g in s.scalars(
+                    select(ExpertGrade).where(ExpertGrade.application_id == app_id, ExpertGrade.expert_id == w[name].user_id)
+                )
+            }
             assert got == {rid: g["grade"] for rid, g in grades_of(name).items()} and len(got) == len(REQS)
         assert verify(s).ok
     run(lambda name, s: wf.submit_review(w[name], app_id, session=s))

@@ -82,14 +82,25 @@ def test_dashboard(Session, tmp_path):
         assert load["expert1"]["submitted"] == 1 and load["expert1"]["assigned"] == 2
         ranked = dashboard.approved_ranked(w["admin_zj"], session=s)
         assert [r["id"] for r in ranked] == [a1] and ranked[0]["rank"] == 1 and ranked[0]["score"] > 0
-        rec = dashboard.recommendation(w["admin_zj"], "demo_factory_2023", session=s, recommender="浙江省经信厅",
-                                       region={"kind": "province", "cumulative_provincial_pilots": 120})
+        rec = dashboard.recommendation(
+            w["admin_zj"],
+            "demo_factory_2023",
+            session=s,
+            recommender="浙江省经信厅",
+            region={"kind": "province", "cumulative_provincial_pilots": 120},
+        )
         certified = ranked[0]["certified_assessment_id"]
-        placed = [a["assessment_id"] for rows in rec["listed"].values() for a in rows] + \
-            [a["assessment_id"] for a in rec["left_out"]]
+        placed = [a["assessment_id"] for rows in rec["listed"].values() for a in rows] + [
+            a["assessment_id"] for a in rec["left_out"]
+        ]
         assert placed == [certified] and rec["year"] == 2023 and all(isinstance(q, int) for q in rec["quota"].values())
-        xlsx = dashboard.recommendation_workbook(w["admin_zj"], "demo_factory_2023", "浙江省经信厅", session=s,
-                                                 region={"kind": "province", "cumulative_provincial_pilots": 120})
+        xlsx = dashboard.recommendation_workbook(
+            w["admin_zj"],
+            "demo_factory_2023",
+            "浙江省经信厅",
+            session=s,
+            region={"kind": "province", "cumulative_provincial_pilots": 120},
+        )
         assert xlsx[:2] == b"PK"
         with pytest.raises(ValueError):
             dashboard.recommendation(w["admin_zj"], "nope", session=s)
@@ -116,8 +127,16 @@ def test_database_blob_store(engine, Session, tmp_path):
     # evidence added by one app process is served by another on the same database, with no shared files
     w = build_world(Session)
     with Session.begin() as s:
-        ev = records.add_evidence(w["ent_a"], w.assessments["A"], REQS[0], "记录.pdf", PDF, session=s,
-                                  store=DatabaseBlobStore(engine), max_bytes=1 << 20)
+        ev = records.add_evidence(
+            w["ent_a"],
+            w.assessments["A"],
+            REQS[0],
+            "记录.pdf",
+            PDF,
+            session=s,
+            store=DatabaseBlobStore(engine),
+            max_bytes=1 << 20,
+        )
         ev_id = ev.id
     from assessment.store.db import make_engine, session_factory
 

@@ -69,9 +69,11 @@ def test_end_to_end_with_three_experts(Session, world, tmp_path):
         flagged = [r["requirement_id"] for r in sheet["requirements"] if r["flagged"]]
         assert flagged == [REQS[0]] and sheet["open"] == 1
         row = next(r for r in sheet["requirements"] if r["requirement_id"] == REQS[0])
-        assert row["experts"] == {"expert1": {"grade": "full", "comment": None, "evidence_request": None},
-                                  "expert2": {"grade": "full", "comment": None, "evidence_request": None},
-                                  "expert3": {"grade": "none", "comment": "未见数据采集记录", "evidence_request": None}}
+        assert row["experts"] == {
+            "expert1": {"grade": "full", "comment": None, "evidence_request": None},
+            "expert2": {"grade": "full", "comment": None, "evidence_request": None},
+            "expert3": {"grade": "none", "comment": "未见数据采集记录", "evidence_request": None},
+        }
         l2 = next(r for r in sheet["requirements"] if ":L2:" in r["requirement_id"])
         assert l2["grade"] == "full" and l2["decided_by"] == "auto" and not l2["flagged"]  # full, largely, full -> full
     with Session.begin() as s:
@@ -110,8 +112,9 @@ def test_end_to_end_with_three_experts(Session, world, tmp_path):
         with pytest.raises(wf.WorkflowError, match="尚无待核验的答复"):
             wf.verify_rectification(w["expert2"], item["id"], True, session=s)
     with Session.begin() as s:
-        got = wf.respond_rectification(w["ent_a"], item["id"], "已补充联网记录", files=[("联网清单.pdf", pdf)], session=s,
-                                       store=store)
+        got = wf.respond_rectification(
+            w["ent_a"], item["id"], "已补充联网记录", files=[("联网清单.pdf", pdf)], session=s, store=store
+        )
         assert got["status"] == "responded" and len(got["evidence_ids"]) == 1
         with pytest.raises(ValueError, match="核验意见不能为空"):
             wf.verify_rectification(w["expert2"], item["id"], False, "", session=s)
@@ -144,8 +147,10 @@ def test_end_to_end_with_three_experts(Session, world, tmp_path):
         assert certified.status == "certified"
         assert {x.requirement_id: x.grade for x in certified.answers}[REQS[0]] == "full"
         assert verify(s).ok
-        actions = [r.action for r in s.scalars(select(AuditLog).where(AuditLog.entity == "application",
-                                                                      AuditLog.entity_id == str(app_id)))]
+        actions = [
+            r.action
+            for r in s.scalars(select(AuditLog).where(AuditLog.entity == "application", AuditLog.entity_id == str(app_id)))
+        ]
         assert actions.count("transition") == 6 and "consensus" in actions and "rectification_verify" in actions
     from reports import service
 
@@ -220,9 +225,15 @@ STEPS = {  # step -> function(world, app_id, session, settings) trying the trans
     "approve": lambda w, a, s, st: wf.decide(w["admin_zj"], a, "approve", "通过", session=s),
     "reject": lambda w, a, s, st: wf.decide(w["admin_zj"], a, "reject", "不通过", session=s),
 }
-LEGAL = {"submitted": {"withdraw", "assign_experts"}, "in_review": {"withdraw", "assign_experts", "submit_review"},
-         "consensus": set(), "site_visit": set(), "rectification": set(), "decision": {"approve", "reject"},
-         "approved": set()}  # consensus, site visit and rectification end only when their work is done (tested above)
+LEGAL = {
+    "submitted": {"withdraw", "assign_experts"},
+    "in_review": {"withdraw", "assign_experts", "submit_review"},
+    "consensus": set(),
+    "site_visit": set(),
+    "rectification": set(),
+    "decision": {"approve", "reject"},
+    "approved": set(),
+}  # consensus, site visit and rectification end only when their work is done (tested above)
 
 
 @pytest.mark.parametrize("state", list(LEGAL))

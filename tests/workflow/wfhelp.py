@@ -15,10 +15,18 @@ from assessment.editions import load_maturity_cached
 from assessment.store import repository as repo
 from assessment.store.orm import User
 
-COMPLIANCE = {"good_results_3y": True, "good_credit": True, "worst_accident_3y": "none", "violations_3y": False,
-              "secure_controllable": True, "smart_mfg_team": True}
-SCENARIOS = [{"scenario": "sg2025-l5-p08", "name": "冷镦机在线监控", "ai": False},
-             {"scenario": "sg2025-l5-p05", "name": "螺纹视觉检测", "ai": True}]
+COMPLIANCE = {
+    "good_results_3y": True,
+    "good_credit": True,
+    "worst_accident_3y": "none",
+    "violations_3y": False,
+    "secure_controllable": True,
+    "smart_mfg_team": True,
+}
+SCENARIOS = [
+    {"scenario": "sg2025-l5-p08", "name": "冷镦机在线监控", "ai": False},
+    {"scenario": "sg2025-l5-p05", "name": "螺纹视觉检测", "ai": True},
+]
 REQS = [r.id for r in load_maturity_cached("maturity/2020").applicable_requirements("discrete")]
 
 
@@ -42,9 +50,21 @@ class World:
 
 
 def make_enterprise(s, key: str, province: str, credit: str) -> tuple[int, int]:
-    ent = repo.create_enterprise(session=s, actor="setup", name=f"{key}企业", credit_code=credit, province=province,
-                                 legal_person=True, above_scale=True, ownership="private", industry_group="equipment",
-                                 employees=300, revenue_wan=20000, standing="regional_leading", compliance=COMPLIANCE)
+    ent = repo.create_enterprise(
+        session=s,
+        actor="setup",
+        name=f"{key}企业",
+        credit_code=credit,
+        province=province,
+        legal_person=True,
+        above_scale=True,
+        ownership="private",
+        industry_group="equipment",
+        employees=300,
+        revenue_wan=20000,
+        standing="regional_leading",
+        compliance=COMPLIANCE,
+    )
     fac = repo.create_factory(ent.id, f"{key}工厂", "discrete", session=s, actor="setup")
     a = repo.create_assessment(fac.id, session=s, actor="setup")
     repo.save_answers(a.id, {rid: {"grade": self_grade(rid)} for rid in REQS}, session=s, actor="setup")
@@ -57,14 +77,25 @@ def build_world(Session) -> World:
     one-time passwords already changed (principals ready to act)."""
     w = World()
     with Session.begin() as s:
-        for key, prov, credit in (("A", "浙江", "91330400MA2B000011"), ("B", "浙江", "91330400MA2B000022"),
-                                  ("C", "江苏", "91320500MA1Y000033")):
+        for key, prov, credit in (
+            ("A", "浙江", "91330400MA2B000011"),
+            ("B", "浙江", "91330400MA2B000022"),
+            ("C", "江苏", "91320500MA1Y000033"),
+        ):
             w.enterprises[key], w.assessments[key] = make_enterprise(s, key, prov, credit)
-        specs = [("sysadmin", "system_admin", None, None), ("admin_zj", "province_admin", "浙江", None),
-                 ("admin_js", "province_admin", "江苏", None), ("expert1", "expert", "浙江", None),
-                 ("expert2", "expert", None, None), ("expert3", "expert", "浙江", None), ("expert4", "expert", "浙江", None),
-                 ("expert_js", "expert", "江苏", None), ("ent_a", "enterprise", None, w.enterprises["A"]),
-                 ("ent_b", "enterprise", None, w.enterprises["B"]), ("ent_c", "enterprise", None, w.enterprises["C"])]
+        specs = [
+            ("sysadmin", "system_admin", None, None),
+            ("admin_zj", "province_admin", "浙江", None),
+            ("admin_js", "province_admin", "江苏", None),
+            ("expert1", "expert", "浙江", None),
+            ("expert2", "expert", None, None),
+            ("expert3", "expert", "浙江", None),
+            ("expert4", "expert", "浙江", None),
+            ("expert_js", "expert", "江苏", None),
+            ("ent_a", "enterprise", None, w.enterprises["A"]),
+            ("ent_b", "enterprise", None, w.enterprises["B"]),
+            ("ent_c", "enterprise", None, w.enterprises["C"]),
+        ]
         for name, role, prov, ent in specs:
             user, pw = create_user(name, role, session=s, province=prov, enterprise_id=ent, actor="setup")
             w.passwords[name] = pw
@@ -114,8 +145,12 @@ def advance(Session, w: World, app_id: int, to: str, settings, *, admin: str = "
                     wf.submit_review(w[e], app_id, session=s)
             elif state == "consensus":
                 sheet = wf.consensus_sheet(w[admin], app_id, session=s, flagged_only=True)
-                wf.record_consensus(w[admin], app_id, {r["requirement_id"]: {"grade": "largely", "reason": "合议：部分车间已联网"}
-                                                       for r in sheet["requirements"]}, session=s)
+                wf.record_consensus(
+                    w[admin],
+                    app_id,
+                    {r["requirement_id"]: {"grade": "largely", "reason": "合议：部分车间已联网"} for r in sheet["requirements"]},
+                    session=s,
+                )
                 wf.finish_consensus(w[admin], app_id, session=s)
             elif state == "site_visit":
                 items = wf.site_visit_checklist(w[admin], app_id, session=s)["items"]
