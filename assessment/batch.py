@@ -159,7 +159,8 @@ def _general_x(val: np.ndarray, c: Compiled) -> np.ndarray:
     cur = np.full((len(val), len(c.levels), len(c.tiers[0].ids)), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         cur[:, seg.level, seg.sub] = sums / counts  # NaN where nothing in the cell applies
+        flat = cur.reshape(-1, cur.shape[-1])  # (N·L, D): one matrix product per tier, not one per assessment and level
         for w, onehot in seg.tiers:
-            present = ~np.isnan(cur)
-            cur = (np.where(present, cur, 0.0) * w) @ onehot / ((present * w) @ onehot)
-    return cur[:, :, 0]
+            present = ~np.isnan(flat)
+            flat = (np.where(present, flat, 0.0) * w) @ onehot / ((present * w) @ onehot)
+    return flat.reshape(len(val), len(c.levels))
