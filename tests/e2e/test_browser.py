@@ -123,9 +123,10 @@ def test_newcomer_reaches_a_result(server, browser, tmp_path, request):
     out = OUTPUT / "e2e" / request.node.callspec.params["server"]
     out.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    page.set_default_timeout(30000)
+    page.set_default_timeout(60000)
     page.goto(server)
-    page.get_by_text("智能制造成熟度与智能工厂评估").first.wait_for()
+    # the first visit migrates the database and loads the demo data (certificates included): allow for a slow machine
+    page.get_by_text("智能制造成熟度与智能工厂评估").first.wait_for(timeout=180_000)
     # the demo data set is there and labelled 示例
     page.wait_for_function("() => [...document.querySelectorAll('input')].some(i => i.value.includes('【示例】'))")
     page.screenshot(path=str(out / "home.png"), full_page=False)
@@ -193,9 +194,9 @@ def test_evidence_survives_a_restart(browser, tmp_path):
         proc, url = start_app(_free_port(), env)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-            page.set_default_timeout(30000)
+            page.set_default_timeout(60000)
             page.goto(url)
-            page.get_by_text("智能制造成熟度与智能工厂评估").first.wait_for()
+            page.get_by_text("智能制造成熟度与智能工厂评估").first.wait_for(timeout=180_000)  # first visit loads the demo
             page.get_by_role("button", name="继续作答").click()
             page.get_by_text("完成进度").wait_for()
             if run == 1:
