@@ -67,27 +67,27 @@ show_flash()
 st.progress(total_answered / len(reqs), text=f"{t('progress')}: {total_answered}/{len(reqs)}")
 
 
+def _store(changes: dict[str, dict], expected: dict, action: str) -> None:
+    """The one save path of this page: a transaction that checks the user may edit, then repository.save_answers with
+    the values the user saw (a conflict raises EditConflict and saves nothing)."""
+    repo.transact(
+        be.Session,
+        lambda s: (
+            auth.require_editable(be, s, aid)
+            or repo.save_answers(
+                aid, changes, session=s, actor=user, expected=expected, root=be.settings.criteria_dir, action=action
+            )
+        ),
+    )
+
+
 def _bulk(rids: list[str], key: str) -> None:
     grade = st.session_state[key]
     changes = {rid: {"grade": grade} for rid in rids if stored.get(rid, (None, None))[0] != grade}
     if not changes:
         return
     try:
-        repo.transact(
-            be.Session,
-            lambda s: (
-                auth.require_editable(be, s, aid)
-                or repo.save_answers(
-                    aid,
-                    changes,
-                    session=s,
-                    actor=user,
-                    root=be.settings.criteria_dir,
-                    expected={rid: stored.get(rid, (None, None)) for rid in changes},
-                    action="bulk_grade",
-                )
-            ),
-        )
+        _store(changes, {rid: stored.get(rid, (None, None)) for rid in changes}, "bulk_grade")
         flash(
             "success",
             pick(f"已将 {len(changes)} 项评为「{_grade_name(grade)}」", f"{len(changes)} items graded '{_grade_name(grade)}'"),
@@ -221,21 +221,7 @@ def _save(
     """Save this user's value of one answer, expecting the stored value to be ``seen``; a conflict is kept for the user."""
     pkey = f"{aid}:{rid}"
     try:
-        repo.transact(
-            be.Session,
-            lambda s: (
-                auth.require_editable(be, s, aid)
-                or repo.save_answers(
-                    aid,
-                    {rid: {"grade": mine[0], "note": mine[1]}},
-                    session=s,
-                    expected={rid: seen},
-                    actor=user,
-                    root=be.settings.criteria_dir,
-                    action=action,
-                )
-            ),
-        )
+        _store({rid: {"grade": mine[0], "note": mine[1]}}, {rid: seen}, action)
         pending.pop(pkey, None)
         st.toast(f"{t('saved')} · {rid.split(':', 1)[1]}", icon=":material/save:")
     except repo.EditConflict as exc:
@@ -503,21 +489,7 @@ with st.expander(
         b1, b2 = st.columns(2)
         if b1.button(pick("应用导入", "Apply the import"), key=f"ans_apply::{aid}", type="primary", disabled=not ch):
             try:
-                repo.transact(
-                    be.Session,
-                    lambda s: (
-                        auth.require_editable(be, s, aid)
-                        or repo.save_answers(
-                            aid,
-                            ch,
-                            session=s,
-                            actor=user,
-                            expected={rid: prev_import["seen"][rid] for rid in ch},
-                            root=be.settings.criteria_dir,
-                            action="import_answers",
-                        )
-                    ),
-                )
+                _store(ch, {rid: prev_import["seen"][rid] for rid in ch}, "import_answers")
                 previews.pop(aid, None)
                 flash("success", pick(f"已导入 {len(ch)} 项答案", f"Imported {len(ch)} answers"))
                 st.rerun()
