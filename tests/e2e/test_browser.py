@@ -12,8 +12,10 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from dbhelp import PG_URL, require_pg
@@ -37,6 +39,8 @@ def require_chromium() -> None:
 
 
 def start_app(port: int, env: dict) -> tuple[subprocess.Popen, str]:
+    # the server writes to a log file: a pipe nobody reads fills up and stalls the server
+    log = tempfile.NamedTemporaryFile(prefix="e2e-app-", suffix=".log", delete=False)
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -55,9 +59,10 @@ def start_app(port: int, env: dict) -> tuple[subprocess.Popen, str]:
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
+    log.close()
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     import urllib.request
@@ -69,7 +74,7 @@ def start_app(port: int, env: dict) -> tuple[subprocess.Popen, str]:
         except OSError:
             time.sleep(0.5)
     proc.kill()
-    pytest.fail("the app did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+    pytest.fail("the app did not start: " + Path(log.name).read_text(errors="replace")[-2000:])
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
