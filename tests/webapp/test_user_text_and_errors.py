@@ -131,5 +131,8 @@ def test_error_details_are_off_in_the_browser():
 
 
 def test_make_run_binds_to_the_local_machine():
-    cmd = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    assert "--server.address 127.0.0.1" in cmd.splitlines()[-1]
+    cmd = subprocess.run(
+        ["make", "-n", "--no-print-directory", "run"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout  # (under `make test` the sub-make would otherwise print "Entering/Leaving directory" lines)
+    launch = [line for line in cmd.splitlines() if "streamlit run" in line]
+    assert launch and all("--server.address 127.0.0.1" in line for line in launch), cmd
