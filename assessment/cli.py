@@ -150,6 +150,79 @@ def cmd_criteria_diff(args) -> int:
     return 0
 
 
+def cmd_criteria_review(args) -> int:
+    """Export a maturity edition for an expert's review (``-o``), or record the verdicts of a filled-in sheet."""
+    from datetime import date
+
+    from reports.review_sheet import read_review_sheet, write_review_sheet
+
+    from .editions import load_maturity, load_registry
+    from .loader import read_input_bytes
+    from .review import record_reviews
+    from .schema import Review
+    from .store.text import check_text
+
+    root = _root(args)
+    reg = load_registry(root)
+    if args.edition not in reg or reg[args.edition].kind != "maturity":
+        known = ", ".join(k for k, v in reg.items() if v.kind == "maturity")
+        raise UsageError(f"{args.edition!r} is not a maturity edition; known: {known}")
+    if bool(args.output) == bool(args.import_file):
+        raise UsageError("give -o FILE.xlsx to export the review sheet, or --import FILE.xlsx to record its verdicts")
+    ed = load_maturity(args.edition, root)
+    if args.output:
+        if args.by or args.date:
+            raise UsageError("--by and --date go with --import")
+        Path(args.output).write_bytes(write_review_sheet(ed))
+        counts = ed.review_counts()
+        print(
+            f"wrote {args.output}: {sum(counts.values())} requirements of {ed.id} "
+            f"(reviewed {sum(counts.values()) - counts['none']}, not reviewed {counts['none']})"
+        )
+        return 0
+    prefixes = {load_maturity(e, root).model.id_prefix: e for e, v in reg.items() if v.kind == "maturity"}
+    sheet = read_review_sheet(read_input_bytes(Path(args.import_file)), ed, prefixes)
+    for row, problem in sheet.problems:
+        print(f"{args.import_file}: row {row}: {problem}", file=sys.stderr)
+    if sheet.problems:
+        raise UsageError(f"{len(sheet.problems)} row(s) refused; nothing written (fix them and import again)")
+    try:
+        by = check_text(args.by, field=("审核人", "reviewer"), max_len=80)
+    except ValueError as exc:
+        raise UsageError(f"--by: {exc}") from None
+    if by and sheet.reviewer and by != sheet.reviewer:
+        raise UsageError(f"the sheet names the reviewer {sheet.reviewer!r} (row 2) but --by says {by!r}; nothing written")
+    by = by or sheet.reviewer
+    if not by:
+        raise UsageError("no reviewer: fill in row 2 of the sheet or give --by NAME; nothing written")
+    when = sheet.date
+    if args.date:
+        try:
+            given = date.fromisoformat(args.date)
+        except ValueError:
+            raise UsageError(f"--date {args.date!r}: expected a date YYYY-MM-DD") from None
+        if when and when != given:
+            raise UsageError(f"the sheet is dated {when} (row 3) but --date says {given}; nothing written")
+        when = given
+    when = when or date.today()
+    if not sheet.rows:
+        raise UsageError(f"{args.import_file}: no verdicts filled in; nothing written")
+    reviews = {rid: Review(status=s, by=by, date=when, comment=c) for rid, (s, c) in sheet.rows.items()}
+    done = record_reviews(ed.id, reviews, root)
+    c = done.counts
+    print(
+        f"recorded {len(reviews)} review(s) of {ed.id} by {by}, {when}: approved {c['approved']}, changes requested "
+        f"{c['changes_requested']}, rejected {c['rejected']}; {len(done.files)} file(s) changed, {done.replaced} earlier "
+        "review(s) replaced"
+    )
+    counts = load_maturity(ed.id, root).review_counts()
+    print(
+        f"{ed.id} now: approved {counts['approved']}, changes requested {counts['changes_requested']}, rejected "
+        f"{counts['rejected']}, not reviewed {counts['none']}"
+    )
+    return 0
+
+
 # -- maturity ------------------------------------------------------------------------------
 
 
@@ -678,6 +751,17 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("b")
     x.add_argument("--json", action="store_true")
     x.set_defaults(func=cmd_criteria_diff)
+    x = c.add_parser(
+        "review",
+        help="expert review: export a maturity edition's requirements (-o FILE.xlsx) or record a filled-in sheet's "
+        "verdicts into the criteria files (--import FILE.xlsx)",
+    )
+    x.add_argument("edition")
+    x.add_argument("-o", "--output", help="write the review sheet (.xlsx)")
+    x.add_argument("--import", dest="import_file", metavar="FILE", help="a filled-in review sheet to record")
+    x.add_argument("--by", help="the reviewer's name (default: row 2 of the sheet)")
+    x.add_argument("--date", help="the review date YYYY-MM-DD (default: row 3 of the sheet, else today)")
+    x.set_defaults(func=cmd_criteria_review)
 
     m = sub.add_parser("maturity", help="answers templates and scoring").add_subparsers(dest="cmd", required=True)
     maturity_group = m

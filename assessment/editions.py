@@ -131,6 +131,11 @@ class MaturityEdition:
     def provenance_counts(self) -> dict[str, int]:
         return dict(Counter(r.provenance.kind.value for r in self.requirements if not r.withdrawn))
 
+    def review_counts(self) -> dict[str, int]:
+        """Requirements by expert review status: approved, changes_requested, rejected and ``none`` (not reviewed)."""
+        counts = Counter(r.review.status.value if r.review else "none" for r in self.requirements if not r.withdrawn)
+        return {k: counts.get(k, 0) for k in ("approved", "changes_requested", "rejected", "none")}
+
 
 def _check_weights(label: str, group: str, members: list, industries: list[IndustryType], problems: list[Problem]):
     for it in industries:

@@ -264,6 +264,36 @@ def provenance(kind: str, lang: str) -> str:
     return pick(lang, *zh_en) if zh_en else str(kind)
 
 
+# expert review of a requirement (``review.status`` in the criteria files; None: not reviewed)
+REVIEW = {
+    "approved": ("已通过", "approved"),
+    "changes_requested": ("需修改", "changes requested"),
+    "rejected": ("否决", "rejected"),
+    None: ("未审核", "not reviewed"),
+}
+REVIEW_BADGE = {
+    "approved": ("专家已审", "Expert-reviewed"),
+    "changes_requested": ("专家：需修改", "Expert: changes requested"),
+    "rejected": ("专家：否决", "Expert: rejected"),
+    None: ("待专家审核", "Awaiting expert review"),
+}
+
+
+def review_status(status: str | None, lang: str, *, badge: bool = False) -> str:
+    """An expert review status in words (approved → 已通过; with ``badge``: 专家已审); None or "none" is 未审核."""
+    table = REVIEW_BADGE if badge else REVIEW
+    zh_en = table.get(None if status == "none" else status)
+    return pick(lang, *zh_en) if zh_en else str(status)
+
+
+def review_counts(counts: dict[str, int], lang: str) -> str:
+    """专家审核：已通过 0 / 需修改 0 / 否决 0 / 未审核 379 (from :meth:`MaturityEdition.review_counts`)."""
+    parts = " / ".join(
+        f"{review_status(k, lang)} {counts.get(k, 0)}" for k in ("approved", "changes_requested", "rejected", "none")
+    )
+    return pick(lang, f"专家审核：{parts}", f"Expert review: {parts}")
+
+
 # -- the facts a rule reads, and where each is entered ----------------------------------------------------------
 
 

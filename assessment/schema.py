@@ -7,11 +7,13 @@ exact fractions so that a score of exactly 0.8 is exactly 0.8.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from enum import Enum
 from fractions import Fraction
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator
 
 
 def _to_fraction(value: Any) -> Fraction:
@@ -131,6 +133,46 @@ class ModelFile(Strict):
     subdomains: list[Subdomain] = Field(min_length=1)
 
 
+class ReviewStatus(str, Enum):
+    approved = "approved"  # the expert approves the statement as it is
+    changes_requested = "changes_requested"  # the expert asks for a change (the comment says which)
+    rejected = "rejected"  # the expert rejects the statement
+
+
+_UNSAFE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, dt.date):  # an unquoted YAML date (never a datetime: that is a date with a time)
+        if isinstance(value, dt.datetime):
+            raise ValueError("a date YYYY-MM-DD is needed, not a date and time")
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a valid date") from None
+    raise ValueError(f"{value!r} is not a date YYYY-MM-DD")
+
+
+class Review(Strict):
+    """A domain expert's verdict on a requirement (written by ``criteria review --import``)."""
+
+    status: ReviewStatus
+    by: str = Field(min_length=1, max_length=80)
+    date: Annotated[dt.date, BeforeValidator(_iso_date)]
+    comment: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("by", "comment")
+    @classmethod
+    def _plain_text(cls, v: str | None) -> str | None:
+        if v is not None and _UNSAFE_TEXT.search(v):
+            raise ValueError("contains a control or bidirectional-control character")
+        if v is not None and not v.strip():
+            raise ValueError("is empty")
+        return v
+
+
 class Requirement(Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+:[a-z0-9_]+:L[1-5]:\d{2}$")
     level: int = Field(ge=1, le=5)
@@ -141,6 +183,7 @@ class Requirement(Strict):
     industry_types: list[IndustryType] | None = None  # default: those of the sub-domain
     provenance: Provenance
     withdrawn: bool = False
+    review: Review | None = None  # the expert review record, if any (never on behalf of a real expert in shipped data)
 
 
 class RequirementsFile(Strict):
