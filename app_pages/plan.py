@@ -817,6 +817,8 @@ with tab_rescore:
                         [
                             {
                                 pick("可映射", "Map"): counts["maps"],
+                                pick("其中逐条对应", "of which one-to-one"): counts["one_to_one"],
+                                pick("其中仅承接同级", "of which inherited from the level"): counts["inherited_from_level"],
                                 pick("不可映射", "Do not map"): counts["does_not_map"],
                                 pick("新增", "New"): counts["new"],
                                 pick("权重变化的子域对", "Sub-domain pairs with moved weights"): len(r["weights_moved"]),
@@ -834,6 +836,9 @@ with tab_rescore:
                             [
                                 {
                                     pick("新版本要求", "New requirement"): x["id"],
+                                    pick("对应方式", "Basis"): pick("逐条对应", "one-to-one")
+                                    if x["basis"] == "one_to_one"
+                                    else pick("承接同级（取该级旧要求最低评分）", "inherited from the level (lowest old grade)"),
                                     pick("来自", "From"): "、".join(x["from"]),
                                     pick("带入等级", "Grade carried"): name(GRADE_NAMES, x["grade"])
                                     if x["grade"] in GRADE_NAMES

@@ -9,6 +9,12 @@ of the same level in the new sub-domain). ``requirements`` entries override sing
 requirement fed by several old ones takes the lowest of their grades (``combine: min``, conservative); N/A carries
 over only when every source is N/A; a requirement with no source is new and starts not assessed.
 
+The impact reports say how each new-edition requirement got its grade (``basis``): ``one_to_one`` when it is mapped
+requirement by requirement (by position or by a ``requirements`` entry), ``level`` when it only inherits the grades of
+its sub-domain's level cell in the old edition (``by: cell``: a default for the whole cell, not a correspondence of
+this statement), ``new`` when nothing feeds it. A rewritten edition mapped cell by cell (``maturity/2020`` →
+``maturity/2020-r2``) has no new requirement but no one-to-one one either: every grade is inherited from the level.
+
 Tier mappings pair rules: by default a rule maps to the rule with the same tier and name in the other edition
 (``rule_match: same_name``); ``rules`` entries state the exceptions (removed, renamed, new).
 """
@@ -81,6 +87,18 @@ class Link:
     relation: str
     provenance: str
     confidence: str | None
+    by: str = "position"  # position | cell | requirement (a ``requirements`` entry)
+
+
+BASES = ("one_to_one", "level", "new")
+
+
+def basis(links: list[Link]) -> str:
+    """How a new-edition requirement is fed: ``one_to_one`` (by position or a requirement entry), ``level`` (only
+    through a cell-wide ``by: cell`` default, or partly so) or ``new`` (no source)."""
+    if not links:
+        return "new"
+    return "level" if any(x.by == "cell" for x in links) else "one_to_one"
 
 
 @dataclass(frozen=True, eq=False)
@@ -232,10 +250,10 @@ def requirement_links(m: Mapping, root: Path = DEFAULT_ROOT) -> list[Link]:
                 cell = by_cell.get((t, level), [])
                 targets = cell if e.by == "cell" else [x for x in cell if _local(x)[2] == num]
                 kind, conf = _prov(e.provenance)
-                links += [Link(r.id, x, e.relation, kind, conf) for x in targets]
+                links += [Link(r.id, x, e.relation, kind, conf, e.by) for x in targets]
     for e in m.data.requirements:
         kind, conf = _prov(e.provenance)
-        links += [Link(e.from_, t, e.relation, kind, conf) for t in e.to]
+        links += [Link(e.from_, t, e.relation, kind, conf, "requirement") for t in e.to]
     return links
 
 
@@ -276,6 +294,7 @@ def map_answers(answers: Answers, m: Mapping, root: Path = DEFAULT_ROOT) -> tupl
             carried.append(
                 {
                     "id": rid,
+                    "basis": basis(links),
                     "from": [x.source for x in links],
                     "grade": grades.get(rid),
                     "relation": sorted({x.relation for x in links}),
@@ -335,7 +354,13 @@ def rescore(answers: Answers, to: str, *, root: Path = DEFAULT_ROOT, profile=Non
             "note": m.data.provenance.note,
             "combine": m.data.combine,
         },
-        "counts": {"maps": len(report["maps"]), "does_not_map": len(report["does_not_map"]), "new": len(report["new"])},
+        "counts": {
+            "maps": len(report["maps"]),
+            "one_to_one": sum(1 for x in report["maps"] if x["basis"] == "one_to_one"),
+            "inherited_from_level": sum(1 for x in report["maps"] if x["basis"] == "level"),
+            "does_not_map": len(report["does_not_map"]),
+            "new": len(report["new"]),
+        },
         **report,
         "weights_moved": moved,
         "before": {
@@ -454,6 +479,11 @@ def mapping_summary(source: str, target: str, root: Path = DEFAULT_ROOT) -> dict
     a, b = load_maturity_cached(m.source, root), load_maturity_cached(m.target, root)
     src = {x.source for x in links}
     tgt = {x.target for x in links}
+    fed: dict[str, list[Link]] = {}
+    for x in links:
+        fed.setdefault(x.target, []).append(x)
+    live_b = [r.id for r in b.requirements if not r.withdrawn]
+    bases = [basis(fed.get(rid, [])) for rid in live_b]
     return {
         **head,
         "combine": m.data.combine,
@@ -475,6 +505,9 @@ def mapping_summary(source: str, target: str, root: Path = DEFAULT_ROOT) -> dict
             "maps": len(src),
             "does_not_map": len([r for r in a.requirements if not r.withdrawn and r.id not in src]),
             "new": len([r for r in b.requirements if not r.withdrawn and r.id not in tgt]),
+            "target_total": len(live_b),
+            "one_to_one": bases.count("one_to_one"),
+            "inherited_from_level": bases.count("level"),
         },
     }
 
@@ -484,8 +517,9 @@ def render_rescore(r: dict) -> str:
         f"{r['from']} → {r['to']}（{r['industry']}）",
         f"映射 Mapping: {r['mapping']['file']}（{r['mapping']['provenance']}, 置信度 confidence {r['mapping']['confidence']}）"
         + (f" — {r['mapping']['note']}" if r["mapping"]["note"] else ""),
-        f"可映射 maps {r['counts']['maps']}，不可映射 does not map {r['counts']['does_not_map']}，新增 new {r['counts']['new']}"
-        "（新增要求按未评计 0 / new requirements start not assessed）",
+        f"可映射 maps {r['counts']['maps']}（逐条对应 one-to-one {r['counts']['one_to_one']}，仅承接同级整格 inherited "
+        f"from the level {r['counts']['inherited_from_level']}），不可映射 does not map {r['counts']['does_not_map']}，"
+        f"新增 new {r['counts']['new']}（新增要求按未评计 0 / new requirements start not assessed）",
         f"总分 S {r['before']['score']:.2f} → {r['after']['score']:.2f}；等级 level {r['before']['level']} → {r['after']['level']}"
         + ("（不变 unchanged）" if r["level_change"] == 0 else f"（{r['level_change']:+d}）"),
     ]
@@ -536,6 +570,10 @@ def render_mapping(source: str, target: str, s: dict) -> str:
         out.append(
             f"  requirements: {r['maps']} map, {r['does_not_map']} do not map, {r['new']} new "
             f"({r['links']} links; combine: {s['combine']})"
+        )
+        out.append(
+            f"  of the {r['target_total']} requirements of {target}: {r['one_to_one']} mapped one-to-one, "
+            f"{r['inherited_from_level']} inherited from the level (the old cell's lowest grade, by cell), {r['new']} new"
         )
     else:
         out.append(f"  rules: {len(s['maps'])} map, {len(s['does_not_map'])} do not map, {len(s['new'])} new")

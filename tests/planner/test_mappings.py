@@ -12,7 +12,7 @@ from paths import CRITERIA, ROOT
 from assessment.answers import Answers, read_answers_file
 from assessment.cli import main
 from assessment.editions import load_maturity_cached
-from assessment.mappings import check_mappings, load_mappings, map_answers, requirement_links, rescore
+from assessment.mappings import check_mappings, load_mappings, map_answers, mapping_summary, requirement_links, rescore
 
 EXAMPLES = ROOT / "examples"
 
@@ -141,3 +141,37 @@ def test_profile_rescore_reports_the_tier(tmp_path, capsys):
     assert set(out["tier"]) == {"edition", "before", "after", "changed"}
     assert main(["maturity", "rescore", str(EXAMPLES / "excellent.yaml"), "--to", "smart_factory/2025"]) == 2
     assert "already on" in capsys.readouterr().err
+
+
+def test_a_cell_mapping_is_reported_as_inherited_from_the_level_not_as_one_to_one(capsys):
+    """maturity/2020 → 2020-r2 maps cell to cell: every r2 requirement gets the lowest grade of its old cell (0 new),
+    but none corresponds to an old statement; the reports say so instead of counting them as plain maps."""
+    answers, _ = read_answers_file(EXAMPLES / "leading-answers.yaml")
+    r = rescore(answers, "maturity/2020-r2")
+    app_b = {x.id for x in load_maturity_cached("maturity/2020-r2").applicable_requirements(answers.industry)}
+    c = r["counts"]
+    assert c["new"] == 0 and c["one_to_one"] == 0 and c["inherited_from_level"] == c["maps"] == len(app_b)
+    assert {x["basis"] for x in r["maps"]} == {"level"}
+    # the r2 requirements beyond the old positions (:03, :04) have no same-numbered source: only the cell feeds them
+    x = next(x for x in r["maps"] if x["id"].endswith(":04"))
+    assert all(not f.endswith(":04") for f in x["from"]) and len(x["from"]) == 2
+    assert main(["maturity", "rescore", str(EXAMPLES / "leading-answers.yaml"), "--to", "maturity/2020-r2"]) == 0
+    out = capsys.readouterr().out
+    assert f"逐条对应 one-to-one 0，仅承接同级整格 inherited from the level {len(app_b)}）" in out
+    assert main(["criteria", "diff", "maturity/2020", "maturity/2020-r2", "--json"]) == 0
+    req = json.loads(capsys.readouterr().out)["mapping"]["requirements"]
+    assert (req["target_total"], req["one_to_one"], req["inherited_from_level"], req["new"]) == (379, 0, 379, 0)
+    assert main(["criteria", "diff", "maturity/2020", "maturity/2020-r2"]) == 0
+    assert "of the 379 requirements of maturity/2020-r2: 0 mapped one-to-one, 379 inherited from the level" in (
+        capsys.readouterr().out
+    )
+
+
+def test_a_position_mapping_is_one_to_one_and_unfed_requirements_are_new():
+    answers, _ = read_answers_file(EXAMPLES / "leading-answers.yaml")
+    r = rescore(answers, "maturity/2024-draft")
+    c = r["counts"]
+    assert c["inherited_from_level"] == 0 and c["one_to_one"] == c["maps"] > 0 and c["new"] > 0
+    s = mapping_summary("maturity/2020", "maturity/2024-draft", CRITERIA)["requirements"]
+    assert s["one_to_one"] + s["inherited_from_level"] + s["new"] == s["target_total"] == 250
+    assert (s["one_to_one"], s["new"]) == (210, 40)

@@ -208,6 +208,10 @@ def test_rescore_under_the_2024_draft(app_env):
         r["counts"]["does_not_map"],
         r["counts"]["new"],
     )
+    assert (counts["其中逐条对应"].iloc[0], counts["其中仅承接同级"].iloc[0]) == (
+        r["counts"]["one_to_one"],
+        r["counts"]["inherited_from_level"],
+    )
     assert metrics(at)["S"] == f"{r['after']['score']:.2f}"
     assert any(draft.file in shown(x) for x in texts(at))
 
