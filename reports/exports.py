@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from assessment import explain, labels
+from assessment.editions import load_maturity_cached
 
 from .report import ReportContext
 from .usertext import text_cell
@@ -45,6 +46,7 @@ def assessment_workbook(ctx: ReportContext, requirement_texts: dict[str, str], n
     m, t, d = ctx.maturity, ctx.tiers, ctx.declarations
     root = ctx.root
     zh = "zh"
+    ed = load_maturity_cached(m.edition, root)
     wb = Workbook()
     ws = wb.active
     ws.title = "概要"
@@ -61,6 +63,8 @@ def assessment_workbook(ctx: ReportContext, requirement_texts: dict[str, str], n
             ("智能工厂层级", labels.tier(t.tier, zh, edition=t.edition, root=root)),
             ("已答/总数", f"{m.answered}/{m.total}"),
             ("评估数据摘要", ctx.digest),
+            ("要求条款来源构成", "，".join(f"{labels.provenance(k, zh)} {v}" for k, v in sorted(ed.provenance_counts().items()))),
+            ("专家审核", labels.review_counts(ed.review_counts(), zh).split("：", 1)[1]),
         ],
         1,
     ):

@@ -76,6 +76,7 @@ def provenance_lines(ctx: ReportContext, lang: str) -> list[str]:
             source = source.replace(other, labels.edition_short(other, lang, root=ctx.root))
         lines.append(f"{title}（{status}）" + (f"：{source}" if source else "") if zh else f"{title} ({status})")
     lines.append((f"要求条款来源构成：{mix}" if zh else f"Requirement provenance: {mix}"))
+    lines.append(labels.review_counts(ed.review_counts(), lang))  # 专家审核：已通过 0 / 需修改 0 / 否决 0 / 未审核 379
     weights = _lang_part(sd.note, lang) or labels.citation(sd.ref)
     lines.append(
         (

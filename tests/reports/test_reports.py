@@ -392,3 +392,46 @@ def test_qr_code_on_the_page_carries_the_signed_payload(Session, seeded, setting
     assert scanned == payload  # what a phone scans is exactly the signed payload
     res = verify_certificate(scanned, keys(settings))
     assert res.status == "valid" and res.fields["no"] == cert.number
+
+
+def test_provenance_section_and_workbook_count_expert_reviews(Session, seeded, tmp_path):
+    """The 条款来源说明 section and the workbook's 概要 count requirements by expert review status (a temporary copy of
+    the criteria with two review records; the shipped criteria carry none)."""
+    from openpyxl import load_workbook
+
+    from assessment.review import record_reviews
+    from assessment.schema import Review
+
+    root = tmp_path / "criteria"
+    shutil.copytree(CRITERIA, root)
+    with Session() as s:
+        a = repo.get_assessment(seeded[2], session=s)
+        edition = a.maturity_edition
+    ed = load_maturity_cached(edition, root)
+    live = [r.id for r in ed.requirements if not r.withdrawn]
+    record_reviews(
+        edition,
+        {
+            live[0]: Review(status="approved", by="王工", date="2026-11-30"),
+            live[1]: Review(status="changes_requested", by="王工", date="2026-11-30", comment="写明范围"),
+            live[2]: Review(status="rejected", by="王工", date="2026-11-30", comment="重复"),
+        },
+        root,
+    )
+    n = len(live) - 3
+    with Session() as s:
+        zh = service.render_report(seeded[2], session=s, root=root)
+        en = service.render_report(seeded[2], session=s, root=root, lang="en")
+        xlsx = service.workbook(seeded[2], session=s, root=root)
+    (OUTPUT / "reports").mkdir(parents=True, exist_ok=True)
+    (OUTPUT / "reports" / "report-reviews.pdf").write_bytes(zh)
+    flat = "".join(pdf_text(zh).split())
+    assert f"专家审核：已通过1/需修改1/否决1/未审核{n}" in flat
+    assert "要求条款来源构成" in flat
+    assert f"Expert review: approved 1 / changes requested 1 / rejected 1 / not reviewed {n}" in " ".join(pdf_text(en).split())
+    summary = {r[0]: r[1] for r in load_workbook(io.BytesIO(xlsx))["概要"].iter_rows(values_only=True)}
+    assert summary["专家审核"] == f"已通过 1 / 需修改 1 / 否决 1 / 未审核 {n}"
+    assert "自拟转述" in summary["要求条款来源构成"]
+    with Session() as s:  # the shipped criteria: nothing reviewed
+        flat = "".join(pdf_text(service.render_report(seeded[2], session=s, root=CRITERIA)).split())
+    assert f"专家审核：已通过0/需修改0/否决0/未审核{len(live)}" in flat
