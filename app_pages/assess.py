@@ -22,7 +22,7 @@ from assessment.store.evidence import UPLOAD_TYPES, EvidenceRejected
 from ui import auth, state
 from ui.i18n import GRADE_NAMES, INDUSTRY_NAMES, LEVEL_NAMES, msg, name, pick, t
 from ui.services import backend
-from ui.widgets import flash, plain, prov_badge, require_assessment, show_flash
+from ui.widgets import flash, plain, prov_badge, require_assessment, review_badge, review_caption, show_flash
 
 be = backend()
 user = st.session_state[state.USER] or state.DEFAULT_USER
@@ -275,8 +275,11 @@ def _card(r, n: int) -> None:
             if zh
             else f"{sd.name_en} · level {r.level} · item {n}"
         )
-        st.markdown(f"**{heading}** {prov_badge(r.provenance.kind.value)}  \n{text}")
+        status = r.review.status.value if r.review else None
+        st.markdown(f"**{heading}** {prov_badge(r.provenance.kind.value)} {review_badge(status)}  \n{text}")
         st.caption(rid.split(":", 1)[1])  # the id, in small text under the heading
+        if r.review is not None:
+            st.caption(review_caption(r.review))
         st.caption(t("evidence_hint") + pick("；", "; ").join(r.evidence_zh if zh else r.evidence_en))
         token = ("p" if conflict else "s") + _fingerprint(shown)
         gkey = f"g::{aid}::{rid}::{token}"

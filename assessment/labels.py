@@ -562,7 +562,8 @@ def edition_short(edition: str, lang: str, *, root: Path = DEFAULT_ROOT) -> str:
 
 
 def pairs(kind: str, *, root: Path = DEFAULT_ROOT) -> dict[Any, tuple[str, str]]:
-    """{id: (zh, en)} for ``level`` (compact form), ``tier``, ``grade`` (with value), ``provenance``, ``industry_type``,
+    """{id: (zh, en)} for ``level`` (compact form), ``tier``, ``grade`` (with value), ``provenance``, ``review_badge``
+    (expert review status, None: not reviewed), ``industry_type``,
     ``dimension`` or an :data:`ENUMS` kind."""
 
     def both(fn) -> tuple[str, str]:
@@ -578,6 +579,8 @@ def pairs(kind: str, *, root: Path = DEFAULT_ROOT) -> dict[Any, tuple[str, str]]
         return {g: both(lambda lg, g=g: grade(g, lg, with_value=g not in (None, "na"), root=root)) for g in ids}
     if kind == "provenance":
         return dict(PROVENANCE)
+    if kind == "review_badge":
+        return dict(REVIEW_BADGE)
     if kind == "industry_type":
         return {k.value: (v.name_zh, v.name_en) for k, v in _maturity(MATURITY, root).model.industry_types.items()}
     if kind == "dimension":

@@ -75,6 +75,7 @@ LEVEL_NAMES = labels.pairs("level")  # 三级 集成级 / Level 3 · Integrated
 TIER_NAMES = labels.pairs("tier")
 GRADE_NAMES = labels.pairs("grade")  # 0.8 大部分满足 / 0.8 Largely met
 PROV_NAMES = labels.pairs("provenance")
+REVIEW_BADGES = labels.pairs("review_badge")  # 专家已审 / 专家：需修改 / 专家：否决 / 待专家审核
 STATUS_NAMES = labels.pairs("assessment_status")
 INDUSTRY_NAMES = labels.pairs("industry_type")
 

@@ -6,7 +6,7 @@ import re
 
 import streamlit as st
 
-from .i18n import PROV_NAMES, name, t
+from .i18n import PROV_NAMES, REVIEW_BADGES, name, name_or_key, pick, t
 from .state import ASSESSMENT_ID, FLASH
 
 PROV_COLOURS = {"official": "green", "secondary": "blue", "authored": "orange", "provisional": "gray"}
@@ -45,6 +45,22 @@ def require_assessment() -> int | None:
 
 def prov_badge(kind: str) -> str:
     return f":{PROV_COLOURS.get(kind, 'gray')}-badge[{name(PROV_NAMES, kind)}]"
+
+
+REVIEW_COLOURS = {"approved": "green", "changes_requested": "orange", "rejected": "red", None: "gray"}
+
+
+def review_badge(status: str | None) -> str:
+    """The expert review status of a requirement as a badge (专家已审 / 专家：需修改 / 专家：否决 / 待专家审核)."""
+    return f":{REVIEW_COLOURS.get(status, 'gray')}-badge[{name_or_key(REVIEW_BADGES, status)}]"
+
+
+def review_caption(review) -> str | None:
+    """Who reviewed a requirement and when, with the comment, as plain text (None when it was not reviewed)."""
+    if review is None:
+        return None
+    head = pick(f"专家审核：{review.by}，{review.date.isoformat()}", f"Expert review: {review.by}, {review.date.isoformat()}")
+    return plain(head + (pick("——", " — ") + review.comment if review.comment else ""))
 
 
 _AUTOLINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=www)(?=\.)|(?=@)")
