@@ -67,6 +67,7 @@ def _maturity_rows(ed) -> list[dict]:
                 "evidence_en": r.evidence_en,
                 "provenance": r.provenance.kind.value,
                 "provenance_ref": r.provenance.ref,
+                "review": r.review.model_dump(mode="json", exclude_none=True) if r.review else None,
             }
         )
     return rows

@@ -3,6 +3,7 @@ import them back as ``review`` records in a temporary copy of the criteria (neve
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -119,6 +120,10 @@ def test_round_trip_records_reviews_and_leaves_every_other_line(criteria, tmp_pa
     assert ed.review_counts() == {"approved": 1, "changes_requested": 1, "rejected": 1, "none": 376}
     assert main(["--criteria", str(criteria), "criteria", "check"]) == 0
     capsys.readouterr()
+    assert main(["--criteria", str(criteria), "criteria", "list", EDITION, "--json"]) == 0
+    listed = {r["id"]: r["review"] for r in json.loads(capsys.readouterr().out)}
+    assert listed[B] == {"status": "changes_requested", "by": "王工", "date": "2026-11-30", "comment": "=写明采集频率"}
+    assert listed[A]["status"] == "approved" and "comment" not in listed[A]
 
     # a second review of the same requirement replaces the record in place; the export shows the current status
     sheet2 = _fill(_export_again(criteria, tmp_path, capsys), {A: ("否决", "不具体")}, reviewer="李四", day="2026-12-01")
