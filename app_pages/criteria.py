@@ -7,7 +7,7 @@ import streamlit as st
 
 from assessment.diff import diff
 from assessment.editions import load_maturity_cached, load_registry
-from ui.i18n import PROV_NAMES, name, pick, t
+from ui.i18n import PROV_NAMES, REVIEW_BADGES, name, pick, t
 from ui.services import backend
 from ui.widgets import domain_errors, plain, show_error
 
@@ -80,6 +80,7 @@ if entry.kind == "maturity":
                 pick("来源", "Provenance"): name(PROV_NAMES, r.provenance.kind.value),
                 pick("出处", "Reference"): r.provenance.ref,
                 pick("行业", "Industries"): ",".join(x.value for x in ed.req_industries(r)),
+                pick("专家审核", "Expert review"): name(REVIEW_BADGES, r.review.status.value if r.review else None),
             }
         )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=420)

@@ -166,6 +166,8 @@ def test_history_page(app_env):
 def test_criteria_page(app_env):
     at = _open("criteria")
     assert at.title[0].value == "标准浏览"
+    table = at.dataframe[0].value
+    assert set(table["专家审核"]) == {"待专家审核"}  # no shipped requirement has an expert review yet
     at.selectbox(key="crit_edition").set_value("maturity/2024-draft").run()
     assert not at.exception
     at.selectbox(key="crit_edition").set_value("scenarios/2025").run()
