@@ -199,7 +199,8 @@ if files:
         st.caption(pick("每次下载都记入审计日志。", "Every download is recorded in the audit trail."))
         for f in files:
             e1, e2 = st.columns([5, 1])
-            e1.markdown(plain(f"{f['name']} · {f['requirement_id'] or pick('通用', 'general')} · {f['size'] / 1024:.0f} KB"))
+            size = f"{f['size']} B" if f["size"] < 1024 else f"{f['size'] / 1024:.0f} KB"
+            e1.markdown(plain(f"{f['name']} · {f['requirement_id'] or pick('通用', 'general')} · {size}"))
             e2.download_button(
                 pick("下载", "Download"),
                 data=_evidence_reader(f["id"]),

@@ -88,8 +88,11 @@ def _selector(label: str, ids: list, state_key: str, labels: dict, placeholder: 
 
 
 def _guard(s, obj) -> None:
-    """Server mode: the principal may change this enterprise's (factory's, assessment's) data; refused and audited."""
-    if SERVER:
+    """Server mode: the principal may change this enterprise's (factory's, assessment's) data, and an assessment is
+    not frozen by an application or a certification; refused (and a refusal of access audited)."""
+    if SERVER and isinstance(obj, Assessment):
+        records.require_editable(P, obj.id, session=s)
+    elif SERVER:
         records.require_enterprise_edit(P, obj, session=s)
 
 

@@ -73,7 +73,7 @@ def test_evidence_uploaded_on_one_process_is_read_on_the_other(servers, browser,
     expect(page.get_by_text("企业用户")).to_be_visible(timeout=30000)
     page.goto(a.url + f"/assess?assessment={aid}")  # a new Streamlit session: the login cookie signs it in
     page.get_by_text("完成进度").first.wait_for(timeout=60000)
-    expect(page.get_by_role("button", name="登录")).to_have_count(0)
+    expect(page.get_by_role("button", name="登录", exact=True)).to_have_count(0)
     evidence = tmp_path / "设备联网清单.pdf"
     evidence.write_bytes(CONTENT)
     page.locator("input[type=file]").last.set_input_files(str(evidence))
@@ -90,7 +90,7 @@ def test_evidence_uploaded_on_one_process_is_read_on_the_other(servers, browser,
     # process B (same host name, another port): the cookie of the login on A opens B signed in
     page.goto(b.url + "/inbox")
     expect(page.get_by_text("企业用户")).to_be_visible(timeout=60000)
-    expect(page.get_by_role("button", name="登录")).to_have_count(0)
+    expect(page.get_by_role("button", name="登录", exact=True)).to_have_count(0)
 
     # the application is submitted and the experts assigned (as the enterprise and the admin would)
     with Session.begin() as s:
@@ -104,6 +104,8 @@ def test_evidence_uploaded_on_one_process_is_read_on_the_other(servers, browser,
     epage.goto(b.url + "/applications")
     expect(epage.get_by_text("智能制造评估 · 登录")).to_be_visible(timeout=60000)
     _login(epage, "expert1", world.passwords["expert1"])
+    expect(epage.get_by_text("A企业（申请").first).to_be_visible(timeout=60000)  # an expert's first page: 待办
+    epage.get_by_role("link", name="申请与评审").click()
     expect(epage.get_by_text("独立评审").first).to_be_visible(timeout=60000)
     epage.get_by_text("证据文件（1）").click()
     with epage.expect_download(timeout=30000) as dl:
