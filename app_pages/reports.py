@@ -71,6 +71,7 @@ with tab_cert:
         ]
         numbers = [c.number for c, _ in certs]
         cert_factory = {c.number: fname for c, fname in certs}
+        kinds = {c.number: c.kind for c, _ in certs}
         of_current = [c.number for c, _ in certs if c.assessment_id == aid]  # newest first
     if aid:
         blocker = None  # why no certificate can be issued now
@@ -160,13 +161,20 @@ with tab_cert:
             )
         with st.expander(pick("撤销证书", "Revoke a certificate")):
             with st.form("revoke"):
-                number = st.selectbox(pick("证书编号", "Number"), [n for n in numbers if n not in revoked])
+                # server mode: the enterprise revokes its own self-assessment certificates, never a province's CT-
+                revocable = [n for n in numbers if n not in revoked and not (SERVER and kinds[n] != "self_assessed")]
+                number = st.selectbox(pick("证书编号", "Number"), revocable)
                 reason = st.text_input(pick("撤销理由 *", "Reason *"), max_chars=REASON_MAX)
                 if st.form_submit_button(pick("撤销", "Revoke")):
                     try:
                         with be.Session.begin() as s:
-                            if SERVER:  # only a certificate of the principal's own (listed) assessments
-                                require(s, P, "certificate.read", repo.get_certificate(number, session=s))
+                            if SERVER:  # only a self-assessment certificate of the principal's own assessments
+                                cert = repo.get_certificate(number or "", session=s)
+                                require(s, P, "certificate.read", cert)
+                                if cert.kind != "self_assessed":
+                                    raise ValueError(
+                                        "认定证书只能由发证机关撤销 / a certified (CT-) certificate is revoked by its issuer"
+                                    )
                             repo.revoke_certificate(number, reason, session=s, actor=user)
                         flash("warning", pick(f"已撤销 {number}", f"Revoked {number}"))
                         st.rerun()

@@ -182,3 +182,5 @@ def test_reports_page_lists_only_the_enterprises_own_certificates(world):
     r = opened(at, "reports", assessment=world.assessments["A"])
     assert numbers["A"] in r["text"] and numbers["B"] not in r["text"]
     assert "推荐汇总表" not in r["tabs"]
+    revocable = next(sb for sb in at.selectbox if sb.label == "证书编号")
+    assert list(revocable.options) == [numbers["A"]]  # another enterprise's certificate cannot even be chosen
