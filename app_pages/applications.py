@@ -176,6 +176,41 @@ if d["experts"]:
         hide_index=True,
     )
 
+# -- the evidence files of the application's assessment: the experts assigned, the province admin, the enterprise --
+
+
+def _evidence_reader(ev_id: int):
+    """The file's bytes, read when the download is clicked (checked and audited then: records.evidence_content)."""
+
+    def read() -> bytes:
+        with be.Session.begin() as s:
+            return records.evidence_content(p, ev_id, session=s, store=be.store)[2]
+
+    return read
+
+
+try:
+    with be.Session() as s:
+        files = records.list_evidence(p, d["assessment_id"], session=s)
+except (AccessDenied, LookupError):
+    files = []
+if files:
+    with st.expander(pick(f"证据文件（{len(files)}）", f"Evidence files ({len(files)})"), icon=":material/attach_file:"):
+        st.caption(pick("每次下载都记入审计日志。", "Every download is recorded in the audit trail."))
+        for f in files:
+            e1, e2 = st.columns([5, 1])
+            size = f"{f['size']} B" if f["size"] < 1024 else f"{f['size'] / 1024:.0f} KB"
+            e1.markdown(plain(f"{f['name']} · {f['requirement_id'] or pick('通用', 'general')} · {size}"))
+            e2.download_button(
+                pick("下载", "Download"),
+                data=_evidence_reader(f["id"]),
+                file_name=f["name"],
+                mime=f["mime"],
+                key=f"app_ev_dl_{app_id}_{f['id']}",
+                icon=":material/download:",
+                on_click="ignore",
+            )
+
 # -- enterprise: withdraw ----------------------------------------------------------------------------------------
 
 if "withdraw" in actions:

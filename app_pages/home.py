@@ -8,11 +8,14 @@ with: a stale form is refused with who and when, and the user's input stays on s
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from assessment import labels
+from assessment import labels, records
+from assessment.access import AccessDenied, check, require
 from assessment.editions import load_registry
 from assessment.numbers import parse_number
 from assessment.store import repository as repo
@@ -27,6 +30,8 @@ from ui.widgets import domain_errors, flash, plain, show_error, show_flash
 
 be = backend()
 user = st.session_state[state.USER] or state.DEFAULT_USER
+SERVER = auth.server_mode(be)
+P = auth.principal(be)  # server mode: every change below is checked for this principal in assessment/records.py
 SHOW_ARCHIVED = "show_archived"
 
 st.title(t("app_title"))
@@ -82,6 +87,25 @@ def _selector(label: str, ids: list, state_key: str, labels: dict, placeholder: 
     )
 
 
+def _guard(s, obj) -> None:
+    """Server mode: the principal may change this enterprise's (factory's, assessment's) data, and an assessment is
+    not frozen by an application or a certification; refused (and a refusal of access audited)."""
+    if SERVER and isinstance(obj, Assessment):
+        records.require_editable(P, obj.id, session=s)
+    elif SERVER:
+        records.require_enterprise_edit(P, obj, session=s)
+
+
+def _may_create_enterprise() -> bool:
+    if not SERVER:
+        return True
+    with be.Session() as s:
+        return check(s, P, "enterprise.create", P.province) is None
+
+
+MAY_CREATE = _may_create_enterprise()  # server mode: a system admin or a province admin, never an enterprise user
+
+
 def _manage(kind: str, row, rename) -> None:
     """Rename (version-checked) and archive / restore one record, in a popover under its selector."""
     with st.popover(pick("重命名 / 归档", "Rename / archive"), icon=":material/edit:", width="stretch"):
@@ -89,16 +113,21 @@ def _manage(kind: str, row, rename) -> None:
             new = st.text_input(pick("新名称", "New name"), value=row.title if kind == "assessment" else row.name, max_chars=200)
             if st.form_submit_button(pick("重命名", "Rename")):
                 try:
-                    repo.transact(be.Session, lambda s: rename(s, new))
+                    repo.transact(be.Session, lambda s: (_guard(s, row), rename(s, new)))
                     flash("success", pick("已重命名", "Renamed"))
                     st.rerun()
-                except (repo.ConcurrentEditError, ValueError, LookupError) as exc:
+                except (repo.ConcurrentEditError, ValueError, LookupError, AccessDenied) as exc:
                     st.error(plain(msg(exc)))
         archived = row.archived_at is not None
         label = pick("恢复", "Restore") if archived else pick("归档（可恢复）", "Archive (restorable)")
         if st.button(label, key=f"archive_{kind}_{row.id}", icon=":material/unarchive:" if archived else ":material/archive:"):
-            with be.Session.begin() as s:
-                repo.set_archived(kind, row.id, not archived, session=s, actor=user)
+            try:
+                with be.Session.begin() as s:
+                    _guard(s, row)
+                    repo.set_archived(kind, row.id, not archived, session=s, actor=user)
+            except AccessDenied as exc:
+                st.error(plain(msg(exc)))
+                return
             flash(
                 "success",
                 pick("已恢复", "Restored")
@@ -132,7 +161,15 @@ with col1:
         pick("暂无企业，请新建", "No enterprise yet: create one"),
         (state.FACTORY_ID, state.ASSESSMENT_ID, state.SUBDOMAIN),
     )
-    with st.popover(t("new_enterprise"), icon=":material/add:", width="stretch"):
+    if not MAY_CREATE:
+        st.caption(
+            pick(
+                "企业由系统管理员或本省管理员创建；您可在本企业下新建工厂和评估。",
+                "Enterprises are created by the system or province administrator; you can add factories and "
+                "assessments under your own enterprise.",
+            )
+        )
+    with st.popover(t("new_enterprise"), icon=":material/add:", width="stretch", disabled=not MAY_CREATE):
         with st.form("new_enterprise", clear_on_submit=True):
             ename = st.text_input(pick("企业名称 *", "Enterprise name *"), max_chars=200)
             code = st.text_input(pick("统一社会信用代码", "Unified social credit code"), max_chars=18)
@@ -156,9 +193,8 @@ with col1:
             if st.form_submit_button(pick("创建企业", "Create enterprise"), type="primary"):
                 try:
                     with be.Session.begin() as s:
-                        e = repo.create_enterprise(
+                        e = (partial(records.create_enterprise, P) if SERVER else partial(repo.create_enterprise, actor=user))(
                             session=s,
-                            actor=user,
                             name=ename,
                             credit_code=code.strip() or None,
                             province=prov.strip() or None,
@@ -172,7 +208,7 @@ with col1:
                     state.select(enterprise_id=new_id, factory_id=None, assessment_id=None, subdomain=None)
                     flash("success", pick(f"已创建企业「{ename.strip()}」", f"Created enterprise '{ename.strip()}'"))
                     st.rerun()
-                except ValueError as exc:
+                except (ValueError, AccessDenied) as exc:
                     st.error(plain(msg(exc)))
     if st.session_state[state.ENTERPRISE_ID] in ent_rows:
         ent_row = ent_rows[st.session_state[state.ENTERPRISE_ID]]
@@ -213,12 +249,14 @@ with col2:
             if st.form_submit_button(pick("创建工厂", "Create factory"), type="primary"):
                 try:
                     with be.Session.begin() as s:
-                        f = repo.create_factory(eid, fname, ftype, session=s, actor=user, sub_sector=sector.strip() or None)
+                        f = (partial(records.create_factory, P) if SERVER else partial(repo.create_factory, actor=user))(
+                            eid, fname, ftype, session=s, sub_sector=sector.strip() or None
+                        )
                         new_id = f.id
                     state.select(factory_id=new_id, assessment_id=None, subdomain=None)
                     flash("success", pick(f"已创建工厂「{fname.strip()}」", f"Created factory '{fname.strip()}'"))
                     st.rerun()
-                except ValueError as exc:
+                except (ValueError, AccessDenied) as exc:
                     st.error(plain(msg(exc)))
     if st.session_state[state.FACTORY_ID] in fac_rows:
         fac_row = fac_rows[st.session_state[state.FACTORY_ID]]
@@ -293,10 +331,9 @@ with col3:
             if st.form_submit_button(pick("开始评估", "Start assessment"), type="primary"):
                 try:
                     with be.Session.begin() as s:
-                        a = repo.create_assessment(
+                        a = (partial(records.create_assessment, P) if SERVER else partial(repo.create_assessment, actor=user))(
                             fid,
                             session=s,
-                            actor=user,
                             maturity_edition=med,
                             tier_edition=ted,
                             scenario_catalogue=cat,
@@ -308,7 +345,7 @@ with col3:
                         new_id = a.id
                     state.select(assessment_id=new_id, subdomain=None)
                     st.switch_page("app_pages/assess.py", query_params={"assessment": str(new_id)})
-                except ValueError as exc:
+                except (ValueError, AccessDenied) as exc:
                     st.error(plain(msg(exc)))
     if st.session_state[state.ASSESSMENT_ID] in ass_rows:
         ass_row = ass_rows[st.session_state[state.ASSESSMENT_ID]]
@@ -385,12 +422,21 @@ def _save_versioned(form: str, row_id, work, *, expected=None, siblings: tuple[s
     with the version this save was checked against moves to the new version instead of conflicting with this save."""
     forms = st.session_state["forms"]
     f = forms[(form, row_id)]
+    owner = {"enterprise": Enterprise, "facts": Enterprise, "build": Assessment, "factory": Factory}
+
+    def checked(s):  # server mode: the enterprise's own user; the region's facts: its province admin
+        if SERVER and form == "region":
+            records.require_region_edit(P, row_id, session=s)
+        elif SERVER:
+            _guard(s, s.get(owner[form], row_id))
+        return work(s)
+
     try:
-        row = repo.transact(be.Session, work)
+        row = repo.transact(be.Session, checked)
     except repo.EditConflict as exc:
         f["conflict"] = msg(exc)
         st.rerun()
-    except (ValueError, LookupError, repo.ConcurrentEditError) as exc:
+    except (ValueError, LookupError, repo.ConcurrentEditError, AccessDenied) as exc:
         st.error(plain(msg(exc)))
         return
     f.update(conflict=None, fresh=True)  # shown anew with what is stored now
@@ -758,9 +804,14 @@ if eid and eid in ent_rows:
                 )
                 year = a2.number_input(pick("年份", "Year"), min_value=2024, max_value=2100, value=2025)
                 if a3.form_submit_button(pick("添加", "Add")):
-                    with be.Session.begin() as s:
-                        repo.add_tier_award(fid, tier, int(year), session=s, actor=user)
-                    st.rerun()
+                    try:
+                        with be.Session.begin() as s:
+                            _guard(s, s.get(Factory, fid))
+                            repo.add_tier_award(fid, tier, int(year), session=s, actor=user)
+                    except AccessDenied as exc:
+                        st.error(plain(msg(exc)))
+                    else:
+                        st.rerun()
 
 # 建设内容与建设成效 of the selected assessment (its tier edition's items), checked against what the user saw
 if aid and aid in ass_rows:
@@ -867,78 +918,82 @@ if fid and fid in fac_rows:
             )
 
 # -- bundle import: validated whole before anything is written; merge or copy when the factory exists ---------------
-with st.expander(t("import")):
-    st.caption(
-        pick(
-            "导入其他安装导出的评估数据包（含证据文件及校验值）。先检查整个数据包，再选择如何导入；数据包有任何问题都不会写入任何内容。",
-            "Import a bundle exported by another installation (with evidence files and hashes). The whole bundle is checked "
-            "first, then you choose how to import it; a bundle with any problem changes nothing.",
+# server mode: a bundle may create or join any enterprise, so only those who may create enterprises import one
+if MAY_CREATE:
+    with st.expander(t("import")):
+        st.caption(
+            pick(
+                "导入其他安装导出的评估数据包（含证据文件及校验值）。先检查整个数据包，再选择如何导入；数据包有任何问题都不会写入任何内容。",
+                "Import a bundle exported by another installation (with evidence files and hashes). The whole bundle is checked "
+                "first, then you choose how to import it; a bundle with any problem changes nothing.",
+            )
         )
-    )
-    up = st.file_uploader(t("import"), type=["zip"], key="bundle_upload", label_visibility="collapsed")
-    if up is not None:
-        try:
-            with be.Session() as s:
-                p = inspect_bundle(up.getvalue(), session=s, max_bytes=be.max_bytes, root=be.settings.criteria_dir)
-        except (BundleError, EvidenceRejected, ValueError) as exc:
-            p = None
-            st.error(pick("无法导入：", "Cannot import: ") + plain(msg(exc)))
-        if p is not None:
-            doc = p.doc
-            st.info(
-                pick(
-                    f"数据包：{plain(doc.enterprise.name)} · {plain(doc.factory.name)} · {plain(doc.assessment.title)}，"
-                    f"{p.answered}/{p.applicable} 项已作答，{len(p.files)} 个证据文件。",
-                    f"Bundle: {plain(doc.enterprise.name)} · {plain(doc.factory.name)} · {plain(doc.assessment.title)}, "
-                    f"{p.answered}/{p.applicable} answered, {len(p.files)} evidence files.",
-                )
-            )
-            modes = ["copy"]
-            if p.enterprise_id is not None:
-                how = (
-                    pick("统一社会信用代码", "credit code")
-                    if p.enterprise_match_by == "credit_code"
-                    else pick("企业名称", "name")
-                )
-                st.warning(
+        up = st.file_uploader(t("import"), type=["zip"], key="bundle_upload", label_visibility="collapsed")
+        if up is not None:
+            try:
+                with be.Session() as s:
+                    p = inspect_bundle(up.getvalue(), session=s, max_bytes=be.max_bytes, root=be.settings.criteria_dir)
+            except (BundleError, EvidenceRejected, ValueError) as exc:
+                p = None
+                st.error(pick("无法导入：", "Cannot import: ") + plain(msg(exc)))
+            if p is not None:
+                doc = p.doc
+                st.info(
                     pick(
-                        f"按{how}匹配到本机已有企业「{plain(p.enterprise_name)}」"
-                        + ("（已归档）" if p.enterprise_archived else "")
-                        + "。",
-                        f"Matches the existing enterprise '{plain(p.enterprise_name)}' by {how}"
-                        + (" (archived)" if p.enterprise_archived else "")
-                        + ".",
+                        f"数据包：{plain(doc.enterprise.name)} · {plain(doc.factory.name)} · {plain(doc.assessment.title)}，"
+                        f"{p.answered}/{p.applicable} 项已作答，{len(p.files)} 个证据文件。",
+                        f"Bundle: {plain(doc.enterprise.name)} · {plain(doc.factory.name)} · {plain(doc.assessment.title)}, "
+                        f"{p.answered}/{p.applicable} answered, {len(p.files)} evidence files.",
                     )
                 )
-            if p.factory_id is not None:
-                modes = ["merge", "copy"]
-            mode_names = {
-                "merge": plain(
-                    pick(
-                        f"并入已有工厂「{doc.factory.name}」（评估名称：{p.merge_title}）",
-                        f"Into the existing factory '{doc.factory.name}' (title: {p.merge_title})",
+                modes = ["copy"]
+                if p.enterprise_id is not None:
+                    how = (
+                        pick("统一社会信用代码", "credit code")
+                        if p.enterprise_match_by == "credit_code"
+                        else pick("企业名称", "name")
                     )
-                ),
-                "copy": plain(pick(f"作为新工厂「{p.copy_factory_name}」", f"As a new factory '{p.copy_factory_name}'")),
-            }
-            mode = st.radio(
-                pick("导入方式", "How to import"), modes, horizontal=True, key="bundle_mode", format_func=mode_names.get
-            )
-            if st.button(pick("导入", "Import"), key="bundle_import", type="primary"):
-                try:
-                    with be.Session.begin() as s:
-                        a = import_bundle(
-                            up.getvalue(),
-                            session=s,
-                            store=be.store,
-                            mode=mode,
-                            actor=user,
-                            max_bytes=be.max_bytes,
-                            root=be.settings.criteria_dir,
+                    st.warning(
+                        pick(
+                            f"按{how}匹配到本机已有企业「{plain(p.enterprise_name)}」"
+                            + ("（已归档）" if p.enterprise_archived else "")
+                            + "。",
+                            f"Matches the existing enterprise '{plain(p.enterprise_name)}' by {how}"
+                            + (" (archived)" if p.enterprise_archived else "")
+                            + ".",
                         )
-                        ids = (a.factory.enterprise_id, a.factory_id, a.id)
-                    state.select(enterprise_id=ids[0], factory_id=ids[1], assessment_id=ids[2], subdomain=None)
-                    flash("success", pick("已导入评估数据包", "Bundle imported"))
-                    st.rerun()
-                except (BundleError, EvidenceRejected, ValueError) as exc:
-                    st.error(pick("导入失败：", "Import refused: ") + plain(msg(exc)))
+                    )
+                if p.factory_id is not None:
+                    modes = ["merge", "copy"]
+                mode_names = {
+                    "merge": plain(
+                        pick(
+                            f"并入已有工厂「{doc.factory.name}」（评估名称：{p.merge_title}）",
+                            f"Into the existing factory '{doc.factory.name}' (title: {p.merge_title})",
+                        )
+                    ),
+                    "copy": plain(pick(f"作为新工厂「{p.copy_factory_name}」", f"As a new factory '{p.copy_factory_name}'")),
+                }
+                mode = st.radio(
+                    pick("导入方式", "How to import"), modes, horizontal=True, key="bundle_mode", format_func=mode_names.get
+                )
+                if st.button(pick("导入", "Import"), key="bundle_import", type="primary"):
+                    try:
+                        with be.Session.begin() as s:
+                            if SERVER:
+                                require(s, P, "enterprise.create", P.province)
+                            a = import_bundle(
+                                up.getvalue(),
+                                session=s,
+                                store=be.store,
+                                mode=mode,
+                                actor=user,
+                                max_bytes=be.max_bytes,
+                                root=be.settings.criteria_dir,
+                            )
+                            ids = (a.factory.enterprise_id, a.factory_id, a.id)
+                        state.select(enterprise_id=ids[0], factory_id=ids[1], assessment_id=ids[2], subdomain=None)
+                        flash("success", pick("已导入评估数据包", "Bundle imported"))
+                        st.rerun()
+                    except (BundleError, EvidenceRejected, ValueError, AccessDenied) as exc:
+                        st.error(pick("导入失败：", "Import refused: ") + plain(msg(exc)))

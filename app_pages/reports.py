@@ -9,14 +9,15 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import func, select
 
-from assessment import labels
+from assessment import labels, records
+from assessment.access import AccessDenied, require
 from assessment.keystore import KeyProblem, make_private_dir
 from assessment.store import repository as repo
 from assessment.store.orm import Assessment, Certificate, Enterprise, Factory, Revocation
 from assessment.store.text import REASON_MAX
 from reports import service
 from reports.summary import FACTORIES, SCENARIOS
-from ui import state
+from ui import auth, state
 from ui.i18n import LEVEL_NAMES, TIER_NAMES, name_or_key, pick
 from ui.services import backend
 from ui.widgets import domain_errors, error_text, flash, plain, show_error, show_flash
@@ -25,30 +26,34 @@ be = backend()
 settings = be.settings
 user = st.session_state[state.USER] or "访客"
 root = settings.criteria_dir
+SERVER = auth.server_mode(be)
+P = auth.principal(be)
 st.title(pick("报告与证书", "Reports and certificates"))
 show_flash()
 
-tab_cert, tab_verify, tab_docs, tab_rec = st.tabs(
-    [
-        pick("证书", "Certificates"),
-        pick("证书核验", "Verify a certificate"),
-        pick("报告与导出", "Reports and exports"),
-        pick("推荐汇总表", "Recommendation list"),
-    ]
-)
+# Server mode: the certificates of the principal's own assessments only (records.list_certificates); the 推荐汇总表
+# is the province admin's, built from the province's approved applications on the province dashboard
+# (assessment.dashboard.recommendation), so this page offers it in local mode only.
+tabs = [pick("证书", "Certificates"), pick("证书核验", "Verify a certificate"), pick("报告与导出", "Reports and exports")]
+tab_cert, tab_verify, tab_docs, *tab_rec = st.tabs(tabs + ([] if SERVER else [pick("推荐汇总表", "Recommendation list")]))
 
 aid = st.session_state.get(state.ASSESSMENT_ID)
 
 with tab_cert:
     with be.Session() as s:
         revoked = {r["number"]: r["reason"] for r in repo.revocation_list(session=s)}  # this installation's own
-        certs = s.execute(
+        q = (
             select(Certificate, Factory.name)
             .join(Assessment, Certificate.assessment_id == Assessment.id)
             .join(Factory, Assessment.factory_id == Factory.id)
-            .order_by(Certificate.id.desc())
-            .limit(200)
-        ).all()
+        )
+        if SERVER:  # only the certificates of the principal's own assessments (refused and audited for other roles)
+            try:
+                mine = {c["number"] for c in records.list_certificates(P, session=s)}
+            except AccessDenied:
+                mine = set()
+            q = q.where(Certificate.number.in_(mine))
+        certs = s.execute(q.order_by(Certificate.id.desc()).limit(200)).all()
         rows = [
             {
                 pick("证书编号", "Number"): c.number,
@@ -66,6 +71,7 @@ with tab_cert:
         ]
         numbers = [c.number for c, _ in certs]
         cert_factory = {c.number: fname for c, fname in certs}
+        kinds = {c.number: c.kind for c, _ in certs}
         of_current = [c.number for c, _ in certs if c.assessment_id == aid]  # newest first
     if aid:
         blocker = None  # why no certificate can be issued now
@@ -155,11 +161,20 @@ with tab_cert:
             )
         with st.expander(pick("撤销证书", "Revoke a certificate")):
             with st.form("revoke"):
-                number = st.selectbox(pick("证书编号", "Number"), [n for n in numbers if n not in revoked])
+                # server mode: the enterprise revokes its own self-assessment certificates, never a province's CT-
+                revocable = [n for n in numbers if n not in revoked and not (SERVER and kinds[n] != "self_assessed")]
+                number = st.selectbox(pick("证书编号", "Number"), revocable)
                 reason = st.text_input(pick("撤销理由 *", "Reason *"), max_chars=REASON_MAX)
                 if st.form_submit_button(pick("撤销", "Revoke")):
                     try:
                         with be.Session.begin() as s:
+                            if SERVER:  # only a self-assessment certificate of the principal's own assessments
+                                cert = repo.get_certificate(number or "", session=s)
+                                require(s, P, "certificate.read", cert)
+                                if cert.kind != "self_assessed":
+                                    raise ValueError(
+                                        "认定证书只能由发证机关撤销 / a certified (CT-) certificate is revoked by its issuer"
+                                    )
                             repo.revoke_certificate(number, reason, session=s, actor=user)
                         flash("warning", pick(f"已撤销 {number}", f"Revoked {number}"))
                         st.rerun()
@@ -267,61 +282,74 @@ with tab_verify:
         st.dataframe(pd.DataFrame(trusted), hide_index=True, width="stretch")
     else:
         st.caption(pick("信任库为空。", "The trust store is empty."))
-    k1, k2 = st.columns(2)
-    with k1.container(border=True):
-        key_file = st.file_uploader(pick("签发方公钥（PEM）", "Issuer's public key (PEM)"), type=["pem", "txt"], key="trust_pem")
-        issuer = st.text_input(
-            pick("签发方名称（文件未注明时必填）", "Issuer's name (needed when the file does not say)"),
-            max_chars=200,
-            key="trust_name",
+    if SERVER:  # the trust store is the installation's: its system administrator manages it with the CLI
+        st.caption(
+            pick(
+                "信任库由系统管理员用命令行维护：python -m assessment certificate trust import 文件",
+                "The system administrator manages the trust store: python -m assessment certificate trust import FILE",
+            )
         )
-        if st.button(pick("导入公钥", "Import the key"), key="trust_key_btn", icon=":material/key:"):
-            try:
-                if key_file is None:
-                    raise ValueError("请选择公钥文件 / choose a public-key file")
-                make_private_dir(settings.data_dir)
-                added = ts.import_keys(
-                    key_file.getvalue().decode("utf-8", errors="replace"),
-                    issuer.strip() or None,
-                    own=set(service.keystore(settings).public_keys()),
-                )
-            except domain_errors() as exc:
-                show_error("无法导入公钥：", "The key was not imported: ", exc)
-            else:
-                flash(
-                    "success",
-                    pick(f"已信任 {len(added)} 个公钥", f"Trusted {len(added)} key(s)")
-                    if added
-                    else pick("这些是本机自己的公钥，无需导入", "These are this installation's own keys: nothing to import"),
-                )
-                st.rerun()
-    with k2.container(border=True):
-        rev_file = st.file_uploader(
-            pick("签发方已签名的撤销列表（JSON）", "Issuer's signed revocation list (JSON)"), type=["json"], key="trust_json"
-        )
-        if st.button(pick("导入撤销列表", "Import the revocation list"), key="trust_rev_btn", icon=":material/playlist_remove:"):
-            try:
-                if rev_file is None:
-                    raise ValueError("请选择撤销列表文件 / choose a revocation-list file")
+    else:
+        k1, k2 = st.columns(2)
+        with k1.container(border=True):
+            key_file = st.file_uploader(
+                pick("签发方公钥（PEM）", "Issuer's public key (PEM)"), type=["pem", "txt"], key="trust_pem"
+            )
+            issuer = st.text_input(
+                pick("签发方名称（文件未注明时必填）", "Issuer's name (needed when the file does not say)"),
+                max_chars=200,
+                key="trust_name",
+            )
+            if st.button(pick("导入公钥", "Import the key"), key="trust_key_btn", icon=":material/key:"):
                 try:
-                    doc = json.loads(rev_file.getvalue().decode("utf-8", errors="replace"))
-                except ValueError:
-                    raise ValueError("不是 JSON 格式的撤销列表 / not a revocation list (JSON)") from None
-                if not isinstance(doc, dict):
-                    raise ValueError("不是 JSON 格式的撤销列表 / not a revocation list (JSON)")
-                make_private_dir(settings.data_dir)
-                stored = ts.import_revocations(doc, service.public_keys(settings))
-            except domain_errors() as exc:
-                show_error("无法导入撤销列表：", "The revocation list was not imported: ", exc)
-            else:
-                flash(
-                    "success",
-                    pick(
-                        f"已导入撤销列表（{len(doc.get('revoked', []))} 项），适用于密钥 {', '.join(stored)}",
-                        f"Imported the revocation list ({len(doc.get('revoked', []))} revoked) for key(s) {', '.join(stored)}",
-                    ),
-                )
-                st.rerun()
+                    if key_file is None:
+                        raise ValueError("请选择公钥文件 / choose a public-key file")
+                    make_private_dir(settings.data_dir)
+                    added = ts.import_keys(
+                        key_file.getvalue().decode("utf-8", errors="replace"),
+                        issuer.strip() or None,
+                        own=set(service.keystore(settings).public_keys()),
+                    )
+                except domain_errors() as exc:
+                    show_error("无法导入公钥：", "The key was not imported: ", exc)
+                else:
+                    flash(
+                        "success",
+                        pick(f"已信任 {len(added)} 个公钥", f"Trusted {len(added)} key(s)")
+                        if added
+                        else pick("这些是本机自己的公钥，无需导入", "These are this installation's own keys: nothing to import"),
+                    )
+                    st.rerun()
+        with k2.container(border=True):
+            rev_file = st.file_uploader(
+                pick("签发方已签名的撤销列表（JSON）", "Issuer's signed revocation list (JSON)"), type=["json"], key="trust_json"
+            )
+            if st.button(
+                pick("导入撤销列表", "Import the revocation list"), key="trust_rev_btn", icon=":material/playlist_remove:"
+            ):
+                try:
+                    if rev_file is None:
+                        raise ValueError("请选择撤销列表文件 / choose a revocation-list file")
+                    try:
+                        doc = json.loads(rev_file.getvalue().decode("utf-8", errors="replace"))
+                    except ValueError:
+                        raise ValueError("不是 JSON 格式的撤销列表 / not a revocation list (JSON)") from None
+                    if not isinstance(doc, dict):
+                        raise ValueError("不是 JSON 格式的撤销列表 / not a revocation list (JSON)")
+                    make_private_dir(settings.data_dir)
+                    stored = ts.import_revocations(doc, service.public_keys(settings))
+                except domain_errors() as exc:
+                    show_error("无法导入撤销列表：", "The revocation list was not imported: ", exc)
+                else:
+                    flash(
+                        "success",
+                        pick(
+                            f"已导入撤销列表（{len(doc.get('revoked', []))} 项），适用于密钥 {', '.join(stored)}",
+                            f"Imported the revocation list ({len(doc.get('revoked', []))} revoked) for key(s) {', '.join(stored)}",
+                        ),
+                    )
+                    st.rerun()
+
 
 with tab_docs:
     if not aid:
@@ -387,133 +415,134 @@ with tab_docs:
                 key=f"rep_dl_{ext}",
             )
 
-with tab_rec:
-    with be.Session() as s:
-        sub = select(Assessment.factory_id, func.max(Assessment.id).label("aid")).group_by(Assessment.factory_id).subquery()
-        latest = s.execute(
-            select(sub.c.aid, Factory.name, Enterprise.name)
-            .join(Factory, Factory.id == sub.c.factory_id)
-            .join(Enterprise, Enterprise.id == Factory.enterprise_id)
-            .order_by(Enterprise.name)
-        ).all()
-    lg = pick("zh", "en")
-    labels_by_aid = {a: f"{e} · {f}" for a, f, e in latest}
-    st.caption(
-        pick(
-            "推荐汇总表（附件4）：选择申报通知（2023 年度）和要推荐的工厂（每个工厂取最新一次评估）。只列入符合条件的企业，"
-            "按总分从高到低排序并截至推荐单位的名额；未列入的企业及原因见下方预览和表格第二页。",
-            "The recommendation summary (annex 4): choose the call (2023) and the factories to recommend (each factory's "
-            "latest assessment). Only eligible applicants are listed, ranked by score and cut to the recommender's "
-            "quota; who is left out and why is previewed below and on the workbook's second sheet.",
-        )
-    )
-    r1, r2 = st.columns(2)
-    rec_prog = r1.selectbox(
-        pick("申报通知", "Call"),
-        ["demo_factory_2023", "excellent_scenario_2023", "smart_supply_chain_2023"],
-        format_func=lambda p: labels.programme(p, lg, root=root),
-        key="rec_prog",
-    )
-    region_kind = r2.selectbox(
-        pick("推荐单位类型", "Kind of recommender"),
-        list(labels.ENUMS["region_kind"]),
-        format_func=lambda k: labels.enum("region_kind", k, lg),
-        key="rec_kind",
-    )
-    r3, r4 = st.columns(2)
-    recommender = r3.text_input(
-        pick("推荐单位", "Recommender"),
-        value=pick("某省工业和信息化厅", "Provincial industry department"),
-        key="rec_by",
-        max_chars=200,
-    )
-    pilots = r4.number_input(
-        pick("省级智能制造试点示范累计数量", "Cumulative provincial pilot projects"),
-        min_value=0,
-        max_value=100000,
-        value=None,
-        step=1,
-        key="rec_pilots",
-        help=pick("省（区、市）的 2023 年度名额按此数量确定。", "A province's 2023 quota depends on this number."),
-        disabled=region_kind != "province",
-    )
-    chosen = st.multiselect(pick("工厂", "Factories"), list(labels_by_aid), format_func=labels_by_aid.get, key="rec_pick")
-    region = {"kind": region_kind} | (
-        {"cumulative_provincial_pilots": int(pilots)} if pilots is not None and region_kind == "province" else {}
-    )
-    b1, b2 = st.columns(2)
-    if b1.button(pick("预览", "Preview"), disabled=not chosen, icon=":material/preview:", key="rec_preview"):
-        try:
-            with be.Session() as s:
-                st.session_state["rec_plan"] = service.recommendation_plan(
-                    chosen, recommender, rec_prog, session=s, root=root, region=region
-                )
-        except domain_errors() as exc:
-            st.session_state.pop("rec_plan", None)
-            show_error("无法生成推荐汇总表：", "The list cannot be built: ", exc)
-    if b2.button(
-        pick("生成推荐汇总表", "Build the recommendation list"),
-        disabled=not chosen,
-        icon=":material/format_list_numbered:",
-        key="rec_build",
-    ):
-        try:
-            with be.Session() as s:
-                st.session_state["rec_xlsx"] = service.recommendation_list(
-                    chosen, recommender, rec_prog, session=s, root=root, region=region
-                )
-        except domain_errors() as exc:
-            st.session_state.pop("rec_xlsx", None)
-            show_error("无法生成推荐汇总表：", "The list cannot be built: ", exc)
-    plan_ = st.session_state.get("rec_plan")
-    if plan_ is not None:
-        category = {
-            SCENARIOS: pick("智能制造优秀场景", "Excellent scenarios"),
-            FACTORIES: pick("智能制造示范工厂", "Demonstration factories"),
-        }
+if tab_rec:  # local mode only (see above)
+    with tab_rec[0]:
+        with be.Session() as s:
+            sub = select(Assessment.factory_id, func.max(Assessment.id).label("aid")).group_by(Assessment.factory_id).subquery()
+            latest = s.execute(
+                select(sub.c.aid, Factory.name, Enterprise.name)
+                .join(Factory, Factory.id == sub.c.factory_id)
+                .join(Enterprise, Enterprise.id == Factory.enterprise_id)
+                .order_by(Enterprise.name)
+            ).all()
+        lg = pick("zh", "en")
+        labels_by_aid = {a: f"{e} · {f}" for a, f, e in latest}
         st.caption(
-            pick("名额：", "Quota: ")
-            + "；".join(f"{category[k]} {v}" for k, v in plan_.quota.items())
-            + f"（{plan_.quota_note}）"
+            pick(
+                "推荐汇总表（附件4）：选择申报通知（2023 年度）和要推荐的工厂（每个工厂取最新一次评估）。只列入符合条件的企业，"
+                "按总分从高到低排序并截至推荐单位的名额；未列入的企业及原因见下方预览和表格第二页。",
+                "The recommendation summary (annex 4): choose the call (2023) and the factories to recommend (each factory's "
+                "latest assessment). Only eligible applicants are listed, ranked by score and cut to the recommender's "
+                "quota; who is left out and why is previewed below and on the workbook's second sheet.",
+            )
         )
-        rows = [
-            {
-                pick("类别", "Category"): category[cat],
-                pick("名次", "Rank"): i,
-                pick("企业", "Enterprise"): a.enterprise,
-                pick("工厂", "Factory"): a.factory,
-                "S": a.score_text,
-                pick("说明", "Note"): pick("列入", "listed"),
+        r1, r2 = st.columns(2)
+        rec_prog = r1.selectbox(
+            pick("申报通知", "Call"),
+            ["demo_factory_2023", "excellent_scenario_2023", "smart_supply_chain_2023"],
+            format_func=lambda p: labels.programme(p, lg, root=root),
+            key="rec_prog",
+        )
+        region_kind = r2.selectbox(
+            pick("推荐单位类型", "Kind of recommender"),
+            list(labels.ENUMS["region_kind"]),
+            format_func=lambda k: labels.enum("region_kind", k, lg),
+            key="rec_kind",
+        )
+        r3, r4 = st.columns(2)
+        recommender = r3.text_input(
+            pick("推荐单位", "Recommender"),
+            value=pick("某省工业和信息化厅", "Provincial industry department"),
+            key="rec_by",
+            max_chars=200,
+        )
+        pilots = r4.number_input(
+            pick("省级智能制造试点示范累计数量", "Cumulative provincial pilot projects"),
+            min_value=0,
+            max_value=100000,
+            value=None,
+            step=1,
+            key="rec_pilots",
+            help=pick("省（区、市）的 2023 年度名额按此数量确定。", "A province's 2023 quota depends on this number."),
+            disabled=region_kind != "province",
+        )
+        chosen = st.multiselect(pick("工厂", "Factories"), list(labels_by_aid), format_func=labels_by_aid.get, key="rec_pick")
+        region = {"kind": region_kind} | (
+            {"cumulative_provincial_pilots": int(pilots)} if pilots is not None and region_kind == "province" else {}
+        )
+        b1, b2 = st.columns(2)
+        if b1.button(pick("预览", "Preview"), disabled=not chosen, icon=":material/preview:", key="rec_preview"):
+            try:
+                with be.Session() as s:
+                    st.session_state["rec_plan"] = service.recommendation_plan(
+                        chosen, recommender, rec_prog, session=s, root=root, region=region
+                    )
+            except domain_errors() as exc:
+                st.session_state.pop("rec_plan", None)
+                show_error("无法生成推荐汇总表：", "The list cannot be built: ", exc)
+        if b2.button(
+            pick("生成推荐汇总表", "Build the recommendation list"),
+            disabled=not chosen,
+            icon=":material/format_list_numbered:",
+            key="rec_build",
+        ):
+            try:
+                with be.Session() as s:
+                    st.session_state["rec_xlsx"] = service.recommendation_list(
+                        chosen, recommender, rec_prog, session=s, root=root, region=region
+                    )
+            except domain_errors() as exc:
+                st.session_state.pop("rec_xlsx", None)
+                show_error("无法生成推荐汇总表：", "The list cannot be built: ", exc)
+        plan_ = st.session_state.get("rec_plan")
+        if plan_ is not None:
+            category = {
+                SCENARIOS: pick("智能制造优秀场景", "Excellent scenarios"),
+                FACTORIES: pick("智能制造示范工厂", "Demonstration factories"),
             }
-            for cat, items in plan_.listed.items()
-            for i, a in enumerate(items, 1)
-        ]
-        rows += [
-            {
-                pick("类别", "Category"): "—",
-                pick("名次", "Rank"): None,
-                pick("企业", "Enterprise"): a.enterprise,
-                pick("工厂", "Factory"): a.factory,
-                "S": a.score_text,
-                pick("说明", "Note"): pick("未列入：", "left out: ") + why,
-            }
-            for a, why in plan_.left_out
-        ]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    if st.session_state.get("rec_xlsx"):
-        st.download_button(
-            pick("下载推荐汇总表（XLSX）", "Download the list (XLSX)"),
-            st.session_state["rec_xlsx"],
-            file_name="recommendation-list.xlsx",
-            icon=":material/download:",
-            key="rec_dl",
+            st.caption(
+                pick("名额：", "Quota: ")
+                + "；".join(f"{category[k]} {v}" for k, v in plan_.quota.items())
+                + f"（{plan_.quota_note}）"
+            )
+            rows = [
+                {
+                    pick("类别", "Category"): category[cat],
+                    pick("名次", "Rank"): i,
+                    pick("企业", "Enterprise"): a.enterprise,
+                    pick("工厂", "Factory"): a.factory,
+                    "S": a.score_text,
+                    pick("说明", "Note"): pick("列入", "listed"),
+                }
+                for cat, items in plan_.listed.items()
+                for i, a in enumerate(items, 1)
+            ]
+            rows += [
+                {
+                    pick("类别", "Category"): "—",
+                    pick("名次", "Rank"): None,
+                    pick("企业", "Enterprise"): a.enterprise,
+                    pick("工厂", "Factory"): a.factory,
+                    "S": a.score_text,
+                    pick("说明", "Note"): pick("未列入：", "left out: ") + why,
+                }
+                for a, why in plan_.left_out
+            ]
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        if st.session_state.get("rec_xlsx"):
+            st.download_button(
+                pick("下载推荐汇总表（XLSX）", "Download the list (XLSX)"),
+                st.session_state["rec_xlsx"],
+                file_name="recommendation-list.xlsx",
+                icon=":material/download:",
+                key="rec_dl",
+            )
+        st.caption(
+            pick(
+                "批量生成证书和报告请使用命令行：python -m assessment report batch --out 目录 [--reports]",
+                "For many factories use the command line: python -m assessment report batch --out DIR [--reports]",
+            )
         )
-    st.caption(
-        pick(
-            "批量生成证书和报告请使用命令行：python -m assessment report batch --out 目录 [--reports]",
-            "For many factories use the command line: python -m assessment report batch --out DIR [--reports]",
-        )
-    )
 
 with be.Session() as s:
     n_rev = s.scalar(select(func.count()).select_from(Revocation))

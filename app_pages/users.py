@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy import select
 
-from assessment import accounts
+from assessment import accounts, records
 from assessment.access import ROLE_NAMES, ROLES, AccessDenied, require
 from assessment.store.orm import Enterprise
 from ui import auth
@@ -89,6 +89,33 @@ with st.form("add_user"):
             st.rerun()
         except (ValueError, AccessDenied) as exc:
             st.error(plain(msg(exc)))
+
+st.subheader(pick("新增企业", "Add an enterprise"))
+st.caption(
+    pick(
+        "企业用户的账户绑定到一家企业：先在这里建企业，再新增其企业用户。企业用户自己不能新建企业。",
+        "An enterprise account is bound to one enterprise: add the enterprise here, then its users. Enterprise users "
+        "cannot create enterprises themselves.",
+    )
+)
+with st.form("add_enterprise", clear_on_submit=True):
+    c1, c2, c3 = st.columns(3)
+    ent_name = c1.text_input(pick("企业名称 *", "Enterprise name *"), max_chars=200, key="new_ent_name")
+    ent_code = c2.text_input(pick("统一社会信用代码", "Unified social credit code"), max_chars=18, key="new_ent_code")
+    ent_prov = c3.text_input(pick("省份", "Province"), max_chars=40, key="new_ent_province")
+    if st.form_submit_button(pick("新增企业", "Add the enterprise")):
+        try:
+            with be.Session.begin() as s:
+                e = records.create_enterprise(
+                    p, session=s, name=ent_name, credit_code=ent_code.strip() or None, province=ent_prov.strip() or None
+                )
+                created = f"{e.name} · #{e.id}"
+            st.session_state["users_flash"] = pick(f"已新增企业 {created}", f"Added the enterprise {created}")
+            st.rerun()
+        except (ValueError, AccessDenied) as exc:
+            st.error(plain(msg(exc)))
+if st.session_state.get("users_flash"):
+    st.success(plain(st.session_state.pop("users_flash")))
 
 st.subheader(pick("重置密码 / 停用", "Reset a password / disable"))
 names = [u["username"] for u in users]

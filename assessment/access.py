@@ -64,6 +64,11 @@ MATRIX: dict[str, frozenset[str]] = {
         "audit.verify": {"system_admin"},
         # the enterprise's own data
         "enterprise.read": {"enterprise", "province_admin", "expert"},
+        # a new enterprise: the system admin (to bind enterprise accounts to it) or the admin of its province; an
+        # enterprise user never creates enterprises (only factories and assessments under their own)
+        "enterprise.create": {"system_admin", "province_admin"},
+        "enterprise.edit": {"enterprise"},
+        "region.edit": {"province_admin"},
         "assessment.read": {"enterprise", "province_admin", "expert"},
         "assessment.edit": {"enterprise"},
         "evidence.read": {"enterprise", "province_admin", "expert"},

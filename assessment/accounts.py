@@ -348,3 +348,50 @@ def end_session(token: str, *, Session: sessionmaker) -> None:
         if row is not None and row.ended_at is None:
             row.ended_at = utcnow()
             audit(s, None, "logout", "user", row.user_id, {})
+
+
+# -- the deployment's identity provider (OIDC through Streamlit's st.login) ---------------------------------------
+
+
+def identity_login(claims: dict, *, Session: sessionmaker, now: datetime | None = None) -> Principal:
+    """The principal of an identity the provider has authenticated (OIDC claims, e.g. ``st.user``): the account whose
+    user name is the identity's e-mail address (case-insensitive), created beforehand by a system administrator
+    (``users add alice@example.org --role expert``). Nothing is created here, least of all a privileged account:
+    an unknown, unverified (``email_verified`` false) or disabled identity is refused (:class:`LoginRefused`,
+    audited). The first such login ends the account's one-time password (its local password cannot be used any
+    more; ``users reset-password`` gives a new one)."""
+    now = now or utcnow()
+    email = claims.get("email") if isinstance(claims, dict) else None
+    email = email.strip() if isinstance(email, str) else ""
+    unknown = LoginRefused(
+        "unknown_identity",
+        f"身份 {email or '（无邮箱）'} 没有对应账户，请联系系统管理员 / no account for the identity "
+        f"{email or '(no e-mail)'}: ask the system administrator",
+    )
+    with Session.begin() as s:
+        if not email or bad_character(email) is not None or "@" not in email:
+            audit(s, None, "login_failed", "user", "-", {"reason": "identity without e-mail", "issuer": claims.get("iss")})
+            failure = unknown
+        elif claims.get("email_verified") is False:
+            audit(s, email[:80], "login_failed", "user", "-", {"reason": "e-mail not verified", "issuer": claims.get("iss")})
+            failure = LoginRefused("unverified", "身份提供方未验证此邮箱 / the identity provider has not verified this e-mail")
+        else:
+            users = s.scalars(select(User).where(User.username.ilike(email))).all()
+            user = next((u for u in users if u.username.lower() == email.lower()), None)
+            if user is None:
+                audit(s, email[:80], "login_failed", "user", "-", {"reason": "unknown identity", "issuer": claims.get("iss")})
+                failure = unknown
+            elif user.disabled_at is not None:
+                audit(s, user.username, "login_failed", "user", user.id, {"reason": "disabled", "via": "oidc"})
+                failure = LoginRefused("disabled", "账户已停用 / this account is disabled")
+            else:
+                failure = None
+                if user.must_change_password:  # the IdP vouches for the person: the one-time password is void
+                    user.password_hash = _hasher.hash(secrets.token_urlsafe(32))
+                    user.must_change_password = False
+                user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+                audit(s, user.username, "login", "user", user.id, {"via": "oidc", "issuer": claims.get("iss")})
+                principal = Principal.from_user(user)
+    if failure is not None:
+        raise failure
+    return principal

@@ -121,12 +121,16 @@ def add_evidence(
 
 
 def evidence_content(p: Principal, evidence_id: int, *, session: Session, store) -> tuple[str, str, bytes]:
-    """(original name, MIME type, content) of an evidence file the principal may read (a download)."""
+    """(original name, MIME type, content) of an evidence file the principal may read (a download): the enterprise's
+    own users, its province's admin and the experts assigned to an application about its assessment. Every read is
+    audited (``evidence_read``) in the caller's transaction: commit it."""
     ev = session.get(Evidence, evidence_id)
     if ev is None:
         raise repo.NotFound(f"证据 {evidence_id} 不存在 / evidence {evidence_id} not found")
     require(session, p, "evidence.read", ev)
-    return ev.original_name, ev.blob.mime, store.get(ev.sha256)
+    data = store.get(ev.sha256)
+    repo.audit(session, p.username, "evidence_read", "evidence", ev.id, {"assessment": ev.assessment_id, "sha256": ev.sha256})
+    return ev.original_name, ev.blob.mime, data
 
 
 def list_certificates(p: Principal, *, session: Session) -> list[dict]:
@@ -146,4 +150,59 @@ def list_certificates(p: Principal, *, session: Session) -> list[dict]:
             "assessment_id": c.assessment_id,
         }
         for c in rows
+    ]
+
+
+# -- enterprises, factories and assessments (the home page in server mode) ----------------------------------------
+
+
+def create_enterprise(p: Principal, *, session: Session, **fields) -> Enterprise:
+    """A new enterprise: only a system admin (any province) or a province admin (their own province; an enterprise
+    without a province is put in theirs). An enterprise user may not create enterprises: their account is bound to
+    the one enterprise an administrator created for it."""
+    if p.role == "province_admin" and not (fields.get("province") or "").strip():
+        fields["province"] = p.province
+    require(session, p, "enterprise.create", (fields.get("province") or "").strip() or None)
+    return repo.create_enterprise(session=session, actor=p.username, **fields)
+
+
+def require_enterprise_edit(p: Principal, obj, *, session: Session) -> None:
+    """Before a change to an enterprise's facts, one of its factories (name, facts, tiers obtained) or an archive /
+    restore: the principal is that enterprise's own user (or the local user)."""
+    require(session, p, "enterprise.edit", obj)
+
+
+def create_factory(p: Principal, enterprise_id: int, name: str, industry_type: str, *, session: Session, **kw) -> Factory:
+    ent = session.get(Enterprise, enterprise_id)
+    if ent is None:
+        raise repo.NotFound(f"找不到企业 #{enterprise_id} / enterprise {enterprise_id} not found")
+    require(session, p, "enterprise.edit", ent)
+    return repo.create_factory(enterprise_id, name, industry_type, session=session, actor=p.username, **kw)
+
+
+def create_assessment(p: Principal, factory_id: int, *, session: Session, **kw) -> Assessment:
+    fac = session.get(Factory, factory_id)
+    if fac is None:
+        raise repo.NotFound(f"找不到工厂 #{factory_id} / factory {factory_id} not found")
+    require(session, p, "assessment.edit", fac)
+    return repo.create_assessment(factory_id, session=session, actor=p.username, **kw)
+
+
+def require_region_edit(p: Principal, province: str | None, *, session: Session) -> None:
+    """The recommender's facts of a province (quota inputs shared by every enterprise of the province): its
+    province admin (or the local user), never an enterprise user."""
+    require(session, p, "region.edit", province)
+
+
+def list_evidence(p: Principal, assessment_id: int, *, session: Session) -> list[dict]:
+    """The evidence files of an assessment the principal may read (its enterprise, its province's admin, an expert
+    assigned to an application about it): id, name, requirement, size, MIME type, oldest first."""
+    a = session.get(Assessment, assessment_id)
+    if a is None:
+        raise repo.NotFound(f"找不到评估 #{assessment_id} / assessment {assessment_id} not found")
+    require(session, p, "evidence.read", a)
+    rows = session.scalars(select(Evidence).where(Evidence.assessment_id == a.id).order_by(Evidence.id))
+    return [
+        {"id": e.id, "name": e.original_name, "requirement_id": e.requirement_id, "size": e.blob.size, "mime": e.blob.mime}
+        for e in rows
     ]

@@ -1,9 +1,24 @@
 """Who is using the app (issue 12). Local mode (``SFA_AUTH=local``): the one local user. Server mode
 (``SFA_AUTH=required``): a login form before any page, a forced change of the one-time password, the session token
 kept in ``st.session_state`` and resumed from the database on every run (so an expiry or a logout in another app
-process applies here at once), and logout in the sidebar."""
+process applies here at once), and logout in the sidebar.
+
+Sessions across app processes: Streamlit keeps ``st.session_state`` per browser tab and per process, so a reload, a
+new tab or a request that a load balancer sends to another process starts a new Streamlit session. The login session
+itself lives in the database (``login_sessions``, the token's hash only); its token is also kept in the cookie
+``sfa_session`` (``SameSite=Strict``, ``Secure`` over HTTPS, lifetime ``session_max_hours``), so such a new Streamlit
+session — on this process or another one behind the same database and host name — resumes the login instead of
+asking for the password again. Logout, expiry, a disabled account or a password change end it everywhere.
+
+The deployment's identity provider (optional): when ``.streamlit/secrets.toml`` has Streamlit's OIDC settings
+(``[auth]`` with ``redirect_uri``, ``cookie_secret`` and ``client_id`` / ``client_secret`` / ``server_metadata_url``,
+or one ``[auth.NAME]`` table per provider), the login form also offers ``st.login``. The identity's e-mail address
+must be the user name of an account a system administrator created (``accounts.identity_login``): nothing is
+created from an identity, so no one gets a role by logging in. Without ``[auth]`` only local accounts exist."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import streamlit as st
 
@@ -16,6 +31,62 @@ from ui.widgets import plain
 
 TOKEN = "auth_token"
 NOTICE = "auth_notice"
+COOKIE = "sfa_session"
+DEAD = "auth_dead_cookie"  # a token this tab logged out of (the browser's cookie is read once per Streamlit session)
+WRITTEN = "auth_cookie_written"
+REFUSED_IDENTITY = "auth_refused_identity"
+
+
+def _cookie_token() -> str | None:
+    try:
+        token = st.context.cookies.get(COOKIE)
+    except Exception:  # noqa: BLE001 - no request (AppTest, bare mode): no cookie
+        return None
+    return token if isinstance(token, str) and token and token != st.session_state.get(DEAD) else None
+
+
+def _set_cookie(value: str, max_age: int) -> None:
+    """Write (``max_age`` > 0) or delete the session cookie in the browser. The value is a URL-safe token."""
+    st.html(
+        "<script>document.cookie = "
+        f"'{COOKIE}={value}; Path=/; Max-Age={max_age}; SameSite=Strict'"
+        " + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
+        width="content",
+    )
+
+
+def oidc_providers(secrets) -> list[str | None]:
+    """The OIDC providers Streamlit's ``[auth]`` secrets configure: ``None`` for the single default one (its
+    settings directly under ``[auth]``), a name for each ``[auth.NAME]`` table; [] when OIDC is not configured (no
+    ``redirect_uri`` or ``cookie_secret``, or no provider with ``client_id``, ``client_secret`` and
+    ``server_metadata_url``)."""
+    try:
+        conf = secrets.get("auth") if isinstance(secrets, Mapping) or hasattr(secrets, "get") else None
+    except Exception:  # noqa: BLE001 - no secrets.toml at all
+        return []
+    if not isinstance(conf, Mapping) or not conf.get("redirect_uri") or not conf.get("cookie_secret"):
+        return []
+
+    def complete(c) -> bool:
+        return isinstance(c, Mapping) and all(c.get(k) for k in ("client_id", "client_secret", "server_metadata_url"))
+
+    return ([None] if complete(conf) else []) + [k for k, v in conf.items() if complete(v)]
+
+
+def _providers() -> list[str | None]:
+    try:
+        return oidc_providers(st.secrets)
+    except Exception:  # noqa: BLE001 - secrets.toml missing or unreadable: local accounts only
+        return []
+
+
+def _identity() -> dict | None:
+    """The claims of the identity signed in at the provider (``st.user``), or None."""
+    try:
+        return dict(st.user) if st.user.is_logged_in else None
+    except Exception:  # noqa: BLE001 - OIDC not configured
+        return None
 
 
 def server_mode(be) -> bool:
@@ -37,17 +108,35 @@ def gate(be) -> Principal:
     if not server_mode(be):
         return local_principal(be.settings)
     token = st.session_state.get(TOKEN)
+    if not token and _cookie_token():  # a new Streamlit session (reload, new tab, another process): the login cookie
+        token = st.session_state[TOKEN] = _cookie_token()
+    claims = _identity() if not token and _providers() else None
+    if claims is not None and claims.get("email") != st.session_state.get(REFUSED_IDENTITY):
+        try:  # signed in at the identity provider: the account an administrator created for that e-mail address
+            who = accounts.identity_login(claims, Session=be.Session)
+        except accounts.LoginRefused as exc:
+            st.session_state[REFUSED_IDENTITY] = claims.get("email")
+            st.session_state[NOTICE] = msg(exc)
+        else:
+            token = st.session_state[TOKEN] = accounts.start_session(who, Session=be.Session, settings=be.settings)
     p = None
     if token:
         try:
             p = accounts.resume_session(token, Session=be.Session, settings=be.settings)
         except accounts.LoginRefused as exc:
             st.session_state.pop(TOKEN, None)
+            st.session_state[DEAD] = token
             st.session_state[NOTICE] = msg(exc)
     st.session_state["auth_principal"] = p
     if p is None:
+        if st.session_state.get(WRITTEN) or st.session_state.get(DEAD):
+            _set_cookie("", 0)  # this tab's cookie: deleted
+            st.session_state.pop(WRITTEN, None)
         _login_form(be)
         st.stop()
+    if st.session_state.get(WRITTEN) != token and token != _cookie_token():
+        _set_cookie(token, be.settings.session_max_hours * 3600)
+        st.session_state[WRITTEN] = token
     if p.must_change_password:
         _password_form(be, p, forced=True)
         st.stop()
@@ -58,6 +147,17 @@ def _login_form(be) -> None:
     st.title(pick("智能制造评估 · 登录", "Smart-factory assessment · log in"))
     if st.session_state.get(NOTICE):
         st.info(plain(st.session_state.pop(NOTICE)))
+    providers = _providers()
+    if providers:
+        if _identity() is not None:  # signed in at the provider, but refused here: offer another identity
+            if st.button(pick("换一个身份登录", "Use another identity"), key="oidc_logout", icon=":material/switch_account:"):
+                st.session_state.pop(REFUSED_IDENTITY, None)
+                st.logout()
+        for i, name in enumerate(providers):
+            label = pick("通过单位统一身份认证登录", "Log in with the organisation's identity provider")
+            if st.button(label + (f" · {name}" if name else ""), key=f"oidc_login_{i}", type="primary"):
+                st.login(name) if name else st.login()
+        st.caption(pick("或使用本地账户：", "Or with a local account:"))
     with st.form("login"):
         username = st.text_input(pick("用户名", "User name"), key="login_user", max_chars=80)
         password = st.text_input(pick("密码", "Password"), key="login_password", type="password", max_chars=200)
@@ -111,7 +211,12 @@ def _password_form(be, p: Principal, *, forced: bool) -> None:
 
 def logout_button(be) -> None:
     if st.button(pick("退出登录", "Log out"), key="logout", icon=":material/logout:"):
-        accounts.end_session(st.session_state.pop(TOKEN, ""), Session=be.Session)
+        token = st.session_state.pop(TOKEN, "")
+        accounts.end_session(token, Session=be.Session)
+        st.session_state[DEAD] = token
+        if _identity() is not None:  # also forget the provider's identity here (not a logout at the provider)
+            st.session_state[NOTICE] = pick("已退出登录", "Logged out")
+            st.logout()
         st.session_state["auth_principal"] = None
         st.session_state[NOTICE] = pick("已退出登录", "Logged out")
         st.rerun()

@@ -83,13 +83,15 @@ def plain(text) -> str:
 
 
 def domain_errors() -> tuple[type[BaseException], ...]:
-    """What the pages turn into a message: bad input, missing records, refused data, criteria and render problems."""
+    """What the pages turn into a message: bad input, missing records, refused data or access, criteria and render
+    problems."""
+    from assessment.access import AccessDenied
     from assessment.loader import CriteriaError
     from assessment.store.repository import ConcurrentEditError
     from reports.fonts import FontError
     from reports.render import RenderError
 
-    return (ValueError, LookupError, CriteriaError, ConcurrentEditError, RenderError, FontError)
+    return (ValueError, LookupError, CriteriaError, ConcurrentEditError, RenderError, FontError, AccessDenied)
 
 
 def error_text(exc: BaseException) -> str:

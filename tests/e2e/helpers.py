@@ -67,12 +67,14 @@ class AppServer:
     url: str
     engine: Engine  # the app's own database, read by the tests
     out: Path  # screenshots and the server log
+    database_url: str | None = None  # PostgreSQL: the URL the app was given (a second process can share it)
 
 
 @contextmanager
-def app_server(kind: str, tmp_path_factory, log_name: str):
-    """The app on a fresh data directory and, for PostgreSQL, a fresh schema; its output goes to a log file
-    (a pipe nobody reads would stall the server once it is full)."""
+def app_server(kind: str, tmp_path_factory, log_name: str, share_with: AppServer | None = None):
+    """The app on a fresh data directory and, for PostgreSQL, a fresh schema (or the database of ``share_with``: a
+    second app process behind the same database); its output goes to a log file (a pipe nobody reads would stall
+    the server once it is full)."""
     require_chromium()
     out = OUTPUT / "e2e" / kind
     out.mkdir(parents=True, exist_ok=True)
@@ -82,7 +84,10 @@ def app_server(kind: str, tmp_path_factory, log_name: str):
     env.pop("DATABASE_URL", None)
     env.pop("SFA_DATABASE_URL", None)
     schema = admin = None
-    if kind == "postgresql":
+    if share_with is not None:
+        env["DATABASE_URL"] = share_with.database_url
+        engine = share_with.engine
+    elif kind == "postgresql":
         require_pg()
         schema = f"e2e_{uuid.uuid4().hex[:10]}"
         admin = create_engine(PG_URL)
@@ -127,7 +132,7 @@ def app_server(kind: str, tmp_path_factory, log_name: str):
                 if time.time() > deadline or proc.poll() is not None:
                     pytest.fail("the app did not start: " + log_path.read_text(errors="replace")[-2000:])
                 time.sleep(0.3)
-        yield AppServer(kind, url, engine, out)
+        yield AppServer(kind, url, engine, out, env.get("DATABASE_URL"))
     finally:
         proc.terminate()
         try:
@@ -135,7 +140,8 @@ def app_server(kind: str, tmp_path_factory, log_name: str):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(10)
-        engine.dispose()
+        if share_with is None:
+            engine.dispose()
         if schema:
             with admin.begin() as c:
                 c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -1,5 +1,6 @@
 """Server mode in Chromium (issue 12): the app started with SFA_AUTH=required shows only the login form, a wrong
-password is refused, and an enterprise user who opens another enterprise's assessment by URL is refused."""
+password is refused, and an enterprise user who opens another enterprise's assessment by URL is refused (the login
+carried to the new Streamlit session by its cookie)."""
 
 from __future__ import annotations
 
@@ -58,8 +59,9 @@ def test_login_and_refusal_by_url(app, browser):
     expect(page.get_by_text("用户名或密码错误")).to_be_visible(timeout=30000)
     _login(page, "ent_a", world.passwords["ent_a"])
     expect(page.get_by_text("企业用户")).to_be_visible(timeout=30000)
-    page.goto(app.url + f"/assess?assessment={world.assessments['B']}")  # a new session: log in again
-    _login(page, "ent_a", world.passwords["ent_a"])
+    # a new Streamlit session: the login cookie resumes the login (no password asked again), and the URL is refused
+    page.goto(app.url + f"/assess?assessment={world.assessments['B']}")
     expect(page.get_by_text("拒绝访问").first).to_be_visible(timeout=30000)
+    expect(page.get_by_role("button", name="登录", exact=True)).to_have_count(0)
     expect(page.get_by_text("B工厂")).to_have_count(0)
     ctx.close()

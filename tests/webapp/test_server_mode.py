@@ -292,3 +292,21 @@ def test_local_mode_is_unchanged_and_labelled(app_env, monkeypatch):
     assert "本机单用户模式" in [c.value for c in at.sidebar.caption]
     assert "当前用户" in [w.label for w in at.sidebar.text_input]
     assert "login_user" not in [w.key for w in at.text_input]
+
+
+def test_identity_provider_login_is_offered_only_when_configured(server):
+    at = new_app()
+    at.run()
+    assert not [b for b in at.button if (b.key or "").startswith("oidc_login")]  # no [auth] secrets: local accounts
+    at = new_app()
+    at.secrets["auth"] = {
+        "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+        "cookie_secret": "c" * 32,
+        "client_id": "sfa",
+        "client_secret": "x",
+        "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration",
+    }
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.button if (b.key or "").startswith("oidc_login")] == ["通过单位统一身份认证登录"]
+    assert at.text_input(key="login_user") is not None  # local accounts still log in beside it

@@ -15,7 +15,7 @@ from assessment.access import MATRIX, AccessDenied
 from assessment.accounts import add_user
 from assessment.store import repository as repo
 from assessment.store.evidence import BlobStore
-from assessment.store.orm import AuditLog, Rectification
+from assessment.store.orm import AuditLog, Enterprise, Rectification
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 WHO = ("sysadmin", "admin_zj", "admin_js", "expert1", "expert4", "ent_a", "ent_b", "ent_c")
@@ -39,6 +39,10 @@ def case(Session, tmp_path):
         s.flush()
         rect_id = rect.id
     return w, settings, store, app_id, ev_id, rect_id
+
+
+def _factory(s, aid: int) -> int:
+    return repo.get_assessment(aid, session=s).factory_id
 
 
 def calls(w, settings, store, app_id, ev_id, rect_id):
@@ -76,6 +80,21 @@ def calls(w, settings, store, app_id, ev_id, rect_id):
             lambda p, s: records.evidence_content(p, ev_id, session=s, store=store),
             ADMIN | EXPERT | ENT,
         ),
+        "records.list_evidence": (lambda p, s: records.list_evidence(p, aid, session=s), ADMIN | EXPERT | ENT),
+        "records.create_enterprise (浙江)": (
+            lambda p, s: records.create_enterprise(p, session=s, name="新企业", province="浙江"),
+            {"sysadmin", "admin_zj"},
+        ),
+        "records.create_factory": (
+            lambda p, s: records.create_factory(p, w.enterprises["A"], "新工厂", "discrete", session=s),
+            ENT,
+        ),
+        "records.create_assessment": (lambda p, s: records.create_assessment(p, _factory(s, aid), session=s), ENT),
+        "records.require_enterprise_edit": (
+            lambda p, s: records.require_enterprise_edit(p, s.get(Enterprise, w.enterprises["A"]), session=s),
+            ENT,
+        ),
+        "records.require_region_edit": (lambda p, s: records.require_region_edit(p, "浙江", session=s), ADMIN),
         "records.list_assessments": (lambda p, s: records.list_assessments(p, session=s), ADMINS | EXPERTS_ALL | ENTS),
         "records.list_certificates": (lambda p, s: records.list_certificates(p, session=s), ADMINS | ENTS),
         "dashboard.applications_by_status": (lambda p, s: dashboard.applications_by_status(p, session=s), ADMINS),
@@ -159,3 +178,24 @@ def test_every_action_of_the_matrix_is_used():
         src = inspect.getsource(mod)
         used |= {a for a in MATRIX if f'"{a}"' in src}
     assert set(MATRIX) - used <= {"keys.manage", "audit.verify", "enterprise.read", "evidence.add"}
+
+
+def test_province_admin_creates_enterprises_of_their_province_only(Session, case):
+    w, *_ = case
+    with Session.begin() as s:
+        ent = records.create_enterprise(w["admin_zj"], session=s, name="浙江新企业")
+        assert ent.province == "浙江"  # none given: the admin's own province
+    with Session() as s, pytest.raises(AccessDenied, match="省份"):
+        records.create_enterprise(w["admin_zj"], session=s, name="江苏新企业", province="江苏")
+
+
+def test_an_assigned_expert_reads_the_evidence_and_the_read_is_audited(Session, case):
+    w, settings, store, app_id, ev_id, rect_id = case
+    with Session.begin() as s:
+        assert [e["name"] for e in records.list_evidence(w["expert1"], w.assessments["A"], session=s)] == ["清单.pdf"]
+        assert records.evidence_content(w["expert1"], ev_id, session=s, store=store) == ("清单.pdf", "application/pdf", PDF)
+    with Session() as s:
+        row = s.scalars(select(AuditLog).where(AuditLog.action == "evidence_read")).one()
+        assert (row.actor, row.entity, row.entity_id) == ("expert1", "evidence", str(ev_id))
+        with pytest.raises(AccessDenied):  # an expert of another application (or none) reads nothing
+            records.evidence_content(w["expert4"], ev_id, session=s, store=store)

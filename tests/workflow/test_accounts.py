@@ -218,3 +218,59 @@ def test_users_cli(engine, Session, tmp_path):
     assert r.returncode == 0
     r = cli(env, "users", "list", "--json")
     assert '"disabled": true' in r.stdout
+
+
+# -- the identity provider (OIDC via st.login): configuration detection and the mapping to accounts -----------------
+
+
+def test_oidc_configuration_is_detected_only_when_complete():
+    from ui.auth import oidc_providers
+
+    base = {"redirect_uri": "https://sfa.example.org/oauth2callback", "cookie_secret": "s" * 32}
+    provider = {
+        "client_id": "sfa",
+        "client_secret": "x",
+        "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration",
+    }
+    assert oidc_providers({}) == []
+    assert oidc_providers({"auth": {}}) == []
+    assert oidc_providers({"auth": provider}) == []  # no redirect_uri / cookie_secret
+    assert oidc_providers({"auth": {**base, **provider}}) == [None]  # the default provider
+    assert oidc_providers({"auth": {**base, "gov": provider, "half": {"client_id": "y"}}}) == ["gov"]
+    assert oidc_providers({"auth": {**base, "client_id": "sfa"}}) == []  # incomplete
+
+
+def test_identity_maps_to_an_account_an_admin_created(Session, settings):
+    one_time = new_user(Session, "Alice@Example.org", "province_admin", province="浙江")
+    claims = {"email": "alice@example.org", "email_verified": True, "iss": "https://idp.example.org"}
+    p = accounts.identity_login(claims, Session=Session)
+    assert (p.username, p.role, p.province, p.must_change_password) == ("Alice@Example.org", "province_admin", "浙江", False)
+    with pytest.raises(accounts.LoginRefused):  # the one-time password is void once the provider vouched for her
+        accounts.authenticate("Alice@Example.org", one_time, Session=Session, settings=settings)
+    token = accounts.start_session(p, Session=Session, settings=settings)
+    assert accounts.resume_session(token, Session=Session, settings=settings).role == "province_admin"
+    with Session() as s:
+        row = s.scalars(select(AuditLog).where(AuditLog.action == "login").order_by(AuditLog.seq.desc())).first()
+        assert row.detail["via"] == "oidc"
+
+
+def test_unknown_unverified_or_disabled_identities_are_refused_and_nothing_is_created(Session, settings):
+    new_user(Session, "bob@example.org", "expert")
+    with Session() as s:
+        before = s.scalar(select(text("count(*)")).select_from(User))
+    for claims, code in (
+        ({"email": "mallory@example.org", "email_verified": True}, "unknown_identity"),
+        ({"email": "bob@example.org", "email_verified": False}, "unverified"),
+        ({"sub": "123"}, "unknown_identity"),  # no e-mail claim at all
+    ):
+        with pytest.raises(accounts.LoginRefused) as exc:
+            accounts.identity_login(claims, Session=Session)
+        assert exc.value.code == code
+    with Session.begin() as s:
+        accounts.set_disabled("bob@example.org", True, session=s, actor="admin")
+    with pytest.raises(accounts.LoginRefused) as exc:
+        accounts.identity_login({"email": "bob@example.org"}, Session=Session)
+    assert exc.value.code == "disabled"
+    with Session() as s:
+        assert s.scalar(select(text("count(*)")).select_from(User)) == before
+        assert s.scalar(select(text("count(*)")).select_from(AuditLog).where(AuditLog.action == "login_failed")) == 4
