@@ -18,7 +18,7 @@ import typst
 
 from assessment import labels
 
-from .fonts import font_paths
+from .fonts import BOLD_FAMILY, font_paths
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _LOCK = threading.Lock()  # one typst compiler per template, not safe to share across threads
@@ -195,6 +195,7 @@ def certificate_pdf(fields: dict[str, Any], payload: str, lang: str = "zh") -> b
         "lang": lang,
         "region": "cn" if zh else "gb",
         "font": "Noto Serif SC",
+        "bold_font": BOLD_FAMILY,
         "colon": "：" if zh else ": ",
         "title_size": 26 if zh else 22,
         "watermark_size": 64 if zh else 50,

@@ -502,6 +502,22 @@ def test_certificate_reads_as_official(a):
     assert not [c for c in en.replace(name, "") if c in FULL_WIDTH]
 
 
+def test_titles_are_set_in_real_bold(a):
+    """Titles, headings and the number use a bold weight of a CJK font (Noto Sans CJK at 700), not a stroked outline."""
+    number, _, _ = a.issue(a.ids[2])
+    with a.Session() as s:
+        report = service.render_report(a.ids[2], session=s, root=CRITERIA)
+    for pdf in (a.render(number, "zh"), a.render(number, "en"), report):
+        reader = PdfReader(io.BytesIO(pdf))
+        fonts = {str(f["/BaseFont"]) for p in reader.pages for f in p["/Resources"]["/Font"].values()}
+        assert any(f.endswith("+NotoSansCJKsc-Thin") for f in fonts), fonts  # the variable font, set at weight 700
+        for page in reader.pages:
+            assert b" 2 Tr" not in page.get_contents().get_data() and b"\n2 Tr" not in page.get_contents().get_data()
+    if POPPLER:
+        listed = subprocess.run(["pdffonts", "-"], input=a.render(number), capture_output=True).stdout.decode()
+        assert "NotoSansCJKsc" in listed and "NotoSerifSC-Regular" in listed, listed
+
+
 def test_characters_the_fonts_cannot_print_are_refused(a):
     for bad in ("示例𠮷科技有限公司", "示例科技😀有限公司", "示例\u202e科技有限公司"):
         with a.Session.begin() as s:
