@@ -198,7 +198,6 @@ def _qr_over(pdf: bytes, payload: str | None):
     """A transparent page with ``payload``'s QR code (or a white box) exactly over the QR code printed on ``pdf``:
     what a forger pastes onto a genuine certificate."""
     import pypdfium2 as pdfium
-    import segno
     import typst
     import zxingcpp
 
@@ -215,7 +214,7 @@ def _qr_over(pdf: bytes, payload: str | None):
         )
         inputs = {}
     else:
-        n = len(segno.make(payload, error="m", micro=False, mask=0).matrix)
+        n = len(render.qr_matrix(payload))
         module = side / n  # the symbol covers the original's; the SVG has a 2-module white border
         body = (
             f"#place(top + left, dx: {left - 2 * module}pt, dy: {top - 2 * module}pt, "
