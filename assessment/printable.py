@@ -5,6 +5,15 @@ common range, Latin, digits and the punctuation of both languages. Enterprise na
 character outside the fonts (a CJK Extension B–G ideograph such as 𠮷, an emoji) is refused when it is typed, with a
 message naming it, instead of being printed as a box or in a second typeface on an official document. Control and
 bidirectional-override characters are refused everywhere: they are invisible and can reorder what a reader sees.
+
+Every user text is refused at input by the store's one check (``assessment.store.text.check_text``, which uses
+:func:`font_coverage`); :func:`check` here guards issuing a certificate from text stored by an older version.
+
+Why refuse rather than ship a fallback font: the registries offer no small font for the rest. Debian's
+fonts-noto-cjk (56 MB, 91 MB installed) covers about 44 700 code points but still only part of Extension B, the
+BabelStone and HanaMin fonts (11–22 MB) are not on PyPI, and emoji would need a colour font besides; a certificate
+is also verified by rendering it again, so a font that one installation has and another lacks would make genuine
+re-saved copies fail elsewhere. The fonts cover the 215 Extension B–G characters of the 通用规范汉字表.
 """
 
 from __future__ import annotations

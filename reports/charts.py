@@ -2,13 +2,21 @@
 
 Missing glyphs are turned into errors: a chart never silently shows tofu boxes. Every label is literal text: names
 typed by users (a factory called ``Plant $^$``) are never parsed as mathtext or TeX.
+
+Drawing is most of a report's time (matplotlib lays out every tick label twice for a tight bounding box), so each
+chart is kept by its content: the same chart asked again (a report downloaded twice, the app re-running a page) is
+the same bytes, returned without drawing.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
+import json
+import threading
 import warnings
+from collections import OrderedDict
 from typing import Callable, Sequence
 
 import numpy as np
@@ -19,18 +27,56 @@ BLUE, GREY, GREEN, RED = "#1f5fa8", "#9aa5b1", "#2e8b57", "#c0392b"
 LITERAL_TEXT = {"text.parse_math": False, "text.usetex": False}
 
 
+CACHE_SIZE = 48  # charts kept (a report has three; an SVG is 50–300 kB)
+# the settings that change a chart's bytes besides its arguments (the fonts, SVG text as paths or text, sizes)
+KEY_SETTINGS = ("svg.fonttype", "font.family", "font.sans-serif", "font.serif", "font.size", "axes.unicode_minus", "savefig.dpi")
+_cache: OrderedDict[str, bytes] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _content_key(name: str, args: tuple, kwargs: dict) -> str:
+    from matplotlib import rcParams
+
+    def plain(x):
+        if isinstance(x, np.ndarray):
+            return x.tolist()
+        if isinstance(x, (np.floating, np.integer)):
+            return x.item()
+        return repr(x)
+
+    settings = [str(rcParams[k]) for k in KEY_SETTINGS]
+    text = json.dumps([name, args, sorted(kwargs.items()), settings], default=plain, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _literal_text(chart: Callable[..., bytes]) -> Callable[..., bytes]:
-    """Build and save the chart with mathtext and TeX off, so every title, tick label and legend is shown as typed."""
+    """Build and save the chart with mathtext and TeX off, so every title, tick label and legend is shown as typed;
+    a chart already drawn with the same arguments is returned from the cache."""
 
     @functools.wraps(chart)
     def wrapper(*args, **kwargs) -> bytes:
         setup_matplotlib()
+        key = _content_key(chart.__name__, args, kwargs)
+        with _cache_lock:
+            if key in _cache:
+                _cache.move_to_end(key)
+                return _cache[key]
         from matplotlib import pyplot as plt
 
         with plt.rc_context(LITERAL_TEXT):
-            return chart(*args, **kwargs)
+            out = chart(*args, **kwargs)
+        with _cache_lock:
+            _cache[key] = out
+            while len(_cache) > CACHE_SIZE:
+                _cache.popitem(last=False)
+        return out
 
     return wrapper
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
 
 
 def _render(fig, fmt: str = "png", dpi: int = 120) -> bytes:

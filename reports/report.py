@@ -12,6 +12,7 @@ from assessment import explain, labels
 from assessment.editions import DEFAULT_ROOT, load_maturity_cached, load_registry
 
 from . import charts
+from .fonts import BOLD_FAMILY
 from .render import compile_pdf, official_date
 
 
@@ -220,6 +221,7 @@ def report_pdf(ctx: ReportContext, lang: str = "zh") -> bytes:
         "lang": lang,
         "region": "cn" if zh else "gb",
         "font": "Noto Sans SC",
+        "bold_font": BOLD_FAMILY,
         "title": L("智能制造能力成熟度与智能工厂评估报告", "Smart-manufacturing maturity and smart-factory assessment report"),
         "subtitle": f"{ctx.enterprise} · {ctx.factory}",
         "enterprise": ctx.enterprise,

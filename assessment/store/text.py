@@ -1,13 +1,17 @@
 """One check for every piece of user text before it is stored (names, titles, notes, reasons).
 
 The text is stripped; NUL, C0/C1 control characters (tab and newline only in multi-line text), Unicode
-bidirectional controls and lone surrogates are refused; the length is counted in characters (code points),
-which is how PostgreSQL counts ``VARCHAR(n)``, so SQLite and PostgreSQL accept and refuse the same text.
+bidirectional controls, invisible format characters (zero-width space and joiners, BOM, soft hyphen) and lone
+surrogates are refused, and so is any character that the shipped fonts cannot draw (CJK Extension B–G ideographs
+outside the 通用规范汉字表 such as 𠮷, emoji: see :mod:`assessment.printable`), because every user text may be printed
+on a certificate, a report or a declaration; the length is counted in characters (code points), which is how
+PostgreSQL counts ``VARCHAR(n)``, so SQLite and PostgreSQL accept and refuse the same text.
 Every refusal is a :class:`ValueError` with one bilingual line naming the field.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 # Unicode bidirectional controls: embeddings and overrides, isolates, marks, the Arabic letter mark
@@ -51,7 +55,8 @@ def column_length(attr: Any) -> int:
 
 
 def bad_character(value: str, *, multiline: bool = False) -> tuple[str, str] | None:
-    """(Chinese, English) description of the first character user text must not contain, or None."""
+    """(Chinese, English) description of the first character user text must not contain, or None: control and
+    invisible characters first, then the first character the fonts cannot print."""
     for ch in value:
         o = ord(ch)
         if multiline and ch in "\t\n":
@@ -64,7 +69,31 @@ def bad_character(value: str, *, multiline: bool = False) -> tuple[str, str] | N
             return f"双向文本控制字符 U+{o:04X}", f"the bidirectional control character U+{o:04X}"
         if 0xD800 <= o <= 0xDFFF:
             return f"无效字符 U+{o:04X}（孤立代理项）", f"the invalid character U+{o:04X} (a lone surrogate)"
+        if unicodedata.category(ch) == "Cf":
+            return f"不可见的格式控制字符 U+{o:04X}", f"the invisible format character U+{o:04X}"
+    ch = unprintable(value)
+    if ch is not None:
+        return (
+            f"字符 {describe(ch)}：证书和报告所用的字体没有这个字，无法打印，请改用规范汉字",
+            f"{describe(ch)}: the certificate and report fonts do not have it, so it cannot be printed",
+        )
     return None
+
+
+def unprintable(value: str) -> str | None:
+    """The first character of ``value`` that no shipped font can draw (it would print as a box), or None."""
+    from ..printable import font_coverage
+
+    cover = font_coverage()
+    for ch in value:
+        if ch not in " \t\n" and ord(ch) not in cover:
+            return ch
+    return None
+
+
+def describe(ch: str) -> str:
+    """𠮷 (U+20BB7): the character and its code point, as a message names it."""
+    return f"{ch} (U+{ord(ch):04X})"
 
 
 def check_text(

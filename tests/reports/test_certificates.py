@@ -27,7 +27,7 @@ from assessment.store import repository as repo
 from assessment.store.db import make_engine, session_factory, upgrade
 from reports import render, service
 from reports.render import certificate_pdf, official_date
-from reports.verify import verify_certificate
+from reports.verify import page_qr_codes, verify_certificate
 
 POPPLER = shutil.which("pdftotext") is not None
 
@@ -140,6 +140,7 @@ def test_genuine_certificates_verify(a, tmp_path):
         assert code == 0 and out["status"] == "valid", out
         assert out["revocation_checked"] and out["checked"] == "page" and out["kid"] == payload_kid(payload)
         assert out["issuer"] == a.settings.issuer_name and any("file seal verifies" in n for n in out["notes"])
+        assert any("QR code on the page decoded: it equals the signed payload" in n for n in out["notes"]), out
     # re-saved without a change: the seal is gone, the page still shows exactly what was signed
     code, out = a.verify(write(tmp_path / "resaved.pdf", resave(a.render(number))))
     assert code == 0 and any("no file seal" in n for n in out["notes"]), out
@@ -193,6 +194,37 @@ def _white_text(values: list[str]) -> bytes:
     )
 
 
+def _qr_over(pdf: bytes, payload: str | None):
+    """A transparent page with ``payload``'s QR code (or a white box) exactly over the QR code printed on ``pdf``:
+    what a forger pastes onto a genuine certificate."""
+    import pypdfium2 as pdfium
+    import typst
+    import zxingcpp
+
+    doc = pdfium.PdfDocument(pdf)
+    scale = 2
+    [hit] = zxingcpp.read_barcodes(doc[0].render(scale=scale).to_pil(), formats=zxingcpp.BarcodeFormat.QRCode)
+    doc.close()
+    corners = [hit.position.top_left, hit.position.top_right, hit.position.bottom_left, hit.position.bottom_right]
+    left, top = min(c.x for c in corners) / scale, min(c.y for c in corners) / scale  # in points
+    side = (max(c.x for c in corners) - min(c.x for c in corners)) / scale
+    if payload is None:
+        body = (
+            f"#place(top + left, dx: {left - 4}pt, dy: {top - 4}pt, rect(width: {side + 8}pt, height: {side + 8}pt, fill: white))"
+        )
+        inputs = {}
+    else:
+        n = len(render.qr_matrix(payload))
+        module = side / n  # the symbol covers the original's; the SVG has a 2-module white border
+        body = (
+            f"#place(top + left, dx: {left - 2 * module}pt, dy: {top - 2 * module}pt, "
+            f'image(bytes(sys.inputs.qr), format: "svg", width: {(n + 4) * module}pt))'
+        )
+        inputs = {"qr": render.qr_svg(payload)}
+    src = '#set page(paper: "a4", margin: 0pt, fill: none)\n' + body
+    return PdfReader(io.BytesIO(typst.compile(src.encode(), sys_inputs=inputs))).pages[0]
+
+
 def test_forged_page_with_a_genuine_payload_in_white_text_and_swapped_qr(a, tmp_path):
     n2, p2, f2 = a.issue(a.ids[0])  # a genuine certificate of another factory (level 2)
     n4, p4, f4 = a.issue(a.ids[2])  # the one a forger would like to have (level 4)
@@ -217,7 +249,19 @@ def test_forged_page_with_a_genuine_payload_in_white_text_and_swapped_qr(a, tmp_
         render.qr_svg = real_qr
     assert swapped != certificate_pdf(f2, p2)
     code, out = a.verify(write(tmp_path / "qr.pdf", swapped))
-    assert code == 1 and out["status"] == "tampered", out
+    assert code == 1 and out["status"] == "tampered" and "QR code on the page does not match" in out["message"], out
+    assert any(n4 in p for p in out["problems"]), out["problems"]
+    # the same by editing the genuine file: certificate 4's QR code pasted over certificate 2's, re-saved
+    pasted = resave(a.render(n2), lambda w: w.pages[0].merge_page(_qr_over(a.render(n2), p4)))
+    assert page_qr_codes(pasted) == [p4]
+    code, out = a.verify(write(tmp_path / "qr-pasted.pdf", pasted))
+    assert code == 1 and out["status"] == "tampered" and "QR code" in out["message"], out
+    p = a.cli("certificate", "verify", str(tmp_path / "qr-pasted.pdf"))
+    assert p.returncode == 1 and p.stdout.startswith("tampered: ") and "QR code" in p.stdout.splitlines()[0], p.stdout
+    # the QR code covered by a white box: no QR code on the page
+    blank = resave(a.render(n2), lambda w: w.pages[0].merge_page(_qr_over(a.render(n2), None)))
+    code, out = a.verify(write(tmp_path / "qr-blank.pdf", blank))
+    assert code == 1 and out["status"] == "tampered" and any("no readable QR code" in p for p in out["problems"]), out
     # a PDF without any payload, and a payload with one changed character
     code, out = a.verify(write(tmp_path / "none.pdf", _white_text(["证书"])))
     assert code == 1 and out["status"] == "invalid"
@@ -455,6 +499,22 @@ def test_certificate_reads_as_official(a):
         assert text in en, text
     name = fields["ent"]
     assert not [c for c in en.replace(name, "") if c in FULL_WIDTH]
+
+
+def test_titles_are_set_in_real_bold(a):
+    """Titles, headings and the number use a bold weight of a CJK font (Noto Sans CJK at 700), not a stroked outline."""
+    number, _, _ = a.issue(a.ids[2])
+    with a.Session() as s:
+        report = service.render_report(a.ids[2], session=s, root=CRITERIA)
+    for pdf in (a.render(number, "zh"), a.render(number, "en"), report):
+        reader = PdfReader(io.BytesIO(pdf))
+        fonts = {str(f["/BaseFont"]) for p in reader.pages for f in p["/Resources"]["/Font"].values()}
+        assert any(f.endswith("+NotoSansCJKsc-Thin") for f in fonts), fonts  # the variable font, set at weight 700
+        for page in reader.pages:
+            assert b" 2 Tr" not in page.get_contents().get_data() and b"\n2 Tr" not in page.get_contents().get_data()
+    if POPPLER:
+        listed = subprocess.run(["pdffonts", "-"], input=a.render(number), capture_output=True).stdout.decode()
+        assert "NotoSansCJKsc" in listed and "NotoSerifSC-Regular" in listed, listed
 
 
 def test_characters_the_fonts_cannot_print_are_refused(a):

@@ -49,3 +49,22 @@ def test_charts_leave_the_global_settings_alone():
 
     charts.trend(["x"], [1.0], [1], title="$x$")
     assert matplotlib.rcParams["text.parse_math"] is True  # the charts change nothing global
+
+
+def test_charts_are_kept_by_content(monkeypatch):
+    """The same chart asked again is the same bytes without drawing; other values, another format or other settings
+    (SVG text as text, not paths) draw anew."""
+    charts.clear_cache()
+    first = charts.level_bars(["一级", "二级"], [0.9, 0.5], title="各等级得分", fmt="svg")
+    assert charts.level_bars(["一级", "二级"], [0.9, 0.5], title="各等级得分", fmt="svg") is first
+    other = charts.level_bars(["一级", "二级"], [0.9, 0.6], title="各等级得分", fmt="svg")
+    assert other != first and other.startswith(b"<?xml")
+    assert charts.level_bars(["一级", "二级"], [0.9, 0.5], title="各等级得分", fmt="png").startswith(b"\x89PNG")
+    setup_matplotlib()
+    with plt.rc_context({"svg.fonttype": "none"}):
+        as_text = charts.level_bars(["一级", "二级"], [0.9, 0.5], title="各等级得分", fmt="svg")
+    assert as_text is not first and "各等级得分" in svg_text(as_text)
+    monkeypatch.setattr(charts, "CACHE_SIZE", 3)  # the oldest go first
+    for i in range(5):
+        charts.level_bars(["一级"], [i / 100], fmt="svg")
+    assert len(charts._cache) == 3 and first not in charts._cache.values()

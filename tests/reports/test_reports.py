@@ -280,6 +280,7 @@ def test_batch_renders_resumes_and_forces(Session, seeded, settings, tmp_path):
 
 
 CERT_DATA = {
+    "bold_font": "Noto Sans CJK SC",
     "lang": "zh",
     "region": "cn",
     "colon": "：",

@@ -130,8 +130,12 @@ def test_names_with_control_or_bidi_characters_refused(name):
 
 
 def test_ordinary_names_accepted():
-    for name in ("数据管理制度（2025 版）.pdf", "Plant $^$ report.pdf", "a b-c_d.e.pdf", "ملف.pdf", "📄.pdf"):
+    for name in ("数据管理制度（2025 版）.pdf", "Plant $^$ report.pdf", "a b-c_d.e.pdf", "Müller–Ωmega.pdf"):
         assert check_name(name) == name
+    # the report's evidence index prints every name: what no shipped font draws is refused, naming the character
+    for name, ch in (("ملف.pdf", "م (U+0645)"), ("📄.pdf", "📄 (U+1F4C4)"), ("𠮷野家.pdf", "𠮷 (U+20BB7)")):
+        with pytest.raises(EvidenceRejected, match=re.escape(f"文件名不能包含字符 {ch}：") + ".*无法打印"):
+            check_name(name)
 
 
 # -- the store -----------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from assessment.store import repository as repo
-from assessment.store.orm import Base
+from assessment.store.orm import Base, Enterprise
 from assessment.store.text import BIDI_CONTROLS, check_text
 
 CREDIT = "91330400MA2B000011"
@@ -31,7 +31,7 @@ def test_strips_and_returns_none_for_empty_optional_text():
 
 def test_length_is_counted_in_characters():
     assert check_text("智" * 200, field="enterprise.name", max_len=200) == "智" * 200
-    assert check_text("😀" * 200, field="enterprise.name", max_len=200) == "😀" * 200  # one character, four bytes
+    assert check_text("𠂇" * 200, field="enterprise.name", max_len=200) == "𠂇" * 200  # one character, four bytes
     with pytest.raises(ValueError) as exc:
         check_text("智" * 201, field="enterprise.name", max_len=200)
     assert (
@@ -70,6 +70,39 @@ def test_tab_and_newline_only_in_multiline_text():
             check_text(f"a{ch}b", field="factory.name", max_len=200)
 
 
+FONT_REFUSAL = (
+    "{zh}不能包含字符 {ch} (U+{cp})：证书和报告所用的字体没有这个字，无法打印，请改用规范汉字 / the {en} must not contain "
+    "{ch} (U+{cp}): the certificate and report fonts do not have it, so it cannot be printed"
+)
+
+
+@pytest.mark.parametrize("char", ["𠮷", "😀", "\ue000", "\U000e0100", "\u0e01"])
+def test_characters_no_shipped_font_prints_are_refused(char):
+    """CJK Extension B outside the 通用规范汉字表, emoji, private use, a variation selector, Thai: no font covers them."""
+    message = FONT_REFUSAL.format(zh="工厂名称", en="factory name", ch=char, cp=f"{ord(char):04X}")
+    with pytest.raises(ValueError) as exc:
+        check_text(f"工厂{char}名称", field="factory.name", max_len=200)
+    assert str(exc.value) == message
+    with pytest.raises(ValueError, match=re.escape(f"U+{ord(char):04X}")):
+        check_text(f"第一行\n备注{char}", field="answer.note", max_len=2000, multiline=True)
+
+
+def test_what_the_fonts_cover_is_accepted():
+    """Names as registered: 规范汉字 (including the Extension B characters of the 通用规范汉字表), Latin with accents,
+    Greek, Cyrillic, full-width punctuation, ℃ № ① and the ideographic space."""
+    for text in (
+        "示例·北方重型装备（天津）股份有限公司",
+        "𠂇𠃌𡎚 鿍",
+        "Müller & Søn GmbH — «Ωmega» Завод",
+        "℃ № ①【】±≥",
+        "甲\u3000乙",
+    ):
+        assert check_text(text, field="enterprise.name", max_len=200) == text
+    for ch in "\u200b\u200d\u2060\ufeff\u00ad":
+        with pytest.raises(ValueError, match=f"invisible format character U\\+{ord(ch):04X}"):
+            check_text(f"a{ch}b", field="enterprise.name", max_len=200)
+
+
 def test_not_text_and_unknown_field_labels():
     with pytest.raises(ValueError, match="^企业名称必须是文本 / the enterprise name must be text$"):
         check_text(123, field="enterprise.name", max_len=200)
@@ -83,13 +116,13 @@ def test_not_text_and_unknown_field_labels():
 def test_names_at_and_over_the_column_length(Session):
     with Session.begin() as s:
         ent = repo.create_enterprise(session=s, name="企" * 200, credit_code=CREDIT, province="浙" * 40)
-        fac = repo.create_factory(ent.id, "😀" * 200, "discrete", session=s, address="址" * 300, sub_sector="细" * 40)
+        fac = repo.create_factory(ent.id, "𠂇" * 200, "discrete", session=s, address="址" * 300, sub_sector="细" * 40)
         a = repo.create_assessment(fac.id, session=s, title="题" * 200, period="2" * 20)
         user = repo.get_or_create_user("u" * 80, session=s, display_name="名" * 200)
         ids = ent.id, fac.id, a.id, user.id
     with Session() as s:
         a = repo.get_assessment(ids[2], session=s)
-        assert a.title == "题" * 200 and a.factory.name == "😀" * 200 and a.factory.enterprise.name == "企" * 200
+        assert a.title == "题" * 200 and a.factory.name == "𠂇" * 200 and a.factory.enterprise.name == "企" * 200
     with Session() as s:
         before = counts(s)
     refusals = [
@@ -130,6 +163,22 @@ def test_names_at_and_over_the_column_length(Session):
             "工厂名称不能包含双向文本控制字符 U+202E / the factory name must not contain the bidirectional control character U+202E",
         ),
         (
+            lambda s: repo.create_enterprise(session=s, name="示例𠮷科技有限公司"),
+            FONT_REFUSAL.format(zh="企业名称", en="enterprise name", ch="𠮷", cp="20BB7"),
+        ),
+        (
+            lambda s: repo.update_enterprise(s.get(Enterprise, ids[0]), session=s, name="示例😀科技"),
+            FONT_REFUSAL.format(zh="企业名称", en="enterprise name", ch="😀", cp="1F600"),
+        ),
+        (
+            lambda s: repo.create_factory(ids[0], "一号工厂", "discrete", session=s, address="天津市𠮷路1号"),
+            FONT_REFUSAL.format(zh="地址", en="address", ch="𠮷", cp="20BB7"),
+        ),
+        (
+            lambda s: repo.create_assessment(ids[1], session=s, title="评估\u200b标题"),
+            "评估标题不能包含不可见的格式控制字符 U+200B / the assessment title must not contain the invisible format character U+200B",
+        ),
+        (
             lambda s: repo.get_or_create_user("bob\x00", session=s),
             "用户名不能包含空字符（NUL） / the user name must not contain a NUL character",
         ),
@@ -164,6 +213,7 @@ def test_answer_notes(Session):
         ("说" * 2001, "备注过长：2001 个字符，最多 2000 个 / the note is too long: 2001 characters, at most 2000"),
         ("a\x00b", "备注不能包含空字符（NUL） / the note must not contain a NUL character"),
         ("\u2067x", "备注不能包含双向文本控制字符 U+2067 / the note must not contain the bidirectional control character U+2067"),
+        ("第一行\n好😀", FONT_REFUSAL.format(zh="备注", en="note", ch="😀", cp="1F600")),
     ):
         with pytest.raises(ValueError) as exc:
             with Session.begin() as s:
@@ -193,6 +243,7 @@ def test_tier_awards_and_revocation_reason(Session):
     for reason, message in (
         ("  ", "撤销理由不能为空 / the revocation reason is required"),
         ("理由\x00", "撤销理由不能包含空字符（NUL） / the revocation reason must not contain a NUL character"),
+        ("理由𠮷", FONT_REFUSAL.format(zh="撤销理由", en="revocation reason", ch="𠮷", cp="20BB7")),
         (
             "理" * 1001,
             "撤销理由过长：1001 个字符，最多 1000 个 / the revocation reason is too long: 1001 characters, at most 1000",

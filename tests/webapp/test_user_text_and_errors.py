@@ -136,3 +136,20 @@ def test_make_run_binds_to_the_local_machine():
     ).stdout  # (under `make test` the sub-make would otherwise print "Entering/Leaving directory" lines)
     launch = [line for line in cmd.splitlines() if "streamlit run" in line]
     assert launch and all("--server.address 127.0.0.1" in line for line in launch), cmd
+
+
+def test_a_character_no_font_prints_is_refused_with_a_message(app_env):
+    """Typed into 新建企业: 𠮷 (CJK Extension B) would print as a box, so the form says which character and keeps nothing."""
+    from assessment.store.orm import Enterprise
+
+    at = open_page("home")
+    with backend().Session() as s:
+        before = s.query(Enterprise).count()
+    next(w for w in at.text_input if w.label == "企业名称 *").set_value("示例𠮷科技有限公司")
+    at.button(key="FormSubmitter:new_enterprise-创建企业").click().run()
+    assert not at.exception
+    errors = [shown(e.value) for e in at.error]
+    assert any("字符 𠮷 (U+20BB7)" in e and "无法打印" in e for e in errors), errors
+    assert not any("/ the" in e for e in errors)  # the message in the page's language only
+    with backend().Session() as s:
+        assert s.query(Enterprise).count() == before
