@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, insert, text
 from sqlalchemy.orm import Session
 
 from ..editions import DEFAULT_ROOT
@@ -354,19 +354,18 @@ def _gap_ids(session: Session, snap: ResultSnapshot, root: Path, n: int) -> list
 
 
 def reindex(session: Session, *, root: Path = DEFAULT_ROOT) -> int:
-    """Index every snapshot that has no blockers rows yet (real snapshots taken since the last run)."""
-    from .orm import Assessment, Enterprise, Factory
-
-    missing = (
-        select(ResultSnapshot)
-        .join(Assessment, Assessment.id == ResultSnapshot.assessment_id)
-        .join(Factory, Factory.id == Assessment.factory_id)
-        .join(Enterprise, Enterprise.id == Factory.enterprise_id)
-        .where(Enterprise.synthetic.is_(False), ~ResultSnapshot.id.in_(select(PortfolioBlocker.snapshot_id)))
-    )
+    """Index every snapshot that has no blockers rows yet (real snapshots taken since the last run). Runs on every
+    visit of the page: ids only, through the indexes from the real enterprises down (CROSS JOIN fixes SQLite's join
+    order; a snapshot row is wide and the synthetic ones are indexed when generated)."""
+    sql = """
+    SELECT rs.id FROM enterprises e CROSS JOIN factories f CROSS JOIN assessments a CROSS JOIN result_snapshots rs
+    WHERE f.enterprise_id = e.id AND a.factory_id = f.id AND rs.assessment_id = a.id AND e.synthetic = :no
+      AND NOT EXISTS (SELECT 1 FROM portfolio_blockers b WHERE b.snapshot_id = rs.id)
+    ORDER BY rs.id
+    """
     count = 0
-    for snap in session.scalars(missing):
-        index_snapshot(session, snap, root=root)
+    for (sid,) in session.execute(text(sql), {"no": False}).all():
+        index_snapshot(session, session.get(ResultSnapshot, sid), root=root)
         count += 1
     return count
 
