@@ -73,18 +73,23 @@ def _bench(url: str, factories: int, years: int, connect_args: dict | None = Non
         out["views_over_1s"] = sorted(k for k, v in out["views"].items() if v["seconds"] >= 1.0)
         out["load_average_1m"] = round(os.getloadavg()[0], 2)
     with Session.begin() as s:
-        # a factory at maturity level 2 (nearest to level 3), planned to 卓越级: the maturity program has work to do
-        l3 = portfolio.within_reach(s, target="L3", limit=1).rows
-        aid = l3[0][9] if l3 else reach.rows[0][9]
-        population.ensure_answers(s, aid)
-        profile = repo.build_profile(repo.get_assessment(aid, session=s))
-    plan(profile, "excellent")  # warm: criteria, scipy
+        # a factory at maturity level 2 (nearest to level 3) that can reach 卓越级 (no history blocks it), planned to
+        # it: the maturity program has work to do; the planning of the candidates tried warms criteria and scipy
+        candidates = [r[9] for r in portfolio.within_reach(s, target="L3", limit=10).rows] or [reach.rows[0][9]]
+        profile = None
+        for aid in candidates:
+            population.ensure_answers(s, aid)
+            profile = repo.build_profile(repo.get_assessment(aid, session=s))
+            if plan(profile, "excellent")[0].reachable:
+                break
     t0 = time.perf_counter()
     p, _ = plan(profile, "excellent")
     out["planner_one_factory"] = {
         "seconds": round(time.perf_counter() - t0, 4),
         "target": "excellent",
         "problem_size": p.problem_size,
+        "reachable": p.reachable,
+        "verified": p.verified,
         "exact": p.exact,
         "items": len(p.items),
         "effort": p.total_effort,

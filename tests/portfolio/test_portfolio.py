@@ -246,3 +246,20 @@ def test_province_admin_sees_their_province_only(loaded):
         ):
             with pytest.raises(AccessDenied):
                 portfolio.summary(s, principal=p)
+
+
+def test_every_synthetic_assessment_with_awards_opens_as_a_profile(Session):
+    """Awards are dated in the round after the assessment that met the tier, never before 2024 (regression: a 2023
+    award made the factory's profile invalid, so planning it failed)."""
+    from assessment.store.orm import Assessment, TierAward
+
+    with Session.begin() as s:
+        population.generate(s, factories=150, years=3, seed=11, start_year=2023)
+        awarded = sorted(set(s.scalars(select(TierAward.factory_id))))
+        assert awarded and min(s.scalars(select(TierAward.year))) >= 2024
+        profiles = []
+        for fid in awarded:
+            a = max(s.scalars(select(Assessment).where(Assessment.factory_id == fid)), key=lambda a: a.period)
+            profiles.append(repo.build_profile(a))
+        assert all(p.tiers_obtained for p in profiles)
+        assert plan(profiles[0], "excellent")[0].target == "excellent"
