@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from assessment.access import AccessDenied
 from assessment.declarations import load_declarations
 from assessment.editions import load_maturity_cached, load_registry
 from assessment.store import population
@@ -21,8 +22,8 @@ from assessment.store import portfolio as pf
 from assessment.store import repository as repo
 from assessment.tiers import load_tier_edition
 from reports import charts
-from ui import state
-from ui.i18n import INDUSTRY_NAMES, LEVEL_NAMES, TIER_NAMES, lang, name, name_or_key, pick
+from ui import auth, state
+from ui.i18n import INDUSTRY_NAMES, LEVEL_NAMES, TIER_NAMES, lang, msg, name, name_or_key, pick
 from ui.services import backend
 from ui.widgets import domain_errors, plain, show_error
 
@@ -30,8 +31,9 @@ be = backend()
 root = be.settings.criteria_dir
 zh = lang() == "zh"
 SYN = "合成数据"
+me = auth.principal(be)  # every query below is limited to what this principal may see (a province admin: their province)
 
-st.title(pick("区域画像", "Portfolio"))
+st.title(pick("区域画像", "Portfolio") + (" · " + plain(me.province) if me.role == "province_admin" and me.province else ""))
 st.caption(
     pick(
         "面向规划人员和省级管理员：按地区、行业和规模看成熟度等级与智能工厂层级的分布、历次评估间的迁移、临近下一门槛的工厂、"
@@ -59,10 +61,18 @@ try:
     with be.Session.begin() as s:
         pf.reindex(s, root=root)  # blockers of snapshots taken since the last visit
     with be.Session() as s:
-        summ = pf.summary(s, synthetic=synthetic, root=root)
+        summ = pf.summary(s, synthetic=synthetic, root=root, principal=me)
+except AccessDenied as exc:
+    st.error(plain(msg(exc)), icon=":material/block:")
+    st.stop()
 except domain_errors() as exc:
     show_error("无法汇总：", "The portfolio cannot be aggregated: ", exc)
     st.stop()
+if me.role == "province_admin":
+    st.info(
+        plain(pick(f"只统计本省（{me.province}）的企业。", f"Only enterprises in your province ({me.province}) are counted.")),
+        icon=":material/location_on:",
+    )
 
 has_synth = summ["synthetic_factories"] > 0
 if has_synth:
@@ -180,8 +190,8 @@ measure = d2.radio(
     format_func=lambda m: pick("成熟度等级", "Maturity level") if m == "level" else pick("智能工厂层级", "Smart-factory tier"),
 )
 with be.Session() as s:
-    dist = pf.distribution(s, by, measure=measure, synthetic=synthetic, root=root)
-    shares = pf.level_shares(s, synthetic=synthetic, root=root)
+    dist = pf.distribution(s, by, measure=measure, synthetic=synthetic, root=root, principal=me)
+    shares = pf.level_shares(s, synthetic=synthetic, root=root, principal=me)
 value_label = _lv if measure == "level" else _tr
 counts: dict[str, dict[str, int]] = {}
 for g, v, n, _ in dist.rows:
@@ -267,7 +277,7 @@ tm = st.radio(
     format_func=lambda m: pick("成熟度等级", "Maturity level") if m == "level" else pick("智能工厂层级", "Smart-factory tier"),
 )
 with be.Session() as s:
-    trans = pf.transitions(s, measure=tm, synthetic=synthetic, root=root)
+    trans = pf.transitions(s, measure=tm, synthetic=synthetic, root=root, principal=me)
 if trans.rows:
     lab = _lv if tm == "level" else _tr
     mat = pd.DataFrame([(lab(a), lab(b), n) for a, b, n in trans.rows], columns=["from", "to", "n"])
@@ -309,7 +319,7 @@ st.caption(
     )
 )
 with be.Session() as s:
-    reach = pf.within_reach(s, target=reach_target, limit=int(limit), synthetic=synthetic, root=root)
+    reach = pf.within_reach(s, target=reach_target, limit=int(limit), synthetic=synthetic, root=root, principal=me)
 reach_show = {"level": _lv, "tier": _tr, "synthetic": lambda v: SYN if v else pick("真实", "real")}
 if reach.rows:
     st.dataframe(_frame(reach, reach_show), hide_index=True, width="stretch")
@@ -399,7 +409,7 @@ kind = b1.radio(
 )
 blimit = b2.number_input(pick("列出", "List"), min_value=5, max_value=100, value=15, step=5, key="pf_block_limit")
 with be.Session() as s:
-    blockers = pf.top_blockers(s, kind=kind, limit=int(blimit), synthetic=synthetic, root=root)
+    blockers = pf.top_blockers(s, kind=kind, limit=int(blimit), synthetic=synthetic, root=root, principal=me)
 
 
 @st.cache_data(show_spinner=False)
@@ -418,6 +428,17 @@ def _descriptions(root_dir: str, language: str) -> dict[str, str]:
 
 if blockers.rows:
     desc = _descriptions(str(root), lang())
+    top = blockers.records()[0]
+    st.caption(
+        pick("最常见的阻碍：", "The most common blocker: ")
+        + plain(
+            f"{top['item']}（{desc.get(top['item'], '')}）· "
+            + pick(
+                f"{top['factories']} 个工厂，占 {_percent(top['share'])}%",
+                f"{top['factories']} factories, {_percent(top['share'])} %",
+            )
+        )
+    )
     frame = _frame(blockers, {"target": lambda v: name(TIER_NAMES, v) if v in TIER_NAMES else v, "share": _percent})
     frame.insert(1, pick("内容", "What it asks"), [desc.get(r[0], "") for r in blockers.rows])
     frame = frame.rename(columns={pick("占比", "Share"): pick("占比（%）", "Share (%)")})
@@ -446,7 +467,7 @@ peers = q2.multiselect(
 )
 try:
     with be.Session() as s:
-        pct = pf.percentile(s, int(fid), peers=",".join(peers), synthetic=synthetic, root=root)
+        pct = pf.percentile(s, int(fid), peers=",".join(peers), synthetic=synthetic, root=root, principal=me)
 except domain_errors() as exc:
     show_error("无法计算百分位：", "No percentile: ", exc)
 else:
@@ -472,7 +493,11 @@ if st.button(
     pick("生成全部表格（一个 XLSX 文件）", "Build every table (one XLSX file)"), icon=":material/table_view:", key="pf_all_btn"
 ):
     with st.spinner(pick("正在汇总…", "Aggregating…")), be.Session() as s:
-        st.session_state["pf_all"] = (data, lang(), pf.to_xlsx(pf.all_tables(s, synthetic=synthetic, root=root), lang=lang()))
+        st.session_state["pf_all"] = (
+            data,
+            lang(),
+            pf.to_xlsx(pf.all_tables(s, synthetic=synthetic, root=root, principal=me), lang=lang()),
+        )
 got = st.session_state.get("pf_all")
 if got and got[:2] == (data, lang()):
     st.download_button(

@@ -37,6 +37,10 @@ def cmd_plan(args) -> int:
                 + "; ".join(f"{b.rule}: {b.message_en}" for b in p.blockers)
                 + "); no profile written"
             )
+        if not p.verified:  # never write a profile that would not reach the target under the engine
+            raise _usage(
+                f"the planned profile does not reach {p.target} under the engine (method: {p.method}); no profile written"
+            )
         write_planned(doc, Path(args.out_profile), p)
     if args.json:
         _print_json(p.model_dump(mode="json"))

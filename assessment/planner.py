@@ -909,25 +909,47 @@ def _evaluate(target: Target, profile: Profile | None, answers_doc: dict | None,
     return met, summary
 
 
+def _accepts(rule: Rule, value: Any) -> bool:
+    """Whether ``value`` of the rule's fact meets ``rule`` (a legal-entity rule asks for a legal person)."""
+    from .rules import _cmp
+
+    if rule.kind == Kind.legal_entity:
+        return value is True
+    try:
+        return _cmp(rule.op, value, rule.value)
+    except TypeError:
+        return False
+
+
 def _facts_needed(profile: Profile, rules: list[Rule], costs: Costs, root: Path) -> tuple[dict, list[Blocker]]:
+    """The facts to set: path -> (the rules on that path, in stage order; value; effort; cost source).
+
+    Several tiers can ask for the same fact (e.g. standing: domestic leading for 卓越级, global leading for 领航级):
+    the value chosen meets every rule on the path, and the item belongs to the first stage with a rule on it."""
     from .rules import evaluate as eval_rule
 
     ctx = build_context(profile, root)
-    out, blockers = {}, []
+    by_path: dict[str, list[tuple[Rule, Any]]] = {}
     for r in rules:
         if r.kind not in (Kind.fact, Kind.legal_entity):
             continue
-        c = eval_rule(r, ctx)
-        if c.met:
-            continue
         path = r.fact if r.kind == Kind.fact else "enterprise.legal_person"
-        value = _fix_value(r) if r.kind == Kind.fact else True
+        by_path.setdefault(path, []).append((r, eval_rule(r, ctx)))
+    out, blockers = {}, []
+    for path, checks in by_path.items():
+        failing = [(r, c) for r, c in checks if not c.met]
+        if not failing:
+            continue
+        on_path = [r for r, _ in checks]
+        wanted = [_fix_value(r) if r.kind == Kind.fact else True for r, _ in reversed(failing)]  # strictest (last) first
+        value = next((v for v in wanted if v is not None and all(_accepts(r, v) for r in on_path)), None)
         observed = profile.fact(path)
         if observed is None and value is not None:
-            out[path] = (r, value, float(costs.data["fact_unknown"]), costs.source("fact_unknown"))
+            out[path] = (on_path, value, float(costs.data["fact_unknown"]), costs.source("fact_unknown"))
             continue
         effort = costs.fact(path)
         if effort is None or value is None:
+            r, c = failing[-1]
             blockers.append(
                 Blocker(
                     rule=r.id,
@@ -939,7 +961,7 @@ def _facts_needed(profile: Profile, rules: list[Rule], costs: Costs, root: Path)
                 )
             )
             continue
-        out[path] = (r, value, effort, costs.source("facts", path))
+        out[path] = (on_path, value, effort, costs.source("facts", path))
     return out, blockers
 
 
@@ -1129,7 +1151,7 @@ def plan(
         )
         if fact_effort is not None and best[0] is not None and (with_level[0] is None or fact_effort + best[0] < with_level[0]):
             if fact_value is not True:
-                facts[r.or_fact] = (r, True, fact_effort, costs.source("facts", r.or_fact))
+                facts[r.or_fact] = ([r], True, fact_effort, costs.source("facts", r.or_fact))
             chosen_or.add(r.id)
         else:
             need, best = r.value, with_level
@@ -1193,8 +1215,9 @@ def plan(
         stage_items: list[PlanItem] = []
         # facts first stage whose rules need them
         stage_rule_ids = {r.id for r in st.rules}
-        st_facts = {p: v for p, v in facts.items() if v[0].id in stage_rule_ids and p not in done_facts}
-        for path, (rule, value, effort, src) in st_facts.items():
+        st_facts = {p: v for p, v in facts.items() if any(r.id in stage_rule_ids for r in v[0]) and p not in done_facts}
+        for path, (rules_on_path, value, effort, src) in st_facts.items():
+            rule = rules_on_path[-1]  # the strictest rule on the path: the one the chosen value answers
             observed = cur_profile.fact(path) if cur_profile is not None else None
             stage_items.append(
                 PlanItem(
@@ -1207,7 +1230,7 @@ def plan(
                     effort=effort,
                     cost_source=src,
                     milestone=st.id,
-                    because=[rule.id],
+                    because=[r.id for r in rules_on_path],
                     assumption=(
                         "未提供：请如实填写；若实际不是该值，目标不可达 / not given: record the true value; if it is "
                         "not this, the target cannot be reached"
@@ -1314,6 +1337,10 @@ def plan(
                     stage_scen = solve_scenarios(
                         planned_now, _scenario_needs(st.rules), costs, root, restrict=(left_add, left_ai, left_flip)
                     )
+                    if stage_scen is not None:  # a scenario added now keeps the AI flag the global choice gave it
+                        stage_scen = _ScenarioSolved(
+                            [(s, s in left_ai) for s, _ in stage_scen.add], stage_scen.flip, 0.0, stage_scen.exact
+                        )
                 if stage_scen is None:
                     stage_scen = _ScenarioSolved([(s, ai) for s, ai in scen.add if s in left_add], sorted(left_flip), 0.0, True)
             if si == len(stages) - 1:  # the final stage takes whatever is left

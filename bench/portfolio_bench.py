@@ -1,7 +1,10 @@
 """Portfolio views over a synthetic population (issue 14) on SQLite and PostgreSQL, each against a bare COUNT(*) of the
 snapshot table on the same database; population generation time; the planner for one factory with its problem size.
 
-``SFA_BENCH_FACTORIES`` (default 50000) and ``SFA_BENCH_YEARS`` (default 3) set the population."""
+``SFA_BENCH_FACTORIES`` (default 5000, so that ``make bench`` stays a few minutes) and ``SFA_BENCH_YEARS`` (default 3)
+set the population; the issue's figure is ``SFA_BENCH_FACTORIES=50000 make bench`` (or ``python -m bench portfolio``).
+PostgreSQL gets ``VACUUM ANALYZE`` after the bulk load, the state autovacuum reaches on its own; the machine's load
+average is recorded beside the times."""
 
 from __future__ import annotations
 
@@ -37,8 +40,9 @@ def _bench(url: str, factories: int, years: int, connect_args: dict | None = Non
         stats = population.generate(s, factories=factories, years=years)
     gen = time.perf_counter() - t0
     if engine.dialect.name == "postgresql":
-        with engine.begin() as c:
-            c.execute(text("ANALYZE"))
+        tables = "enterprises, factories, assessments, result_snapshots, portfolio_blockers, tier_awards"
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text(f"VACUUM ANALYZE {tables}"))
     out = {"generation_seconds": round(gen, 2), "snapshots": stats["snapshots"], "blockers": stats["blockers"]}
     with Session() as s:
         base = _time(lambda: s.execute(text("SELECT COUNT(*) FROM result_snapshots")).scalar())
@@ -55,6 +59,8 @@ def _bench(url: str, factories: int, years: int, connect_args: dict | None = Non
             "top_rule_blockers": lambda: portfolio.top_blockers(s, kind="rule"),
             "top_requirement_blockers": lambda: portfolio.top_blockers(s, kind="requirement"),
             "within_reach_advanced": lambda: portfolio.within_reach(s, target="advanced"),
+            "within_reach_L3": lambda: portfolio.within_reach(s, target="L3"),
+            "reindex_nothing_new": lambda: portfolio.reindex(s),  # run on every visit of the page
         }
         reach = portfolio.within_reach(s, target="advanced", limit=1)
         fid = reach.rows[0][0] if reach.rows else 1
@@ -64,17 +70,26 @@ def _bench(url: str, factories: int, years: int, connect_args: dict | None = Non
             t = _time(fn)
             out["views"][name] = {"seconds": round(t, 4), "ratio_to_count": round(t / base, 1)}
         out["slowest_view_seconds"] = max(v["seconds"] for v in out["views"].values())
+        out["views_over_1s"] = sorted(k for k, v in out["views"].items() if v["seconds"] >= 1.0)
+        out["load_average_1m"] = round(os.getloadavg()[0], 2)
     with Session.begin() as s:
-        aid = reach.rows[0][9] if reach.rows else portfolio.within_reach(s, target="L3", limit=1).rows[0][9]
-        population.ensure_answers(s, aid)
-        profile = repo.build_profile(repo.get_assessment(aid, session=s))
-    plan(profile, "excellent")  # warm: criteria, scipy
+        # a factory at maturity level 2 (nearest to level 3) that can reach 卓越级 (no history blocks it), planned to
+        # it: the maturity program has work to do; the planning of the candidates tried warms criteria and scipy
+        candidates = [r[9] for r in portfolio.within_reach(s, target="L3", limit=10).rows] or [reach.rows[0][9]]
+        profile = None
+        for aid in candidates:
+            population.ensure_answers(s, aid)
+            profile = repo.build_profile(repo.get_assessment(aid, session=s))
+            if plan(profile, "excellent")[0].reachable:
+                break
     t0 = time.perf_counter()
     p, _ = plan(profile, "excellent")
     out["planner_one_factory"] = {
         "seconds": round(time.perf_counter() - t0, 4),
         "target": "excellent",
         "problem_size": p.problem_size,
+        "reachable": p.reachable,
+        "verified": p.verified,
         "exact": p.exact,
         "items": len(p.items),
         "effort": p.total_effort,
@@ -84,9 +99,9 @@ def _bench(url: str, factories: int, years: int, connect_args: dict | None = Non
 
 
 def run() -> dict:
-    factories = int(os.environ.get("SFA_BENCH_FACTORIES", "50000"))
+    factories = int(os.environ.get("SFA_BENCH_FACTORIES", "5000"))
     years = int(os.environ.get("SFA_BENCH_YEARS", "3"))
-    out = {"factories": factories, "years": years, "synthetic": True}
+    out = {"factories": factories, "years": years, "synthetic": True, "load_average_1m": round(os.getloadavg()[0], 2)}
     with tempfile.TemporaryDirectory() as d:
         out["sqlite"] = _bench(f"sqlite:///{d}/bench.db", factories, years)
     pg = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

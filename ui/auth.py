@@ -267,7 +267,8 @@ ROLE_WORKFLOW = {
 
 def role_pages(p: Principal, pages: list, workflow: dict) -> list:
     """The pages of the principal's role: an enterprise user gets the assessment pages and the workflow; experts and
-    administrators the workflow pages (their first page is the default) and the criteria."""
+    administrators the workflow pages (their first page is the default) and the criteria; a province admin also the
+    portfolio of their province and the planning page."""
     keys = ROLE_WORKFLOW.get(p.role, ())
     extra = [
         st.Page(workflow[k][0], title=workflow[k][1], icon=workflow[k][2], url_path=k, default=p.role != "enterprise" and i == 0)
@@ -275,6 +276,8 @@ def role_pages(p: Principal, pages: list, workflow: dict) -> list:
     ]
     if p.role == "enterprise":  # not the regional portfolio: it shows every enterprise
         return [pg for pg in pages if pg.url_path != "portfolio"] + extra
+    if p.role == "province_admin":  # the portfolio of their province (limited in its queries) and the planner it opens
+        extra += [pg for pg in pages if pg.url_path in ("portfolio", "plan")]
     return extra + [pg for pg in pages if pg.url_path == "criteria"]
 
 

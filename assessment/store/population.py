@@ -143,6 +143,7 @@ COMPLIANCE = [  # (share, changes to GOOD)
     (0.02, {"good_credit": False}),
 ]
 STANDING = ["none", "regional_leading", "domestic_leading", "international_advanced"]
+FIRST_TIER_ROUND = 2024  # tiers are awarded from the 2024 round on (a profile's tiers_obtained year is at least 2024)
 KPIS = ["productivity_up", "defect_down", "opex_down", "energy_unit_down", "co2_unit_down", "rd_cycle_down"]
 
 
@@ -368,7 +369,7 @@ def generate(
                         {
                             "factory_id": ids["factories"] + i,
                             "tier": order[nxt_tier - 1],
-                            "year": year,
+                            "year": max(year + 1, FIRST_TIER_ROUND),  # declared in the next year's round
                             "edition": TIER_EDITION,
                             "certificate_no": None,
                         }

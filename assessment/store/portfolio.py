@@ -20,12 +20,16 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, insert, text
 from sqlalchemy.orm import Session
 
 from ..editions import DEFAULT_ROOT
 from .orm import PortfolioBlocker, ResultSnapshot
+
+if TYPE_CHECKING:
+    from ..access import Principal
 
 DIMENSIONS = {
     "province": ("e.province", "地区（省份）", "Region (province)"),
@@ -112,27 +116,77 @@ def _size_case(root: Path) -> tuple[str, dict]:
     return case, params
 
 
-def _base(synthetic: bool | None, root: Path, *, all_assessments: bool = False) -> tuple[str, dict]:
-    """A CTE ``latest`` with one row per factory (or per assessment): snapshot, factory and enterprise facts."""
+def _latest_ids(dialect: str, all_assessments: bool) -> str:
+    """CTEs ending in ``ids(factory_id, snapshot_id)``: the latest snapshot of each factory's latest
+    assessment (or of every assessment). They read ``assessments`` and find snapshot ids through the index on
+    ``result_snapshots.assessment_id``, not by scanning the snapshot rows (their result documents make that table
+    wide): the rows are then fetched once, by primary key, for the chosen snapshots only.
+
+    Latest: of an assessment, its highest snapshot id (the last recorded); of a factory, among its assessments that
+    are not archived and have a snapshot, the latest period (no period counts as the earliest), then the highest id.
+    SQLite runs this as an index lookup per factory (its window functions sort every row); PostgreSQL as a window
+    over the assessments alone (a subquery per factory costs it more). Both give the same rows."""
+    if all_assessments:
+        return """ids AS (
+      SELECT a.factory_id, (SELECT MAX(x.id) FROM result_snapshots x WHERE x.assessment_id = a.id) AS snapshot_id
+      FROM assessments a
+      WHERE a.archived_at IS NULL AND EXISTS (SELECT 1 FROM result_snapshots x WHERE x.assessment_id = a.id)
+    )"""
+    if dialect == "sqlite":
+        return """ids AS (
+      SELECT f.id AS factory_id,
+             (SELECT MAX(x.id) FROM result_snapshots x WHERE x.assessment_id = (
+                SELECT a.id FROM assessments a
+                WHERE a.factory_id = f.id AND a.archived_at IS NULL
+                  AND EXISTS (SELECT 1 FROM result_snapshots y WHERE y.assessment_id = a.id)
+                ORDER BY COALESCE(a.period, '') DESC, a.id DESC LIMIT 1)) AS snapshot_id
+      FROM factories f WHERE f.archived_at IS NULL
+    )"""
+    return """ids AS (
+      SELECT w.factory_id, (SELECT MAX(x.id) FROM result_snapshots x WHERE x.assessment_id = w.id) AS snapshot_id
+      FROM (
+        SELECT a.id, a.factory_id,
+               ROW_NUMBER() OVER (PARTITION BY a.factory_id ORDER BY COALESCE(a.period, '') DESC, a.id DESC) AS rn
+        FROM assessments a
+        WHERE a.archived_at IS NULL AND EXISTS (SELECT 1 FROM result_snapshots y WHERE y.assessment_id = a.id)
+      ) w
+      WHERE w.rn = 1
+    )"""
+
+
+def _base(
+    session: Session,
+    synthetic: bool | None,
+    root: Path,
+    *,
+    all_assessments: bool = False,
+    province: str | None = None,
+) -> tuple[str, dict]:
+    """A CTE ``latest`` with one row per factory (or per assessment): snapshot, factory and enterprise facts,
+    limited to ``province`` when one is given (a province admin's portfolio)."""
     size, params = _size_case(root)
     flt = ""
     if synthetic is not None:
-        flt = " AND e.synthetic = :synthetic"
+        flt += " AND e.synthetic = :synthetic"
         params["synthetic"] = synthetic
-    per = "a.id" if all_assessments else "a.factory_id"
+    if province is not None:
+        flt += " AND e.province = :province"
+        params["province"] = province
+    period = "a.period" if all_assessments else "NULL"
+    join_a = "JOIN assessments a ON a.id = rs.assessment_id" if all_assessments else ""
     sql = f"""
-    WITH snaps AS (
+    WITH {_latest_ids(session.get_bind().dialect.name, all_assessments)}, latest AS (
       SELECT rs.id AS snapshot_id, rs.assessment_id, rs.score, rs.level, rs.tier, rs.complete, rs.created_at,
              rs.maturity_edition, rs.tier_edition,
-             a.factory_id, a.period, f.industry_type, e.id AS enterprise_id, e.name AS enterprise_name,
-             f.name AS factory_name, e.province, e.industry_group, e.synthetic, {size} AS size_class,
-             ROW_NUMBER() OVER (PARTITION BY {per} ORDER BY a.period DESC, rs.created_at DESC, rs.id DESC) AS rn
-      FROM result_snapshots rs
-      JOIN assessments a ON a.id = rs.assessment_id
-      JOIN factories f ON f.id = a.factory_id
+             ids.factory_id, {period} AS period, f.industry_type, e.id AS enterprise_id, e.name AS enterprise_name,
+             f.name AS factory_name, e.province, e.industry_group, e.synthetic, {size} AS size_class
+      FROM ids
+      JOIN result_snapshots rs ON rs.id = ids.snapshot_id
+      {join_a}
+      JOIN factories f ON f.id = ids.factory_id
       JOIN enterprises e ON e.id = f.enterprise_id
-      WHERE a.archived_at IS NULL AND f.archived_at IS NULL AND e.archived_at IS NULL{flt}
-    ), latest AS (SELECT * FROM snaps WHERE rn = 1)
+      WHERE f.archived_at IS NULL AND e.archived_at IS NULL{flt}
+    )
     """
     return sql, params
 
@@ -141,11 +195,30 @@ def _run(session: Session, sql: str, params: dict) -> list[tuple]:
     return [tuple(r) for r in session.execute(text(sql), params).all()]
 
 
+def scope(session: Session, principal: Principal | None) -> str | None:
+    """The province a portfolio query is limited to. ``principal`` None is a trusted caller (the CLI, benchmarks);
+    the local user sees every province; a province admin sees their own province only (``dashboard.read`` on it);
+    anyone else is refused (:class:`assessment.access.AccessDenied`, audited): the portfolio lists every enterprise
+    of a region."""
+    if principal is None or principal.role == "local":
+        return None
+    from ..access import require
+
+    require(session, principal, "dashboard.read", principal.province or "")  # "" : an admin without a province
+    return principal.province
+
+
 # -- distributions -----------------------------------------------------------------------------------------------
 
 
 def distribution(
-    session: Session, by: str, *, measure: str = "level", synthetic: bool | None = None, root: Path = DEFAULT_ROOT
+    session: Session,
+    by: str,
+    *,
+    measure: str = "level",
+    synthetic: bool | None = None,
+    root: Path = DEFAULT_ROOT,
+    principal: Principal | None = None,
 ) -> Table:
     """Factories by ``by`` (province, industry_group, industry_type, size_class) and level or tier, with the share
     within each group (a window over the group)."""
@@ -153,7 +226,7 @@ def distribution(
         raise PortfolioError(f"unknown dimension {by!r}; use one of {', '.join(DIMENSIONS)}")
     if measure not in ("level", "tier"):
         raise PortfolioError("measure is level or tier")
-    base, params = _base(synthetic, root)
+    base, params = _base(session, synthetic, root, province=scope(session, principal))
     col = "size_class" if by == "size_class" else DIMENSIONS[by][0].split(".")[1]
     sql = (
         base
@@ -177,9 +250,11 @@ def distribution(
     )
 
 
-def level_shares(session: Session, *, synthetic: bool | None = None, root: Path = DEFAULT_ROOT) -> Table:
+def level_shares(
+    session: Session, *, synthetic: bool | None = None, root: Path = DEFAULT_ROOT, principal: Principal | None = None
+) -> Table:
     """The portfolio's level shares in the national report's bands (≤L1, L2, L3, ≥L4) beside the published ones."""
-    base, params = _base(synthetic, root)
+    base, params = _base(session, synthetic, root, province=scope(session, principal))
     sql = (
         base
         + """
@@ -206,18 +281,25 @@ def level_shares(session: Session, *, synthetic: bool | None = None, root: Path 
 # -- transitions -------------------------------------------------------------------------------------------------
 
 
-def transitions(session: Session, *, measure: str = "level", synthetic: bool | None = None, root: Path = DEFAULT_ROOT) -> Table:
-    """How factories moved between consecutive assessments (by period): from → to, with counts."""
+def transitions(
+    session: Session,
+    *,
+    measure: str = "level",
+    synthetic: bool | None = None,
+    root: Path = DEFAULT_ROOT,
+    principal: Principal | None = None,
+) -> Table:
+    """How factories moved between consecutive assessments (by period, then id; each with its latest snapshot):
+    from → to, with counts."""
     if measure not in ("level", "tier"):
         raise PortfolioError("measure is level or tier")
-    base, params = _base(synthetic, root, all_assessments=True)
+    base, params = _base(session, synthetic, root, all_assessments=True, province=scope(session, principal))
     sql = (
         base
         + f"""
     , seq AS (
-      SELECT factory_id, period, {measure} AS cur,
-             LAG({measure}) OVER (PARTITION BY factory_id ORDER BY period, created_at, snapshot_id) AS prev,
-             LAG(period) OVER (PARTITION BY factory_id ORDER BY period, created_at, snapshot_id) AS prev_period
+      SELECT {measure} AS cur,
+             LAG({measure}) OVER (PARTITION BY factory_id ORDER BY COALESCE(period, ''), assessment_id) AS prev
       FROM latest
     )
     SELECT prev, cur, COUNT(*) AS factories FROM seq WHERE prev IS NOT NULL GROUP BY prev, cur ORDER BY prev, cur
@@ -272,30 +354,36 @@ def _gap_ids(session: Session, snap: ResultSnapshot, root: Path, n: int) -> list
 
 
 def reindex(session: Session, *, root: Path = DEFAULT_ROOT) -> int:
-    """Index every snapshot that has no blockers rows yet (real snapshots taken since the last run)."""
-    from .orm import Assessment, Enterprise, Factory
-
-    missing = (
-        select(ResultSnapshot)
-        .join(Assessment, Assessment.id == ResultSnapshot.assessment_id)
-        .join(Factory, Factory.id == Assessment.factory_id)
-        .join(Enterprise, Enterprise.id == Factory.enterprise_id)
-        .where(Enterprise.synthetic.is_(False), ~ResultSnapshot.id.in_(select(PortfolioBlocker.snapshot_id)))
-    )
+    """Index every snapshot that has no blockers rows yet (real snapshots taken since the last run). Runs on every
+    visit of the page: ids only, through the indexes from the real enterprises down (CROSS JOIN fixes SQLite's join
+    order; a snapshot row is wide and the synthetic ones are indexed when generated)."""
+    sql = """
+    SELECT rs.id FROM enterprises e CROSS JOIN factories f CROSS JOIN assessments a CROSS JOIN result_snapshots rs
+    WHERE f.enterprise_id = e.id AND a.factory_id = f.id AND rs.assessment_id = a.id AND e.synthetic = :no
+      AND NOT EXISTS (SELECT 1 FROM portfolio_blockers b WHERE b.snapshot_id = rs.id)
+    ORDER BY rs.id
+    """
     count = 0
-    for snap in session.scalars(missing):
-        index_snapshot(session, snap, root=root)
+    for (sid,) in session.execute(text(sql), {"no": False}).all():
+        index_snapshot(session, session.get(ResultSnapshot, sid), root=root)
         count += 1
     return count
 
 
 def top_blockers(
-    session: Session, *, kind: str = "rule", limit: int = 20, synthetic: bool | None = None, root: Path = DEFAULT_ROOT
+    session: Session,
+    *,
+    kind: str = "rule",
+    limit: int = 20,
+    synthetic: bool | None = None,
+    root: Path = DEFAULT_ROOT,
+    principal: Principal | None = None,
 ) -> Table:
-    """The rules (or requirements) that block most factories at their latest assessment."""
+    """The rules (or requirements) that block most factories at their latest assessment; the share is of every
+    factory counted (``latest`` is computed once and read twice)."""
     if kind not in ("rule", "requirement"):
         raise PortfolioError("kind is rule or requirement")
-    base, params = _base(synthetic, root)
+    base, params = _base(session, synthetic, root, province=scope(session, principal))
     params |= {"kind": kind, "limit": int(limit)}
     sql = (
         base
@@ -329,11 +417,17 @@ def _band_case(root: Path) -> str:
 
 
 def within_reach(
-    session: Session, *, target: str = "advanced", limit: int = 20, synthetic: bool | None = None, root: Path = DEFAULT_ROOT
+    session: Session,
+    *,
+    target: str = "advanced",
+    limit: int = 20,
+    synthetic: bool | None = None,
+    root: Path = DEFAULT_ROOT,
+    principal: Principal | None = None,
 ) -> Table:
     """Factories one step below ``target`` (a tier, or L1..L5) nearest to it: fewest failing rules of the target
     tier, then the smallest distance of S to the next level's band."""
-    base, params = _base(synthetic, root)
+    base, params = _base(session, synthetic, root, province=scope(session, principal))
     params["limit"] = int(limit)
     band = _band_case(root)
     if target in TIER_ORDER[1:]:
@@ -342,14 +436,15 @@ def within_reach(
         sql = (
             base
             + f"""
-        , fails AS (SELECT b.snapshot_id, COUNT(*) AS n FROM portfolio_blockers b
-                    WHERE b.kind = 'rule' AND b.target = :target GROUP BY b.snapshot_id)
+        , near AS (
+          SELECT l.*, (SELECT COUNT(*) FROM portfolio_blockers b
+                       WHERE b.snapshot_id = l.snapshot_id AND b.kind = 'rule' AND b.target = :target) AS failing_rules
+          FROM latest l WHERE l.tier = :prev
+        )
         SELECT l.factory_id, l.enterprise_name, l.factory_name, l.province, l.level, l.tier, l.score,
-               COALESCE(fails.n, 0) AS failing_rules, {band.replace("level", "l.level")} - l.score AS distance_s,
-               l.assessment_id, l.synthetic
-        FROM latest l LEFT JOIN fails ON fails.snapshot_id = l.snapshot_id
-        WHERE l.tier = :prev
-        ORDER BY COALESCE(fails.n, 0), {band.replace("level", "l.level")} - l.score, l.factory_id LIMIT :limit
+               l.failing_rules, {band.replace("level", "l.level")} - l.score AS distance_s, l.assessment_id, l.synthetic
+        FROM near l
+        ORDER BY l.failing_rules, {band.replace("level", "l.level")} - l.score, l.factory_id LIMIT :limit
         """
         )
     elif len(target) == 2 and target[0] in "Ll" and target[1] in "12345":
@@ -443,13 +538,14 @@ def percentile(
     peers: str = "industry_group,size_class",
     synthetic: bool | None = None,
     root: Path = DEFAULT_ROOT,
+    principal: Principal | None = None,
 ) -> dict:
     """A factory's percentile of S among its peers (PERCENT_RANK within the same values of ``peers``)."""
     keys = [k.strip() for k in peers.split(",") if k.strip()]
     for k in keys:
         if k not in DIMENSIONS:
             raise PortfolioError(f"unknown peer dimension {k!r}; use {', '.join(DIMENSIONS)}")
-    base, params = _base(synthetic, root)
+    base, params = _base(session, synthetic, root, province=scope(session, principal))
     part = ", ".join(keys) or "1"
     params["fid"] = int(factory_id)
     sql = (
@@ -478,26 +574,48 @@ def percentile(
     }
 
 
-def summary(session: Session, *, synthetic: bool | None = None, root: Path = DEFAULT_ROOT) -> dict:
-    """The headline figures (``portfolio summary``)."""
-    base, params = _base(synthetic, root)
+def summary(
+    session: Session, *, synthetic: bool | None = None, root: Path = DEFAULT_ROOT, principal: Principal | None = None
+) -> dict:
+    """The headline figures (``portfolio summary``): two statements, counts by level and tier (with the number of
+    enterprises) and the top blocker of each kind."""
+    province = scope(session, principal)
+    base, params = _base(session, synthetic, root, province=province)
     sql = (
         base
         + """
-    SELECT COUNT(*), AVG(score), SUM(CASE WHEN synthetic THEN 1 ELSE 0 END),
-           SUM(CASE WHEN tier = 'none' THEN 1 ELSE 0 END), SUM(CASE WHEN tier = 'basic' THEN 1 ELSE 0 END),
-           SUM(CASE WHEN tier = 'advanced' THEN 1 ELSE 0 END), SUM(CASE WHEN tier = 'excellent' THEN 1 ELSE 0 END),
-           SUM(CASE WHEN tier = 'leading' THEN 1 ELSE 0 END), COUNT(DISTINCT enterprise_id)
-    FROM latest
+    SELECT level, tier, COUNT(*), SUM(score), SUM(CASE WHEN synthetic THEN 1 ELSE 0 END),
+           (SELECT COUNT(DISTINCT enterprise_id) FROM latest)
+    FROM latest GROUP BY level, tier
     """
     )
-    n, avg, synth, *tiers, ents = _run(session, sql, params)[0]
-    levels = {
-        str(v): int(c)
-        for v, c in _run(session, base + "SELECT level, COUNT(*) FROM latest GROUP BY level ORDER BY level", params)
+    cells = _run(session, sql, params)
+    n = sum(int(c[2]) for c in cells)
+    synth = sum(int(c[4] or 0) for c in cells)
+    avg = sum(float(c[3]) for c in cells) / n if n else None
+    ents = int(cells[0][5]) if cells else 0
+    levels: dict[str, int] = {}
+    tiers = dict.fromkeys(TIER_ORDER, 0)
+    for lv, tr, c, *_ in sorted(cells, key=lambda c: c[0]):
+        levels[str(lv)] = levels.get(str(lv), 0) + int(c)
+        tiers[tr] = tiers.get(tr, 0) + int(c)
+    base, params = _base(session, synthetic, root, province=province)
+    top = {
+        k: item
+        for k, item in _run(
+            session,
+            base
+            + """
+        , counted AS (
+          SELECT b.kind, b.item, ROW_NUMBER() OVER (PARTITION BY b.kind ORDER BY COUNT(*) DESC, b.item) AS rn
+          FROM latest l JOIN portfolio_blockers b ON b.snapshot_id = l.snapshot_id
+          WHERE b.kind IN ('rule', 'requirement') GROUP BY b.kind, b.item, b.target
+        )
+        SELECT kind, item FROM counted WHERE rn = 1
+        """,
+            params,
+        )
     }
-    top_rule = top_blockers(session, kind="rule", limit=1, synthetic=synthetic, root=root).rows
-    top_req = top_blockers(session, kind="requirement", limit=1, synthetic=synthetic, root=root).rows
     return {
         "factories": int(n or 0),
         "enterprises": int(ents or 0),
@@ -507,9 +625,9 @@ def summary(session: Session, *, synthetic: bool | None = None, root: Path = DEF
         else None,
         "mean_score": round(float(avg), 4) if avg is not None else None,
         "levels": levels,
-        "tiers": {t: int(c or 0) for t, c in zip(TIER_ORDER, tiers)},
-        "top_rule_blocker": top_rule[0][0] if top_rule else None,
-        "top_requirement_blocker": top_req[0][0] if top_req else None,
+        "tiers": tiers,
+        "top_rule_blocker": top.get("rule"),
+        "top_requirement_blocker": top.get("requirement"),
         "national_reference": NATIONAL_SHARES,
     }
 
@@ -553,15 +671,18 @@ def to_xlsx(tables: list[Table], lang: str = "zh") -> bytes:
     return buf.getvalue()
 
 
-def all_tables(session: Session, *, synthetic: bool | None = None, root: Path = DEFAULT_ROOT) -> list[Table]:
-    out = [distribution(session, by, measure=m, synthetic=synthetic, root=root) for by in DIMENSIONS for m in ("level", "tier")]
+def all_tables(
+    session: Session, *, synthetic: bool | None = None, root: Path = DEFAULT_ROOT, principal: Principal | None = None
+) -> list[Table]:
+    kw = {"synthetic": synthetic, "root": root, "principal": principal}
+    out = [distribution(session, by, measure=m, **kw) for by in DIMENSIONS for m in ("level", "tier")]
     out += [
-        level_shares(session, synthetic=synthetic, root=root),
-        transitions(session, measure="level", synthetic=synthetic, root=root),
-        transitions(session, measure="tier", synthetic=synthetic, root=root),
-        top_blockers(session, kind="rule", synthetic=synthetic, root=root),
-        top_blockers(session, kind="requirement", synthetic=synthetic, root=root),
-        within_reach(session, target="advanced", synthetic=synthetic, root=root),
+        level_shares(session, **kw),
+        transitions(session, measure="level", **kw),
+        transitions(session, measure="tier", **kw),
+        top_blockers(session, kind="rule", **kw),
+        top_blockers(session, kind="requirement", **kw),
+        within_reach(session, target="advanced", **kw),
     ]
     return out
 
@@ -583,6 +704,7 @@ __all__ = [
     "percentile",
     "plan_costs",
     "reindex",
+    "scope",
     "summary",
     "to_csv",
     "to_xlsx",

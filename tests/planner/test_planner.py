@@ -249,3 +249,44 @@ def test_problem_size_is_reported():
     p, _ = plan(profile, "excellent")
     assert p.problem_size["requirements"] == 200 and p.problem_size["maturity_variables"] > 0
     assert p.solve_seconds > 0
+
+
+PROFILES = ["basic.yaml", "advanced.yaml", "excellent.yaml", "leading.yaml", "demo-factory-2023.yaml"]
+
+
+@pytest.mark.parametrize("base", PROFILES)
+@pytest.mark.parametrize("target", ["basic", "advanced", "excellent", "leading"])
+def test_every_example_planned_to_every_tier_reaches_it(tmp_path, capsys, base, target):
+    """The issue's check on the shipped profiles: ``--out-profile`` reaches the target under ``tier evaluate``, and
+    every milestone on the way is met (regression: 基础级 → 领航级 stopped at 卓越级: a scenario added for 先进级 lost
+    the AI flag the global choice gave it, and standing was raised only for 领航级 though 卓越级 needs it too)."""
+    import json
+
+    out = tmp_path / "planned.yaml"
+    assert main(["plan", str(EXAMPLES / base), "--target", target, "--out-profile", str(out), "--json"]) == 0
+    p = json.loads(capsys.readouterr().out)
+    assert p["reachable"] and p["verified"]
+    assert all(m["reached"]["met"] for m in p["milestones"]), [(m["id"], m["reached"]) for m in p["milestones"]]
+    assert main(["tier", "evaluate", str(out), "--json"]) == 0
+    order = ["none", "basic", "advanced", "excellent", "leading"]
+    assert order.index(json.loads(capsys.readouterr().out)["tier"]) >= order.index(target)
+
+
+def test_scenario_added_early_keeps_its_ai_flag():
+    """Eight instances without AI: 卓越级 needs 20 % AI, so the scenario added for 先进级 must carry AI (or an instance
+    be flagged) in the milestone that adds it, not be dropped from the AI count."""
+    doc = yaml.safe_load((EXAMPLES / "demo-factory-2023.yaml").read_text(encoding="utf-8"))
+    ids = ["sg2023-s01", "sg2023-s04", "sg2023-s06", "sg2023-s15", "sg2023-s20", "sg2023-s22", "sg2023-s29", "sg2023-s23"]
+    doc["scenarios"]["instances"] = [{"scenario": s} for s in ids]
+    p, planned = plan(parse_profile(doc), "excellent")
+    assert p.reachable and p.verified and all(m.reached["met"] for m in p.milestones)
+    assert evaluate_tiers(parse_profile(planned), load_tier_edition("smart_factory/2025")).tiers["excellent"].met
+
+
+def test_a_fact_two_tiers_ask_for_is_fixed_once_at_the_first_and_meets_both():
+    profile = read_profile(EXAMPLES / "basic.yaml")  # standing regional_leading: 卓越级 and 领航级 both ask more
+    p, planned = plan(profile, "leading")
+    standing = [i for i in p.items if i.id == "enterprise.standing"]
+    assert len(standing) == 1 and standing[0].milestone == "excellent" and standing[0].to_value == "global_leading"
+    assert set(standing[0].because) == {"sf2025.excellent.standing", "sf2025.leading.standing"}
+    assert parse_profile(planned).enterprise.standing == "global_leading"

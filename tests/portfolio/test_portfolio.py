@@ -126,3 +126,140 @@ def test_reindex_is_idempotent_and_blockers_cascade(loaded):
         before = s.scalar(select(func.count()).select_from(PortfolioBlocker))
         assert portfolio.reindex(s) == 0
         assert s.scalar(select(func.count()).select_from(PortfolioBlocker)) == before
+
+
+def _snap(s, aid: int, score: float, level: int, tier: str = "none") -> int:
+    from datetime import datetime, timezone
+
+    snap = ResultSnapshot(
+        assessment_id=aid,
+        created_at=datetime(2020, 1, 1, tzinfo=timezone.utc),  # older than the rest: the id decides, not the clock
+        maturity_edition="maturity/2020",
+        tier_edition="smart_factory/2025",
+        score=score,
+        level=level,
+        tier=tier,
+        complete=True,
+        digest="t",
+        result={},
+    )
+    s.add(snap)
+    s.flush()
+    return snap.id
+
+
+def _assessment(s, fid: int, period: str | None) -> int:
+    from datetime import datetime, timezone
+
+    from assessment.store.orm import Assessment
+
+    now = datetime.now(timezone.utc)
+    a = Assessment(
+        factory_id=fid,
+        title="合成评估 test",
+        maturity_edition="maturity/2020",
+        tier_edition="smart_factory/2025",
+        scenario_catalogue="scenarios/2025",
+        industry_type="discrete",
+        status="draft",
+        period=period,
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+    s.add(a)
+    s.flush()
+    return a.id
+
+
+def test_latest_is_the_same_on_both_databases_in_every_edge_case(Session):
+    """Latest snapshot of an assessment: the highest id; latest assessment of a factory: not archived, with a
+    snapshot, the latest period (none is the earliest), then the highest id."""
+    from datetime import datetime, timezone
+
+    from assessment.store.orm import Assessment
+
+    with Session.begin() as s:
+        population.generate(s, factories=6, years=2, seed=3, start_year=2023)
+        fids = sorted(s.scalars(select(Assessment.factory_id).distinct()))
+        a_new = _assessment(s, fids[0], "2030")  # later period, no snapshot yet: not counted
+        last1 = s.scalars(select(Assessment).where(Assessment.factory_id == fids[1], Assessment.period == "2024")).one()
+        last1.archived_at = datetime.now(timezone.utc)  # archived: the 2023 one counts
+        last2 = s.scalars(select(Assessment.id).where(Assessment.factory_id == fids[2], Assessment.period == "2024")).one()
+        _snap(s, last2, 77.5, 5)  # a second snapshot of the latest assessment: the newer one counts
+        same = _assessment(s, fids[3], "2024")  # same period, higher id: counts
+        _snap(s, same, 66.25, 4)
+        nop = _assessment(s, fids[4], None)  # no period: the earliest
+        _snap(s, nop, 99.0, 5)
+        s.flush()
+        expect = {}
+        for fid in fids:
+            cands = [
+                a
+                for a in s.scalars(select(Assessment).where(Assessment.factory_id == fid))
+                if a.archived_at is None and s.scalar(select(func.count()).where(ResultSnapshot.assessment_id == a.id))
+            ]
+            a = max(cands, key=lambda a: (a.period or "", a.id))
+            snap = s.scalars(
+                select(ResultSnapshot).where(ResultSnapshot.assessment_id == a.id).order_by(ResultSnapshot.id.desc())
+            ).first()
+            expect[fid] = (round(snap.score, 4), snap.level)
+        assert a_new and expect[fids[2]] == (77.5, 5) and expect[fids[3]] == (66.25, 4) and expect[fids[4]][0] != 99.0
+    with Session() as s:
+        for fid in fids:
+            pct = portfolio.percentile(s, fid, peers="")
+            assert (round(pct["score"], 4), pct["level"]) == expect[fid], fid
+        assert portfolio.summary(s)["factories"] == 6
+        assert sum(r[2] for r in portfolio.distribution(s, "province").rows) == 6
+        # transitions: every assessment with a snapshot, in period order (none first), minus one per factory
+        n = sum(r[2] for r in portfolio.transitions(s).rows)
+        assert n == 12 + 2 - 1 - 6  # 12 generated + 2 added with snapshots - 1 archived - one first per factory
+
+
+def test_province_admin_sees_their_province_only(loaded):
+    from assessment.access import AccessDenied, Principal
+
+    Session, _ = loaded
+    with Session() as s:
+        everyone = portfolio.summary(s)
+        provinces = portfolio.distribution(s, "province")
+        prov = max({r[0] for r in provinces.rows if r[0]}, key=lambda p: sum(r[2] for r in provinces.rows if r[0] == p))
+        in_prov = sum(r[2] for r in provinces.rows if r[0] == prov)
+        admin = Principal(None, "pa", "province_admin", province=prov)
+        mine = portfolio.summary(s, principal=admin)
+        assert mine["factories"] == in_prov < everyone["factories"]
+        for t in portfolio.all_tables(s, principal=admin):
+            if t.name.startswith("distribution_province"):
+                assert {r[0] for r in t.rows} == {prov}
+            if t.name.startswith("within_reach"):
+                assert {r[3] for r in t.rows} <= {prov}
+        other = next(r for r in portfolio.within_reach(s, target="L2", limit=200).rows if r[3] != prov)
+        with pytest.raises(portfolio.PortfolioError):  # a factory of another province is not in this portfolio
+            portfolio.percentile(s, other[0], principal=admin)
+        local = Principal(None, "local", "local")
+        assert portfolio.summary(s, principal=local)["factories"] == everyone["factories"]
+        for p in (
+            Principal(None, "e", "enterprise", enterprise_id=1),
+            Principal(None, "x", "expert"),
+            Principal(None, "sa", "system_admin"),
+            Principal(None, "pa0", "province_admin", province=None),
+        ):
+            with pytest.raises(AccessDenied):
+                portfolio.summary(s, principal=p)
+
+
+def test_every_synthetic_assessment_with_awards_opens_as_a_profile(Session):
+    """Awards are dated in the round after the assessment that met the tier, never before 2024 (regression: a 2023
+    award made the factory's profile invalid, so planning it failed)."""
+    from assessment.store.orm import Assessment, TierAward
+
+    with Session.begin() as s:
+        population.generate(s, factories=150, years=3, seed=11, start_year=2023)
+        awarded = sorted(set(s.scalars(select(TierAward.factory_id))))
+        assert awarded and min(s.scalars(select(TierAward.year))) >= 2024
+        profiles = []
+        for fid in awarded:
+            a = max(s.scalars(select(Assessment).where(Assessment.factory_id == fid)), key=lambda a: a.period)
+            profiles.append(repo.build_profile(a))
+        assert all(p.tiers_obtained for p in profiles)
+        assert plan(profiles[0], "excellent")[0].target == "excellent"
