@@ -224,12 +224,13 @@ def cmd_maturity_score(args) -> int:
 
 def cmd_tier_evaluate(args) -> int:
     from .declarations import load_declarations, validate_kpis
+    from .editions import DECLARATIONS_EDITION
     from .explain import render_tiers
     from .profile import read_profile
     from .tiers import evaluate_tiers, load_tier_edition
 
     profile = read_profile(Path(args.profile))
-    validate_kpis(profile, load_declarations("declarations/2021-2025", _root(args)))
+    validate_kpis(profile, load_declarations(DECLARATIONS_EDITION, _root(args)))
     ed = load_tier_edition(args.edition or profile.tier_edition, _root(args))
     res = evaluate_tiers(profile, ed, root=_root(args))
     if args.json:
@@ -241,11 +242,12 @@ def cmd_tier_evaluate(args) -> int:
 
 def cmd_declare_check(args) -> int:
     from .declarations import check_declarations, load_declarations
+    from .editions import DECLARATIONS_EDITION
     from .explain import render_declarations
     from .profile import read_profile
 
     profile = read_profile(Path(args.profile))
-    decl = load_declarations(args.edition, _root(args))
+    decl = load_declarations(args.edition or DECLARATIONS_EDITION, _root(args))
     if args.programme and args.programme not in decl.programmes:
         raise UsageError(f"unknown programme {args.programme!r}; known: {', '.join(decl.programmes)}")
     res = check_declarations(profile, decl, programme=args.programme, root=_root(args))
@@ -709,7 +711,7 @@ def build_parser() -> argparse.ArgumentParser:
     x = d.add_parser("check", help="eligibility for each programme, with reasons")
     x.add_argument("profile")
     x.add_argument("--programme")
-    x.add_argument("--edition", default="declarations/2021-2025")
+    x.add_argument("--edition", help="declarations edition (default: the one new assessments record)")
     x.add_argument("--json", action="store_true")
     x.set_defaults(func=cmd_declare_check)
 

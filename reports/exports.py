@@ -56,6 +56,7 @@ def assessment_workbook(ctx: ReportContext, requirement_texts: dict[str, str], n
             ("评估", ctx.title),
             ("成熟度标准", labels.edition_title(m.edition, zh, root=root)),
             ("梯度培育条件", labels.edition_title(t.edition, zh, root=root)),
+            ("申报条件", labels.edition_title(d.edition, zh, root=root)),
             ("总分 S", labels.score_text(m.score)),  # text, cut to three decimals: never rounded up across a band edge
             ("成熟度等级", labels.level(m.level, zh, edition=m.edition, root=root)),
             ("智能工厂层级", labels.tier(t.tier, zh, edition=t.edition, root=root)),

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from assessment import labels
 from assessment.config import Settings
 from assessment.declarations import load_declarations
-from assessment.editions import load_maturity_cached, load_registry
+from assessment.editions import DECLARATIONS_EDITION, load_maturity_cached, load_registry
 from assessment.keystore import KeyProblem, KeyStore, TrustStore, make_private_dir
 from assessment.signing import load_public_keys, payload_kid, seal, sign_revocation_list
 from assessment.store import repository as repo
@@ -125,7 +125,7 @@ def signed_revocation_list(*, session: Session, settings: Settings) -> dict:
 def report_context(aid: int, *, session: Session, root: Path) -> ReportContext:
     a = repo.get_assessment(aid, session=session)
     ev = repo.evaluate(a, root=root)
-    decl = load_declarations("declarations/2021-2025", root)
+    decl = load_declarations(a.declarations_edition, root)
     reg = load_registry(root)
     ed = load_maturity_cached(a.maturity_edition, root)
     counts = ed.provenance_counts()
@@ -137,7 +137,7 @@ def report_context(aid: int, *, session: Session, root: Path) -> ReportContext:
         f"评分规则：{ed.scoring.scoring_provenance.kind.value} — {ed.scoring.scoring_provenance.ref}",
         f"{a.tier_edition}：{reg[a.tier_edition].title_zh}；{reg[a.tier_edition].source}",
         f"{a.scenario_catalogue}：{reg[a.scenario_catalogue].title_zh}；{reg[a.scenario_catalogue].source}",
-        "申报条件：declarations/2021-2025（各年度通知，见各规则的依据）",
+        f"{a.declarations_edition}：{reg[a.declarations_edition].title_zh}；{reg[a.declarations_edition].source}（见各规则的依据）",
     ]
     kpis = sorted(((k.kpi_id, decl.kpis[k.kpi_id].name_zh, k.value, k.period) for k in a.kpis if k.kpi_id in decl.kpis))
     return ReportContext(
@@ -365,9 +365,9 @@ def declaration_draft(aid: int, programme: str, *, session: Session, root: Path)
     from .declaration import DeclarationData, declaration_docx
     from .render import standard_names
 
-    decl = load_declarations("declarations/2021-2025", root)
-    p = _form_programme(decl, programme)
     a = repo.get_assessment(aid, session=session)
+    decl = load_declarations(a.declarations_edition, root)
+    p = _form_programme(decl, programme)
     ev = repo.evaluate(a, root=root)
     status = ev.declarations.programmes[programme]
     e, f = a.factory.enterprise, a.factory
@@ -478,7 +478,7 @@ def recommendation_plan(aids: list[int] | None, recommender: str, programme: str
     from .render import TIER
     from .summary import FACTORIES, SCENARIOS, Applicant, plan
 
-    decl = load_declarations("declarations/2021-2025", root)
+    decl = load_declarations(DECLARATIONS_EDITION, root)
     p, factory_p, scenario_p, chain_p = _summary_programmes(decl, programme)
     if region is None:
         region = Region()

@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
-from ..editions import DEFAULT_ROOT
+from ..editions import DECLARATIONS_EDITION, DEFAULT_ROOT
 from .orm import PortfolioBlocker, ResultSnapshot
 
 DIMENSIONS = {
@@ -98,7 +98,7 @@ class Table:
 def _size_case(root: Path) -> tuple[str, dict]:
     from ..declarations import load_declarations
 
-    sizes = {c.id: c for c in load_declarations("declarations/2021-2025", root).sizes.classes}
+    sizes = {c.id: c for c in load_declarations(DECLARATIONS_EDITION, root).sizes.classes}
     params = {f"{k}_emp": sizes[k].employees_min for k in ("large", "medium", "small")}
     params |= {f"{k}_rev": float(sizes[k].revenue_min_wan) for k in ("large", "medium", "small")}
     case = (
