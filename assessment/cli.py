@@ -206,7 +206,7 @@ def cmd_maturity_score(args) -> int:
         print(f"  {n}    {x:6.3f}     {'是' if x >= res.threshold - 1e-12 else '否'}         {'是' if counted else '—'}")
     print("\n子域 Sub-domain            " + "  ".join(f"L{n}   " for n in res.level_scores))
     for sd in res.subdomains:
-        cells = "  ".join("  —  " if v is None else f"{v:5.2f}" for v in sd.level_scores.values())
+        cells = "  ".join(f"{labels.node_score(v):>5}" for v in sd.level_scores.values())
         print(f"  {sd.name_zh:<10}{'':<{max(0, 14 - len(sd.name_zh))}}{cells}")
     if res.gaps:
         print(

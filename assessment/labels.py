@@ -436,6 +436,14 @@ def score_text(s: float) -> str:
     return f"{math.floor(s * 1000 + 1e-6) / 1000:.3f}"
 
 
+NOT_APPLICABLE = "—"  # a score of something that does not apply (every answer N/A): never shown as 0
+
+
+def node_score(v: float | None, digits: int = 2) -> str:
+    """A sub-domain, domain or level score as text: "—" when it does not apply."""
+    return NOT_APPLICABLE if v is None else f"{v:.{digits}f}"
+
+
 def percent(x: float, lang: str) -> str:
     """A share in per cent, cut to one decimal (never rounded up across a threshold): 0.4 → 40%, 0.1999 → 19.9%."""
     v = math.floor(x * 1000 + 1e-6) / 10

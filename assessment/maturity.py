@@ -230,7 +230,9 @@ def score(answers: Answers, edition: MaturityEdition, target_level: int | None =
         for i, nid in enumerate(tier.ids):
             ls = {str(n): _f(per_level_vals[n][t][i]) for n in c.levels}
             ws = {str(n): _f(per_level_effs[n][t][i]) for n in c.levels}
-            summary = sum((per_level_vals[n][t][i] or Fraction(0)) for n in c.levels[:k])
+            # None ("—", never 0) when nothing of the node applies at the levels counted in S: every answer N/A
+            counted = [v for n in c.levels[:k] if (v := per_level_vals[n][t][i]) is not None]
+            summary = sum(counted, Fraction(0)) if counted else None
             row.append(
                 NodeScore(
                     kind=tier.kind,
@@ -240,7 +242,7 @@ def score(answers: Answers, edition: MaturityEdition, target_level: int | None =
                     parent=parent_ids[tier.parent[i]] if parent_ids else None,
                     level_scores=ls,
                     weights=ws,
-                    score=round(float(summary), 6),
+                    score=_f(summary),
                     answered=answered[i],
                     total=total[i],
                 )

@@ -34,6 +34,10 @@ def _sheet(wb: Workbook, title: str, head: Sequence[str], rows: Sequence[Sequenc
     return ws
 
 
+def _or_dash(v: float | None) -> float | str:
+    return labels.NOT_APPLICABLE if v is None else v
+
+
 def _bytes(wb: Workbook) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
@@ -100,8 +104,9 @@ def assessment_workbook(ctx: ReportContext, requirement_texts: dict[str, str], n
             [
                 s.name_zh,
                 dom_names.get(s.parent, s.parent),
-                *[s.level_scores[str(n)] for n in range(1, 6)],
-                s.score,
+                # a number stays a number; what does not apply (every answer N/A) is "—", never an empty cell or 0
+                *[_or_dash(s.level_scores[str(n)]) for n in range(1, 6)],
+                _or_dash(s.score),
                 s.answered,
                 s.total,
             ]

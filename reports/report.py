@@ -251,8 +251,8 @@ def report_pdf(ctx: ReportContext, lang: str = "zh") -> bytes:
         "sub_head": [L("子域", "Sub-domain"), L("能力域", "Domain"), "L1", "L2", "L3", "L4", "L5", L("得分", "Score")],
         "sub_rows": [
             [name(x), dom_names.get(x.parent, x.parent or "")]
-            + ["—" if v is None else f"{v:.2f}" for v in x.level_scores.values()]
-            + [f"{x.score:.2f}"]
+            + [labels.node_score(v) for v in x.level_scores.values()]
+            + [labels.node_score(x.score)]
             for x in m.subdomains
         ],
         "gaps_intro": (
