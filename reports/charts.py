@@ -18,7 +18,6 @@ from assessment.labels import NOT_APPLICABLE
 from .fonts import setup_matplotlib
 
 BLUE, GREY, GREEN, RED = "#1f5fa8", "#9aa5b1", "#2e8b57", "#c0392b"
-LITERAL_TEXT = {"text.parse_math": False, "text.usetex": False}
 
 
 def _literal_text(chart: Callable[..., bytes]) -> Callable[..., bytes]:
@@ -29,7 +28,7 @@ def _literal_text(chart: Callable[..., bytes]) -> Callable[..., bytes]:
         setup_matplotlib()
         from matplotlib import pyplot as plt
 
-        with plt.rc_context(LITERAL_TEXT):
+        with plt.rc_context({"text.parse_math": False, "text.usetex": False}):
             return chart(*args, **kwargs)
 
     return wrapper

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from assessment import explain, labels
 from assessment.editions import DEFAULT_ROOT, load_maturity_cached, load_registry
@@ -32,7 +32,7 @@ class ReportContext:
     evidence: list[tuple[str | None, str, int, str]]  # (requirement, name, size, sha256)
     provenance: list[str]  # not printed any more: the report words its provenance section from the data (both languages)
     digest: str
-    not_applicable: list[tuple[str, str, str | None]] = ()  # (requirement, text, reason given in the note)
+    not_applicable: Sequence[tuple[str, str, str | None]] = ()  # (requirement, text, reason given in the note)
     scenario_catalogue: str | None = None
     root: Path = field(default=DEFAULT_ROOT)
     today: date | None = None  # for open/closed programmes (None: today)

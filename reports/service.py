@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -44,7 +45,7 @@ def key_sources(settings: Settings, extra: dict | None = None) -> dict[str, str]
     return out
 
 
-def public_keys(settings: Settings, extra_pems: list[str] = ()) -> dict:
+def public_keys(settings: Settings, extra_pems: Sequence[str] = ()) -> dict:
     """Every key a certificate may be verified with: this installation's (active and retired), the trust store's and
     any given PEMs. Reading keys never creates one."""
     keys = dict(truststore(settings).public_keys())
@@ -85,8 +86,8 @@ def verify(
     settings: Settings,
     session: Session | None = None,
     at=None,
-    extra_pems: list[str] = (),
-    revocation_docs: list[dict] = (),
+    extra_pems: Sequence[str] = (),
+    revocation_docs: Sequence[dict] = (),
 ) -> VerifyResult:
     """Verify a certificate with everything this installation knows: its keys, its trust store, its revocations
     (the app's 证书核验 tab and the CLI both call this). Given lists (``revocation_docs``) must be signed; for this
