@@ -72,7 +72,7 @@ def assessment_workbook(ctx: ReportContext, requirement_texts: dict[str, str], n
         text_cell(ws.cell(row, 1), k)
         text_cell(ws.cell(row, 2), v)
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 18, 70
-    ev_count: dict[str, int] = {}
+    ev_count: dict[str | None, int] = {}
     for r, *_ in ctx.evidence:
         ev_count[r] = ev_count.get(r, 0) + 1
     sub_names = {s.id: s.name_zh for s in m.subdomains}

@@ -230,7 +230,7 @@ def render_certificate(cert: Certificate, settings: Settings, lang: str = "zh") 
     key is not in this installation any more, rendering is refused: a PDF sealed by another key than the one its
     payload names would not be the certificate that was issued."""
     kid = payload_kid(cert.payload)
-    key = keystore(settings).by_kid().get(kid)
+    key = keystore(settings).by_kid().get(kid) if kid is not None else None
     if key is None:
         raise KeyProblem(
             f"签发证书 {cert.number} 的密钥 {kid} 不在本机（{settings.keys_dir}），无法重新生成；请用 certificate keys "

@@ -20,6 +20,7 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
@@ -37,7 +38,7 @@ TIER_ORDER = ("none", "basic", "advanced", "excellent", "leading")
 
 # Published national level shares (c3mep self-assessment data): shared/reference/maturity-scoring.md §9.
 # Self-assessed, a changing pool: a benchmark reference, never a peer group.
-NATIONAL_SHARES = [
+NATIONAL_SHARES: list[dict[str, Any]] = [
     {
         "year": 2020,
         "sample": "12,000+",
@@ -99,7 +100,7 @@ def _size_case(root: Path) -> tuple[str, dict]:
     from ..declarations import load_declarations
 
     sizes = {c.id: c for c in load_declarations(DECLARATIONS_EDITION, root).sizes.classes}
-    params = {f"{k}_emp": sizes[k].employees_min for k in ("large", "medium", "small")}
+    params: dict[str, Any] = {f"{k}_emp": sizes[k].employees_min for k in ("large", "medium", "small")}
     params |= {f"{k}_rev": float(sizes[k].revenue_min_wan) for k in ("large", "medium", "small")}
     case = (
         "CASE WHEN (e.employees IS NOT NULL AND e.employees < :small_emp) OR (e.revenue_wan IS NOT NULL AND "

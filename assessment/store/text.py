@@ -8,7 +8,7 @@ Every refusal is a :class:`ValueError` with one bilingual line naming the field.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, overload
 
 # Unicode bidirectional controls: embeddings and overrides, isolates, marks, the Arabic letter mark
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
@@ -65,6 +65,18 @@ def bad_character(value: str, *, multiline: bool = False) -> tuple[str, str] | N
         if 0xD800 <= o <= 0xDFFF:
             return f"无效字符 U+{o:04X}（孤立代理项）", f"the invalid character U+{o:04X} (a lone surrogate)"
     return None
+
+
+@overload
+def check_text(
+    value: Any, *, field: str | tuple[str, str], max_len: int, required: Literal[True], multiline: bool = False
+) -> str: ...
+
+
+@overload
+def check_text(
+    value: Any, *, field: str | tuple[str, str], max_len: int, required: bool = False, multiline: bool = False
+) -> str | None: ...
 
 
 def check_text(
