@@ -13,9 +13,8 @@ from typing import Any, Callable
 
 import yaml
 
-from .cli_common import UsageError, criteria_root, database, print_json
+from .cli_common import UsageError, criteria_root, database, get_settings, print_json
 from .cli_planning import add_commands  # issue 14: plan, maturity rescore, portfolio, demo population
-from .config import get_settings
 
 _root, _print_json = criteria_root, print_json
 
