@@ -465,7 +465,8 @@ def english(text: str) -> str:
     s = re.sub(rf"{cjk}+(?:[^\sA-Za-z(]*{cjk}+)*\s*\(([^()]*)\)", r"\1", text)  # 中文 (gloss) → gloss
     s = re.sub(rf"\s*[(（][^()（）]*{cjk}[^()（）]*[)）]", "", s)  # (中文) dropped
     s = re.sub(rf"\s*{cjk}+", "", s)
-    s = s.translate(str.maketrans({"，": ", ", "：": ": ", "；": "; ", "。": ". ", "（": "(", "）": ")", "、": ", "}))
+    marks: dict[str, str | int | None] = {"，": ", ", "：": ": ", "；": "; ", "。": ". ", "（": "(", "）": ")", "、": ", "}
+    s = s.translate(str.maketrans(marks))
     return re.sub(r" {2,}", " ", s).strip()
 
 
@@ -551,8 +552,8 @@ def pairs(kind: str, *, root: Path = DEFAULT_ROOT) -> dict[Any, tuple[str, str]]
         ids = ["none"] + [t.id for t in _tiers(TIER_EDITION, root).tiers]
         return {t: both(lambda lg, t=t: tier(t, lg, root=root)) for t in ids}
     if kind == "grade":
-        ids = [None] + [g.id for g in _maturity(MATURITY, root).scoring.grades] + ["na"]
-        return {g: both(lambda lg, g=g: grade(g, lg, with_value=g not in (None, "na"), root=root)) for g in ids}
+        grades: list[str | None] = [None, *(g.id for g in _maturity(MATURITY, root).scoring.grades), "na"]
+        return {g: both(lambda lg, g=g: grade(g, lg, with_value=g not in (None, "na"), root=root)) for g in grades}
     if kind == "provenance":
         return dict(PROVENANCE)
     if kind == "industry_type":
