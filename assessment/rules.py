@@ -217,7 +217,7 @@ def evaluate(rule: Rule, ctx: Context, tier_rank: dict[str, int] | None = None) 
         required = {"op": "gte", "value": rule.value}
     elif k == Kind.prior_tier:
         rank = {t: i for i, t in enumerate(TIERS)}
-        held = sorted({t.tier for t in p.tiers_obtained}, key=rank.get)
+        held = sorted({t.tier for t in p.tiers_obtained}, key=rank.__getitem__)
         observed = held[-1] if held else "none"
         met = bool(held) and rank[held[-1]] >= rank[rule.value]
         required = rule.value
