@@ -248,6 +248,47 @@ def _take_theirs(rid: str) -> None:
     pending.pop(f"{aid}:{rid}", None)
 
 
+ev_gen: dict = st.session_state.setdefault("ev_card_gen", {})  # {"aid:rid": n}: the card uploader's key suffix
+ev_notes: dict = st.session_state.setdefault("ev_card_note", {})  # {"aid:rid": (kind, text)}: shown once on that card
+
+
+def _attach_evidence(rid: str, upload) -> None:
+    """The one evidence save of this page (the page-level uploader and each card's): checked, stored once per
+    content and audited by repository.add_evidence; raises EvidenceRejected (or another refusal) and stores nothing."""
+    with be.Session.begin() as s:
+        auth.require_editable(be, s, aid)
+        repo.add_evidence(
+            aid,
+            rid,
+            upload.name,
+            upload.getvalue(),
+            session=s,
+            store=be.store,
+            max_bytes=be.max_bytes,
+            actor=user,
+            root=be.settings.criteria_dir,
+        )
+
+
+EVIDENCE_REFUSALS = (EvidenceRejected, ValueError, LookupError, PermissionError)
+
+
+def _on_card_upload(rid: str, key: str) -> None:
+    """A file dropped on a card's uploader: saved once, here, in the widget's on_change. The uploader's key then
+    moves on (a fresh, empty widget on the next run), so neither a rerun nor a navigation can hand the same file
+    over again; what happened is said on that card."""
+    upload = st.session_state.get(key)
+    ckey = f"{aid}:{rid}"
+    if upload is None:  # the file was taken off the widget: nothing to do
+        return
+    try:
+        _attach_evidence(rid, upload)
+        ev_notes[ckey] = ("success", pick(f"已上传「{upload.name}」", f"Uploaded '{upload.name}'"))
+    except EVIDENCE_REFUSALS as exc:
+        ev_notes[ckey] = ("error", pick("上传被拒绝：", "Upload refused: ") + msg(exc))
+    ev_gen[ckey] = ev_gen.get(ckey, 0) + 1
+
+
 def _remove_evidence(ev_id: int) -> None:
     with be.Session.begin() as s:
         auth.require_editable(be, s, aid)
@@ -334,27 +375,43 @@ def _card(r, n: int) -> None:
                 width="stretch",
             )
         files = evidence.get(rid, [])
-        if files:
-            with st.expander(f":material/attach_file: {t('evidence')}（{len(files)}）"):
-                for ev_id, fname, sha, size, mime in files:
-                    f1, f2, f3 = st.columns([5, 1, 1])
-                    f1.caption(plain(f"{fname} · {size / 1024:.0f} KB · sha256 {sha[:12]}…"))
-                    f2.download_button(
-                        pick("下载", "Download"),
-                        data=lambda sha=sha: be.store.get(sha),
-                        file_name=fname,
-                        mime=mime,
-                        key=f"ev_dl::{ev_id}",
-                        icon=":material/download:",
-                        on_click="ignore",
-                    )
-                    f3.button(
-                        pick("移除", "Remove"),
-                        key=f"ev_rm::{ev_id}",
-                        on_click=_remove_evidence,
-                        args=(ev_id,),
-                        icon=":material/delete:",
-                    )
+        ckey = f"{aid}:{rid}"
+        note = ev_notes.pop(ckey, None)
+        with st.expander(f":material/attach_file: {t('evidence')}（{len(files)}）", expanded=note is not None):
+            for ev_id, fname, sha, size, mime in files:
+                f1, f2, f3 = st.columns([5, 1, 1])
+                f1.caption(plain(f"{fname} · {size / 1024:.0f} KB · sha256 {sha[:12]}…"))
+                f2.download_button(
+                    pick("下载", "Download"),
+                    data=lambda sha=sha: be.store.get(sha),
+                    file_name=fname,
+                    mime=mime,
+                    key=f"ev_dl::{ev_id}",
+                    icon=":material/download:",
+                    on_click="ignore",
+                )
+                f3.button(
+                    pick("移除", "Remove"),
+                    key=f"ev_rm::{ev_id}",
+                    on_click=_remove_evidence,
+                    args=(ev_id,),
+                    icon=":material/delete:",
+                )
+            if note:
+                getattr(st, note[0])(plain(note[1]))
+            ukey = f"ev_card::{aid}::{rid}::{ev_gen.get(ckey, 0)}"
+            st.file_uploader(
+                pick("上传此要求的证据（选择文件后即保存）", "Upload evidence for this requirement (saved once chosen)"),
+                type=UPLOAD_TYPES,
+                key=ukey,
+                help=pick(
+                    f"PDF、图片、Office 文档和纯文本，单个文件不超过 {be.settings.max_upload_mb} MB；相同内容只保存一份。",
+                    f"PDF, images, Office documents and plain text up to {be.settings.max_upload_mb} MB; identical files are "
+                    "stored once.",
+                ),
+                on_change=_on_card_upload,
+                args=(rid, ukey),
+            )
 
 
 for level in ed.levels:
@@ -519,20 +576,8 @@ target = u1.selectbox(
 upload = u2.file_uploader(t("upload"), type=UPLOAD_TYPES, key=f"ev_file::{aid}", label_visibility="collapsed")
 if upload is not None and st.button(pick("上传并关联", "Upload and attach"), key=f"ev_btn::{aid}", type="primary"):
     try:
-        with be.Session.begin() as s:
-            auth.require_editable(be, s, aid)
-            repo.add_evidence(
-                aid,
-                target,
-                upload.name,
-                upload.getvalue(),
-                session=s,
-                store=be.store,
-                max_bytes=be.max_bytes,
-                actor=user,
-                root=be.settings.criteria_dir,
-            )
+        _attach_evidence(target, upload)
         flash("success", pick(f"已上传「{upload.name}」", f"Uploaded '{upload.name}'"))
         st.rerun()
-    except (EvidenceRejected, ValueError) as exc:
+    except EVIDENCE_REFUSALS as exc:
         st.error(pick("上传被拒绝：", "Upload refused: ") + plain(msg(exc)))
