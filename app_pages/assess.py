@@ -15,7 +15,7 @@ import zlib
 import streamlit as st
 
 from assessment.answer_sheet import read_sheet, write_sheet
-from assessment.answers import AnswersError, parse_answers, parse_text
+from assessment.answers import AnswersError, parse_answers, parse_text, problem
 from assessment.editions import load_maturity_cached
 from assessment.store import repository as repo
 from assessment.store.evidence import UPLOAD_TYPES, EvidenceRejected
@@ -290,9 +290,13 @@ def _on_card_upload(rid: str, key: str) -> None:
 
 
 def _remove_evidence(ev_id: int) -> None:
-    with be.Session.begin() as s:
-        auth.require_editable(be, s, aid)
-        repo.remove_evidence(ev_id, session=s, actor=user)
+    try:
+        with be.Session.begin() as s:
+            auth.require_editable(be, s, aid)
+            repo.remove_evidence(ev_id, session=s, actor=user)
+    except EVIDENCE_REFUSALS as exc:  # e.g. already removed in another tab
+        flash("warning", pick("未移除：", "Not removed: ") + msg(exc))
+        return
     flash("success", pick("已移除证据（文件内容仍保留在证据库中）", "Evidence removed (the stored file is kept)"))
 
 
@@ -467,8 +471,12 @@ def _read_upload(upload) -> tuple[dict[str, dict], list[tuple[int, str]]]:
                 )
             )
         return {rid: {"grade": g, "note": n} for rid, (g, n) in sheet.rows.items()}, sheet.problems
-    doc = parse_text(upload.getvalue().decode("utf-8"), upload.name)
-    parsed, _ = parse_answers(doc, root=be.settings.criteria_dir, source="answers")
+    try:
+        text = upload.getvalue().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise problem(f"不是 UTF-8 编码的文本（第 {exc.start} 字节）", f"not UTF-8 text (byte {exc.start})") from None
+    doc = parse_text(text, upload.name)
+    parsed, _ = parse_answers(doc, root=be.settings.criteria_dir, source=upload.name)
     if (parsed.edition, parsed.industry) != (ed.id, industry):
         raise AnswersError(
             pick(
@@ -508,7 +516,7 @@ with st.expander(
                 "unchanged": len(incoming) - len(changes),
                 "problems": problems,
             }
-        except (AnswersError, UnicodeDecodeError, ValueError) as exc:
+        except (AnswersError, ValueError) as exc:
             previews.pop(aid, None)
             st.error(pick("无法导入：", "Cannot import: ") + plain(msg(exc)))
     prev_import = previews.get(aid)
