@@ -63,7 +63,8 @@ zh = pick("zh", "en") == "zh"
 
 st.title(t("assess"))
 st.caption(plain(f"{title} · {ed.id} · {name(INDUSTRY_NAMES, industry)} · v{version}"))
-show_flash()
+with st.container():  # one element whatever the message: what follows keeps its place (an open popover stays open)
+    show_flash()
 st.progress(total_answered / len(reqs), text=f"{t('progress')}: {total_answered}/{len(reqs)}")
 
 
@@ -81,19 +82,24 @@ def _store(changes: dict[str, dict], expected: dict, action: str) -> None:
     )
 
 
-def _bulk(rids: list[str], key: str) -> None:
+def _bulk(rids: list[str], key: str, popover: str) -> None:
+    """Grade every requirement of one sub-domain level; the popover closes once they are saved (the toast says how
+    many), and stays open with the reason when nothing could be saved."""
     grade = st.session_state[key]
     changes = {rid: {"grade": grade} for rid in rids if stored.get(rid, (None, None))[0] != grade}
-    if not changes:
-        return
-    try:
-        _store(changes, {rid: stored.get(rid, (None, None)) for rid in changes}, "bulk_grade")
-        flash(
-            "success",
-            pick(f"已将 {len(changes)} 项评为「{_grade_name(grade)}」", f"{len(changes)} items graded '{_grade_name(grade)}'"),
-        )
-    except repo.EditConflict as exc:
-        flash("warning", msg(exc) + pick("。请查看后重试。", ". Check them and try again."))
+    if changes:
+        try:
+            _store(changes, {rid: stored.get(rid, (None, None)) for rid in changes}, "bulk_grade")
+        except repo.EditConflict as exc:
+            flash("warning", msg(exc) + pick("。请查看后重试。", ". Check them and try again."))
+            return
+    st.session_state[popover] = False
+    st.toast(
+        pick(f"已将 {len(changes)} 项评为「{_grade_name(grade)}」", f"{len(changes)} items graded '{_grade_name(grade)}'")
+        if changes
+        else pick(f"本级要求均已是「{_grade_name(grade)}」", f"Every item of this level is already '{_grade_name(grade)}'"),
+        icon=":material/done_all:",
+    )
 
 
 def _copy_previous(source: int) -> None:
@@ -188,7 +194,10 @@ def _jump() -> None:
 
 
 c1, c2 = st.columns([4, 1])
-sub_key = f"w_sub::{aid}::{sid}"  # a new widget whenever the sub-domain changes elsewhere (buttons, the URL)
+# A new widget whenever the sub-domain changes elsewhere (buttons, the URL) and whenever a count in its labels changes:
+# a selectbox's value is its option's label, so a widget kept across a count change would send back a label that is no
+# longer an option, and Streamlit would take it for a change of sub-domain (back to the first one).
+sub_key = f"w_sub::{aid}::{sid}::{zlib.crc32(repr(list(answered.values())).encode()):08x}"
 c1.selectbox(
     pick("能力要素 / 能力域 / 能力子域", "Element / domain / sub-domain"),
     order,
@@ -425,8 +434,14 @@ for level in ed.levels:
     done = sum(1 for r in items if _graded(r.id))
     h1, h2 = st.columns([4, 1], vertical_alignment="bottom")
     h1.markdown(f"#### {name(LEVEL_NAMES, level.n)} · {done}/{len(items)}")
-    with h2.popover(pick("本级批量评分", "Grade this level"), icon=":material/done_all:", width="stretch"):
-        bkey = f"bulk::{aid}::{sid}::{level.n}"
+    bkey = f"bulk::{aid}::{sid}::{level.n}"
+    with h2.popover(
+        pick("本级批量评分", "Grade this level"),
+        icon=":material/done_all:",
+        width="stretch",
+        key=f"{bkey}::open",
+        on_change="rerun",  # its open state is kept, so applying can close it
+    ):
         st.radio(
             pick("将本级全部要求评为", "Give every requirement of this level"), GRADES[1:], key=bkey, format_func=_grade_name
         )
@@ -435,7 +450,7 @@ for level in ed.levels:
             key=f"{bkey}::go",
             type="primary",
             on_click=_bulk,
-            args=([r.id for r in items], bkey),
+            args=([r.id for r in items], bkey, f"{bkey}::open"),
         )
     for n, r in enumerate(items, 1):
         _card(r, n)
