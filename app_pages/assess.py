@@ -15,7 +15,7 @@ import zlib
 import streamlit as st
 
 from assessment.answer_sheet import read_sheet, write_sheet
-from assessment.answers import AnswersError, parse_answers, parse_text
+from assessment.answers import AnswersError, parse_answers, parse_text, problem
 from assessment.editions import load_maturity_cached
 from assessment.store import repository as repo
 from assessment.store.evidence import UPLOAD_TYPES, EvidenceRejected
@@ -63,7 +63,8 @@ zh = pick("zh", "en") == "zh"
 
 st.title(t("assess"))
 st.caption(plain(f"{title} · {ed.id} · {name(INDUSTRY_NAMES, industry)} · v{version}"))
-show_flash()
+with st.container():  # one element whatever the message: what follows keeps its place (an open popover stays open)
+    show_flash()
 st.progress(total_answered / len(reqs), text=f"{t('progress')}: {total_answered}/{len(reqs)}")
 
 
@@ -81,19 +82,24 @@ def _store(changes: dict[str, dict], expected: dict, action: str) -> None:
     )
 
 
-def _bulk(rids: list[str], key: str) -> None:
+def _bulk(rids: list[str], key: str, popover: str) -> None:
+    """Grade every requirement of one sub-domain level; the popover closes once they are saved (the toast says how
+    many), and stays open with the reason when nothing could be saved."""
     grade = st.session_state[key]
     changes = {rid: {"grade": grade} for rid in rids if stored.get(rid, (None, None))[0] != grade}
-    if not changes:
-        return
-    try:
-        _store(changes, {rid: stored.get(rid, (None, None)) for rid in changes}, "bulk_grade")
-        flash(
-            "success",
-            pick(f"已将 {len(changes)} 项评为「{_grade_name(grade)}」", f"{len(changes)} items graded '{_grade_name(grade)}'"),
-        )
-    except repo.EditConflict as exc:
-        flash("warning", msg(exc) + pick("。请查看后重试。", ". Check them and try again."))
+    if changes:
+        try:
+            _store(changes, {rid: stored.get(rid, (None, None)) for rid in changes}, "bulk_grade")
+        except repo.EditConflict as exc:
+            flash("warning", msg(exc) + pick("。请查看后重试。", ". Check them and try again."))
+            return
+    st.session_state[popover] = False
+    st.toast(
+        pick(f"已将 {len(changes)} 项评为「{_grade_name(grade)}」", f"{len(changes)} items graded '{_grade_name(grade)}'")
+        if changes
+        else pick(f"本级要求均已是「{_grade_name(grade)}」", f"Every item of this level is already '{_grade_name(grade)}'"),
+        icon=":material/done_all:",
+    )
 
 
 def _copy_previous(source: int) -> None:
@@ -188,7 +194,10 @@ def _jump() -> None:
 
 
 c1, c2 = st.columns([4, 1])
-sub_key = f"w_sub::{aid}::{sid}"  # a new widget whenever the sub-domain changes elsewhere (buttons, the URL)
+# A new widget whenever the sub-domain changes elsewhere (buttons, the URL) and whenever a count in its labels changes:
+# a selectbox's value is its option's label, so a widget kept across a count change would send back a label that is no
+# longer an option, and Streamlit would take it for a change of sub-domain (back to the first one).
+sub_key = f"w_sub::{aid}::{sid}::{zlib.crc32(repr(list(answered.values())).encode()):08x}"
 c1.selectbox(
     pick("能力要素 / 能力域 / 能力子域", "Element / domain / sub-domain"),
     order,
@@ -248,10 +257,55 @@ def _take_theirs(rid: str) -> None:
     pending.pop(f"{aid}:{rid}", None)
 
 
-def _remove_evidence(ev_id: int) -> None:
+ev_gen: dict = st.session_state.setdefault("ev_card_gen", {})  # {"aid:rid": n}: the card uploader's key suffix
+ev_notes: dict = st.session_state.setdefault("ev_card_note", {})  # {"aid:rid": (kind, text)}: shown once on that card
+
+
+def _attach_evidence(rid: str, upload) -> None:
+    """The one evidence save of this page (the page-level uploader and each card's): checked, stored once per
+    content and audited by repository.add_evidence; raises EvidenceRejected (or another refusal) and stores nothing."""
     with be.Session.begin() as s:
         auth.require_editable(be, s, aid)
-        repo.remove_evidence(ev_id, session=s, actor=user)
+        repo.add_evidence(
+            aid,
+            rid,
+            upload.name,
+            upload.getvalue(),
+            session=s,
+            store=be.store,
+            max_bytes=be.max_bytes,
+            actor=user,
+            root=be.settings.criteria_dir,
+        )
+
+
+EVIDENCE_REFUSALS = (EvidenceRejected, ValueError, LookupError, PermissionError)
+
+
+def _on_card_upload(rid: str, key: str) -> None:
+    """A file dropped on a card's uploader: saved once, here, in the widget's on_change. The uploader's key then
+    moves on (a fresh, empty widget on the next run), so neither a rerun nor a navigation can hand the same file
+    over again; what happened is said on that card."""
+    upload = st.session_state.get(key)
+    ckey = f"{aid}:{rid}"
+    if upload is None:  # the file was taken off the widget: nothing to do
+        return
+    try:
+        _attach_evidence(rid, upload)
+        ev_notes[ckey] = ("success", pick(f"已上传「{upload.name}」", f"Uploaded '{upload.name}'"))
+    except EVIDENCE_REFUSALS as exc:
+        ev_notes[ckey] = ("error", pick("上传被拒绝：", "Upload refused: ") + msg(exc))
+    ev_gen[ckey] = ev_gen.get(ckey, 0) + 1
+
+
+def _remove_evidence(ev_id: int) -> None:
+    try:
+        with be.Session.begin() as s:
+            auth.require_editable(be, s, aid)
+            repo.remove_evidence(ev_id, session=s, actor=user)
+    except EVIDENCE_REFUSALS as exc:  # e.g. already removed in another tab
+        flash("warning", pick("未移除：", "Not removed: ") + msg(exc))
+        return
     flash("success", pick("已移除证据（文件内容仍保留在证据库中）", "Evidence removed (the stored file is kept)"))
 
 
@@ -337,27 +391,43 @@ def _card(r, n: int) -> None:
                 width="stretch",
             )
         files = evidence.get(rid, [])
-        if files:
-            with st.expander(f":material/attach_file: {t('evidence')}（{len(files)}）"):
-                for ev_id, fname, sha, size, mime in files:
-                    f1, f2, f3 = st.columns([5, 1, 1])
-                    f1.caption(plain(f"{fname} · {size / 1024:.0f} KB · sha256 {sha[:12]}…"))
-                    f2.download_button(
-                        pick("下载", "Download"),
-                        data=lambda sha=sha: be.store.get(sha),
-                        file_name=fname,
-                        mime=mime,
-                        key=f"ev_dl::{ev_id}",
-                        icon=":material/download:",
-                        on_click="ignore",
-                    )
-                    f3.button(
-                        pick("移除", "Remove"),
-                        key=f"ev_rm::{ev_id}",
-                        on_click=_remove_evidence,
-                        args=(ev_id,),
-                        icon=":material/delete:",
-                    )
+        ckey = f"{aid}:{rid}"
+        note = ev_notes.pop(ckey, None)
+        with st.expander(f":material/attach_file: {t('evidence')}（{len(files)}）", expanded=note is not None):
+            for ev_id, fname, sha, size, mime in files:
+                f1, f2, f3 = st.columns([5, 1, 1])
+                f1.caption(plain(f"{fname} · {size / 1024:.0f} KB · sha256 {sha[:12]}…"))
+                f2.download_button(
+                    pick("下载", "Download"),
+                    data=lambda sha=sha: be.store.get(sha),
+                    file_name=fname,
+                    mime=mime,
+                    key=f"ev_dl::{ev_id}",
+                    icon=":material/download:",
+                    on_click="ignore",
+                )
+                f3.button(
+                    pick("移除", "Remove"),
+                    key=f"ev_rm::{ev_id}",
+                    on_click=_remove_evidence,
+                    args=(ev_id,),
+                    icon=":material/delete:",
+                )
+            if note:
+                getattr(st, note[0])(plain(note[1]))
+            ukey = f"ev_card::{aid}::{rid}::{ev_gen.get(ckey, 0)}"
+            st.file_uploader(
+                pick("上传此要求的证据（选择文件后即保存）", "Upload evidence for this requirement (saved once chosen)"),
+                type=UPLOAD_TYPES,
+                key=ukey,
+                help=pick(
+                    f"PDF、图片、Office 文档和纯文本，单个文件不超过 {be.settings.max_upload_mb} MB；相同内容只保存一份。",
+                    f"PDF, images, Office documents and plain text up to {be.settings.max_upload_mb} MB; identical files are "
+                    "stored once.",
+                ),
+                on_change=_on_card_upload,
+                args=(rid, ukey),
+            )
 
 
 for level in ed.levels:
@@ -367,8 +437,14 @@ for level in ed.levels:
     done = sum(1 for r in items if _graded(r.id))
     h1, h2 = st.columns([4, 1], vertical_alignment="bottom")
     h1.markdown(f"#### {name(LEVEL_NAMES, level.n)} · {done}/{len(items)}")
-    with h2.popover(pick("本级批量评分", "Grade this level"), icon=":material/done_all:", width="stretch"):
-        bkey = f"bulk::{aid}::{sid}::{level.n}"
+    bkey = f"bulk::{aid}::{sid}::{level.n}"
+    with h2.popover(
+        pick("本级批量评分", "Grade this level"),
+        icon=":material/done_all:",
+        width="stretch",
+        key=f"{bkey}::open",
+        on_change="rerun",  # its open state is kept, so applying can close it
+    ):
         st.radio(
             pick("将本级全部要求评为", "Give every requirement of this level"), GRADES[1:], key=bkey, format_func=_grade_name
         )
@@ -377,7 +453,7 @@ for level in ed.levels:
             key=f"{bkey}::go",
             type="primary",
             on_click=_bulk,
-            args=([r.id for r in items], bkey),
+            args=([r.id for r in items], bkey, f"{bkey}::open"),
         )
     for n, r in enumerate(items, 1):
         _card(r, n)
@@ -413,8 +489,12 @@ def _read_upload(upload) -> tuple[dict[str, dict], list[tuple[int, str]]]:
                 )
             )
         return {rid: {"grade": g, "note": n} for rid, (g, n) in sheet.rows.items()}, sheet.problems
-    doc = parse_text(upload.getvalue().decode("utf-8"), upload.name)
-    parsed, _ = parse_answers(doc, root=be.settings.criteria_dir, source="answers")
+    try:
+        text = upload.getvalue().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise problem(f"不是 UTF-8 编码的文本（第 {exc.start} 字节）", f"not UTF-8 text (byte {exc.start})") from None
+    doc = parse_text(text, upload.name)
+    parsed, _ = parse_answers(doc, root=be.settings.criteria_dir, source=upload.name)
     if (parsed.edition, parsed.industry) != (ed.id, industry):
         raise AnswersError(
             pick(
@@ -454,7 +534,7 @@ with st.expander(
                 "unchanged": len(incoming) - len(changes),
                 "problems": problems,
             }
-        except (AnswersError, UnicodeDecodeError, ValueError) as exc:
+        except (AnswersError, ValueError) as exc:
             previews.pop(aid, None)
             st.error(pick("无法导入：", "Cannot import: ") + plain(msg(exc)))
     prev_import = previews.get(aid)
@@ -522,20 +602,8 @@ target = u1.selectbox(
 upload = u2.file_uploader(t("upload"), type=UPLOAD_TYPES, key=f"ev_file::{aid}", label_visibility="collapsed")
 if upload is not None and st.button(pick("上传并关联", "Upload and attach"), key=f"ev_btn::{aid}", type="primary"):
     try:
-        with be.Session.begin() as s:
-            auth.require_editable(be, s, aid)
-            repo.add_evidence(
-                aid,
-                target,
-                upload.name,
-                upload.getvalue(),
-                session=s,
-                store=be.store,
-                max_bytes=be.max_bytes,
-                actor=user,
-                root=be.settings.criteria_dir,
-            )
+        _attach_evidence(target, upload)
         flash("success", pick(f"已上传「{upload.name}」", f"Uploaded '{upload.name}'"))
         st.rerun()
-    except (EvidenceRejected, ValueError) as exc:
+    except EVIDENCE_REFUSALS as exc:
         st.error(pick("上传被拒绝：", "Upload refused: ") + plain(msg(exc)))

@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .answers import NA, Answers, AnswersError, normalise_grade, read_answers_file
+from .answers import NA, Answers, AnswersError, file_problem, normalise_grade, problem, read_answers_file
 from .editions import MaturityEdition, load_maturity_cached
 from .loader import YamlError, read_input_bytes
 
@@ -140,6 +140,12 @@ def write_sheet(
     return buf.getvalue()
 
 
+def _said(text: str, n: int = 80) -> str:
+    """User text quoted in a "中文 / English" row message: cut, and a " / " in it cannot be taken for the separator
+    (the space after its slash becomes a no-break space, which looks the same)."""
+    return text[:n].replace(" / ", " /\u00a0")
+
+
 def _cell_text(value) -> str | None:
     if value is None:
         return None
@@ -164,20 +170,24 @@ def read_sheet(data: bytes, *, editions) -> SheetAnswers:
     from openpyxl import load_workbook  # see write_sheet
 
     if len(data) > MAX_BYTES:
-        raise SheetError(f"文件超过 {MAX_BYTES // 1024 // 1024} MB / the file is larger than {MAX_BYTES // 1024 // 1024} MB")
+        raise problem(
+            f"文件超过 {MAX_BYTES // 1024 // 1024} MB", f"the file is larger than {MAX_BYTES // 1024 // 1024} MB", SheetError
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             if sum(i.file_size for i in z.infolist()) > 20 * MAX_BYTES:
-                raise SheetError("文件解压后过大 / the file unpacks to too much data")
+                raise problem("文件解压后过大", "the file unpacks to too much data", SheetError)
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except SheetError:
         raise
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise SheetError(f"不是 Excel 工作簿（.xlsx）/ not an Excel workbook (.xlsx): {type(exc).__name__}") from None
+        raise problem("不是 Excel 工作簿（.xlsx）", f"not an Excel workbook (.xlsx): {type(exc).__name__}", SheetError) from None
     try:
         if SHEET not in wb.sheetnames:
-            raise SheetError(
-                f"找不到工作表「{SHEET}」，请使用本工具下载的问卷 / no sheet named '{SHEET}': use the questionnaire this tool writes"
+            raise problem(
+                f"找不到工作表「{SHEET}」，请使用本工具下载的问卷",
+                f"no sheet named '{SHEET}': use the questionnaire this tool writes",
+                SheetError,
             )
         ws = wb[SHEET]
         head = [
@@ -186,19 +196,24 @@ def read_sheet(data: bytes, *, editions) -> SheetAnswers:
         ]
         edition_id, industry = (head[0][1] if len(head) > 0 else None), (head[1][1] if len(head) > 1 else None)
         if head[HEADER_ROW - 1][: len(HEADERS)] != list(HEADERS):
-            raise SheetError(
-                f"第 {HEADER_ROW} 行的列标题与问卷不一致 / row {HEADER_ROW}: the column headings are not the questionnaire's"
+            raise problem(
+                f"第 {HEADER_ROW} 行的列标题与问卷不一致",
+                f"row {HEADER_ROW}: the column headings are not the questionnaire's",
+                SheetError,
             )
         try:
             edition = editions(edition_id or "")
         except KeyError:
-            raise SheetError(
-                f"第 1 行：未知的标准版本 {str(edition_id)[:40]!r} / row 1: unknown edition {str(edition_id)[:40]!r}"
+            raise problem(
+                f"第 1 行：未知的标准版本 {str(edition_id)[:40]!r}",
+                f"row 1: unknown edition {str(edition_id)[:40]!r}",
+                SheetError,
             ) from None
         if industry not in edition.industry_types():
-            raise SheetError(
-                f"第 2 行：行业类型须为 {' / '.join(edition.industry_types())} / row 2: industry must be one of "
-                f"{', '.join(edition.industry_types())}"
+            raise problem(
+                f"第 2 行：行业类型须为 {'、'.join(edition.industry_types())} 之一",
+                f"row 2: industry must be one of {', '.join(edition.industry_types())}",
+                SheetError,
             )
         applicable = {r.id for r in edition.applicable_requirements(industry)}
         rows: dict[str, tuple[str | None, str | None]] = {}
@@ -206,7 +221,7 @@ def read_sheet(data: bytes, *, editions) -> SheetAnswers:
         problems: list[tuple[int, str]] = []
         for n, values in enumerate(ws.iter_rows(min_row=HEADER_ROW + 1, max_col=len(HEADERS), values_only=True), HEADER_ROW + 1):
             if n > HEADER_ROW + MAX_ROWS:
-                raise SheetError(f"行数超过 {MAX_ROWS} / more than {MAX_ROWS} rows")
+                raise problem(f"行数超过 {MAX_ROWS}", f"more than {MAX_ROWS} rows", SheetError)
             values = list(values) + [None] * (len(HEADERS) - len(values))
             rid = _cell_text(values[COL["id"]])
             if rid is None:
@@ -214,10 +229,10 @@ def read_sheet(data: bytes, *, editions) -> SheetAnswers:
                     problems.append((n, "缺少编号 / the id is missing"))
                 continue
             if rid not in edition.requirement_map:
-                problems.append((n, f"编号 {rid[:60]} 不在 {edition.id} 中 / id {rid[:60]} is not in {edition.id}"))
+                problems.append((n, f"编号 {_said(rid, 60)} 不在 {edition.id} 中 / id {_said(rid, 60)} is not in {edition.id}"))
                 continue
             if rid not in applicable:
-                problems.append((n, f"{rid} 不适用于{industry} / {rid} does not apply to {industry}"))
+                problems.append((n, f"{rid} 不适用于 {industry} 行业 / {rid} does not apply to {industry}"))
                 continue
             if rid in rows:
                 problems.append((n, f"{rid} 与第 {row_of[rid]} 行重复 / {rid} repeats row {row_of[rid]}"))
@@ -228,8 +243,8 @@ def read_sheet(data: bytes, *, editions) -> SheetAnswers:
                 problems.append(
                     (
                         n,
-                        f"等级 {str(values[COL['grade']])[:30]!r} 不在下拉列表中 / grade {str(values[COL['grade']])[:30]!r} "
-                        "is not one of the drop-down's values",
+                        f"等级 {_said(repr(str(values[COL['grade']])[:30]))} 不在下拉列表中 / grade "
+                        f"{_said(repr(str(values[COL['grade']])[:30]))} is not one of the drop-down's values",
                     )
                 )
                 continue
@@ -252,10 +267,14 @@ def read_answers_path(path, *, root) -> tuple[Answers, MaturityEdition]:
     try:
         data = read_input_bytes(path, MAX_BYTES)
     except YamlError as exc:
-        raise AnswersError(str(exc)) from None
+        raise file_problem(exc) from None
     sheet = read_sheet(data, editions=lambda e: load_maturity_cached(e, root))
     if sheet.problems:
-        row, problem = sheet.problems[0]
-        more = f" (+{len(sheet.problems) - 1} more)" if len(sheet.problems) > 1 else ""
-        raise AnswersError(f"{path}: row {row}: {problem}{more}")
+        row, text = sheet.problems[0]
+        zh, _, en = text.partition(" / ")
+        n = len(sheet.problems) - 1
+        raise problem(
+            f"{path}：第 {row} 行：{zh}" + (f"（另有 {n} 行有问题）" if n else ""),
+            f"{path}: row {row}: {en}" + (f" (+{n} more)" if n else ""),
+        )
     return Answers(edition=sheet.edition, industry=sheet.industry, grades=sheet.grades), load_maturity_cached(sheet.edition, root)

@@ -178,7 +178,9 @@ def score(answers: Answers, edition: MaturityEdition, target_level: int | None =
     Gaps are listed toward ``target_level`` (default: the level above the one reached).
     """
     if answers.edition != edition.id:
-        raise ScoringError(f"answers are for {answers.edition}, criteria are {edition.id}")
+        raise ScoringError(
+            f"答案属于 {answers.edition}，标准为 {edition.id} / answers are for {answers.edition}, criteria are {edition.id}"
+        )
     c = compile_model(edition, answers.industry)
     values = edition.grade_values()
     missing = edition.scoring.not_assessed.counts_as
@@ -204,7 +206,10 @@ def score(answers: Answers, edition: MaturityEdition, target_level: int | None =
         sub_vals = [sums[j] / counts[j] if counts[j] else None for j in range(nsub)]
         root, vals, effs = _propagate(c, sub_vals)
         if root is None:
-            raise ScoringError(f"nothing applies at level {n}: at least one level-{n} requirement must not be N/A")
+            raise ScoringError(
+                f"{n} 级的要求全部为“不适用”，无法计分：至少一项 {n} 级要求须作答 / nothing applies at level {n}: at least "
+                f"one level-{n} requirement must not be N/A"
+            )
         x.append(root)
         per_level_vals[n], per_level_effs[n] = vals, effs
         for r, j in zip(c.reqs, c.req_sub):

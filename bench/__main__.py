@@ -3,7 +3,7 @@
 import json
 import sys
 
-from bench import app_rerun, cold_start, maturity_batch, portfolio_bench, reports_bench, store_io
+from bench import app_rerun, browser_actions, cold_start, maturity_batch, portfolio_bench, reports_bench, sheet_import, store_io
 
 BENCHES = {
     "maturity_batch": maturity_batch.run,
@@ -12,6 +12,8 @@ BENCHES = {
     "reports": reports_bench.run,
     "cold_start": cold_start.run,
     "portfolio": portfolio_bench.run,
+    "sheet_import": sheet_import.run,
+    "browser_actions": browser_actions.run,
 }
 
 if __name__ == "__main__":

@@ -45,14 +45,18 @@ def _cli(*args, cwd):
     return subprocess.run([sys.executable, "-m", "assessment", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
 
 
-def test_cli_template_filled_at_random_scores_as_the_same_yaml(tmp_path):
+@pytest.mark.parametrize(
+    "edition, industry, seed",
+    [(ED, "process", 7), (ED, "discrete", 11), ("maturity/2020-r2", "discrete", 23), ("maturity/2020-r2", "process", 5)],
+)
+def test_cli_template_filled_at_random_scores_as_the_same_yaml(tmp_path, edition, industry, seed):
     xlsx = tmp_path / "q.xlsx"
-    r = _cli("maturity", "template", ED, "--industry", "process", "--format", "xlsx", "-o", str(xlsx), cwd=ROOT)
+    r = _cli("maturity", "template", edition, "--industry", industry, "--format", "xlsx", "-o", str(xlsx), cwd=ROOT)
     assert r.returncode == 0, r.stderr
-    answers = _fill(xlsx, seed=7)
+    answers = _fill(xlsx, seed=seed)
     doc = tmp_path / "a.yaml"
     doc.write_text(
-        yaml.safe_dump({"edition": ED, "industry": "process", "answers": answers}, allow_unicode=True), encoding="utf-8"
+        yaml.safe_dump({"edition": edition, "industry": industry, "answers": answers}, allow_unicode=True), encoding="utf-8"
     )
     a, b = (_cli("maturity", "score", str(p), "--json", cwd=ROOT) for p in (xlsx, doc))
     assert a.returncode == 0 and b.returncode == 0, (a.stderr, b.stderr)

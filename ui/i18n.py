@@ -108,7 +108,11 @@ def halves(text: str) -> tuple[str, str] | None:
 
 
 def msg(exc: BaseException | str) -> str:
-    """A domain error's message in the chosen language: our messages read "中文 / English"."""
+    """A domain error's message in the chosen language: our messages read "中文 / English"; an error that carries
+    its two halves (``parts``, e.g. assessment.answers.AnswersError) is not split again."""
+    parts = getattr(exc, "parts", None)
+    if isinstance(parts, tuple) and len(parts) == 2 and all(isinstance(x, str) for x in parts):
+        return parts[0] if lang() == "zh" else parts[1]
     text = str(exc)
     both = halves(text)
     if both:

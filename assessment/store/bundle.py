@@ -661,7 +661,7 @@ def _check_references(
             grades[rid] = normalise_grade(x.grade, ed, rid)
         except AnswersError as exc:
             raise BundleError(
-                f"答案等级无效（answers.{i}）：{_one_line(str(exc))} / invalid grade in answers.{i}: {_one_line(str(exc))}"
+                f"答案等级无效（answers.{i}）：{_one_line(exc.zh)} / invalid grade in answers.{i}: {_one_line(exc.en)}"
             ) from None
 
     cat = load_catalogue(ad.scenario_catalogue, root)
