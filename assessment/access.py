@@ -17,7 +17,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from .store.orm import (
@@ -132,14 +132,14 @@ def _scope(session: Session, obj: Any) -> tuple[str, str, int | None, str | None
     if isinstance(obj, Application):
         return "application", str(obj.id), obj.enterprise_id, obj.province, {obj.id}
     if isinstance(obj, Rectification):
-        app = session.get(Application, obj.application_id)
+        app = session.get_one(Application, obj.application_id)
         return "rectification", str(obj.id), app.enterprise_id, app.province, {app.id}
     if isinstance(obj, (Evidence, Certificate)):
         kind = "evidence" if isinstance(obj, Evidence) else "certificate"
-        _, _, ent, prov, apps = _scope(session, session.get(Assessment, obj.assessment_id))
-        return kind, str(obj.id if kind == "evidence" else obj.number), ent, prov, apps
+        _, _, ent_id, prov, apps = _scope(session, session.get(Assessment, obj.assessment_id))
+        return kind, str(obj.id if isinstance(obj, Evidence) else obj.number), ent_id, prov, apps
     if isinstance(obj, Assessment):
-        ent = session.get(Enterprise, session.get(Factory, obj.factory_id).enterprise_id)
+        ent = session.get_one(Enterprise, session.get_one(Factory, obj.factory_id).enterprise_id)
         apps = set(
             session.scalars(
                 select(Application.id).where(
@@ -149,7 +149,7 @@ def _scope(session: Session, obj: Any) -> tuple[str, str, int | None, str | None
         )
         return "assessment", str(obj.id), ent.id, ent.province, apps
     if isinstance(obj, Factory):
-        ent = session.get(Enterprise, obj.enterprise_id)
+        ent = session.get_one(Enterprise, obj.enterprise_id)
         apps = set(
             session.scalars(
                 select(Application.id)
@@ -226,6 +226,7 @@ def record_denial(session: Session, p: Principal, action: str, kind: str, oid: s
 
     engine = session.get_bind()
     try:
+        assert isinstance(engine, Engine)  # sessions here are bound to an engine
         with engine.connect() as conn:
             sqlite = conn.dialect.name == "sqlite"
             if sqlite:  # should the caller hold SQLite's write lock, give up soon instead of waiting 30 s

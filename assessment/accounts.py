@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
+from typing import overload
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -37,6 +38,12 @@ class LoginRefused(PermissionError):
         self.code = code
 
 
+@overload
+def _aware(at: datetime) -> datetime: ...
+@overload
+def _aware(at: None) -> None: ...
+@overload
+def _aware(at: datetime | None) -> datetime | None: ...
 def _aware(at: datetime | None) -> datetime | None:
     """SQLite gives back naive UTC datetimes, PostgreSQL aware ones."""
     if at is not None and at.tzinfo is None:

@@ -57,7 +57,7 @@ class SheetAnswers:
         return {rid: g for rid, (g, _) in self.rows.items() if g is not None}
 
 
-def text_cell(cell, value: str | None) -> None:
+def text_cell(cell, value: str | int | None) -> None:
     """Write user text as text: never a formula, whatever it starts with."""
     cell.value = value
     if isinstance(value, str) and value.startswith(FORMULA_START):
@@ -111,7 +111,7 @@ def write_sheet(
         dom = edition.domains[sd.domain]
         el = edition.elements[dom.element] if dom.element else None
         grade, note = answers.get(r.id, (None, None))
-        values = [
+        values: list[str | int | None] = [
             r.id,
             el.name_zh if el else "",
             dom.name_zh,
@@ -128,8 +128,8 @@ def write_sheet(
         dv.add(ws.cell(row, COL["grade"] + 1))
         for col in (COL["grade"], COL["note"], COL["na"]):
             ws.cell(row, col + 1).protection = Protection(locked=False)
-    for col, width in zip("ABCDEFGHIJ", (34, 8, 12, 12, 6, 60, 36, 16, 30, 24)):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEFGHIJ", (34, 8, 12, 12, 6, 60, 36, 16, 30, 24)):
+        ws.column_dimensions[letter].width = width
     for r in ws.iter_rows(min_row=HEADER_ROW + 1, max_row=row):
         for c in (r[COL["requirement"]], r[COL["evidence"]]):
             c.alignment = Alignment(wrap_text=True, vertical="top")
@@ -209,7 +209,7 @@ def read_sheet(data: bytes, *, editions) -> SheetAnswers:
                 f"row 1: unknown edition {str(edition_id)[:40]!r}",
                 SheetError,
             ) from None
-        if industry not in edition.industry_types():
+        if industry is None or industry not in edition.industry_types():
             raise problem(
                 f"第 2 行：行业类型须为 {'、'.join(edition.industry_types())} 之一",
                 f"row 2: industry must be one of {', '.join(edition.industry_types())}",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from inspect import unwrap
 from pathlib import Path
+from typing import Any
 
 from .declarations import load_declarations
 from .editions import DEFAULT_ROOT, load_maturity, load_registry
@@ -11,7 +13,7 @@ from .loader import CriteriaError, Problem
 from .scenarios import load_catalogue
 from .tiers import load_tier_edition
 
-LOADERS = {
+LOADERS: dict[str, Callable[[str, Path], Any]] = {
     "maturity": load_maturity,
     "scenarios": load_catalogue,
     "smart_factory": load_tier_edition,

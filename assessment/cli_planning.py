@@ -105,6 +105,7 @@ def cmd_rescore(args) -> int:
         mat = _maturity_of(profile, None, None, root)
         if mat.kind != "answers":
             raise _usage(f"{path}: the profile has no maturity answers to re-score")
+        assert mat.answers is not None  # kind "answers" carries them
         answers = mat.answers
     else:
         answers, _ = read_answers_path(path, root=root)

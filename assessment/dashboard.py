@@ -33,7 +33,7 @@ def _province_apps(session: Session, p: Principal, *, latest_only: bool = True) 
     require(session, p, "dashboard.read", p.province)
     apps = list(session.scalars(select(Application).where(Application.province == p.province).order_by(Application.id)))
     if latest_only:
-        top: dict[int, int] = {}
+        top: dict[int | None, int] = {}
         for a in apps:
             top[a.case_id] = max(top.get(a.case_id, 0), a.revision)
         apps = [a for a in apps if a.revision == top[a.case_id]]
@@ -75,7 +75,7 @@ def expert_workload(p: Principal, *, session: Session) -> list[dict]:
     if not apps:
         return []
     for x in session.scalars(select(ExpertAssignment).where(ExpertAssignment.application_id.in_(apps))):
-        u = session.get(User, x.expert_id)
+        u = session.get_one(User, x.expert_id)
         row = per.setdefault(
             u.id,
             {
@@ -181,7 +181,7 @@ def calibration(p: Principal, *, session: Session, root: Path = DEFAULT_ROOT) ->
         }
         if not cons:
             continue
-        a = session.get(Assessment, app.assessment_id)
+        a = session.get_one(Assessment, app.assessment_id)
         ed = load_maturity_cached(a.maturity_edition, root)
         own = score(repo.answers_model(repo.get_assessment(a.id, session=session)), ed)
         expert = score(Answers(edition=a.maturity_edition, industry=a.industry_type, grades=cons), ed)
@@ -237,7 +237,7 @@ def inbox(p: Principal, *, session: Session) -> list[dict]:
         from .accounts import _aware
 
         for u in session.scalars(select(User).where(User.locked_until.is_not(None)).order_by(User.username)):
-            if _aware(u.locked_until) > now:
+            if u.locked_until is not None and _aware(u.locked_until) > now:
                 items.append(
                     _item(
                         "account_locked",
@@ -270,6 +270,7 @@ def inbox(p: Principal, *, session: Session) -> list[dict]:
             mine = session.scalar(
                 select(ExpertAssignment).where(ExpertAssignment.application_id == app.id, ExpertAssignment.expert_id == p.user_id)
             )
+            assert mine is not None  # an expert sees only the applications assigned to them (wf._visible)
             if app.status == "in_review" and mine.submitted_at is None:
                 items.append(_item("review", f"{name}：待评审并提交", f"application {app.id}: grade and submit your review", app))
             elif app.status == "site_visit":

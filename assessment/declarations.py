@@ -12,7 +12,7 @@ from pydantic import Field
 
 from .editions import DEFAULT_ROOT, disk_cached, resolve
 from .loader import Problem, check_unique, load_file, raise_if
-from .profile import Profile, ProfileError
+from .profile import Profile, ProfileError, Region
 from .results import Frozen
 from .rules import Check, Context, Kind, Rule, build_context, evaluate, inherited_rules
 from .schema import Provenance, Strict
@@ -175,6 +175,7 @@ def load_declarations(edition: str, root: Path = DEFAULT_ROOT) -> Declarations:
                             problems.append(Problem(plabel, r.id, f"unknown KPI {k!r}"))
                 if r.kind == Kind.tier_met:
                     try:
+                        assert r.edition is not None  # a tier_met rule names its edition (Rule._shape)
                         resolve(r.edition, "smart_factory", root)
                     except KeyError as exc:
                         problems.append(Problem(plabel, r.id, str(exc.args[0])))
@@ -233,8 +234,7 @@ def validate_kpis(profile: Profile, decl: Declarations) -> None:
             raise ProfileError(f"profile: kpis.{k}: unknown KPI (known: {', '.join(sorted(known))})")
 
 
-def _quota(p: Programme, profile: Profile) -> Quota:
-    region = profile.region
+def _quota(p: Programme, region: Region) -> Quota:
     for q in p.quotas:
         if region.kind not in q.recommender:
             continue
@@ -308,10 +308,10 @@ def check_declarations(
             reasons=reasons,
             advisories=[c for c in checks if not c.gating and not c.met],
             checks=checks,
-            quota=_quota(p, profile),
+            quota=_quota(p, profile.region),
         )
     size = decl.size_class(profile.enterprise.employees, profile.enterprise.revenue_wan)
-    names = {c.id: c.name_zh for c in decl.sizes.classes}
+    names: dict[str, str] = {c.id: c.name_zh for c in decl.sizes.classes}
     return DeclarationResult(
         edition=decl.id,
         enterprise=profile.enterprise.name,

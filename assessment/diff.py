@@ -36,9 +36,9 @@ def diff(a: MaturityEdition, b: MaturityEdition) -> dict:
     rb = {_local(r.id): r for r in b.requirements}
     req_changed = []
     for rid in sorted(set(ra) & set(rb)):
-        x, y = ra[rid], rb[rid]
-        fields = [f for f in ("level", "text_zh", "text_en", "withdrawn") if getattr(x, f) != getattr(y, f)]
-        if x.provenance.kind != y.provenance.kind:
+        rx, ry = ra[rid], rb[rid]
+        fields = [f for f in ("level", "text_zh", "text_en", "withdrawn") if getattr(rx, f) != getattr(ry, f)]
+        if rx.provenance.kind != ry.provenance.kind:
             fields.append("provenance")
         if fields:
             req_changed.append({"id": rid, "fields": fields})

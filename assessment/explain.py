@@ -123,15 +123,15 @@ def _body(
             f"branch in {allowed}"
         ), None
     if k == "maturity_min":
-        need = req.get("value") if isinstance(req, dict) else req
+        need_level = req.get("value") if isinstance(req, dict) else req
         if obs is None:
             return (
                 "成熟度等级未提供（尚无自评估结果）" if zh else "maturity level not provided (no self-assessment result)"
             ), None
         return (
-            f"当前成熟度为{L.level(obs, lang, root=root)}，要求达到{L.level(need, lang, root=root)}及以上"
+            f"当前成熟度为{L.level(obs, lang, root=root)}，要求达到{L.level(need_level, lang, root=root)}及以上"
             if zh
-            else f"the maturity level is {L.level(obs, lang, root=root)}; required: {L.level(need, lang, root=root)} or above"
+            else f"the maturity level is {L.level(obs, lang, root=root)}; required: {L.level(need_level, lang, root=root)} or above"
         ), None
     if k == "prior_tier":
         held = L.pick(lang, "无", "none") if obs in (None, "none") else L.tier(obs, lang, root=root, **ted)
@@ -177,42 +177,43 @@ def _body(
             else f"dimensions covered: {have}; missing: {L.join_and(missing, lang)}"
         ), None
     if k == "ai_share":
-        need = req.get("value") if isinstance(req, dict) else req
+        need_share = req.get("value") if isinstance(req, dict) else req
+        assert need_share is not None  # an ai_share rule's value is a number (Rule._shape)
         return (
-            f"应用人工智能的场景实例占{L.percent(obs or 0, lang)}，要求不低于{L.percent(need, lang)}"
+            f"应用人工智能的场景实例占{L.percent(obs or 0, lang)}，要求不低于{L.percent(need_share, lang)}"
             if zh
-            else f"{L.percent(obs or 0, lang)} of scenario instances apply AI; required: at least {L.percent(need, lang)}"
+            else f"{L.percent(obs or 0, lang)} of scenario instances apply AI; required: at least {L.percent(need_share, lang)}"
         ), None
     if k in ("scenario_entries", "links_covered", "supply_chain_links"):
-        need = req.get("value") if isinstance(req, dict) else req
+        need_n = req.get("value") if isinstance(req, dict) else req
         what = {
             "scenario_entries": ("已填报场景实例{n}个", "{n} scenario instances recorded", "个", "instances"),
             "links_covered": ("已覆盖{n}个环节", "{n} links covered", "个", "links"),
             "supply_chain_links": ("供应链场景覆盖{n}个环节", "supply-chain scenarios cover {n} links", "个", "links"),
         }[k]
         return (
-            what[0].format(n=obs) + f"，要求不少于{need}{what[2]}"
+            what[0].format(n=obs) + f"，要求不少于{need_n}{what[2]}"
             if zh
-            else what[1].format(n=obs) + f"; required: at least {need} {what[3]}"
+            else what[1].format(n=obs) + f"; required: at least {need_n} {what[3]}"
         ), None
     if k == "supply_chain_beyond":
         f = obs.get("factory_links", 0) if isinstance(obs, dict) else 0
         e = obs.get("extra_supply_chain_links", 0) if isinstance(obs, dict) else 0
-        need = req.get("factory_links") if isinstance(req, dict) else req
+        need_links = req.get("factory_links") if isinstance(req, dict) else req
         return (
-            f"工厂场景覆盖{f}个环节、另有供应链环节{e}个，要求工厂覆盖不少于{need}个环节并另有至少1个供应链环节"
+            f"工厂场景覆盖{f}个环节、另有供应链环节{e}个，要求工厂覆盖不少于{need_links}个环节并另有至少1个供应链环节"
             if zh
-            else f"factory scenarios cover {f} links with {e} further supply-chain link(s); required: at least {need} "
+            else f"factory scenarios cover {f} links with {e} further supply-chain link(s); required: at least {need_links} "
             f"factory links and at least 1 supply-chain link beyond them"
         ), None
     if k == "kpis_present":
-        have = set(obs or [])
+        given = set(obs or [])
         wanted = list(req or [])
-        missing = [L.kpi(x, lang, root=root) for x in wanted if x not in have]
+        missing = [L.kpi(x, lang, root=root) for x in wanted if x not in given]
         return (
-            f"缺少成效指标：{L.join_and(missing, lang)}（已填 {len(have)}/{len(wanted)} 项）"
+            f"缺少成效指标：{L.join_and(missing, lang)}（已填 {len(given)}/{len(wanted)} 项）"
             if zh
-            else f"outcome KPIs missing: {L.join_and(missing, lang)} ({len(have)} of {len(wanted)} given)"
+            else f"outcome KPIs missing: {L.join_and(missing, lang)} ({len(given)} of {len(wanted)} given)"
         ), None
     if k == "build_content":
         done, _, total = str(obs).partition("/")

@@ -13,11 +13,13 @@ and :meth:`KeyStore.restore` write keys. A private key file that group or others
 
 from __future__ import annotations
 
+import builtins
 import io
 import json
 import os
 import stat
 import tarfile
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -184,7 +186,7 @@ class KeyStore:
             raise KeyProblem(f"{out} already exists: not overwritten") from None
         return len(infos)
 
-    def restore(self, archive: Path) -> list[str]:
+    def restore(self, archive: Path) -> builtins.list[str]:
         """Add the keys of a backup that this store lacks. The backup's active key becomes active only when there is
         none; otherwise it is kept as retired. Returns the key ids added."""
         found: list[tuple[str, Ed25519PrivateKey]] = []
@@ -193,7 +195,9 @@ class KeyStore:
                 for m in tar.getmembers():
                     if not m.isfile() or not m.name.endswith(".pem"):
                         continue
-                    key = serialization.load_pem_private_key(tar.extractfile(m).read(), password=None)
+                    pem = tar.extractfile(m)
+                    assert pem is not None  # a regular file (isfile above)
+                    key = serialization.load_pem_private_key(pem.read(), password=None)
                     if isinstance(key, Ed25519PrivateKey):
                         found.append((m.name, key))
         except (tarfile.TarError, OSError, ValueError) as exc:
@@ -250,7 +254,7 @@ class TrustStore:
     def names(self) -> dict[str, str]:
         return {k.kid: k.name for k in self.keys()}
 
-    def import_keys(self, text: str, name: str | None = None, *, own: set[str] = frozenset()) -> list[str]:
+    def import_keys(self, text: str, name: str | None = None, *, own: AbstractSet[str] = frozenset()) -> builtins.list[str]:
         """Trust the public keys in a PEM text (several blocks allowed). The name defaults to the ``# issuer:`` line."""
         pubs = parse_public_pems(text)
         if not name:

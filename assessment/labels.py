@@ -427,7 +427,7 @@ def op_symbol(op: str) -> str:
     return OPS[op][0] if op in OPS else op
 
 
-def op_phrase(op: str, values: str, lang: str) -> str:
+def op_phrase(op: str | None, values: str, lang: str) -> str:
     """The requirement in words: ``op_phrase("gte", "20%", "zh")`` → 不低于20%."""
     if op not in OPS:
         return f"{op} {values}"

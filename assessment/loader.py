@@ -25,6 +25,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 T = TypeVar("T", bound=BaseModel)
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -351,7 +352,7 @@ def fingerprint(files: list[Path], *extra: str) -> str:
     return h.hexdigest()
 
 
-def cached(kind: str, files: list[Path], build: Callable[[], T], *extra: str) -> T:
+def cached(kind: str, files: list[Path], build: Callable[[], R], *extra: str) -> R:
     """``build()``, or its result from the cache when ``files`` (and the loader's code) are unchanged."""
     folder = cache_dir()
     if os.environ.get(CACHE_ENV) == "off" or not _private_dir(folder):

@@ -154,12 +154,12 @@ def _check(m: MappingFile, label: str, root: Path, problems: list[Problem]) -> N
             if not e.to and e.relation != "removed":
                 problems.append(Problem(label, e.from_, "maps to nothing: say relation: removed"))
         check_unique(label, "requirement mapping", [e.from_ for e in m.requirements], problems)
-        for e in m.requirements:
-            if e.from_ not in a.requirement_map:
-                problems.append(Problem(label, e.from_, f"not a requirement of {a.id}"))
-            for t in e.to:
+        for rq in m.requirements:
+            if rq.from_ not in a.requirement_map:
+                problems.append(Problem(label, rq.from_, f"not a requirement of {a.id}"))
+            for t in rq.to:
                 if t not in b.requirement_map:
-                    problems.append(Problem(label, e.from_, f"maps to {t!r}, not a requirement of {b.id}"))
+                    problems.append(Problem(label, rq.from_, f"maps to {t!r}, not a requirement of {b.id}"))
         mapped_to = {t for e in m.subdomains for t in e.to}
         for n in m.new_subdomains:
             if n.id not in b.subdomains:
@@ -180,12 +180,12 @@ def _check(m: MappingFile, label: str, root: Path, problems: list[Problem]) -> N
             problems.append(Problem(label, "-", "sub-domains and requirements belong to maturity mappings"))
         ra = {r["id"] for r in load_tier_edition(m.from_, root).rows()}
         rb = {r["id"] for r in load_tier_edition(m.to, root).rows()}
-        for e in m.rules:
-            if e.from_ is not None and e.from_ not in ra:
-                problems.append(Problem(label, e.from_, f"not a rule of {m.from_}"))
-            if e.to is not None and e.to not in rb:
-                problems.append(Problem(label, e.to, f"not a rule of {m.to}"))
-            if e.from_ is None and e.to is None:
+        for ru in m.rules:
+            if ru.from_ is not None and ru.from_ not in ra:
+                problems.append(Problem(label, ru.from_, f"not a rule of {m.from_}"))
+            if ru.to is not None and ru.to not in rb:
+                problems.append(Problem(label, ru.to, f"not a rule of {m.to}"))
+            if ru.from_ is None and ru.to is None:
                 problems.append(Problem(label, "-", "a rule entry needs from or to"))
         check_unique(label, "rule mapping", [e.from_ for e in m.rules if e.from_], problems)
 
@@ -251,9 +251,9 @@ def requirement_links(m: Mapping, root: Path = DEFAULT_ROOT) -> list[Link]:
                 targets = cell if e.by == "cell" else [x for x in cell if _local(x)[2] == num]
                 kind, conf = _prov(e.provenance)
                 links += [Link(r.id, x, e.relation, kind, conf, e.by) for x in targets]
-    for e in m.data.requirements:
-        kind, conf = _prov(e.provenance)
-        links += [Link(e.from_, t, e.relation, kind, conf, "requirement") for t in e.to]
+    for rq in m.data.requirements:
+        kind, conf = _prov(rq.provenance)
+        links += [Link(rq.from_, t, rq.relation, kind, conf, "requirement") for t in rq.to]
     return links
 
 

@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from .answers import NA, Answers, parse_answers, read_answers_file
 from .editions import DECLARATIONS_EDITION, DEFAULT_ROOT, MaturityEdition
@@ -157,7 +158,7 @@ class Costs:
 
 def load_costs(path: Path | None = None, *, data: Any = None) -> Costs:
     """Defaults merged with a costs file (YAML or JSON); a bad file is one PlanError line and nothing is used."""
-    merged = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULT_COSTS.items()}
+    merged: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULT_COSTS.items()}
     merged.update(requirements={}, scenarios={}, kpis={})
     if path is None and data is None:
         return Costs(merged)
@@ -176,7 +177,7 @@ def load_costs(path: Path | None = None, *, data: Any = None) -> Costs:
         loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith(("function-", "float", "GradeCosts")))
         msg = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
         raise PlanError(f"{source}: {loc or '-'}: {msg}") from None
-    over = set()
+    over: set[tuple[Any, ...]] = set()
     for key in ("unit_zh", "unit_en", "scenario", "ai", "kpi", "fact_unknown", "tier_award"):
         v = getattr(cf, key)
         if v is not None:
@@ -220,7 +221,8 @@ def check_costs(costs: Costs, *, edition: MaturityEdition | None, catalogue, kpi
         head, _, name = path.partition(".")
         from .profile import Compliance, Enterprise
 
-        model = {"compliance": Compliance, "enterprise": Enterprise}.get(head)
+        models: dict[str, type[BaseModel]] = {"compliance": Compliance, "enterprise": Enterprise}
+        model = models.get(head)
         if model is None or name not in model.model_fields:
             raise PlanError(f"{source}: facts.{path}: not a profile fact (compliance.* or enterprise.*)")
 
@@ -340,6 +342,7 @@ def _maturity_of(profile: Profile | None, answers: Answers | None, edition: Matu
     if profile is None:
         from .maturity import score
 
+        assert answers is not None and edition is not None  # plan() gives both when there is no profile
         return _Maturity("answers", level=score(answers, edition).level, answers=answers, edition=edition)
     m = profile.maturity
     if m is None:
@@ -510,10 +513,10 @@ def solve_maturity(
         if best is None and not timed_out:
             return None
         reason = "the solver hit its time limit" if timed_out else "the integer program's answer failed the exact check"
-    got = _greedy_maturity(mm, opts, target)
-    if got is not None:
-        got.note = reason
-    return got
+    greedy = _greedy_maturity(mm, opts, target)
+    if greedy is not None:
+        greedy.note = reason
+    return greedy
 
 
 def _milp_maturity(mm: _MatModel, opts: list[_Option], rows) -> tuple[str, _Solved | None, int, int]:
@@ -646,7 +649,8 @@ def solve_scenarios(
     ctx = build_context(profile, root)
     cat = load_catalogue(profile.scenarios.catalogue, root)
     links = cat.links
-    present = {cat.find(i.scenario).id for i in profile.scenarios.instances if i.scenario != "custom"}
+    found = (cat.find(i.scenario) for i in profile.scenarios.instances if i.scenario != "custom")
+    present = {s.id for s in found if s is not None}  # build_context above refused a scenario not in the catalogue
     cands = [s for s in cat.data.scenarios if s.id not in present and (restrict is None or s.id in restrict[0])]
     flips = [i for i, inst in enumerate(profile.scenarios.instances) if not inst.ai and (restrict is None or i in restrict[2])]
     n0, ai0 = ctx.instances, ctx.ai_instances
@@ -666,7 +670,7 @@ def solve_scenarios(
     ia = {s.id: nx + k for k, s in enumerate(ai_cands)}
     rows, lbs, ubs = [], [], []
 
-    def row(entries: dict[int, float], lb: float, ub: float = np.inf):
+    def row(entries: Mapping[int, float], lb: float, ub: float = np.inf):
         r = np.zeros(N)
         for k, v in entries.items():
             r[k] += v
@@ -836,7 +840,8 @@ def _stages(target: Target, profile: Profile | None, mat: _Maturity, root: Path)
     from .tiers import load_tier_edition
 
     stages: list[_Stage] = []
-    tier_edition, tier_goal = None, None
+    tier_edition: str | None = None
+    tier_goal: str | None = None
     if target.kind == "tier":
         tier_edition, tier_goal = target.edition, target.value
     else:
@@ -848,6 +853,7 @@ def _stages(target: Target, profile: Profile | None, mat: _Maturity, root: Path)
             if r.kind == Kind.tier_met and r.gating:
                 tier_edition, tier_goal = r.edition, r.value
     if tier_edition is not None:
+        assert tier_goal is not None  # set with the edition: the target's tier or the tier_met rule's value
         ed = load_tier_edition(tier_edition, root)
         order = [t.id for t in ed.tiers]
         for t in ed.tiers[: order.index(tier_goal) + 1]:
@@ -934,6 +940,7 @@ def _facts_needed(profile: Profile, rules: list[Rule], costs: Costs, root: Path)
         if r.kind not in (Kind.fact, Kind.legal_entity):
             continue
         path = r.fact if r.kind == Kind.fact else "enterprise.legal_person"
+        assert path is not None  # a fact rule names its fact (Rule._shape)
         by_path.setdefault(path, []).append((r, eval_rule(r, ctx)))
     out, blockers = {}, []
     for path, checks in by_path.items():
@@ -1074,7 +1081,7 @@ def plan(
     t0 = time.perf_counter()
     costs = costs or load_costs()
     profile = source if isinstance(source, Profile) else None
-    answers = None if profile is not None else source
+    answers = source if isinstance(source, Answers) else None
     if profile is None and edition is None:
         raise PlanError("planning from answers needs their edition")
     if isinstance(target, str):
@@ -1096,11 +1103,13 @@ def plan(
     final = stages[-1]
     doc0 = profile_doc(profile) if profile is not None else None
     if doc0 is not None and mat.kind == "answers":  # the planned profile carries its answers inline
-        doc0["maturity"].update(
-            answers=dict(mat.answers.grades), answers_file=None, edition=mat.answers.edition, industry=mat.answers.industry
-        )
+        scored = mat.answers
+        assert scored is not None  # kind "answers" carries them
+        doc0["maturity"].update(answers=dict(scored.grades), answers_file=None, edition=scored.edition, industry=scored.industry)
     ans_doc0 = (
-        {"edition": answers.edition, "industry": answers.industry, "answers": dict(answers.grades)} if profile is None else None
+        {"edition": answers.edition, "industry": answers.industry, "answers": dict(answers.grades)}
+        if answers is not None
+        else None
     )
     before_met, before = _evaluate(target, profile, ans_doc0, root)
     blockers: list[Blocker] = []
@@ -1119,7 +1128,10 @@ def plan(
                     if k not in profile.kpis:
                         kpis.setdefault(k, (r.id, costs.kpi(k)))
     or_rules = [r for r in final.rules if r.kind == Kind.maturity_min and r.or_fact]
-    mm = _mat_model(mat.answers, mat.edition) if mat.kind == "answers" else None
+    mm: _MatModel | None = None
+    if mat.kind == "answers":
+        assert mat.answers is not None and mat.edition is not None  # kind "answers" carries both
+        mm = _mat_model(mat.answers, mat.edition)
     if mm is not None:
         size.update(requirements=len(mm.reqs))
 
@@ -1145,6 +1157,7 @@ def plan(
         if r.value <= need:
             continue
         with_level = maturity_cost(r.value)
+        assert r.or_fact is not None and profile is not None  # or_fact rules come from tier rules, planned on a profile
         fact_value = profile.fact(r.or_fact)
         fact_effort = (
             0.0 if fact_value is True else (float(costs.data["fact_unknown"]) if fact_value is None else costs.fact(r.or_fact))
@@ -1198,7 +1211,7 @@ def plan(
     # -- milestones: the subset each stage needs, in order ----------------------------------------------------------
     items: list[PlanItem] = []
     milestones: list[Milestone] = []
-    doc = doc0
+    doc = doc0 if doc0 is not None else {}  # used only when planning a profile
     ans_doc = ans_doc0
     cur_profile = profile
     done_grades: dict[str, str] = {}
@@ -1283,28 +1296,29 @@ def plan(
         if si == len(stages) - 1 and mm is not None:
             stage_grades = {**stage_grades, **{r: g for r, g in m_grades.items() if r not in done_grades}}
         req_map = mm.edition.requirement_map if mm is not None else {}
-        table_cache = {}
+        table_cache: dict[str, dict[str, float]] = {}
         for rid in sorted(stage_grades, key=lambda r: (req_map[r].level, r)):
-            r = req_map[rid]
+            assert mm is not None  # grades are planned only from answers
+            req = req_map[rid]
             g = stage_grades[rid]
             cur = mm.answers.grades.get(rid)
-            table = table_cache.setdefault(rid, costs.requirement(rid, r.level, mm.grade_values))
+            table = table_cache.setdefault(rid, costs.requirement(rid, req.level, mm.grade_values))
             effort = max(0.0, table[g] - (table.get(cur, 0.0) if cur else 0.0))
             stage_items.append(
                 PlanItem(
                     kind="requirement",
                     id=rid,
-                    name_zh=r.text_zh,
-                    name_en=r.text_en,
+                    name_zh=req.text_zh,
+                    name_en=req.text_en,
                     from_value=cur,
                     to_value=g,
                     effort=round(effort, 4),
                     cost_source=costs.source("requirements", rid)
                     if costs.source("requirements", rid) == "costs_file"
-                    else costs.source("requirement_by_level", r.level),
+                    else costs.source("requirement_by_level", req.level),
                     milestone=st.id,
                     because=[f"maturity>={st.maturity}"],
-                    level=r.level,
+                    level=req.level,
                 )
             )
         done_grades.update(stage_grades)
@@ -1355,6 +1369,7 @@ def plan(
                         True,
                     )
         if stage_scen is not None:
+            assert profile is not None and cat is not None  # scenarios are planned only on a profile
             # instance indexes refer to the original profile's instances (added ones are appended after them)
             for i in stage_scen.flip:
                 inst = profile.scenarios.instances[i]
@@ -1447,12 +1462,17 @@ def plan(
                 reached=summary,
             )
         )
-    final_doc = _clean(doc) if profile is not None else ans_doc
+    if profile is not None:
+        final_doc = _clean(doc)
+    else:
+        assert ans_doc is not None  # planning answers carries their document
+        final_doc = ans_doc
     after_met, after = _evaluate(target, cur_profile, ans_doc, root)
     advisories = []
     if profile is not None and target.kind == "tier":
         from .tiers import evaluate_tiers, load_tier_edition
 
+        assert cur_profile is not None  # the planned profile
         tr = evaluate_tiers(cur_profile, load_tier_edition(target.edition, root), root=root)
         advisories = [f"{c.rule}: {c.message_zh}" for c in tr.tiers[target.value].advisories]
     # a stated-level maturity plan also writes its level into the answers-free profile; name the method honestly
@@ -1566,7 +1586,7 @@ def render_plan(p: Plan, lang: str = "zh") -> str:
     out.append(f"方法 Method: {p.method}")
     out.append("问题规模 Problem size: " + ", ".join(f"{k}={v}" for k, v in p.problem_size.items()) + f"; {p.solve_seconds:.2f}s")
     out.append(f"总工作量 Total effort: {p.total_effort:g} {p.unit_zh} / {p.unit_en}（{COSTS_PROVENANCE}）")
-    items_by = {}
+    items_by: dict[str, list[PlanItem]] = {}
     for it in p.items:
         items_by.setdefault(it.milestone, []).append(it)
     for m in p.milestones:

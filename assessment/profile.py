@@ -8,7 +8,7 @@ Facts that are not given stay ``None`` and make the rules that need them fail wi
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -25,7 +25,8 @@ class _M(BaseModel):
 
 IndustryGroup = Literal["raw_materials", "equipment", "consumer", "electronics"]
 Accident = Literal["none", "general", "serious", "major", "especially_major"]
-TIERS = ("basic", "advanced", "excellent", "leading")
+Tier = Literal["basic", "advanced", "excellent", "leading"]
+TIERS: tuple[str, ...] = get_args(Tier)
 TIER_ZH = {"none": "未达到", "basic": "基础级", "advanced": "先进级", "excellent": "卓越级", "leading": "领航级"}
 
 

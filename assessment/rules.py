@@ -165,7 +165,7 @@ class Context:
     outcome_items: dict = field(default_factory=dict)  # tier -> [outcome id]
 
 
-def _cmp(op: str, observed: Any, value: Any) -> bool:
+def _cmp(op: str | None, observed: Any, value: Any) -> bool:
     if op == "eq":
         return observed == value
     if op == "ne":
@@ -190,6 +190,7 @@ def evaluate(rule: Rule, ctx: Context, tier_rank: dict[str, int] | None = None) 
     k = rule.kind
     required: Any = rule.value
     if k == Kind.fact:
+        assert rule.fact is not None  # a fact rule names its fact (Rule._shape)
         observed = p.fact(rule.fact)
         if hasattr(observed, "value"):
             observed = observed.value

@@ -92,9 +92,10 @@ def verify(payload: str, public_keys: dict[str, Ed25519PublicKey]) -> Verified:
     except (ValueError, UnicodeDecodeError):
         raise VerificationError("校验码已损坏 / the payload is corrupted") from None
     kid = fields.get("kid") if isinstance(fields, dict) else None
-    pub = public_keys.get(kid)
+    pub = public_keys.get(kid) if isinstance(kid, str) else None
     if pub is None:
         raise VerificationError(f"签发密钥未知（{kid}）/ signed by an unknown key ({kid})")
+    assert isinstance(kid, str)  # a key of public_keys
     try:
         pub.verify(sig, data)
     except InvalidSignature:

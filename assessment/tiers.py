@@ -228,6 +228,7 @@ def evaluate_tiers(
         else:
             chain_ok = False
     order = [t.id for t in edition.tiers]
+    nxt: str | None
     if reached == "none":
         nxt = order[0]
     else:

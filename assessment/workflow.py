@@ -144,17 +144,17 @@ def _lock(session: Session, app: Application) -> Application:
         .values(province=Application.province)
         .execution_options(synchronize_session=False)
     )
-    return session.get(Application, app.id, populate_existing=True)
+    return session.get_one(Application, app.id, populate_existing=True)
 
 
 def requirement_ids(session: Session, app: Application, root: Path = DEFAULT_ROOT) -> list[str]:
-    a = session.get(Assessment, app.assessment_id)
+    a = session.get_one(Assessment, app.assessment_id)
     ed = load_maturity_cached(a.maturity_edition, root)
     return [r.id for r in ed.applicable_requirements(a.industry_type)]
 
 
 def _edition(session: Session, app: Application, root: Path):
-    return load_maturity_cached(session.get(Assessment, app.assessment_id).maturity_edition, root)
+    return load_maturity_cached(session.get_one(Assessment, app.assessment_id).maturity_edition, root)
 
 
 def _grade(value: Any, ed, rid: str) -> str | None:
@@ -278,7 +278,7 @@ def assign_experts(p: Principal, app_id: int, usernames: Iterable[str], *, sessi
             f"experts are needed ({len(have)} given)"
         )
     session.flush()
-    names = [session.get(User, a.expert_id).username for a in _experts(session, app.id)]
+    names = [session.get_one(User, a.expert_id).username for a in _experts(session, app.id)]
     repo.audit(session, p.username, "assign_experts", "application", app.id, {"added": added, "after": names})
     if app.status == "submitted":
         _move(session, app, "in_review", p.username)
@@ -446,7 +446,7 @@ def _median(steps: list[int]) -> int:
 
 
 def _open_consensus(session: Session, app: Application, root: Path) -> list[str]:
-    by_req: dict[str, list[str]] = {}
+    by_req: dict[str, list[str | None]] = {}
     for g in session.scalars(select(ExpertGrade).where(ExpertGrade.application_id == app.id)):
         by_req.setdefault(g.requirement_id, []).append(g.grade)
     flagged = []
@@ -460,7 +460,7 @@ def _open_consensus(session: Session, app: Application, root: Path) -> list[str]
             auto = (
                 NA
                 if grades and all(g == NA for g in grades)
-                else {v: k for k, v in STEP.items()}[_median([STEP[g] for g in grades])]
+                else {v: k for k, v in STEP.items()}[_median([STEP[g] for g in grades if g is not None])]
             )
         row = existing.get(rid) or ConsensusGrade(application_id=app.id, requirement_id=rid)
         row.flagged = contested
@@ -480,7 +480,7 @@ def is_contested(grades: list[str | None]) -> bool:
         return True
     if any(g == NA for g in grades):
         return not all(g == NA for g in grades)
-    steps = [STEP[g] for g in grades]
+    steps = [STEP[g] for g in grades if g is not None]  # none is None (above)
     return max(steps) - min(steps) > 1
 
 
@@ -500,7 +500,7 @@ def consensus_sheet(
     app = _app(session, app_id)
     require(session, p, "review.read_all", app)
     _blind_until_consensus(app)
-    names = {a.expert_id: session.get(User, a.expert_id).username for a in _experts(session, app.id)}
+    names = {a.expert_id: session.get_one(User, a.expert_id).username for a in _experts(session, app.id)}
     grades: dict[str, dict] = {}
     for g in session.scalars(select(ExpertGrade).where(ExpertGrade.application_id == app.id)):
         grades.setdefault(g.requirement_id, {})[names.get(g.expert_id, str(g.expert_id))] = {
@@ -814,6 +814,7 @@ def verify_rectification(
                 ConsensusGrade.application_id == app.id, ConsensusGrade.requirement_id == r.requirement_id
             )
         )
+        assert c is not None  # consensus has a row for every requirement before rectification
         detail["grade"] = {"before": c.grade, "after": g}
         c.grade, c.reason, c.decided_by, c.decided_at = (
             g,
@@ -947,6 +948,7 @@ def issue_certificate(p: Principal, app_id: int, *, session: Session, settings):
         raise WorkflowError(
             "请先设置发证机关名称（SFA_PROVINCE_ISSUER_NAME）/ set the issuing authority's name first (SFA_PROVINCE_ISSUER_NAME)"
         )
+    assert app.certified_assessment_id is not None  # set with the approval (decide)
     cert = repo.issue_certificate(
         app.certified_assessment_id,
         session=session,
@@ -1078,7 +1080,7 @@ def revise(p: Principal, app_id: int, reason: str, *, session: Session) -> Appli
 
 
 def summary(session: Session, app: Application) -> dict:
-    a = session.get(Assessment, app.assessment_id)
+    a = session.get_one(Assessment, app.assessment_id)
     f = a.factory
     return {
         "id": app.id,
@@ -1154,7 +1156,7 @@ def application_detail(p: Principal, app_id: int, *, session: Session) -> dict:
             .where(ExpertGrade.application_id == app.id, ExpertGrade.expert_id == x.expert_id, ExpertGrade.grade.is_not(None))
         )
         experts.append(
-            {"username": session.get(User, x.expert_id).username, "graded": n, "submitted": x.submitted_at is not None}
+            {"username": session.get_one(User, x.expert_id).username, "graded": n, "submitted": x.submitted_at is not None}
         )
     out["experts"] = experts
     out["rectifications"] = [

@@ -17,7 +17,7 @@ import json
 import threading
 import warnings
 from collections import OrderedDict
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -25,13 +25,24 @@ from assessment.labels import NOT_APPLICABLE
 
 from .fonts import setup_matplotlib
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 BLUE, GREY, GREEN, RED = "#1f5fa8", "#9aa5b1", "#2e8b57", "#c0392b"
-LITERAL_TEXT = {"text.parse_math": False, "text.usetex": False}
+LITERAL_TEXT: dict[RcKeyType, Any] = {"text.parse_math": False, "text.usetex": False}
 
 
 CACHE_SIZE = 48  # charts kept (a report has three; an SVG is 50–300 kB)
 # the settings that change a chart's bytes besides its arguments (the fonts, SVG text as paths or text, sizes)
-KEY_SETTINGS = ("svg.fonttype", "font.family", "font.sans-serif", "font.serif", "font.size", "axes.unicode_minus", "savefig.dpi")
+KEY_SETTINGS: tuple[RcKeyType, ...] = (
+    "svg.fonttype",
+    "font.family",
+    "font.sans-serif",
+    "font.serif",
+    "font.size",
+    "axes.unicode_minus",
+    "savefig.dpi",
+)
 _cache: OrderedDict[str, bytes] = OrderedDict()
 _cache_lock = threading.Lock()
 

@@ -344,7 +344,7 @@ def _notes(doc, notes: list[tuple[str, str]]) -> None:
 class _Notes:
     """Footnote numbers in order of first use (the form's footnotes, renumbered from 1)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.items: list[tuple[str, str]] = []
         self.n = 0
 

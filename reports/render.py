@@ -41,6 +41,7 @@ def compile_pdf(template: str, data: dict[str, Any], **svgs: str) -> bytes:
             pdf, warnings = _compiler(template).compile_with_warnings(format="pdf", sys_inputs=inputs, pdf_tags=False)
         except typst.TypstError as exc:
             raise RenderError(f"{template}: {exc}") from None
+    assert isinstance(pdf, bytes)  # format="pdf" gives one document
     if warnings:
         raise RenderError(
             f"{template}: typst warnings (fonts or layout): " + "; ".join(str(getattr(w, "message", w)) for w in warnings)

@@ -138,8 +138,8 @@ def write_review_sheet(ed: MaturityEdition) -> bytes:
             None,
             None,
         ]
-        for col, value in enumerate(values, 1):
-            text_cell(ws.cell(row, col), value)
+        for col, item in enumerate(values, 1):
+            text_cell(ws.cell(row, col), item)
         dv.add(ws.cell(row, VERDICT_COL + 1))
         ws.cell(row, COMMENT_COL + 1).number_format = "@"  # what the expert types stays text (=… is not a formula)
     widths = (34, 14, 16, 16, 6, 50, 50, 14, 30, 30, 14, 36, 24, 14, 40)
@@ -241,6 +241,7 @@ def read_review_sheet(data: bytes, ed: MaturityEdition, prefixes: dict[str, str]
             try:
                 status = verdict(raw_verdict)
             except KeyError:
+                assert raw_verdict is not None  # verdict() refuses only a text
                 problems.append(
                     (
                         n,

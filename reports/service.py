@@ -448,11 +448,9 @@ def _summary_programmes(decl, programme: str):
 
 
 def _summary_quota(programme, region) -> tuple[int, str]:
-    from types import SimpleNamespace
-
     from assessment.declarations import _quota
 
-    q = _quota(programme, SimpleNamespace(region=region))
+    q = _quota(programme, region)
     if q.value is None:
         if q.basis in BASIS_ZH:
             words, flag = BASIS_ZH[q.basis]

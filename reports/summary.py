@@ -21,7 +21,7 @@ from .usertext import text_cell
 TITLE = "智能制造试点示范项目推荐汇总表"
 SCENARIOS, FACTORIES = "scenario", "factory"
 PART_TITLE = {SCENARIOS: "1. 智能制造优秀场景", FACTORIES: "2. 智能制造示范工厂"}
-HEAD = {
+HEAD: dict[str, list[str | None]] = {
     SCENARIOS: ["序号", "申报企业名称", "申报智能制造典型场景实例（罗列）", None, "联系人", "联系方式（手机号）"],
     FACTORIES: ["序号", "揭榜单位名称", "示范工厂名称", "涉及典型场景实例（罗列）", "联系人", "联系方式（手机号）"],
 }
@@ -236,10 +236,10 @@ def summary_xlsx(p: SummaryPlan) -> bytes:
     for cat in (SCENARIOS, FACTORIES):
         for i, a in enumerate(p.listed[cat], 1):
             r += 1
-            for col, v in enumerate(
+            for col, value in enumerate(
                 (CATEGORY_ZH[cat], i, a.enterprise, a.factory, a.level, a.score_text, a.tier, "是" if a.supply_chain else "否"), 1
             ):
-                text_cell(basis.cell(r, col), v)
+                text_cell(basis.cell(r, col), value)
     r += 2
     text_cell(basis.cell(r, 1), f"推荐名额：优秀场景 {p.quota[SCENARIOS]} 个，示范工厂 {p.quota[FACTORIES]} 个（{p.quota_note}）")
     text_cell(

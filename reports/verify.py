@@ -25,7 +25,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 from assessment.signing import PREFIX, VerificationError, revocation_signers, unseal, verify
 
@@ -70,6 +70,16 @@ class RevocationMap(dict):
     def __init__(self, sources: Revocations):
         super().__init__({n: e.get("reason") for src in sources.by_kid.values() for n, e in src.entries.items()})
         self.sources = sources
+
+
+class _ResultBase(TypedDict, total=False):
+    """The fields every result after the payload's signature shares (passed on as keywords)."""
+
+    fields: dict[str, Any]
+    kid: str | None
+    key_source: str | None
+    revocation_checked: bool
+    checked: str
 
 
 @dataclass
@@ -200,6 +210,7 @@ def check_page(pdf: bytes, fields: dict[str, Any], payload: str) -> tuple[bool, 
             return True, []
         if best is None or (lang == "en" and "Certificate" in " ".join(_lines(pdf))):
             best = expected
+    assert best is not None  # set on the first language
     return False, page_differences(pdf, best)
 
 
@@ -220,7 +231,9 @@ def page_qr_codes(pdf: bytes) -> list[str]:
         for page in doc:
             for scale in (2, 4):
                 image = page.render(scale=scale, grayscale=True).to_pil()
-                codes = [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+                codes = [
+                    r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
+                ]
                 if codes:
                     found += codes
                     break
@@ -308,12 +321,12 @@ def verify_certificate(
         return VerifyResult("tampered" if "altered" in str(exc) else "invalid", str(exc))
     fields = {k: x for k, x in v.fields.items() if k != "kid"}
     source = (key_sources or {}).get(v.kid, "")
-    base = dict(fields=fields, kid=v.kid, key_source=source)
+    base = _ResultBase(fields=fields, kid=v.kid, key_source=source)
     number = fields.get("no")
     notes.append(f"签发方 / issuer: {fields.get('by')}；签名密钥 / signing key {v.kid}" + (f"（{source}）" if source else ""))
 
     if pdf is not None:
-        if sealed and data.rfind(b"%SFA-SEAL " + v.kid.encode()) < 0:
+        if sealed and isinstance(data, bytes) and data.rfind(b"%SFA-SEAL " + v.kid.encode()) < 0:
             return VerifyResult(
                 "tampered", "文件整体签名与证书签名的密钥不同 / the file seal and the payload name different keys", **base
             )
@@ -372,7 +385,7 @@ def verify_certificate(
         )
     src = (revocations or Revocations()).by_kid.get(v.kid)
     checked = src is not None
-    if checked:
+    if src is not None:
         notes.append(f"已核对撤销状态 / revocation checked against: {src.label}")
     else:
         notes.append(
@@ -381,7 +394,7 @@ def verify_certificate(
         )
     base["revocation_checked"] = checked
     base["checked"] = "page" if pdf is not None else "payload"
-    entry = src.entries.get(number) if src else None
+    entry = src.entries.get(number) if src and number is not None else None
     if entry is not None:
         when = _parse_date(str(entry.get("revoked_at", ""))[:10])
         if when is None or when <= at:

@@ -25,22 +25,23 @@ import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import event, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from ..answers import AnswersError, normalise_grade
 from ..editions import DECLARATIONS_EDITION, DEFAULT_ROOT, load_maturity_cached, resolve
-from ..profile import TIERS, ProfileError, parse_profile
+from ..profile import ProfileError, Tier, parse_profile
 from . import repository as repo
 from .evidence import BlobStore, EvidenceRejected, check_upload
-from .orm import STATUSES, Answer, Assessment, Enterprise, EvidenceBlob, Factory, KpiRecord, ScenarioRecord, utcnow
+from .orm import Answer, Assessment, Enterprise, EvidenceBlob, Factory, KpiRecord, ScenarioRecord, Status, utcnow
 from .text import NOTE_MAX, check_text
 
-BUNDLE_FORMAT = "sfa-assessment-bundle/1"
+BundleFormat = Literal["sfa-assessment-bundle/1"]
+BUNDLE_FORMAT: str = get_args(BundleFormat)[0]
 MODES = ("copy", "merge")
 JSON_MAX = 5 * 1024 * 1024  # assessment.json: a few hundred kB for a complete assessment
 MAX_MEMBERS = 5000
@@ -89,7 +90,7 @@ class EnterpriseDoc(_Strict):
 
 
 class TierAwardDoc(_Strict):
-    tier: Literal[TIERS]
+    tier: Tier
     year: int = Field(ge=2024, le=2100)
     edition: str | None = Field(default=None, max_length=40)
     certificate_no: Annotated[str | None, _checked("tier_award.certificate_no", 80)] = None
@@ -110,7 +111,7 @@ class AssessmentDoc(_Strict):
     scenario_catalogue: str = Field(max_length=40)
     declarations_edition: str = Field(default=DECLARATIONS_EDITION, max_length=40)  # bundles written before it was recorded
     industry_type: Literal["discrete", "process"]
-    status: Literal[STATUSES] = "draft"
+    status: Status = "draft"
     period: Annotated[str | None, _checked("assessment.period", 20)] = None
 
 
@@ -157,7 +158,7 @@ class EvidenceDoc(_Strict):
 
 
 class BundleDoc(_Strict):
-    format: Literal[BUNDLE_FORMAT]
+    format: BundleFormat
     exported_at: Annotated[str, Field(max_length=40), AfterValidator(_iso_datetime)]
     enterprise: EnterpriseDoc
     factory: FactoryDoc
@@ -265,7 +266,7 @@ def _write(
     doc = p.doc
     e = doc.enterprise
     if p.enterprise_id is not None:
-        ent = session.get(Enterprise, p.enterprise_id)
+        ent = session.get_one(Enterprise, p.enterprise_id)
     else:
         ent = repo.create_enterprise(
             session=session, actor=actor, compliance=dict(e.compliance), **{k: getattr(e, k) for k in repo.ENTERPRISE_FIELDS}
@@ -273,10 +274,10 @@ def _write(
     fd = doc.factory
     merged = mode == "merge" and p.factory_id is not None
     if merged:
-        fac = session.get(Factory, p.factory_id)
+        fac = session.get_one(Factory, p.factory_id)
         held = {(t.tier, t.year) for t in fac.tier_awards}
         awards = [t for t in fd.tier_awards if (t.tier, t.year) not in held]
-        title = p.merge_title
+        title: str | None = p.merge_title
     else:
         fac = repo.create_factory(
             ent.id,
@@ -359,7 +360,9 @@ def _write(
 
 def _referenced(session: Session, shas: list[str]) -> set[str]:
     """Of ``shas``, those a committed row refers to (read on a connection of its own, outside this transaction)."""
-    with session.get_bind().connect() as conn:
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)  # sessions here are bound to an engine
+    with engine.connect() as conn:
         return set(conn.scalars(select(EvidenceBlob.sha256).where(EvidenceBlob.sha256.in_(shas))))
 
 
@@ -752,7 +755,8 @@ def _preview(
     doc: BundleDoc, grades: dict[str, str | None], files: dict[str, bytes], applicable: int, session: Session, today: date
 ) -> BundlePreview:
     e, fd = doc.enterprise, doc.factory
-    ent, match_by = None, None
+    ent: Enterprise | None = None
+    match_by: Literal["credit_code", "name"] | None = None
     if e.credit_code:
         ent = session.scalar(select(Enterprise).where(Enterprise.credit_code == e.credit_code))
         match_by = "credit_code" if ent is not None else None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from .orm import AuditHead, AuditLog, utcnow
@@ -48,9 +48,11 @@ def entry_hash(
 
 def append(session: Session, actor: str | None, action: str, entity: str, entity_id: Any, detail: dict | None) -> AuditLog:
     """Add one entry at the end of the chain, in the caller's transaction (the head stays locked until it ends)."""
-    locked = session.execute(
+    result = session.execute(
         update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq).execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    assert isinstance(result, CursorResult)  # an UPDATE gives a cursor result
+    locked = result.rowcount
     if not locked:  # a database made without the migrations: start the chain
         session.add(AuditHead(id=1, seq=0, hash=GENESIS))
         session.flush()

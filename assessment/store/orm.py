@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import (
     JSON,
@@ -30,7 +30,8 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-STATUSES = ("draft", "submitted", "under_review", "certified", "archived")
+Status = Literal["draft", "submitted", "under_review", "certified", "archived"]
+STATUSES: tuple[str, ...] = get_args(Status)
 ROLES = ("enterprise", "reviewer", "planner", "admin")
 
 

@@ -252,6 +252,7 @@ def set_archived(kind: str, entity_id: int, archived: bool, *, session: Session,
     row = session.get(ARCHIVABLE[kind], entity_id)
     if row is None:
         raise NotFound(f"找不到{ARCHIVABLE_ZH[kind]} #{entity_id} / {kind} {entity_id} not found")
+    assert isinstance(row, (Enterprise, Factory, Assessment))  # the classes of ARCHIVABLE
     if (row.archived_at is not None) == archived:
         return
     row.archived_at = utcnow() if archived else None
@@ -997,7 +998,7 @@ def evaluate(a: Assessment, *, root: Path = DEFAULT_ROOT) -> Evaluation:
 def assessment_digest(a: Assessment) -> str:
     """sha256 over the editions and every answer, scenario, KPI, build-content item and outcome: what a certificate can
     point at."""
-    doc = {
+    doc: dict[str, Any] = {
         "maturity_edition": a.maturity_edition,
         "tier_edition": a.tier_edition,
         "industry": a.industry_type,

@@ -71,11 +71,11 @@ def bad_character(value: str, *, multiline: bool = False) -> tuple[str, str] | N
             return f"无效字符 U+{o:04X}（孤立代理项）", f"the invalid character U+{o:04X} (a lone surrogate)"
         if unicodedata.category(ch) == "Cf":
             return f"不可见的格式控制字符 U+{o:04X}", f"the invisible format character U+{o:04X}"
-    ch = unprintable(value)
-    if ch is not None:
+    missing = unprintable(value)
+    if missing is not None:
         return (
-            f"字符 {describe(ch)}：证书和报告所用的字体没有这个字，无法打印，请改用规范汉字",
-            f"{describe(ch)}: the certificate and report fonts do not have it, so it cannot be printed",
+            f"字符 {describe(missing)}：证书和报告所用的字体没有这个字，无法打印，请改用规范汉字",
+            f"{describe(missing)}: the certificate and report fonts do not have it, so it cannot be printed",
         )
     return None
 
