@@ -11,7 +11,7 @@ SERVE_ADDRESS := $(if $(filter command line environment,$(origin ADDRESS)),$(ADD
 # network lets anyone who reaches the port read and change every record: use `make serve` for that.
 ADDRESS ?= 127.0.0.1
 
-.PHONY: install run serve test lint bench clean
+.PHONY: install run serve test lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -37,6 +37,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# mypy over the engine, store, services and reports (configuration in pyproject.toml)
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	@$(BIN)/python -m bench

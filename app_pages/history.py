@@ -255,12 +255,12 @@ sa = {x.id: x for x in ma.subdomains}
 rows = []
 for x in mb.subdomains:
     before = sa[x.id].score if x.id in sa else None
-    rows.append(
+    rows.append(  # "—" where a sub-domain does not apply (every answer N/A) or is not in A: never 0
         {
             pick("子域", "Sub-domain"): x.name_zh if zh else x.name_en,
-            "A": before,
-            "B": x.score,
-            "Δ": round(x.score - before, 3) if before is not None else None,
+            "A": labels.node_score(before, 3),
+            "B": labels.node_score(x.score, 3),
+            "Δ": labels.node_score(None if before is None or x.score is None else x.score - before, 3),
         }
     )
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
@@ -268,7 +268,7 @@ doms_a = {d.id: d.score for d in ma.domains}
 st.image(
     charts.radar(
         [d.name_zh if zh else d.name_en for d in mb.domains],
-        {names[left]: [doms_a.get(d.id, 0) for d in mb.domains], names[right]: [d.score for d in mb.domains]},
+        {names[left]: [doms_a.get(d.id) for d in mb.domains], names[right]: [d.score for d in mb.domains]},
         title=pick("能力域对比", "Domains compared"),
     )
 )

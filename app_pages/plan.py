@@ -18,7 +18,7 @@ import yaml
 
 from assessment.answers import NA, parse_answers
 from assessment.declarations import check_declarations, load_declarations
-from assessment.editions import load_maturity_cached, load_registry
+from assessment.editions import DECLARATIONS_EDITION, load_maturity_cached, load_registry
 from assessment.loader import parse_document
 from assessment.mappings import load_mappings, rescore, retier
 from assessment.maturity import score
@@ -33,7 +33,6 @@ from ui.i18n import GRADE_NAMES, LEVEL_NAMES, TIER_NAMES, name, name_or_key, pic
 from ui.services import backend
 from ui.widgets import domain_errors, error_text, plain, require_assessment, show_error
 
-DECLARATIONS = "declarations/2021-2025"
 COSTS_MAX_BYTES = 1024 * 1024
 
 be = backend()
@@ -79,7 +78,7 @@ st.caption(
 )
 
 ed = load_maturity_cached(med, root)
-decl = load_declarations(DECLARATIONS, root)
+decl = load_declarations(DECLARATIONS_EDITION, root)
 GRADES = ["full", "largely", "partial", "none"]
 KEEP = "keep"
 STANDINGS = ["none", "regional_leading", "domestic_leading", "international_advanced", "global_leading"]

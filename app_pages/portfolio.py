@@ -16,7 +16,7 @@ import streamlit as st
 
 from assessment.access import AccessDenied
 from assessment.declarations import load_declarations
-from assessment.editions import load_maturity_cached, load_registry
+from assessment.editions import DECLARATIONS_EDITION, load_maturity_cached, load_registry
 from assessment.store import population
 from assessment.store import portfolio as pf
 from assessment.store import repository as repo
@@ -94,7 +94,7 @@ if not summ["factories"]:
     )
     st.stop()
 
-size_names = {c.id: (c.name_zh, c.name_en) for c in load_declarations("declarations/2021-2025", root).sizes.classes}
+size_names = {c.id: (c.name_zh, c.name_en) for c in load_declarations(DECLARATIONS_EDITION, root).sizes.classes}
 GROUP_NAMES = {
     "raw_materials": ("原材料", "Raw materials"),
     "equipment": ("装备制造", "Equipment"),

@@ -30,6 +30,7 @@ try:
     with be.Session() as s:
         a = repo.get_assessment(aid, session=s)
         title, med, ted, cat_ed, fid = a.title, a.maturity_edition, a.tier_edition, a.scenario_catalogue, a.factory_id
+        decl_ed = a.declarations_edition
         enterprise, factory = a.factory.enterprise.name, a.factory.name
         a_answers = list(a.answers)
         ev = repo.evaluate(a, root=root)  # the engine computes; this page only shows
@@ -335,7 +336,7 @@ st.markdown(
         f"- {plain(labels.edition_title(e, lg, root=root))}（{labels.enum('edition_status', reg[e].status, lg)}）"
         if zh
         else f"- {plain(labels.edition_title(e, lg, root=root))} ({labels.enum('edition_status', reg[e].status, lg)})"
-        for e in (med, ted, cat_ed)
+        for e in (med, ted, cat_ed, decl_ed)
     )
 )
 st.write(

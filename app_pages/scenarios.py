@@ -35,8 +35,9 @@ with be.Session() as s:
     cat = load_catalogue(a.scenario_catalogue, root)
     db_scen, db_kpi = repo.scenario_state(a), repo.kpi_state(a)
     title = a.title
+    decl_edition = a.declarations_edition
 
-decl = load_declarations("declarations/2021-2025", root)
+decl = load_declarations(decl_edition, root)
 KPIS = decl.kpi_file.kpis
 
 

@@ -69,35 +69,36 @@ def _linear_weights(c: Compiled) -> np.ndarray | None:
 def score_batch(grades: np.ndarray, c: Compiled) -> BatchResult:
     """Score N assessments at once. ``grades`` is (N, R) in ``c.req_ids`` order.
 
-    Rows with no N/A answer take a linear path (X = grades @ effective weights); rows with N/A
-    answers renormalise weights tier by tier, as the single path does.
+    Without N/A answers X is linear (X = grades @ effective weights). With N/A answers the same product, N/A read as
+    0, is corrected where an N/A answer changes a mean or leaves a group to renormalise (:func:`_masked_x`); an edition
+    whose structure always needs renormalising takes the general path, tier by tier, as the single path does.
     """
     grades = np.asarray(grades, dtype=float)
     if grades.ndim != 2 or grades.shape[1] != len(c.reqs):
         raise ValueError(f"grades must be (N, {len(c.reqs)}), got {grades.shape}")
     sc = c.edition.scoring
-    thr = float(sc.threshold)
+    counts_as = float(sc.not_assessed.counts_as)
+    linear = _linear_weights(c)
     # one pass finds rows with N/A (NaN propagates through min) and rows with missing answers (-1)
     rowmin = grades.min(axis=1)
     na_rows = np.isnan(rowmin)
-    missing_rows = rowmin < 0
-    if na_rows.any():
-        missing_rows[na_rows] = (grades[na_rows] == NOT_ASSESSED).any(axis=1)
-    val = grades
-    if missing_rows.any():
-        val = grades.copy()
-        sub = val[missing_rows]
-        sub[sub == NOT_ASSESSED] = float(sc.not_assessed.counts_as)
-        val[missing_rows] = sub
-    linear = _linear_weights(c)
-    if linear is not None and not na_rows.any():
-        x = val @ linear
+    if linear is not None and na_rows.any():
+        x, missing_rows = _masked_x(grades, c, linear, counts_as)
     else:
-        general = na_rows if linear is not None else np.ones(len(val), dtype=bool)
-        x = np.empty((len(val), len(c.levels)))
+        missing_rows = rowmin < 0
+        if na_rows.any():
+            missing_rows = np.fmin.reduce(grades, axis=1) < 0  # fmin skips NaN
+        val = grades
+        if missing_rows.any():
+            val = grades.copy()
+            sub = val[missing_rows]
+            sub[sub == NOT_ASSESSED] = counts_as
+            val[missing_rows] = sub
         if linear is not None:
-            x[~general] = val[~general] @ linear
-        x[general] = _general_x(val[general], c)
+            x = val @ linear
+        else:
+            x = _general_x(val, c)
+    thr = float(sc.threshold)
     valid = ~np.isnan(x).any(axis=1)
     passed = x >= thr - EPS
     counted = np.ones_like(passed)
@@ -164,3 +165,126 @@ def _general_x(val: np.ndarray, c: Compiled) -> np.ndarray:
             present = ~np.isnan(flat)
             flat = (np.where(present, flat, 0.0) * w) @ onehot / ((present * w) @ onehot)
     return flat.reshape(len(val), len(c.levels))
+
+
+# ---------------------------------------------------------------------------------------------
+# N/A as a sparse correction of the linear path
+
+
+@dataclass(frozen=True)
+class _Tree:
+    """The scoring tree as keys per tier, for the masked path: tier 0 is the (level, sub-domain) cells, the top tier
+    one root per level. Each key of tier t has a weight and a parent key in tier t + 1; each key of tier t ≥ 1 knows how
+    many children it has and, to compute its linear value, its requirement columns and their weights relative to it."""
+
+    cell_of_req: np.ndarray  # (R,) cell of each requirement column
+    weight: tuple[np.ndarray, ...]  # per tier t < T: weight of each key in its parent
+    parent: tuple[np.ndarray, ...]  # per tier t < T: parent key in tier t + 1
+    keys: tuple[int, ...]  # keys per tier, 0..T
+    children: tuple[np.ndarray, ...]  # per tier t ≥ 1: number of child keys
+    members: tuple[tuple[np.ndarray, np.ndarray], ...]  # per tier t ≥ 1: (K, M) columns and weights, zero-padded
+
+
+@lru_cache(maxsize=64)
+def _tree(c: Compiled, linear_cols: int) -> _Tree:
+    seg = _segments(c)
+    n_cells = len(seg.starts)
+    cell_of_req = np.repeat(np.arange(n_cells), seg.size)
+    L = len(c.levels)
+    # relative weight of each requirement to its cell: one over the cell's size
+    rel = 1.0 / seg.size[cell_of_req]
+    level_of_key, node_of_key = seg.level, seg.sub
+    key_of_req = cell_of_req
+    weights, parents, keys, children, members = [], [], [n_cells], [], []
+    for t, tier in enumerate(c.tiers):
+        n_par = len(c.tiers[t + 1].ids) if t + 1 < len(c.tiers) else 1
+        w = np.asarray([float(x) for x in tier.weight])[node_of_key]
+        par_node = np.asarray(tier.parent)[node_of_key]
+        parent = level_of_key * n_par + par_node
+        weights.append(w)
+        parents.append(parent)
+        k = L * n_par
+        keys.append(k)
+        children.append(np.bincount(parent, minlength=k))
+        rel = rel * w[key_of_req]
+        key_of_req = parent[key_of_req]
+        order = np.argsort(key_of_req, kind="stable")
+        count = np.bincount(key_of_req, minlength=k)
+        width = int(count.max())
+        cols, ws = np.zeros((k, width), dtype=np.intp), np.zeros((k, width))
+        slot = np.arange(len(order)) - np.repeat(np.cumsum(count) - count, count)
+        cols[key_of_req[order], slot] = order
+        ws[key_of_req[order], slot] = rel[order]
+        members.append((cols, ws))
+        level_of_key, node_of_key = np.repeat(np.arange(L), n_par), np.tile(np.arange(n_par), L)
+    assert keys[-1] == linear_cols
+    return _Tree(cell_of_req, tuple(weights), tuple(parents), tuple(keys), tuple(children), tuple(members))
+
+
+def _runs(gid: np.ndarray, *values: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Sum ``values`` over equal ``gid`` (sorted first unless already): (the distinct gids, the sums…)."""
+    if len(gid) > 1 and (gid[1:] < gid[:-1]).any():
+        order = np.argsort(gid, kind="stable")
+        gid, values = gid[order], tuple(v[order] for v in values)
+    starts = np.flatnonzero(np.concatenate(([True], gid[1:] != gid[:-1]))) if len(gid) else np.zeros(0, dtype=np.intp)
+    return (gid[starts], *(np.add.reduceat(v, starts) if len(gid) else v[:0] for v in values))
+
+
+def _masked_x(val: np.ndarray, c: Compiled, linear: np.ndarray, counts_as: float) -> tuple[np.ndarray, np.ndarray]:
+    """X_n with N/A answers: the linear path with N/A read as 0, corrected where an N/A answer changes something.
+
+    An N/A answer changes the mean of its (level, sub-domain) cell (fewer answers), and a cell with nothing applicable
+    leaves its parent, whose other children are renormalised (weights in a group sum to 1, so the denominator is one
+    minus the weights that left). N/A answers are few, so the corrections are computed only for the cells and groups
+    they touch, tier by tier up to the root, by sums over runs of those entries; the dense work is the N/A mask, one
+    zero-filled copy and the linear product.
+    """
+    n, n_req = val.shape
+    tree = _tree(c, linear.shape[1])
+    seg = _segments(c)
+    na = np.isnan(val)
+    a = np.where(na, 0.0, val)
+    missing = a.min(axis=1) < 0
+    if missing.any():
+        sub = a[missing]
+        sub[sub == NOT_ASSESSED] = counts_as
+        a[missing] = sub
+    x = a @ linear
+    flat = np.flatnonzero(na)  # N/A answers in row-major order, so their cells come sorted
+    n_cells = tree.keys[0]
+    cell, na_count = _runs((flat // n_req) * n_cells + tree.cell_of_req[flat % n_req], np.ones(len(flat)))
+    row, key = cell // n_cells, cell % n_cells
+    size = seg.size[key]
+    applicable = size - na_count
+    first = row * n_req + seg.starts[key]
+    a_flat = a.ravel()
+    s = np.zeros(len(cell))
+    for j in range(int(seg.size.max())):  # the cell's sum of applicable grades
+        inside = np.flatnonzero(j < size)
+        s[inside] += a_flat[first[inside] + j]
+    absent = applicable == 0
+    # the cell's value moves from the linear reading (N/A as 0, divided by all answers) to the mean of what applies
+    diff = np.where(absent, 0.0, s / np.maximum(applicable, 1)) - s / size
+    for t in range(len(tree.weight)):
+        k_par = tree.keys[t + 1]
+        w = tree.weight[t][key]
+        moved = (diff != 0) | absent  # a cell or group that did not change changes nothing above it
+        gid, delta, gone_n, gone_w = _runs(
+            row[moved] * k_par + tree.parent[t][key[moved]],
+            (w * diff)[moved],
+            absent[moved].astype(float),
+            np.where(absent, w, 0.0)[moved],
+        )
+        row, key = gid // k_par, gid % k_par
+        absent = gone_n == tree.children[t][key]
+        diff = delta
+        renorm = np.flatnonzero((gone_n > 0) & ~absent)  # some children left: renormalise over those that stay
+        if len(renorm):
+            cols, ws = tree.members[t]
+            r, kk = row[renorm], key[renorm]
+            lin = (a[r[:, None], cols[kk]] * ws[kk]).sum(axis=1)  # its linear value, N/A as 0
+            diff[renorm] = (lin + delta[renorm]) / (1.0 - gone_w[renorm]) - lin
+        diff[absent] = 0.0  # every child left: the group leaves its parent (its linear value is 0)
+    x[row, key] += diff
+    x[row[absent], key[absent]] = np.nan  # nothing applies at this level
+    return x, missing

@@ -13,9 +13,8 @@ from typing import Any, Callable
 
 import yaml
 
-from .cli_common import UsageError, criteria_root, database, print_json
+from .cli_common import UsageError, criteria_root, database, get_settings, print_json
 from .cli_planning import add_commands  # issue 14: plan, maturity rescore, portfolio, demo population
-from .config import get_settings
 
 _root, _print_json = criteria_root, print_json
 
@@ -280,7 +279,7 @@ def cmd_maturity_score(args) -> int:
         print(f"  {n}    {x:6.3f}     {'是' if x >= res.threshold - 1e-12 else '否'}         {'是' if counted else '—'}")
     print("\n子域 Sub-domain            " + "  ".join(f"L{n}   " for n in res.level_scores))
     for sd in res.subdomains:
-        cells = "  ".join("  —  " if v is None else f"{v:5.2f}" for v in sd.level_scores.values())
+        cells = "  ".join(f"{labels.node_score(v):>5}" for v in sd.level_scores.values())
         print(f"  {sd.name_zh:<10}{'':<{max(0, 14 - len(sd.name_zh))}}{cells}")
     if res.gaps:
         print(
@@ -298,12 +297,13 @@ def cmd_maturity_score(args) -> int:
 
 def cmd_tier_evaluate(args) -> int:
     from .declarations import load_declarations, validate_kpis
+    from .editions import DECLARATIONS_EDITION
     from .explain import render_tiers
     from .profile import read_profile
     from .tiers import evaluate_tiers, load_tier_edition
 
     profile = read_profile(Path(args.profile))
-    validate_kpis(profile, load_declarations("declarations/2021-2025", _root(args)))
+    validate_kpis(profile, load_declarations(DECLARATIONS_EDITION, _root(args)))
     ed = load_tier_edition(args.edition or profile.tier_edition, _root(args))
     res = evaluate_tiers(profile, ed, root=_root(args))
     if args.json:
@@ -315,11 +315,12 @@ def cmd_tier_evaluate(args) -> int:
 
 def cmd_declare_check(args) -> int:
     from .declarations import check_declarations, load_declarations
+    from .editions import DECLARATIONS_EDITION
     from .explain import render_declarations
     from .profile import read_profile
 
     profile = read_profile(Path(args.profile))
-    decl = load_declarations(args.edition, _root(args))
+    decl = load_declarations(args.edition or DECLARATIONS_EDITION, _root(args))
     if args.programme and args.programme not in decl.programmes:
         raise UsageError(f"unknown programme {args.programme!r}; known: {', '.join(decl.programmes)}")
     res = check_declarations(profile, decl, programme=args.programme, root=_root(args))
@@ -794,7 +795,7 @@ def build_parser() -> argparse.ArgumentParser:
     x = d.add_parser("check", help="eligibility for each programme, with reasons")
     x.add_argument("profile")
     x.add_argument("--programme")
-    x.add_argument("--edition", default="declarations/2021-2025")
+    x.add_argument("--edition", help="declarations edition (default: the one new assessments record)")
     x.add_argument("--json", action="store_true")
     x.set_defaults(func=cmd_declare_check)
 

@@ -3,18 +3,36 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .config import get_settings
+if TYPE_CHECKING:
+    from .config import Settings
+
+SHIPPED_CRITERIA = Path(__file__).resolve().parent.parent / "criteria"
 
 
 class UsageError(Exception):
     """A bad input file or argument; printed as one line, exit code 2."""
 
 
+def get_settings() -> Settings:
+    """The settings object, imported on first use: the commands that only read criteria files start without loading
+    pydantic-settings (a third of a cold start)."""
+    from .config import get_settings as settings
+
+    return settings()
+
+
 def criteria_root(args) -> Path:
-    return Path(getattr(args, "criteria", None) or get_settings().criteria_dir)
+    """``--criteria``, else ``SFA_CRITERIA_DIR`` (read as the settings object reads it: any case, from the environment),
+    else the shipped criteria."""
+    given = getattr(args, "criteria", None)
+    if given:
+        return Path(given)
+    env = {k.upper(): v for k, v in os.environ.items()}
+    return Path(env["SFA_CRITERIA_DIR"]) if env.get("SFA_CRITERIA_DIR") else SHIPPED_CRITERIA
 
 
 def print_json(obj: Any) -> None:

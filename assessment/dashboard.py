@@ -187,6 +187,8 @@ def calibration(p: Principal, *, session: Session, root: Path = DEFAULT_ROOT) ->
         expert = score(Answers(edition=a.maturity_edition, industry=a.industry_type, grades=cons), ed)
         ex = {d.id: d for d in expert.domains}
         for d in own.domains:
+            if d.score is None or ex[d.id].score is None:  # the domain does not apply (every answer N/A)
+                continue
             row = sums[d.id]
             row[0] += d.score
             row[1] += ex[d.id].score

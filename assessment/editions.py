@@ -30,6 +30,9 @@ from .schema import (
 )
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "criteria"
+# the declarations edition a new assessment records (an assessment keeps the one it was created with), and the one the
+# command line and the app use where no assessment says otherwise
+DECLARATIONS_EDITION = "declarations/2021-2025"
 T = TypeVar("T")
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .declarations import Declarations, load_declarations
-from .editions import DEFAULT_ROOT, MaturityEdition, load_maturity_cached, load_registry
+from .editions import DECLARATIONS_EDITION, DEFAULT_ROOT, MaturityEdition, load_maturity_cached, load_registry
 from .loader import CriteriaError
 from .scenarios import DIMENSION_NAMES, DIMENSIONS, Catalogue, load_catalogue
 from .tiers import TierEdition, load_tier_edition
@@ -29,7 +29,6 @@ Lang = Literal["zh", "en"]
 
 MATURITY = "maturity/2020"  # level and grade names (the same in every maturity edition)
 TIER_EDITION = "smart_factory/2025"
-DECLARATIONS = "declarations/2021-2025"
 CATALOGUE = "scenarios/2025"
 
 
@@ -159,22 +158,22 @@ def scenario(sid: str, lang: str, *, catalogue: str = CATALOGUE, root: Path = DE
 # -- programmes, KPIs, size classes ------------------------------------------------------------------------------
 
 
-def programme(pid: str, lang: str, *, edition: str = DECLARATIONS, root: Path = DEFAULT_ROOT) -> str:
+def programme(pid: str, lang: str, *, edition: str = DECLARATIONS_EDITION, root: Path = DEFAULT_ROOT) -> str:
     p = _decl(edition, root).programmes.get(pid)
     return pick(lang, p.name_zh, p.name_en) if p else str(pid)
 
 
-def kpi(kid: str, lang: str, *, edition: str = DECLARATIONS, root: Path = DEFAULT_ROOT) -> str:
+def kpi(kid: str, lang: str, *, edition: str = DECLARATIONS_EDITION, root: Path = DEFAULT_ROOT) -> str:
     k = _decl(edition, root).kpis.get(kid)
     return pick(lang, k.name_zh, k.name_en) if k else str(kid)
 
 
-def kpi_unit(kid: str, *, edition: str = DECLARATIONS, root: Path = DEFAULT_ROOT) -> str:
+def kpi_unit(kid: str, *, edition: str = DECLARATIONS_EDITION, root: Path = DEFAULT_ROOT) -> str:
     k = _decl(edition, root).kpis.get(kid)
     return k.unit if k else ""
 
 
-def size_class(cid: str | None, lang: str, *, edition: str = DECLARATIONS, root: Path = DEFAULT_ROOT) -> str:
+def size_class(cid: str | None, lang: str, *, edition: str = DECLARATIONS_EDITION, root: Path = DEFAULT_ROOT) -> str:
     if cid is None:
         return pick(lang, "未知（需从业人员与营业收入）", "unknown (needs employees and revenue)")
     for c in _decl(edition, root).sizes.classes:
@@ -465,6 +464,14 @@ def yes_no(b: bool | None, lang: str) -> str:
 def score_text(s: float) -> str:
     """S with three decimals, cut (never rounded up across a band edge: 1.7975 prints 1.797)."""
     return f"{math.floor(s * 1000 + 1e-6) / 1000:.3f}"
+
+
+NOT_APPLICABLE = "—"  # a score of something that does not apply (every answer N/A): never shown as 0
+
+
+def node_score(v: float | None, digits: int = 2) -> str:
+    """A sub-domain, domain or level score as text: "—" when it does not apply."""
+    return NOT_APPLICABLE if v is None else f"{v:.{digits}f}"
 
 
 def percent(x: float, lang: str) -> str:

@@ -81,7 +81,7 @@ def compile_model(edition: MaturityEdition, industry: str) -> Compiled:
                 "domain",
                 tuple(dom_ids),
                 tuple((d.name_zh, d.name_en) for d in doms),
-                tuple(el_ids.index(d.element) for d in doms),
+                tuple(el_ids.index(d.element) if d.element is not None else 0 for d in doms),  # set when elements exist
                 tuple(d.weight[it] for d in doms),
             )
         )
@@ -141,14 +141,14 @@ def _propagate(compiled: Compiled, sub_vals: list[Fraction | None]):
     parent_eff: list[Fraction | None] = [Fraction(1)]
     for t in range(len(compiled.tiers) - 1, -1, -1):
         tier = compiled.tiers[t]
-        den: dict[int, Fraction] = {}
+        present: dict[int, Fraction] = {}
         for i, v in enumerate(vals[t]):
             if v is not None:
-                den[tier.parent[i]] = den.get(tier.parent[i], Fraction(0)) + tier.weight[i]
+                present[tier.parent[i]] = present.get(tier.parent[i], Fraction(0)) + tier.weight[i]
         eff = []
         for i, v in enumerate(vals[t]):
             pe = parent_eff[tier.parent[i]]
-            eff.append(pe * tier.weight[i] / den[tier.parent[i]] if v is not None and pe is not None else None)
+            eff.append(pe * tier.weight[i] / present[tier.parent[i]] if v is not None and pe is not None else None)
         effs[t] = eff
         parent_eff = eff
     return root, vals, effs
@@ -197,8 +197,9 @@ def score(answers: Answers, edition: MaturityEdition, target_level: int | None =
         sums = [Fraction(0)] * nsub
         counts = [0] * nsub
         for r, j in zip(c.reqs, c.req_sub):
-            if r.level == n and req_val[r.id] is not None:
-                sums[j] += req_val[r.id]
+            v = req_val[r.id]
+            if r.level == n and v is not None:
+                sums[j] += v
                 counts[j] += 1
         sub_vals = [sums[j] / counts[j] if counts[j] else None for j in range(nsub)]
         root, vals, effs = _propagate(c, sub_vals)
@@ -230,7 +231,9 @@ def score(answers: Answers, edition: MaturityEdition, target_level: int | None =
         for i, nid in enumerate(tier.ids):
             ls = {str(n): _f(per_level_vals[n][t][i]) for n in c.levels}
             ws = {str(n): _f(per_level_effs[n][t][i]) for n in c.levels}
-            summary = sum((per_level_vals[n][t][i] or Fraction(0)) for n in c.levels[:k])
+            # None ("—", never 0) when nothing of the node applies at the levels counted in S: every answer N/A
+            counted = [v for n in c.levels[:k] if (v := per_level_vals[n][t][i]) is not None]
+            summary = sum(counted, Fraction(0)) if counted else None
             row.append(
                 NodeScore(
                     kind=tier.kind,
@@ -240,7 +243,7 @@ def score(answers: Answers, edition: MaturityEdition, target_level: int | None =
                     parent=parent_ids[tier.parent[i]] if parent_ids else None,
                     level_scores=ls,
                     weights=ws,
-                    score=round(float(summary), 6),
+                    score=_f(summary),
                     answered=answered[i],
                     total=total[i],
                 )

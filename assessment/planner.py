@@ -38,7 +38,7 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError
 
 from .answers import NA, Answers, parse_answers, read_answers_file
-from .editions import DEFAULT_ROOT, MaturityEdition
+from .editions import DECLARATIONS_EDITION, DEFAULT_ROOT, MaturityEdition
 from .loader import YamlError, read_document
 from .profile import TIER_ZH, TIERS, Profile, parse_profile
 from .results import Frozen
@@ -301,7 +301,7 @@ class Target:
 
 
 def parse_target(
-    text: str, profile: Profile | None, root: Path = DEFAULT_ROOT, declarations: str = "declarations/2021-2025"
+    text: str, profile: Profile | None, root: Path = DEFAULT_ROOT, declarations: str = DECLARATIONS_EDITION
 ) -> Target:
     t = (text or "").strip()
     if len(t) == 2 and t[0] in "Ll" and t[1] in "12345":
@@ -1086,7 +1086,7 @@ def plan(
         from .scenarios import load_catalogue
 
         cat = load_catalogue(profile.scenarios.catalogue, root)
-        kpi_ids = set(load_declarations("declarations/2021-2025", root).kpis)
+        kpi_ids = set(load_declarations(DECLARATIONS_EDITION, root).kpis)
     else:
         cat, kpi_ids = None, set()
     check_costs(costs, edition=mat.edition, catalogue=cat, kpi_ids=kpi_ids)

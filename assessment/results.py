@@ -28,7 +28,9 @@ class NodeScore(Frozen):
     parent: str | None
     level_scores: dict[str, float | None]  # "1".."5" -> score in [0,1]; None when not applicable
     weights: dict[str, float | None]  # "1".."5" -> effective weight in X_n after renormalisation
-    score: float  # sum of level scores over the levels counted in S (display summary, 0..5)
+    # sum of level scores over the levels counted in S (display summary, 0..5); None when nothing of it applies at those
+    # levels (every answer N/A): shown as "—", never as 0
+    score: float | None
     answered: int
     total: int
 

@@ -860,6 +860,7 @@ def _certified_copy(session: Session, app: Application, actor: str) -> Assessmen
         maturity_edition=src.maturity_edition,
         tier_edition=src.tier_edition,
         scenario_catalogue=src.scenario_catalogue,
+        declarations_edition=src.declarations_edition,
         industry_type=src.industry_type,
         period=src.period,
         title=f"{src.title}（专家认定 申请 {app.id}-{app.revision}）"[:200],

@@ -72,7 +72,8 @@ def run(n: int | None = None, seed: int = 20201011) -> dict:
     loop = _loop(grades, c)
     t_loop = time.perf_counter() - t0
     with_na = grades.copy()
-    with_na[rng.random(grades.shape) < 0.05] = np.nan  # 5 % N/A: the renormalising path
+    with_na[rng.random(grades.shape) < 0.05] = np.nan  # 5 % N/A: the masked path
+    score_batch(with_na[:100], c)  # warm the masked path's caches
     t0 = time.perf_counter()
     score_batch(with_na, c)
     t_na = time.perf_counter() - t0
@@ -85,6 +86,7 @@ def run(n: int | None = None, seed: int = 20201011) -> dict:
         "loop_seconds": round(t_loop, 3),
         "speedup": round(t_loop / t_batch, 1),
         "batch_with_5pct_na_seconds": round(t_na, 4),
+        "na_vs_all_applicable": round(t_na / t_batch, 2),  # target ≤ 3 (issue 13)
         "batch_per_second": round(n / t_batch),
         "results_agree": agree,
         "level_histogram": {str(k): int(v) for k, v in zip(*np.unique(b.level, return_counts=True))},

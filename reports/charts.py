@@ -21,6 +21,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from assessment.labels import NOT_APPLICABLE
+
 from .fonts import setup_matplotlib
 
 BLUE, GREY, GREEN, RED = "#1f5fa8", "#9aa5b1", "#2e8b57", "#c0392b"
@@ -92,9 +94,10 @@ def _render(fig, fmt: str = "png", dpi: int = 120) -> bytes:
 
 @_literal_text
 def radar(
-    labels: Sequence[str], series: dict[str, Sequence[float]], title: str = "", vmax: float = 5.0, fmt: str = "png"
+    labels: Sequence[str], series: dict[str, Sequence[float | None]], title: str = "", vmax: float = 5.0, fmt: str = "png"
 ) -> bytes:
-    """Radar chart of domain scores (one polygon per series)."""
+    """Radar chart of domain scores (one polygon per series). A score that does not apply (None: every answer N/A) has
+    no point on its axis (the polygon joins the axes that apply) and its label says "—": it is never drawn as 0."""
     setup_matplotlib()
     from matplotlib import pyplot as plt
 
@@ -104,11 +107,14 @@ def radar(
     ax = fig.add_subplot(polar=True)
     colors = [BLUE, "#e67e22", GREEN, RED]
     for (name, values), color in zip(series.items(), colors):
-        v = list(values) + [values[0]]
-        ax.plot(angles + angles[:1], v, color=color, linewidth=2, label=name)
-        ax.fill(angles + angles[:1], v, color=color, alpha=0.15)
+        pts = [(a, v) for a, v in zip(angles, values) if v is not None]
+        a = [p[0] for p in pts] + [p[0] for p in pts[:1]]
+        v = [p[1] for p in pts] + [p[1] for p in pts[:1]]
+        ax.plot(a, v, color=color, linewidth=2, label=name, marker="o" if len(pts) < n else None, markersize=3)
+        ax.fill(a, v, color=color, alpha=0.15)
+    na = [all(vals[i] is None for vals in series.values()) for i in range(n)]
     ax.set_xticks(angles)
-    ax.set_xticklabels(labels, fontsize=9)
+    ax.set_xticklabels([f"{lab}\n{NOT_APPLICABLE}" if x else lab for lab, x in zip(labels, na)], fontsize=9)
     ax.set_ylim(0, vmax)
     ax.set_yticks(np.arange(1, vmax + 0.01, 1))
     ax.tick_params(axis="y", labelsize=7, colors=GREY)
@@ -147,21 +153,24 @@ def level_bars(
 
 
 @_literal_text
-def subdomain_bars(labels: Sequence[str], values: Sequence[float], title: str = "", vmax: float = 5.0, fmt: str = "png") -> bytes:
-    """Horizontal bars of sub-domain scores (sum of counted level scores, 0..5)."""
+def subdomain_bars(
+    labels: Sequence[str], values: Sequence[float | None], title: str = "", vmax: float = 5.0, fmt: str = "png"
+) -> bytes:
+    """Horizontal bars of sub-domain scores (sum of counted level scores, 0..5); a sub-domain that does not apply
+    (None: every answer N/A) has no bar and reads "—", never 0."""
     setup_matplotlib()
     from matplotlib import pyplot as plt
 
     h = max(2.5, 0.28 * len(labels) + 0.8)
     fig, ax = plt.subplots(figsize=(6.0, h))
     y = np.arange(len(labels))
-    ax.barh(y, values, color=BLUE)
+    ax.barh(y, [np.nan if v is None else v for v in values], color=BLUE)
     ax.set_yticks(y)
     ax.set_yticklabels(labels, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, vmax)
     for i, v in enumerate(values):
-        ax.text(v + 0.05, i, f"{v:.2f}", va="center", fontsize=7)
+        ax.text((v or 0) + 0.05, i, NOT_APPLICABLE if v is None else f"{v:.2f}", va="center", fontsize=7)
     if title:
         ax.set_title(title, fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)

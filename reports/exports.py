@@ -35,6 +35,10 @@ def _sheet(wb: Workbook, title: str, head: Sequence[str], rows: Sequence[Sequenc
     return ws
 
 
+def _or_dash(v: float | None) -> float | str:
+    return labels.NOT_APPLICABLE if v is None else v
+
+
 def _bytes(wb: Workbook) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
@@ -58,6 +62,7 @@ def assessment_workbook(ctx: ReportContext, requirement_texts: dict[str, str], n
             ("评估", ctx.title),
             ("成熟度标准", labels.edition_title(m.edition, zh, root=root)),
             ("梯度培育条件", labels.edition_title(t.edition, zh, root=root)),
+            ("申报条件", labels.edition_title(d.edition, zh, root=root)),
             ("总分 S", labels.score_text(m.score)),  # text, cut to three decimals: never rounded up across a band edge
             ("成熟度等级", labels.level(m.level, zh, edition=m.edition, root=root)),
             ("智能工厂层级", labels.tier(t.tier, zh, edition=t.edition, root=root)),
@@ -71,7 +76,7 @@ def assessment_workbook(ctx: ReportContext, requirement_texts: dict[str, str], n
         text_cell(ws.cell(row, 1), k)
         text_cell(ws.cell(row, 2), v)
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 18, 70
-    ev_count: dict[str, int] = {}
+    ev_count: dict[str | None, int] = {}
     for r, *_ in ctx.evidence:
         ev_count[r] = ev_count.get(r, 0) + 1
     sub_names = {s.id: s.name_zh for s in m.subdomains}
@@ -103,8 +108,9 @@ def assessment_workbook(ctx: ReportContext, requirement_texts: dict[str, str], n
             [
                 s.name_zh,
                 dom_names.get(s.parent, s.parent),
-                *[s.level_scores[str(n)] for n in range(1, 6)],
-                s.score,
+                # a number stays a number; what does not apply (every answer N/A) is "—", never an empty cell or 0
+                *[_or_dash(s.level_scores[str(n)]) for n in range(1, 6)],
+                _or_dash(s.score),
                 s.answered,
                 s.total,
             ]

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from assessment import explain, labels
 from assessment.editions import DEFAULT_ROOT, load_maturity_cached, load_registry
@@ -33,7 +33,7 @@ class ReportContext:
     evidence: list[tuple[str | None, str, int, str]]  # (requirement, name, size, sha256)
     provenance: list[str]  # not printed any more: the report words its provenance section from the data (both languages)
     digest: str
-    not_applicable: list[tuple[str, str, str | None]] = ()  # (requirement, text, reason given in the note)
+    not_applicable: Sequence[tuple[str, str, str | None]] = ()  # (requirement, text, reason given in the note)
     scenario_catalogue: str | None = None
     root: Path = field(default=DEFAULT_ROOT)
     today: date | None = None  # for open/closed programmes (None: today)
@@ -254,8 +254,8 @@ def report_pdf(ctx: ReportContext, lang: str = "zh") -> bytes:
         "sub_head": [L("子域", "Sub-domain"), L("能力域", "Domain"), "L1", "L2", "L3", "L4", "L5", L("得分", "Score")],
         "sub_rows": [
             [name(x), dom_names.get(x.parent, x.parent or "")]
-            + ["—" if v is None else f"{v:.2f}" for v in x.level_scores.values()]
-            + [f"{x.score:.2f}"]
+            + [labels.node_score(v) for v in x.level_scores.values()]
+            + [labels.node_score(x.score)]
             for x in m.subdomains
         ],
         "gaps_intro": (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 from assessment import labels
 from assessment.config import Settings
 from assessment.declarations import load_declarations
-from assessment.editions import load_maturity_cached, load_registry
+from assessment.editions import DECLARATIONS_EDITION, load_maturity_cached, load_registry
 from assessment.keystore import KeyProblem, KeyStore, TrustStore, make_private_dir
 from assessment.signing import load_public_keys, payload_kid, seal, sign_revocation_list
 from assessment.store import repository as repo
@@ -44,7 +45,7 @@ def key_sources(settings: Settings, extra: dict | None = None) -> dict[str, str]
     return out
 
 
-def public_keys(settings: Settings, extra_pems: list[str] = ()) -> dict:
+def public_keys(settings: Settings, extra_pems: Sequence[str] = ()) -> dict:
     """Every key a certificate may be verified with: this installation's (active and retired), the trust store's and
     any given PEMs. Reading keys never creates one."""
     keys = dict(truststore(settings).public_keys())
@@ -85,8 +86,8 @@ def verify(
     settings: Settings,
     session: Session | None = None,
     at=None,
-    extra_pems: list[str] = (),
-    revocation_docs: list[dict] = (),
+    extra_pems: Sequence[str] = (),
+    revocation_docs: Sequence[dict] = (),
 ) -> VerifyResult:
     """Verify a certificate with everything this installation knows: its keys, its trust store, its revocations
     (the app's 证书核验 tab and the CLI both call this). Given lists (``revocation_docs``) must be signed; for this
@@ -125,7 +126,7 @@ def signed_revocation_list(*, session: Session, settings: Settings) -> dict:
 def report_context(aid: int, *, session: Session, root: Path) -> ReportContext:
     a = repo.get_assessment(aid, session=session)
     ev = repo.evaluate(a, root=root)
-    decl = load_declarations("declarations/2021-2025", root)
+    decl = load_declarations(a.declarations_edition, root)
     reg = load_registry(root)
     ed = load_maturity_cached(a.maturity_edition, root)
     counts = ed.provenance_counts()
@@ -137,7 +138,7 @@ def report_context(aid: int, *, session: Session, root: Path) -> ReportContext:
         f"评分规则：{ed.scoring.scoring_provenance.kind.value} — {ed.scoring.scoring_provenance.ref}",
         f"{a.tier_edition}：{reg[a.tier_edition].title_zh}；{reg[a.tier_edition].source}",
         f"{a.scenario_catalogue}：{reg[a.scenario_catalogue].title_zh}；{reg[a.scenario_catalogue].source}",
-        "申报条件：declarations/2021-2025（各年度通知，见各规则的依据）",
+        f"{a.declarations_edition}：{reg[a.declarations_edition].title_zh}；{reg[a.declarations_edition].source}（见各规则的依据）",
     ]
     kpis = sorted(((k.kpi_id, decl.kpis[k.kpi_id].name_zh, k.value, k.period) for k in a.kpis if k.kpi_id in decl.kpis))
     return ReportContext(
@@ -229,7 +230,7 @@ def render_certificate(cert: Certificate, settings: Settings, lang: str = "zh") 
     key is not in this installation any more, rendering is refused: a PDF sealed by another key than the one its
     payload names would not be the certificate that was issued."""
     kid = payload_kid(cert.payload)
-    key = keystore(settings).by_kid().get(kid)
+    key = keystore(settings).by_kid().get(kid) if kid is not None else None
     if key is None:
         raise KeyProblem(
             f"签发证书 {cert.number} 的密钥 {kid} 不在本机（{settings.keys_dir}），无法重新生成；请用 certificate keys "
@@ -365,9 +366,9 @@ def declaration_draft(aid: int, programme: str, *, session: Session, root: Path)
     from .declaration import DeclarationData, declaration_docx
     from .render import standard_names
 
-    decl = load_declarations("declarations/2021-2025", root)
-    p = _form_programme(decl, programme)
     a = repo.get_assessment(aid, session=session)
+    decl = load_declarations(a.declarations_edition, root)
+    p = _form_programme(decl, programme)
     ev = repo.evaluate(a, root=root)
     status = ev.declarations.programmes[programme]
     e, f = a.factory.enterprise, a.factory
@@ -478,7 +479,7 @@ def recommendation_plan(aids: list[int] | None, recommender: str, programme: str
     from .render import TIER
     from .summary import FACTORIES, SCENARIOS, Applicant, plan
 
-    decl = load_declarations("declarations/2021-2025", root)
+    decl = load_declarations(DECLARATIONS_EDITION, root)
     p, factory_p, scenario_p, chain_p = _summary_programmes(decl, programme)
     if region is None:
         region = Region()

@@ -137,3 +137,26 @@ def test_gaps_toward_a_chosen_level(tmp_path: Path, capsys):
     res = json.loads(capsys.readouterr().out)
     assert res["target_level"] == 3 and {g["level"] for g in res["gaps"]} == {1, 2, 3}
     assert main(["maturity", "score", str(f), "--target", "9"]) == 2
+
+
+def test_criteria_commands_start_without_the_settings_object_and_honour_sfa_criteria_dir(tmp_path):
+    """Commands that only read criteria files never import pydantic-settings (a third of a cold start), yet the criteria
+    folder still follows SFA_CRITERIA_DIR in any case, as the settings object reads it."""
+    import os
+    import shutil
+
+    from paths import MINI
+
+    root = tmp_path / "crit"
+    shutil.copytree(MINI, root)
+    code = (
+        "import sys; from assessment.cli import main; rc = main(['criteria', 'list', 'maturity/mini', '--json']);"
+        "print('settings loaded' if 'pydantic_settings' in sys.modules else 'settings not loaded', file=sys.stderr);"
+        "sys.exit(rc)"
+    )
+    for name in ("SFA_CRITERIA_DIR", "sfa_criteria_dir"):
+        env = {k: v for k, v in os.environ.items() if k.upper() != "SFA_CRITERIA_DIR"} | {name: str(root)}
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        assert "settings not loaded" in out.stderr
+        assert any(r["id"].startswith("mini:") for r in json.loads(out.stdout))

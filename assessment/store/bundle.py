@@ -33,7 +33,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from ..answers import AnswersError, normalise_grade
-from ..editions import DEFAULT_ROOT, load_maturity_cached, resolve
+from ..editions import DECLARATIONS_EDITION, DEFAULT_ROOT, load_maturity_cached, resolve
 from ..profile import TIERS, ProfileError, parse_profile
 from . import repository as repo
 from .evidence import BlobStore, EvidenceRejected, check_upload
@@ -108,6 +108,7 @@ class AssessmentDoc(_Strict):
     maturity_edition: str = Field(max_length=40)
     tier_edition: str = Field(max_length=40)
     scenario_catalogue: str = Field(max_length=40)
+    declarations_edition: str = Field(default=DECLARATIONS_EDITION, max_length=40)  # bundles written before it was recorded
     industry_type: Literal["discrete", "process"]
     status: Literal[STATUSES] = "draft"
     period: Annotated[str | None, _checked("assessment.period", 20)] = None
@@ -299,6 +300,7 @@ def _write(
         maturity_edition=ad.maturity_edition,
         tier_edition=ad.tier_edition,
         scenario_catalogue=ad.scenario_catalogue,
+        declarations_edition=ad.declarations_edition,
         industry_type=ad.industry_type,
         title=title,
         period=ad.period,
@@ -416,6 +418,7 @@ def export_bundle(assessment_id: int, *, session: Session, store: BlobStore) -> 
             "maturity_edition": a.maturity_edition,
             "tier_edition": a.tier_edition,
             "scenario_catalogue": a.scenario_catalogue,
+            "declarations_edition": a.declarations_edition,
             "industry_type": a.industry_type,
             "status": a.status,
             "period": a.period,
@@ -612,6 +615,7 @@ def _check_references(
         (ad.maturity_edition, "maturity", "assessment.maturity_edition"),
         (ad.tier_edition, "smart_factory", "assessment.tier_edition"),
         (ad.scenario_catalogue, "scenarios", "assessment.scenario_catalogue"),
+        (ad.declarations_edition, "declarations", "assessment.declarations_edition"),
         *(
             (t.edition, "smart_factory", f"factory.tier_awards.{i}.edition")
             for i, t in enumerate(doc.factory.tier_awards)
@@ -683,7 +687,7 @@ def _check_references(
                 raise BundleError(
                     f"{what} 中的 {_show(key)} 不属于 {ad.tier_edition} / {what}: {_show(key)} is not in {ad.tier_edition}"
                 )
-    known_kpis = load_declarations("declarations/2021-2025", root).kpis
+    known_kpis = load_declarations(ad.declarations_edition, root).kpis
     for kid in doc.kpis:
         if kid not in known_kpis:
             raise BundleError(f"未知的成效指标 {_show(kid)} / unknown KPI {_show(kid)}")
@@ -731,7 +735,12 @@ def _check_references(
 def _digest(doc: BundleDoc, grades: dict[str, str | None]) -> str:
     """The digest the imported assessment will have, computed by the repository on an unsaved copy."""
     ad = doc.assessment
-    a = Assessment(maturity_edition=ad.maturity_edition, tier_edition=ad.tier_edition, industry_type=ad.industry_type)
+    a = Assessment(
+        maturity_edition=ad.maturity_edition,
+        tier_edition=ad.tier_edition,
+        declarations_edition=ad.declarations_edition,
+        industry_type=ad.industry_type,
+    )
     a.answers = [Answer(requirement_id=rid, grade=g) for rid, g in grades.items()]
     a.scenarios = [ScenarioRecord(scenario_id=s.scenario, link=s.link, ai=s.ai) for s in doc.scenarios]
     a.kpis = [KpiRecord(kpi_id=k, value=float(v.value), period=v.period) for k, v in doc.kpis.items()]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -34,11 +36,26 @@ def make_engine(url: str, **kwargs) -> Engine:
         def _pragmas(dbapi_conn, _record):  # pragma: no cover - executed per connection
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA journal_mode=WAL")
+            _wal(cur)
             cur.close()
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _wal(cur) -> None:
+    """Switch to WAL. SQLite answers "database is locked" at once, without waiting on the busy timeout, when another
+    process switches the same new file at the same moment: wait for it a little, as the busy timeout would."""
+    import sqlite3
+
+    for attempt in range(300):
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 299:
+                raise
+            time.sleep(0.1)
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -49,8 +66,17 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return cfg
 
 
+# the PostgreSQL advisory lock every process takes around its migrations (any fixed 64-bit number; this one spells "SFA mig")
+MIGRATION_LOCK = 0x5346_4120_6D69_67
+SQLITE_LOCK_WAIT_S = 600  # how long a second process waits for the first one's migration on SQLite
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply migrations up to ``revision`` (run at start-up; safe to repeat).
+
+    Safe when several processes start on one database at once: each migrates under a lock (a transaction-scoped
+    advisory lock on PostgreSQL, the write lock of ``BEGIN IMMEDIATE`` on SQLite), so the first one migrates and the
+    others, once it has committed, find the schema at head and have nothing to do.
 
     On SQLite, Alembic's batch mode rebuilds a table (copy, drop, rename) for some changes. With foreign keys enforced,
     dropping the old ``assessments`` table would cascade and delete every answer, scenario and snapshot, so foreign keys
@@ -59,6 +85,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """
     if engine.dialect.name != "sqlite":
         with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})  # released at commit
             _upgrade(conn, revision)
         return
     with engine.connect() as conn:
@@ -66,6 +94,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         conn.commit()  # ends SQLAlchemy's autobegun transaction; the PRAGMA itself ran outside any
         try:
             with conn.begin():
+                _begin_immediate(conn)
                 _upgrade(conn, revision)
                 broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
@@ -75,7 +104,21 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             conn.commit()
 
 
-def _upgrade(conn, revision: str) -> None:
+def _begin_immediate(conn: Connection) -> None:
+    """Take SQLite's write lock before reading the schema version (the driver would begin only at the first write,
+    after another process may have read the same old version). A waiting process retries on the connection's busy
+    timeout until the migrating one commits."""
+    deadline = time.monotonic() + SQLITE_LOCK_WAIT_S
+    while True:
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig) or time.monotonic() > deadline:
+                raise
+
+
+def _upgrade(conn: Connection, revision: str) -> None:
     cfg = alembic_config()
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, revision)

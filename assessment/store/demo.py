@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,7 +20,7 @@ from .orm import Enterprise
 
 GOOD = {"full": 1.0, "largely": 0.8, "partial": 0.5, "none": 0.0}
 
-DEMO = [
+DEMO: list[dict[str, Any]] = [
     {
         "enterprise": dict(
             name="示例·华东五金制品有限公司",

@@ -148,6 +148,9 @@ class Assessment(Base):
     maturity_edition: Mapped[str] = mapped_column(String(40))
     tier_edition: Mapped[str] = mapped_column(String(40))
     scenario_catalogue: Mapped[str] = mapped_column(String(40))
+    # the declarations edition its eligibility is checked under (recorded at creation; migration 0008 gave earlier
+    # assessments declarations/2021-2025, the only edition there was)
+    declarations_edition: Mapped[str] = mapped_column(String(40))
     industry_type: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(20), default="draft")
     period: Mapped[str | None] = mapped_column(String(20))  # e.g. "2025"

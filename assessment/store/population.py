@@ -29,7 +29,7 @@ import numpy as np
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from ..editions import DEFAULT_ROOT, load_maturity_cached
+from ..editions import DECLARATIONS_EDITION, DEFAULT_ROOT, load_maturity_cached
 from .orm import (
     Answer,
     Assessment,
@@ -296,6 +296,7 @@ def generate(
                     "maturity_edition": MATURITY,
                     "tier_edition": TIER_EDITION,
                     "scenario_catalogue": CATALOGUE,
+                    "declarations_edition": DECLARATIONS_EDITION,
                     "industry_type": "process" if process[i] else "discrete",
                     "status": "archived" if y < years - 1 else "draft",
                     "period": str(year),
@@ -455,7 +456,7 @@ def _evaluate(key, root: Path):
     profile = parse_profile(_profile_doc(key), "synthetic")
     ctx = build_context(profile, root)
     tr = evaluate_tiers(profile, load_tier_edition(TIER_EDITION, root), root=root, _ctx=ctx)
-    dr = check_declarations(profile, load_declarations("declarations/2021-2025", root), root=root, ctx=ctx)
+    dr = check_declarations(profile, load_declarations(DECLARATIONS_EDITION, root), root=root, ctx=ctx)
     tiers = {k: {"met": v.met, "reasons": [r.rule for r in v.reasons]} for k, v in tr.tiers.items()}
     return tr.tier, tiers, [p for p, s in dr.programmes.items() if s.met]
 

@@ -20,12 +20,12 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, text
 from sqlalchemy.orm import Session
 
-from ..editions import DEFAULT_ROOT
+from ..editions import DECLARATIONS_EDITION, DEFAULT_ROOT
 from .orm import PortfolioBlocker, ResultSnapshot
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ TIER_ORDER = ("none", "basic", "advanced", "excellent", "leading")
 
 # Published national level shares (c3mep self-assessment data): shared/reference/maturity-scoring.md §9.
 # Self-assessed, a changing pool: a benchmark reference, never a peer group.
-NATIONAL_SHARES = [
+NATIONAL_SHARES: list[dict[str, Any]] = [
     {
         "year": 2020,
         "sample": "12,000+",
@@ -102,8 +102,8 @@ class Table:
 def _size_case(root: Path) -> tuple[str, dict]:
     from ..declarations import load_declarations
 
-    sizes = {c.id: c for c in load_declarations("declarations/2021-2025", root).sizes.classes}
-    params = {f"{k}_emp": sizes[k].employees_min for k in ("large", "medium", "small")}
+    sizes = {c.id: c for c in load_declarations(DECLARATIONS_EDITION, root).sizes.classes}
+    params: dict[str, Any] = {f"{k}_emp": sizes[k].employees_min for k in ("large", "medium", "small")}
     params |= {f"{k}_rev": float(sizes[k].revenue_min_wan) for k in ("large", "medium", "small")}
     case = (
         "CASE WHEN (e.employees IS NOT NULL AND e.employees < :small_emp) OR (e.revenue_wan IS NOT NULL AND "

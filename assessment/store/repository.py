@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..answers import Answers, normalise_grade
-from ..editions import DEFAULT_ROOT, load_maturity_cached, resolve
+from ..editions import DECLARATIONS_EDITION, DEFAULT_ROOT, load_maturity_cached, resolve
 from ..maturity import MaturityResult, score
 from ..profile import TIERS, Profile, parse_profile
 from .evidence import BlobStore, EvidenceRejected, check_upload
@@ -347,6 +347,7 @@ def create_assessment(
     maturity_edition: str = "maturity/2020",
     tier_edition: str = "smart_factory/2025",
     scenario_catalogue: str = "scenarios/2025",
+    declarations_edition: str = DECLARATIONS_EDITION,
     industry_type: str | None = None,
     title: str | None = None,
     period: str | None = None,
@@ -360,11 +361,13 @@ def create_assessment(
     resolve(maturity_edition, "maturity", root)
     resolve(tier_edition, "smart_factory", root)
     resolve(scenario_catalogue, "scenarios", root)
+    resolve(declarations_edition, "declarations", root)
     a = Assessment(
         factory_id=factory_id,
         maturity_edition=maturity_edition,
         tier_edition=tier_edition,
         scenario_catalogue=scenario_catalogue,
+        declarations_edition=declarations_edition,
         industry_type=industry_type or factory.industry_type,
         title=title or f"{factory.name} 自评估",
         period=period,
@@ -373,7 +376,14 @@ def create_assessment(
     )
     session.add(a)
     session.flush()
-    audit(session, actor, "create", "assessment", a.id, {"maturity_edition": maturity_edition, "tier_edition": tier_edition})
+    audit(
+        session,
+        actor,
+        "create",
+        "assessment",
+        a.id,
+        {"maturity_edition": maturity_edition, "tier_edition": tier_edition, "declarations_edition": declarations_edition},
+    )
     return a
 
 
@@ -673,7 +683,7 @@ def set_kpis(
     _check_version(a, expected_version)
     if expected is not None and kpi_state(a) != expected:
         raise _conflict("成效指标", "the KPI values", [_last_change(session, a.id, "set_kpis")])
-    known = load_declarations("declarations/2021-2025", root).kpis
+    known = load_declarations(a.declarations_edition, root).kpis
     for kid, v in values.items():
         x = v.get("value")
         if x is not None and (isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x) or abs(x) > 1e12):
@@ -980,7 +990,7 @@ def evaluate(a: Assessment, *, root: Path = DEFAULT_ROOT) -> Evaluation:
     profile = build_profile(a)
     ctx = build_context(profile, root, maturity_result=mres)  # scored once, shared by tiers and declarations
     tres = evaluate_tiers(profile, load_tier_edition(a.tier_edition, root), root=root, _ctx=ctx)
-    dres = check_declarations(profile, load_declarations("declarations/2021-2025", root), root=root, ctx=ctx)
+    dres = check_declarations(profile, load_declarations(a.declarations_edition, root), root=root, ctx=ctx)
     return Evaluation(mres, tres, dres, profile)
 
 
@@ -999,10 +1009,13 @@ def assessment_digest(a: Assessment) -> str:
         ),
         "kpis": sorted((k.kpi_id, k.value, k.period or "") for k in a.kpis),
     }
-    # build content and outcomes join only when given, so digests of earlier data stay as they were
+    # build content and outcomes join only when given, and the declarations edition only when it is not the one every
+    # assessment had before it was recorded, so digests of earlier data stay as they were
     for key in ("build_content", "outcomes"):
         if getattr(a, key, None):
             doc[key] = dict(sorted(getattr(a, key).items()))
+    if (a.declarations_edition or DECLARATIONS_EDITION) != DECLARATIONS_EDITION:
+        doc["declarations_edition"] = a.declarations_edition
     return hashlib.sha256(json.dumps(doc, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 

@@ -12,7 +12,7 @@ Every refusal is a :class:`ValueError` with one bilingual line naming the field.
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from typing import Any, Literal, overload
 
 # Unicode bidirectional controls: embeddings and overrides, isolates, marks, the Arabic letter mark
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
@@ -94,6 +94,18 @@ def unprintable(value: str) -> str | None:
 def describe(ch: str) -> str:
     """𠮷 (U+20BB7): the character and its code point, as a message names it."""
     return f"{ch} (U+{ord(ch):04X})"
+
+
+@overload
+def check_text(
+    value: Any, *, field: str | tuple[str, str], max_len: int, required: Literal[True], multiline: bool = False
+) -> str: ...
+
+
+@overload
+def check_text(
+    value: Any, *, field: str | tuple[str, str], max_len: int, required: bool = False, multiline: bool = False
+) -> str | None: ...
 
 
 def check_text(

@@ -58,6 +58,8 @@ def test_upgrade_keeps_every_row(empty_engine):
         got = {t: c.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar() for t in COUNTS}
         note = c.execute(text("SELECT note FROM answers WHERE grade = 'na'")).scalar()
     assert got == COUNTS and note == "无此业务"
+    with empty_engine.connect() as c:  # 0008: the declarations edition earlier assessments were checked under
+        assert c.execute(text("SELECT declarations_edition FROM assessments")).scalars().all() == ["declarations/2021-2025"]
     upgrade(empty_engine)  # again: nothing to do, nothing lost
     with empty_engine.connect() as c:
         assert c.execute(text("SELECT COUNT(*) FROM answers")).scalar() == 2

@@ -310,3 +310,40 @@ def test_oversized_bundle_refused(Session, store):
     with Session.begin() as s:
         with pytest.raises(bundles.BundleError, match="too large"):
             bundles.import_bundle(buf.getvalue(), session=s, store=store, max_bytes=1024 * 1024)
+
+
+def test_declarations_edition_recorded_and_used(Session, store, tmp_path):
+    """An assessment records the declarations edition it was created with and is checked under it, not under whatever
+    edition the code defaults to; a bundle carries it to another installation; an unknown edition is refused."""
+    import shutil
+    from pathlib import Path
+
+    from assessment.editions import DECLARATIONS_EDITION
+
+    root = tmp_path / "criteria"
+    shutil.copytree(Path(repo.__file__).resolve().parents[2] / "criteria", root)
+    trial = "declarations/2099-trial"
+    shutil.copytree(root / DECLARATIONS_EDITION, root / trial)
+    for f in (root / trial).glob("*.yaml"):
+        f.write_text(f.read_text(encoding="utf-8").replace(DECLARATIONS_EDITION, trial), encoding="utf-8")
+    with (root / "editions.yaml").open("a", encoding="utf-8") as f:
+        f.write(
+            f"  {trial}:\n    kind: declarations\n    title_zh: 试用申报条件\n    title_en: Trial declaration rules\n"
+            "    status: draft\n    effective: null\n    predecessor: null\n    source: 测试\n"
+        )
+    with Session.begin() as s:
+        a = make_assessment(s)
+        assert a.declarations_edition == DECLARATIONS_EDITION
+        b = repo.create_assessment(a.factory_id, session=s, declarations_edition=trial, root=root)
+        bid = b.id
+        with pytest.raises(KeyError, match="unknown edition"):
+            repo.create_assessment(a.factory_id, session=s, declarations_edition="declarations/1999", root=root)
+    with Session() as s:
+        b = repo.get_assessment(bid, session=s)
+        assert b.declarations_edition == trial
+        assert repo.evaluate(b, root=root).declarations.edition == trial
+        digest = repo.assessment_digest(b)
+        bundle = bundles.export_bundle(bid, session=s, store=store)
+    with Session.begin() as s:
+        c = bundles.import_bundle(bundle, session=s, store=store, actor="assessor", root=root)
+        assert c.declarations_edition == trial and repo.assessment_digest(c) == digest
