@@ -116,44 +116,6 @@ def _size_case(root: Path) -> tuple[str, dict]:
     return case, params
 
 
-def _latest_ids(dialect: str, all_assessments: bool) -> str:
-    """CTEs ending in ``ids(factory_id, snapshot_id)``: the latest snapshot of each factory's latest
-    assessment (or of every assessment). They read ``assessments`` and find snapshot ids through the index on
-    ``result_snapshots.assessment_id``, not by scanning the snapshot rows (their result documents make that table
-    wide): the rows are then fetched once, by primary key, for the chosen snapshots only.
-
-    Latest: of an assessment, its highest snapshot id (the last recorded); of a factory, among its assessments that
-    are not archived and have a snapshot, the latest period (no period counts as the earliest), then the highest id.
-    SQLite runs this as an index lookup per factory (its window functions sort every row); PostgreSQL as a window
-    over the assessments alone (a subquery per factory costs it more). Both give the same rows."""
-    if all_assessments:
-        return """ids AS (
-      SELECT a.factory_id, (SELECT MAX(x.id) FROM result_snapshots x WHERE x.assessment_id = a.id) AS snapshot_id
-      FROM assessments a
-      WHERE a.archived_at IS NULL AND EXISTS (SELECT 1 FROM result_snapshots x WHERE x.assessment_id = a.id)
-    )"""
-    if dialect == "sqlite":
-        return """ids AS (
-      SELECT f.id AS factory_id,
-             (SELECT MAX(x.id) FROM result_snapshots x WHERE x.assessment_id = (
-                SELECT a.id FROM assessments a
-                WHERE a.factory_id = f.id AND a.archived_at IS NULL
-                  AND EXISTS (SELECT 1 FROM result_snapshots y WHERE y.assessment_id = a.id)
-                ORDER BY COALESCE(a.period, '') DESC, a.id DESC LIMIT 1)) AS snapshot_id
-      FROM factories f WHERE f.archived_at IS NULL
-    )"""
-    return """ids AS (
-      SELECT w.factory_id, (SELECT MAX(x.id) FROM result_snapshots x WHERE x.assessment_id = w.id) AS snapshot_id
-      FROM (
-        SELECT a.id, a.factory_id,
-               ROW_NUMBER() OVER (PARTITION BY a.factory_id ORDER BY COALESCE(a.period, '') DESC, a.id DESC) AS rn
-        FROM assessments a
-        WHERE a.archived_at IS NULL AND EXISTS (SELECT 1 FROM result_snapshots y WHERE y.assessment_id = a.id)
-      ) w
-      WHERE w.rn = 1
-    )"""
-
-
 def _base(
     session: Session,
     synthetic: bool | None,
@@ -162,8 +124,13 @@ def _base(
     all_assessments: bool = False,
     province: str | None = None,
 ) -> tuple[str, dict]:
-    """A CTE ``latest`` with one row per factory (or per assessment): snapshot, factory and enterprise facts,
-    limited to ``province`` when one is given (a province admin's portfolio)."""
+    """A CTE ``latest`` with one row per factory (or per assessment): result, factory and enterprise facts, limited
+    to ``province`` when one is given (a province admin's portfolio).
+
+    It reads the narrow ``portfolio_results`` (one row per assessment with a snapshot, kept beside the snapshots: see
+    :class:`~assessment.store.orm.PortfolioResult`), never the wide snapshot rows. Latest: of an assessment, its
+    highest snapshot id; of a factory, among its assessments that are not archived and have a snapshot, the latest
+    period (no period counts as the earliest), then the highest id (the row flagged ``latest``)."""
     size, params = _size_case(root)
     flt = ""
     if synthetic is not None:
@@ -172,20 +139,20 @@ def _base(
     if province is not None:
         flt += " AND e.province = :province"
         params["province"] = province
-    period = "a.period" if all_assessments else "NULL"
-    join_a = "JOIN assessments a ON a.id = rs.assessment_id" if all_assessments else ""
+    if all_assessments:
+        which = "r.archived = :no"
+    else:
+        which = "r.latest = :yes"
+    params |= {"yes": True, "no": False}
     sql = f"""
-    WITH {_latest_ids(session.get_bind().dialect.name, all_assessments)}, latest AS (
-      SELECT rs.id AS snapshot_id, rs.assessment_id, rs.score, rs.level, rs.tier, rs.complete, rs.created_at,
-             rs.maturity_edition, rs.tier_edition,
-             ids.factory_id, {period} AS period, f.industry_type, e.id AS enterprise_id, e.name AS enterprise_name,
+    WITH latest AS (
+      SELECT r.snapshot_id, r.assessment_id, r.score, r.level, r.tier, r.complete, r.created_at,
+             r.factory_id, r.period_key AS period, f.industry_type, e.id AS enterprise_id, e.name AS enterprise_name,
              f.name AS factory_name, e.province, e.industry_group, e.synthetic, {size} AS size_class
-      FROM ids
-      JOIN result_snapshots rs ON rs.id = ids.snapshot_id
-      {join_a}
-      JOIN factories f ON f.id = ids.factory_id
+      FROM portfolio_results r
+      JOIN factories f ON f.id = r.factory_id
       JOIN enterprises e ON e.id = f.enterprise_id
-      WHERE f.archived_at IS NULL AND e.archived_at IS NULL{flt}
+      WHERE {which} AND f.archived_at IS NULL AND e.archived_at IS NULL{flt}
     )
     """
     return sql, params
@@ -299,7 +266,7 @@ def transitions(
         + f"""
     , seq AS (
       SELECT {measure} AS cur,
-             LAG({measure}) OVER (PARTITION BY factory_id ORDER BY COALESCE(period, ''), assessment_id) AS prev
+             LAG({measure}) OVER (PARTITION BY factory_id ORDER BY period, assessment_id) AS prev
       FROM latest
     )
     SELECT prev, cur, COUNT(*) AS factories FROM seq WHERE prev IS NOT NULL GROUP BY prev, cur ORDER BY prev, cur
