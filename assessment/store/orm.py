@@ -442,10 +442,13 @@ class PortfolioBlocker(Base):
 
     __tablename__ = "portfolio_blockers"
     id: Mapped[int] = mapped_column(primary_key=True)
-    snapshot_id: Mapped[int] = mapped_column(ForeignKey("result_snapshots.id", ondelete="CASCADE"), index=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("result_snapshots.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))  # rule | requirement | none (indexed, nothing blocks)
     item: Mapped[str] = mapped_column(String(80), index=True)
     target: Mapped[str] = mapped_column(String(20))  # the next tier id or level (L3)
+
+    # covering: the dashboard reads a snapshot's blockers from the index alone (migration 0009)
+    __table_args__ = (Index("ix_portfolio_blockers_snapshot", "snapshot_id", "kind", "item", "target"),)
 
 
 class PortfolioResult(Base):
@@ -470,7 +473,8 @@ class PortfolioResult(Base):
 
     __table_args__ = (
         Index("ix_portfolio_results_latest", "latest", "factory_id"),
-        Index("ix_portfolio_results_factory", "factory_id", "period_key", "assessment_id"),
+        # covering for the transitions (a window over every assessment of a factory in period order)
+        Index("ix_portfolio_results_factory", "factory_id", "period_key", "assessment_id", "archived", "level", "tier"),
     )
 
 

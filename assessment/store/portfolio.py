@@ -544,7 +544,7 @@ def percentile(
 def summary(
     session: Session, *, synthetic: bool | None = None, root: Path = DEFAULT_ROOT, principal: Principal | None = None
 ) -> dict:
-    """The headline figures (``portfolio summary``): two statements, counts by level and tier (with the number of
+    """The headline figures (``portfolio summary``): three statements, counts by level and tier (with the number of
     enterprises) and the top blocker of each kind."""
     province = scope(session, principal)
     base, params = _base(session, synthetic, root, province=province)
@@ -567,22 +567,18 @@ def summary(
         levels[str(lv)] = levels.get(str(lv), 0) + int(c)
         tiers[tr] = tiers.get(tr, 0) + int(c)
     base, params = _base(session, synthetic, root, province=province)
-    top = {
-        k: item
-        for k, item in _run(
+    top = {}
+    for kind in ("rule", "requirement"):  # one kind a statement: a single index probe per snapshot
+        got = _run(
             session,
             base
             + """
-        , counted AS (
-          SELECT b.kind, b.item, ROW_NUMBER() OVER (PARTITION BY b.kind ORDER BY COUNT(*) DESC, b.item) AS rn
-          FROM latest l JOIN portfolio_blockers b ON b.snapshot_id = l.snapshot_id
-          WHERE b.kind IN ('rule', 'requirement') GROUP BY b.kind, b.item, b.target
-        )
-        SELECT kind, item FROM counted WHERE rn = 1
+        SELECT b.item FROM latest l JOIN portfolio_blockers b ON b.snapshot_id = l.snapshot_id
+        WHERE b.kind = :kind GROUP BY b.item, b.target ORDER BY COUNT(*) DESC, b.item LIMIT 1
         """,
-            params,
+            params | {"kind": kind},
         )
-    }
+        top[kind] = got[0][0] if got else None
     return {
         "factories": int(n or 0),
         "enterprises": int(ents or 0),

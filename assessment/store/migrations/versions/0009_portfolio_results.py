@@ -3,6 +3,7 @@
 The dashboard used to find each factory's latest snapshot by reading ``result_snapshots``, whose result documents make
 its rows wide. ``portfolio_results`` holds the latest snapshot's level, tier and score of every assessment, its period,
 whether it is archived and whether it is its factory's latest; it is built here from the snapshots already stored.
+The index of ``portfolio_blockers`` by snapshot becomes covering (snapshot, kind, item, target).
 
 Revision ID: 0009
 Revises: 0008
@@ -67,10 +68,20 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("portfolio_results", schema=None) as batch_op:
         batch_op.create_index("ix_portfolio_results_latest", ["latest", "factory_id"], unique=False)
-        batch_op.create_index("ix_portfolio_results_factory", ["factory_id", "period_key", "assessment_id"], unique=False)
+        batch_op.create_index(
+            "ix_portfolio_results_factory",
+            ["factory_id", "period_key", "assessment_id", "archived", "level", "tier"],
+            unique=False,
+        )
+    with op.batch_alter_table("portfolio_blockers", schema=None) as batch_op:  # covering: read from the index alone
+        batch_op.create_index("ix_portfolio_blockers_snapshot", ["snapshot_id", "kind", "item", "target"], unique=False)
+        batch_op.drop_index("ix_portfolio_blockers_snapshot_id")
     for sql in BACKFILL:
         op.execute(sa.text(sql))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("portfolio_blockers", schema=None) as batch_op:
+        batch_op.create_index("ix_portfolio_blockers_snapshot_id", ["snapshot_id"], unique=False)
+        batch_op.drop_index("ix_portfolio_blockers_snapshot")
     op.drop_table("portfolio_results")
