@@ -507,35 +507,38 @@ def percentile(
     root: Path = DEFAULT_ROOT,
     principal: Principal | None = None,
 ) -> dict:
-    """A factory's percentile of S among its peers (PERCENT_RANK within the same values of ``peers``)."""
+    """A factory's percentile of S among its peers (PERCENT_RANK within the same values of ``peers``, counted over
+    the peers alone)."""
     keys = [k.strip() for k in peers.split(",") if k.strip()]
     for k in keys:
         if k not in DIMENSIONS:
             raise PortfolioError(f"unknown peer dimension {k!r}; use {', '.join(DIMENSIONS)}")
     base, params = _base(session, synthetic, root, province=scope(session, principal))
-    part = ", ".join(keys) or "1"
     params["fid"] = int(factory_id)
+    # PERCENT_RANK over the factory's peers alone: (peers scoring lower) / (peers - 1); the same values of the peer
+    # dimensions, none equal to none as in a PARTITION BY
+    same = "IS" if session.get_bind().dialect.name == "sqlite" else "IS NOT DISTINCT FROM"
+    peer = "".join(f" AND p.{k} {same} me.{k}" for k in keys)
     sql = (
         base
         + f"""
-    , ranked AS (
-      SELECT factory_id, score, level, {", ".join(keys) + "," if keys else ""}
-             PERCENT_RANK() OVER (PARTITION BY {part} ORDER BY score) AS pct,
-             COUNT(*) OVER (PARTITION BY {part}) AS peers
-      FROM latest
-    )
-    SELECT * FROM ranked WHERE factory_id = :fid
+    , me AS (SELECT * FROM latest WHERE factory_id = :fid)
+    SELECT me.factory_id, me.score, me.level, {"".join(f"me.{k}, " for k in keys)}
+           (SELECT COUNT(*) FROM latest p WHERE p.score < me.score{peer}) AS below,
+           (SELECT COUNT(*) FROM latest p WHERE 1 = 1{peer}) AS peers
+    FROM me
     """
     )
     rows = session.execute(text(sql), params).mappings().all()
     if not rows:
         raise PortfolioError(f"factory {factory_id} has no snapshot in the portfolio")
     r = dict(rows[0])
+    pct = int(r["below"]) / (int(r["peers"]) - 1) if int(r["peers"]) > 1 else 0.0
     return {
         "factory_id": factory_id,
         "score": float(r["score"]),
         "level": r["level"],
-        "percentile": round(float(r["pct"]) * 100, 2),
+        "percentile": round(pct * 100, 2),
         "peers": int(r["peers"]),
         "peer_group": {k: r[k] for k in keys},
     }

@@ -90,6 +90,20 @@ def test_blockers_within_reach_percentile_and_plan(loaded):
         fid = reach.rows[0][0] if reach.rows else portfolio.within_reach(s, target="L2", limit=1).rows[0][0]
         pct = portfolio.percentile(s, fid)
         assert 0 <= pct["percentile"] <= 100 and pct["peers"] >= 1
+        # the same as PERCENT_RANK over every latest result, for every factory of one industry group
+        by_group = s.execute(
+            text(
+                "SELECT r.factory_id, e.industry_group, PERCENT_RANK() OVER (PARTITION BY e.industry_group ORDER BY r.score),"
+                " COUNT(*) OVER (PARTITION BY e.industry_group) FROM portfolio_results r JOIN factories f ON f.id = r.factory_id"
+                " JOIN enterprises e ON e.id = f.enterprise_id WHERE r.latest = :t"
+            ),
+            {"t": True},
+        ).all()
+        group = next(g for _, g, _, n in by_group if n > 3)
+        for f, g, rank, n in by_group:
+            if g == group:
+                got = portfolio.percentile(s, f, peers="industry_group")
+                assert (got["percentile"], got["peers"]) == (round(rank * 100, 2), n), f
         with pytest.raises(portfolio.PortfolioError):
             portfolio.distribution(s, "nope")
     with Session.begin() as s:
