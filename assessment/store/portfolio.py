@@ -515,25 +515,42 @@ def percentile(
             raise PortfolioError(f"unknown peer dimension {k!r}; use {', '.join(DIMENSIONS)}")
     base, params = _base(session, synthetic, root, province=scope(session, principal))
     params["fid"] = int(factory_id)
-    # PERCENT_RANK over the factory's peers alone: (peers scoring lower) / (peers - 1); the same values of the peer
-    # dimensions, none equal to none as in a PARTITION BY
-    same = "IS" if session.get_bind().dialect.name == "sqlite" else "IS NOT DISTINCT FROM"
-    peer = "".join(f" AND p.{k} {same} me.{k}" for k in keys)
-    sql = (
-        base
-        + f"""
-    , me AS (SELECT * FROM latest WHERE factory_id = :fid)
-    SELECT me.factory_id, me.score, me.level, {"".join(f"me.{k}, " for k in keys)}
-           (SELECT COUNT(*) FROM latest p WHERE p.score < me.score{peer}) AS below,
-           (SELECT COUNT(*) FROM latest p WHERE 1 = 1{peer}) AS peers
-    FROM me
-    """
-    )
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite: PERCENT_RANK counted over the factory's peers alone, (peers scoring lower) / (peers - 1), with the
+        # same values of the peer dimensions (none equal to none, as in a PARTITION BY); its window sorts every row
+        peer = "".join(f" AND p.{k} IS me.{k}" for k in keys)
+        sql = (
+            base
+            + f"""
+        , me AS (SELECT * FROM latest WHERE factory_id = :fid)
+        SELECT me.factory_id, me.score, me.level, {"".join(f"me.{k}, " for k in keys)}
+               (SELECT COUNT(*) FROM latest p WHERE p.score < me.score{peer}) AS below,
+               (SELECT COUNT(*) FROM latest p WHERE 1 = 1{peer}) AS peers
+        FROM me
+        """
+        )
+    else:  # PostgreSQL: the window (a correlated count with IS NOT DISTINCT FROM costs it more)
+        part = ", ".join(keys) or "1"
+        sql = (
+            base
+            + f"""
+        , ranked AS (
+          SELECT factory_id, score, level, {", ".join(keys) + "," if keys else ""}
+                 PERCENT_RANK() OVER (PARTITION BY {part} ORDER BY score) AS pct,
+                 COUNT(*) OVER (PARTITION BY {part}) AS peers
+          FROM latest
+        )
+        SELECT * FROM ranked WHERE factory_id = :fid
+        """
+        )
     rows = session.execute(text(sql), params).mappings().all()
     if not rows:
         raise PortfolioError(f"factory {factory_id} has no snapshot in the portfolio")
     r = dict(rows[0])
-    pct = int(r["below"]) / (int(r["peers"]) - 1) if int(r["peers"]) > 1 else 0.0
+    if "pct" in r:
+        pct = float(r["pct"])
+    else:
+        pct = int(r["below"]) / (int(r["peers"]) - 1) if int(r["peers"]) > 1 else 0.0
     return {
         "factory_id": factory_id,
         "score": float(r["score"]),
