@@ -36,6 +36,9 @@ def make_engine(url: str, **kwargs) -> Engine:
         def _pragmas(dbapi_conn, _record):  # pragma: no cover - executed per connection
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
+            # 32 MB of page cache (the default is 2 MB) and sorts in memory: the portfolio's GROUP BYs over a province
+            cur.execute("PRAGMA cache_size=-32000")
+            cur.execute("PRAGMA temp_store=MEMORY")
             _wal(cur)
             cur.close()
 

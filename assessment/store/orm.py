@@ -11,16 +11,19 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    bindparam,
+    event,
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy import text as sa_text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -440,7 +443,93 @@ class PortfolioBlocker(Base):
 
     __tablename__ = "portfolio_blockers"
     id: Mapped[int] = mapped_column(primary_key=True)
-    snapshot_id: Mapped[int] = mapped_column(ForeignKey("result_snapshots.id", ondelete="CASCADE"), index=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("result_snapshots.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))  # rule | requirement | none (indexed, nothing blocks)
     item: Mapped[str] = mapped_column(String(80), index=True)
     target: Mapped[str] = mapped_column(String(20))  # the next tier id or level (L3)
+
+    # covering: the dashboard reads a snapshot's blockers from the index alone (migration 0009)
+    __table_args__ = (Index("ix_portfolio_blockers_snapshot", "snapshot_id", "kind", "item", "target"),)
+
+
+class PortfolioResult(Base):
+    """The facts the portfolio dashboard reads (issue 14), one narrow row per assessment that has a snapshot: its
+    latest snapshot's level, tier and score, its period and whether it is archived, and whether it is its factory's
+    latest (not archived, latest period, no period the earliest, then the highest id). Kept by
+    :func:`refresh_portfolio_results` after every flush that adds a snapshot or archives, restores or deletes an
+    assessment; written directly by the synthetic population; built from the snapshots by migration 0009."""
+
+    __tablename__ = "portfolio_results"
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("result_snapshots.id", ondelete="CASCADE"))
+    factory_id: Mapped[int] = mapped_column(ForeignKey("factories.id", ondelete="CASCADE"))
+    period_key: Mapped[str] = mapped_column(String(20))  # the assessment's period, "" when it has none
+    level: Mapped[int] = mapped_column(Integer)
+    tier: Mapped[str] = mapped_column(String(20))
+    score: Mapped[float] = mapped_column(Float)
+    complete: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # the snapshot's
+    archived: Mapped[bool] = mapped_column(Boolean)
+    latest: Mapped[bool] = mapped_column(Boolean)
+
+    __table_args__ = (
+        Index("ix_portfolio_results_latest", "latest", "factory_id"),
+        # covering for the transitions (a window over every assessment of a factory in period order)
+        Index("ix_portfolio_results_factory", "factory_id", "period_key", "assessment_id", "archived", "level", "tier"),
+    )
+
+
+# Rebuild the rows of some factories from assessments and snapshots (migration 0009 runs the same statements, frozen,
+# over every factory). Latest of an assessment: its highest snapshot id; of a factory: see PortfolioResult.
+_REFRESH = (
+    "DELETE FROM portfolio_results WHERE factory_id IN :fids",
+    """INSERT INTO portfolio_results
+      (assessment_id, snapshot_id, factory_id, period_key, level, tier, score, complete, created_at, archived, latest)
+    SELECT a.id, rs.id, a.factory_id, COALESCE(a.period, ''), rs.level, rs.tier, rs.score, rs.complete, rs.created_at,
+           a.archived_at IS NOT NULL, FALSE
+    FROM assessments a JOIN result_snapshots rs
+      ON rs.id = (SELECT MAX(x.id) FROM result_snapshots x WHERE x.assessment_id = a.id)
+    WHERE a.factory_id IN :fids""",
+    """UPDATE portfolio_results SET latest = TRUE
+    WHERE factory_id IN :fids AND NOT archived AND NOT EXISTS (
+      SELECT 1 FROM portfolio_results q
+      WHERE q.factory_id = portfolio_results.factory_id AND NOT q.archived
+        AND (q.period_key > portfolio_results.period_key
+             OR (q.period_key = portfolio_results.period_key AND q.assessment_id > portfolio_results.assessment_id)))""",
+)
+
+
+def refresh_portfolio_results(session: Session, factory_ids) -> None:
+    """Rebuild the ``portfolio_results`` rows of ``factory_ids`` (a factory has a few assessments: a few rows)."""
+    fids = sorted({int(f) for f in factory_ids if f is not None})
+    conn = session.connection()
+    for k in range(0, len(fids), 500):
+        for sql in _REFRESH:
+            conn.execute(sa_text(sql).bindparams(bindparam("fids", expanding=True)), {"fids": fids[k : k + 500]})
+
+
+@event.listens_for(Session, "after_flush")
+def _keep_portfolio_results(session: Session, _ctx) -> None:
+    """The one place the portfolio rows follow the snapshots: a flush that adds or deletes a snapshot, or archives,
+    restores, moves or deletes an assessment, rebuilds the rows of the factories concerned."""
+    from sqlalchemy import inspect
+
+    fids: set[int] = set()
+    assessment_ids: set[int] = set()
+    for obj in (*session.new, *session.deleted):
+        if isinstance(obj, ResultSnapshot):
+            assessment_ids.add(obj.assessment_id)
+        elif isinstance(obj, Assessment) and obj in session.deleted:
+            fids.add(obj.factory_id)
+    for obj in session.dirty:
+        if isinstance(obj, Assessment):
+            attrs = inspect(obj).attrs
+            if any(attrs[k].history.has_changes() for k in ("archived_at", "period", "factory_id")):
+                fids.add(obj.factory_id)
+                fids.update(x for x in attrs.factory_id.history.deleted if x is not None)
+    assessment_ids.discard(None)
+    if assessment_ids:
+        q = sa_text("SELECT DISTINCT factory_id FROM assessments WHERE id IN :ids").bindparams(bindparam("ids", expanding=True))
+        fids.update(session.connection().execute(q, {"ids": sorted(assessment_ids)}).scalars())
+    if fids:
+        refresh_portfolio_results(session, fids)

@@ -37,6 +37,7 @@ from .orm import (
     Factory,
     KpiRecord,
     PortfolioBlocker,
+    PortfolioResult,
     ResultSnapshot,
     ScenarioRecord,
     TierAward,
@@ -235,7 +236,7 @@ def generate(
     session.execute(insert(Factory), fac_rows)
 
     held = np.zeros(n, dtype=int)  # highest tier obtained: 0 none, 1 basic, ...
-    award_rows, ass_rows, snap_rows, blocker_rows = [], [], [], []
+    award_rows, ass_rows, snap_rows, blocker_rows, result_rows = [], [], [], [], []
     cache: dict = {}
     aid, sid = ids["assessments"], ids["result_snapshots"]
     latest_snap = np.zeros(n, dtype=int)
@@ -344,6 +345,21 @@ def generate(
                     },
                 }
             )
+            result_rows.append(
+                {
+                    "assessment_id": aid,
+                    "snapshot_id": sid,
+                    "factory_id": ids["factories"] + i,
+                    "period_key": str(year),
+                    "level": int(level[i]),
+                    "tier": tier,
+                    "score": round(float(score[i]), 6),
+                    "complete": True,
+                    "created_at": datetime(year, 6, 30, tzinfo=timezone.utc),
+                    "archived": False,
+                    "latest": y == years - 1,  # one assessment a year, none archived: the last year's is the latest
+                }
+            )
             if y == years - 1:
                 latest_snap[i] = sid
                 nxt = next((t for t in ("basic", "advanced", "excellent", "leading") if not tiers[t]["met"]), None)
@@ -381,6 +397,7 @@ def generate(
     for rows, table in (
         (ass_rows, Assessment),
         (snap_rows, ResultSnapshot),
+        (result_rows, PortfolioResult),
         (award_rows, TierAward),
         (blocker_rows, PortfolioBlocker),
     ):

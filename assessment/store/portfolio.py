@@ -116,44 +116,6 @@ def _size_case(root: Path) -> tuple[str, dict]:
     return case, params
 
 
-def _latest_ids(dialect: str, all_assessments: bool) -> str:
-    """CTEs ending in ``ids(factory_id, snapshot_id)``: the latest snapshot of each factory's latest
-    assessment (or of every assessment). They read ``assessments`` and find snapshot ids through the index on
-    ``result_snapshots.assessment_id``, not by scanning the snapshot rows (their result documents make that table
-    wide): the rows are then fetched once, by primary key, for the chosen snapshots only.
-
-    Latest: of an assessment, its highest snapshot id (the last recorded); of a factory, among its assessments that
-    are not archived and have a snapshot, the latest period (no period counts as the earliest), then the highest id.
-    SQLite runs this as an index lookup per factory (its window functions sort every row); PostgreSQL as a window
-    over the assessments alone (a subquery per factory costs it more). Both give the same rows."""
-    if all_assessments:
-        return """ids AS (
-      SELECT a.factory_id, (SELECT MAX(x.id) FROM result_snapshots x WHERE x.assessment_id = a.id) AS snapshot_id
-      FROM assessments a
-      WHERE a.archived_at IS NULL AND EXISTS (SELECT 1 FROM result_snapshots x WHERE x.assessment_id = a.id)
-    )"""
-    if dialect == "sqlite":
-        return """ids AS (
-      SELECT f.id AS factory_id,
-             (SELECT MAX(x.id) FROM result_snapshots x WHERE x.assessment_id = (
-                SELECT a.id FROM assessments a
-                WHERE a.factory_id = f.id AND a.archived_at IS NULL
-                  AND EXISTS (SELECT 1 FROM result_snapshots y WHERE y.assessment_id = a.id)
-                ORDER BY COALESCE(a.period, '') DESC, a.id DESC LIMIT 1)) AS snapshot_id
-      FROM factories f WHERE f.archived_at IS NULL
-    )"""
-    return """ids AS (
-      SELECT w.factory_id, (SELECT MAX(x.id) FROM result_snapshots x WHERE x.assessment_id = w.id) AS snapshot_id
-      FROM (
-        SELECT a.id, a.factory_id,
-               ROW_NUMBER() OVER (PARTITION BY a.factory_id ORDER BY COALESCE(a.period, '') DESC, a.id DESC) AS rn
-        FROM assessments a
-        WHERE a.archived_at IS NULL AND EXISTS (SELECT 1 FROM result_snapshots y WHERE y.assessment_id = a.id)
-      ) w
-      WHERE w.rn = 1
-    )"""
-
-
 def _base(
     session: Session,
     synthetic: bool | None,
@@ -162,8 +124,13 @@ def _base(
     all_assessments: bool = False,
     province: str | None = None,
 ) -> tuple[str, dict]:
-    """A CTE ``latest`` with one row per factory (or per assessment): snapshot, factory and enterprise facts,
-    limited to ``province`` when one is given (a province admin's portfolio)."""
+    """A CTE ``latest`` with one row per factory (or per assessment): result, factory and enterprise facts, limited
+    to ``province`` when one is given (a province admin's portfolio).
+
+    It reads the narrow ``portfolio_results`` (one row per assessment with a snapshot, kept beside the snapshots: see
+    :class:`~assessment.store.orm.PortfolioResult`), never the wide snapshot rows. Latest: of an assessment, its
+    highest snapshot id; of a factory, among its assessments that are not archived and have a snapshot, the latest
+    period (no period counts as the earliest), then the highest id (the row flagged ``latest``)."""
     size, params = _size_case(root)
     flt = ""
     if synthetic is not None:
@@ -172,20 +139,20 @@ def _base(
     if province is not None:
         flt += " AND e.province = :province"
         params["province"] = province
-    period = "a.period" if all_assessments else "NULL"
-    join_a = "JOIN assessments a ON a.id = rs.assessment_id" if all_assessments else ""
+    if all_assessments:
+        which = "r.archived = :no"
+    else:
+        which = "r.latest = :yes"
+    params |= {"yes": True, "no": False}
     sql = f"""
-    WITH {_latest_ids(session.get_bind().dialect.name, all_assessments)}, latest AS (
-      SELECT rs.id AS snapshot_id, rs.assessment_id, rs.score, rs.level, rs.tier, rs.complete, rs.created_at,
-             rs.maturity_edition, rs.tier_edition,
-             ids.factory_id, {period} AS period, f.industry_type, e.id AS enterprise_id, e.name AS enterprise_name,
+    WITH latest AS (
+      SELECT r.snapshot_id, r.assessment_id, r.score, r.level, r.tier, r.complete, r.created_at,
+             r.factory_id, r.period_key AS period, f.industry_type, e.id AS enterprise_id, e.name AS enterprise_name,
              f.name AS factory_name, e.province, e.industry_group, e.synthetic, {size} AS size_class
-      FROM ids
-      JOIN result_snapshots rs ON rs.id = ids.snapshot_id
-      {join_a}
-      JOIN factories f ON f.id = ids.factory_id
+      FROM portfolio_results r
+      JOIN factories f ON f.id = r.factory_id
       JOIN enterprises e ON e.id = f.enterprise_id
-      WHERE f.archived_at IS NULL AND e.archived_at IS NULL{flt}
+      WHERE {which} AND f.archived_at IS NULL AND e.archived_at IS NULL{flt}
     )
     """
     return sql, params
@@ -299,7 +266,7 @@ def transitions(
         + f"""
     , seq AS (
       SELECT {measure} AS cur,
-             LAG({measure}) OVER (PARTITION BY factory_id ORDER BY COALESCE(period, ''), assessment_id) AS prev
+             LAG({measure}) OVER (PARTITION BY factory_id ORDER BY period, assessment_id) AS prev
       FROM latest
     )
     SELECT prev, cur, COUNT(*) AS factories FROM seq WHERE prev IS NOT NULL GROUP BY prev, cur ORDER BY prev, cur
@@ -540,35 +507,55 @@ def percentile(
     root: Path = DEFAULT_ROOT,
     principal: Principal | None = None,
 ) -> dict:
-    """A factory's percentile of S among its peers (PERCENT_RANK within the same values of ``peers``)."""
+    """A factory's percentile of S among its peers (PERCENT_RANK within the same values of ``peers``, counted over
+    the peers alone)."""
     keys = [k.strip() for k in peers.split(",") if k.strip()]
     for k in keys:
         if k not in DIMENSIONS:
             raise PortfolioError(f"unknown peer dimension {k!r}; use {', '.join(DIMENSIONS)}")
     base, params = _base(session, synthetic, root, province=scope(session, principal))
-    part = ", ".join(keys) or "1"
     params["fid"] = int(factory_id)
-    sql = (
-        base
-        + f"""
-    , ranked AS (
-      SELECT factory_id, score, level, {", ".join(keys) + "," if keys else ""}
-             PERCENT_RANK() OVER (PARTITION BY {part} ORDER BY score) AS pct,
-             COUNT(*) OVER (PARTITION BY {part}) AS peers
-      FROM latest
-    )
-    SELECT * FROM ranked WHERE factory_id = :fid
-    """
-    )
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite: PERCENT_RANK counted over the factory's peers alone, (peers scoring lower) / (peers - 1), with the
+        # same values of the peer dimensions (none equal to none, as in a PARTITION BY); its window sorts every row
+        peer = "".join(f" AND p.{k} IS me.{k}" for k in keys)
+        sql = (
+            base
+            + f"""
+        , me AS (SELECT * FROM latest WHERE factory_id = :fid)
+        SELECT me.factory_id, me.score, me.level, {"".join(f"me.{k}, " for k in keys)}
+               (SELECT COUNT(*) FROM latest p WHERE p.score < me.score{peer}) AS below,
+               (SELECT COUNT(*) FROM latest p WHERE 1 = 1{peer}) AS peers
+        FROM me
+        """
+        )
+    else:  # PostgreSQL: the window (a correlated count with IS NOT DISTINCT FROM costs it more)
+        part = ", ".join(keys) or "1"
+        sql = (
+            base
+            + f"""
+        , ranked AS (
+          SELECT factory_id, score, level, {", ".join(keys) + "," if keys else ""}
+                 PERCENT_RANK() OVER (PARTITION BY {part} ORDER BY score) AS pct,
+                 COUNT(*) OVER (PARTITION BY {part}) AS peers
+          FROM latest
+        )
+        SELECT * FROM ranked WHERE factory_id = :fid
+        """
+        )
     rows = session.execute(text(sql), params).mappings().all()
     if not rows:
         raise PortfolioError(f"factory {factory_id} has no snapshot in the portfolio")
     r = dict(rows[0])
+    if "pct" in r:
+        pct = float(r["pct"])
+    else:
+        pct = int(r["below"]) / (int(r["peers"]) - 1) if int(r["peers"]) > 1 else 0.0
     return {
         "factory_id": factory_id,
         "score": float(r["score"]),
         "level": r["level"],
-        "percentile": round(float(r["pct"]) * 100, 2),
+        "percentile": round(pct * 100, 2),
         "peers": int(r["peers"]),
         "peer_group": {k: r[k] for k in keys},
     }
@@ -577,7 +564,7 @@ def percentile(
 def summary(
     session: Session, *, synthetic: bool | None = None, root: Path = DEFAULT_ROOT, principal: Principal | None = None
 ) -> dict:
-    """The headline figures (``portfolio summary``): two statements, counts by level and tier (with the number of
+    """The headline figures (``portfolio summary``): three statements, counts by level and tier (with the number of
     enterprises) and the top blocker of each kind."""
     province = scope(session, principal)
     base, params = _base(session, synthetic, root, province=province)
@@ -600,22 +587,18 @@ def summary(
         levels[str(lv)] = levels.get(str(lv), 0) + int(c)
         tiers[tr] = tiers.get(tr, 0) + int(c)
     base, params = _base(session, synthetic, root, province=province)
-    top = {
-        k: item
-        for k, item in _run(
+    top = {}
+    for kind in ("rule", "requirement"):  # one kind a statement: a single index probe per snapshot
+        got = _run(
             session,
             base
             + """
-        , counted AS (
-          SELECT b.kind, b.item, ROW_NUMBER() OVER (PARTITION BY b.kind ORDER BY COUNT(*) DESC, b.item) AS rn
-          FROM latest l JOIN portfolio_blockers b ON b.snapshot_id = l.snapshot_id
-          WHERE b.kind IN ('rule', 'requirement') GROUP BY b.kind, b.item, b.target
-        )
-        SELECT kind, item FROM counted WHERE rn = 1
+        SELECT b.item FROM latest l JOIN portfolio_blockers b ON b.snapshot_id = l.snapshot_id
+        WHERE b.kind = :kind GROUP BY b.item, b.target ORDER BY COUNT(*) DESC, b.item LIMIT 1
         """,
-            params,
+            params | {"kind": kind},
         )
-    }
+        top[kind] = got[0][0] if got else None
     return {
         "factories": int(n or 0),
         "enterprises": int(ents or 0),

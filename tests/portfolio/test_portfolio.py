@@ -90,6 +90,20 @@ def test_blockers_within_reach_percentile_and_plan(loaded):
         fid = reach.rows[0][0] if reach.rows else portfolio.within_reach(s, target="L2", limit=1).rows[0][0]
         pct = portfolio.percentile(s, fid)
         assert 0 <= pct["percentile"] <= 100 and pct["peers"] >= 1
+        # the same as PERCENT_RANK over every latest result, for every factory of one industry group
+        by_group = s.execute(
+            text(
+                "SELECT r.factory_id, e.industry_group, PERCENT_RANK() OVER (PARTITION BY e.industry_group ORDER BY r.score),"
+                " COUNT(*) OVER (PARTITION BY e.industry_group) FROM portfolio_results r JOIN factories f ON f.id = r.factory_id"
+                " JOIN enterprises e ON e.id = f.enterprise_id WHERE r.latest = :t"
+            ),
+            {"t": True},
+        ).all()
+        group = next(g for _, g, _, n in by_group if n > 3)
+        for f, g, rank, n in by_group:
+            if g == group:
+                got = portfolio.percentile(s, f, peers="industry_group")
+                assert (got["percentile"], got["peers"]) == (round(rank * 100, 2), n), f
         with pytest.raises(portfolio.PortfolioError):
             portfolio.distribution(s, "nope")
     with Session.begin() as s:
@@ -160,6 +174,7 @@ def _assessment(s, fid: int, period: str | None) -> int:
         maturity_edition="maturity/2020",
         tier_edition="smart_factory/2025",
         scenario_catalogue="scenarios/2025",
+        declarations_edition="declarations/2021-2025",
         industry_type="discrete",
         status="draft",
         period=period,
@@ -263,3 +278,77 @@ def test_every_synthetic_assessment_with_awards_opens_as_a_profile(Session):
             profiles.append(repo.build_profile(a))
         assert all(p.tiers_obtained for p in profiles)
         assert plan(profiles[0], "excellent")[0].target == "excellent"
+
+
+def _results_from_snapshots(s) -> set[tuple]:
+    """portfolio_results as it should be, computed in Python from assessments and snapshots."""
+    from assessment.store.orm import Assessment
+
+    rows, best = set(), {}
+    for a in s.scalars(select(Assessment)):
+        snaps = s.scalars(select(ResultSnapshot).where(ResultSnapshot.assessment_id == a.id)).all()
+        if not snaps:
+            continue
+        snap = max(snaps, key=lambda x: x.id)
+        rows.add(
+            (a.id, snap.id, a.factory_id, a.period or "", snap.level, snap.tier, round(snap.score, 6), a.archived_at is not None)
+        )
+        if a.archived_at is None:
+            key = (a.period or "", a.id)
+            best[a.factory_id] = max(best.get(a.factory_id, key), key)
+    return {r + (best.get(r[2], (None, None))[1] == r[0],) for r in rows}
+
+
+def _results_table(s) -> set[tuple]:
+    from assessment.store.orm import PortfolioResult
+
+    return {
+        (
+            r.assessment_id,
+            r.snapshot_id,
+            r.factory_id,
+            r.period_key,
+            r.level,
+            r.tier,
+            round(r.score, 6),
+            bool(r.archived),
+            bool(r.latest),
+        )
+        for r in s.scalars(select(PortfolioResult))
+    }
+
+
+def test_narrow_results_follow_snapshots_archive_and_restore(Session):
+    """portfolio_results (what the dashboard reads) stays equal to what the snapshots say after a snapshot, an archive
+    and a restore through the repository, and the population writes it directly."""
+    with Session.begin() as s:
+        ids = load_demo(s)
+        population.generate(s, factories=5, years=2, seed=5)
+    with Session() as s:
+        want = _results_from_snapshots(s)
+        assert _results_table(s) == want and sum(r[-1] for r in want) == 3 + 5
+    aid = ids[0]
+    with Session.begin() as s:
+        fid = repo.get_assessment(aid, session=s).factory_id
+        new = repo.create_assessment(fid, session=s, actor="t", period="2099")
+        assert _results_table(s) == _results_from_snapshots(s)  # no snapshot yet: no row, the latest unchanged
+        snap = repo.snapshot(new.id, session=s, actor="t")
+        s.flush()
+        got = _results_table(s)
+        assert got == _results_from_snapshots(s)
+        assert (new.id, snap.id, fid, "2099") in {r[:4] for r in got if r[-1]}  # the new one is its factory's latest
+    with Session.begin() as s:
+        repo.set_archived("assessment", new.id, True, session=s, actor="t")
+        s.flush()
+        got = _results_table(s)
+        assert got == _results_from_snapshots(s) and not any(r[0] == new.id and r[-1] for r in got)
+        assert any(r[0] == aid and r[-1] for r in got)  # the earlier one is the latest again
+    with Session.begin() as s:
+        repo.set_archived("assessment", new.id, False, session=s, actor="t")
+        second = repo.snapshot(new.id, session=s, actor="t")  # a second snapshot of the same assessment
+        s.flush()
+        score2 = second.score
+        got = _results_table(s)
+        assert got == _results_from_snapshots(s) and any(r[0] == new.id and r[1] == second.id and r[-1] for r in got)
+    with Session() as s:
+        assert portfolio.percentile(s, fid, peers="")["score"] == pytest.approx(score2)
