@@ -394,15 +394,15 @@ def generate(
         if progress:
             progress(y + 1, years)
     t_gen = time.perf_counter() - t0
-    for rows, table in (
+    for batch, table in (
         (ass_rows, Assessment),
         (snap_rows, ResultSnapshot),
         (result_rows, PortfolioResult),
         (award_rows, TierAward),
         (blocker_rows, PortfolioBlocker),
     ):
-        for k in range(0, len(rows), 20000):
-            session.execute(insert(table), rows[k : k + 20000])
+        for k in range(0, len(batch), 20000):
+            session.execute(insert(table), batch[k : k + 20000])
     _fix_sequences(session)
     from . import repository as repo
 
@@ -443,7 +443,7 @@ def _next_ids(session: Session) -> dict[str, int]:
 
 
 def _fix_sequences(session: Session) -> None:
-    if session.bind.dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
         return
     for table in ("enterprises", "factories", "assessments", "result_snapshots"):
         session.execute(

@@ -332,7 +332,7 @@ def reindex(session: Session, *, root: Path = DEFAULT_ROOT) -> int:
     """
     count = 0
     for (sid,) in session.execute(text(sql), {"no": False}).all():
-        index_snapshot(session, session.get(ResultSnapshot, sid), root=root)
+        index_snapshot(session, session.get_one(ResultSnapshot, sid), root=root)
         count += 1
     return count
 
@@ -657,15 +657,19 @@ def to_xlsx(tables: list[Table], lang: str = "zh") -> bytes:
 def all_tables(
     session: Session, *, synthetic: bool | None = None, root: Path = DEFAULT_ROOT, principal: Principal | None = None
 ) -> list[Table]:
-    kw = {"synthetic": synthetic, "root": root, "principal": principal}
-    out = [distribution(session, by, measure=m, **kw) for by in DIMENSIONS for m in ("level", "tier")]
+    syn, pr = synthetic, principal
+    out = [
+        distribution(session, by, measure=m, synthetic=syn, root=root, principal=pr)
+        for by in DIMENSIONS
+        for m in ("level", "tier")
+    ]
     out += [
-        level_shares(session, **kw),
-        transitions(session, measure="level", **kw),
-        transitions(session, measure="tier", **kw),
-        top_blockers(session, kind="rule", **kw),
-        top_blockers(session, kind="requirement", **kw),
-        within_reach(session, target="advanced", **kw),
+        level_shares(session, synthetic=syn, root=root, principal=pr),
+        transitions(session, measure="level", synthetic=syn, root=root, principal=pr),
+        transitions(session, measure="tier", synthetic=syn, root=root, principal=pr),
+        top_blockers(session, kind="rule", synthetic=syn, root=root, principal=pr),
+        top_blockers(session, kind="requirement", synthetic=syn, root=root, principal=pr),
+        within_reach(session, target="advanced", synthetic=syn, root=root, principal=pr),
     ]
     return out
 
