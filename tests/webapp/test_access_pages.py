@@ -85,8 +85,8 @@ def opened(at, page: str, **query) -> dict:
 ENTERPRISE_PAGES = set(PAGES) - {"portfolio", "province", "users"}
 NAVIGATION = {  # the pages each role can reach (ui/auth.role_pages); any other path lands on the role's first page
     "sysadmin": {"users", "inbox", "criteria"},
-    "admin_zj": {"inbox", "applications", "province", "criteria"},
-    "admin_js": {"inbox", "applications", "province", "criteria"},
+    "admin_zj": {"inbox", "applications", "province", "portfolio", "plan", "criteria"},  # 区域画像 of their province
+    "admin_js": {"inbox", "applications", "province", "portfolio", "plan", "criteria"},
     "expert1": {"inbox", "applications", "criteria"},
     "expert4": {"inbox", "applications", "criteria"},
     "ent_a": ENTERPRISE_PAGES,
