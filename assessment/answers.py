@@ -118,10 +118,10 @@ def _edition_problem(source: str, edition_id: str, exc: KeyError, root: Path) ->
     return _at(source, problem(zh, str(exc.args[0])))
 
 
-def _industry_zh(it: str, edition: str, root: Path) -> str:
-    from .labels import industry_type  # labels imports the rules, which import this module
-
-    return f"{industry_type(it, 'zh', edition=edition, root=root)}（'{it}'）"
+def _industry_zh(it: str, edition: MaturityEdition) -> str:
+    """制造类型 in words from the edition's own names (离散型制造（'discrete'））."""
+    names = {getattr(k, "value", k): v.name_zh for k, v in edition.model.industry_types.items()}
+    return f"{names.get(it, it)}（'{it}'）"
 
 
 def parse_answers(data: Any, *, root: Path = DEFAULT_ROOT, source: str = "answers") -> tuple[Answers, MaturityEdition]:
@@ -156,7 +156,7 @@ def parse_answers(data: Any, *, root: Path = DEFAULT_ROOT, source: str = "answer
     industry = data["industry"]
     if industry not in edition.industry_types():
         raise fail(
-            f"行业类型 {str(industry)[:40]!r} 应为{'或'.join(_industry_zh(t, edition.id, root) for t in edition.industry_types())}",
+            f"行业类型 {str(industry)[:40]!r} 应为{'或'.join(_industry_zh(t, edition) for t in edition.industry_types())}",
             f"industry {str(industry)[:40]!r} is not one of {', '.join(edition.industry_types())}",
         )
     raw = data["answers"] or {}
