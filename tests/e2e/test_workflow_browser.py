@@ -8,9 +8,9 @@ with the CLI.
 
 The accounts and a complete self-assessment of the enterprise's factory are seeded through the accounts API and the
 store (``wfhelp.build_world``), so that nobody grades 200 requirements by hand; every workflow step happens in the
-browser. Experts grade with the review page's bulk action (未评项按企业自评预填), so their three grade sets agree and no
-requirement is flagged: a contested requirement would need a grade changed in the review sheet's data editor, which
-this test does not drive."""
+browser. Experts grade with the review page's bulk action (未评项按企业自评预填); the third expert first grades the
+first requirement 不满足 in the review sheet's data editor (keyboard in the grid cell), so that requirement is flagged
+and the admin records a consensus grade with a reason in the consensus form."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from assessment import workflow as wf
-from assessment.store.orm import Application, AuditLog, Certificate, ExpertAssignment, ExpertGrade, User
+from assessment.store.orm import Application, AuditLog, Certificate, ConsensusGrade, ExpertAssignment, ExpertGrade, User
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow"))
 from wfhelp import EXPERTS, REQS, build_world  # noqa: E402
@@ -103,6 +103,24 @@ def pick_in_form(page, label: str, option: str) -> None:
             page.keyboard.press("Escape")
 
 
+def grade_first_row(page, label: str) -> None:
+    """Choose ``label`` in the 专家评分 cell of the review sheet's first row, with the keyboard as a user would."""
+    grid = page.locator("[data-testid=stDataFrame]").filter(has=page.locator("th", has_text="企业自评"))
+    grid.scroll_into_view_if_needed()
+    canvas = grid.locator("canvas").first
+    canvas.wait_for()
+    col = 4  # 要求, 内容, 企业自评, 证据, 专家评分 (the grid renders only the columns in view)
+    box = canvas.bounding_box()
+    page.mouse.click(box["x"] + 10, box["y"] + 50)
+    expect(grid.locator("td#glide-cell-0-0")).to_have_attribute("aria-selected", "true")
+    for c in range(1, col + 1):
+        page.keyboard.press("ArrowRight")
+        expect(grid.locator(f"td#glide-cell-{c}-0")).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("Enter")  # opens the cell's list
+    page.get_by_text(label, exact=True).last.wait_for()
+    act(page, page.get_by_text(label, exact=True).last.click, rerun="optional")
+
+
 def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
@@ -159,6 +177,10 @@ def test_one_application_end_to_end(app, browser):
         contexts.append(ctx)
         expect(ex.get_by_role("heading", name="独立评审")).to_be_visible()
         expect(ex.get_by_text(f"已评 0/{len(REQS)} 项")).to_be_visible()  # blind: nothing of the others shows
+        if e == "expert3":  # disagrees on the first requirement (self-assessed 全部满足): 不满足, in the review sheet
+            grade_first_row(ex, "0 不满足")
+            click(ex, ex.get_by_role("button", name="保存评分"))
+            expect(ex.get_by_text("已保存 1 项")).to_be_visible()
         click(ex, ex.get_by_role("button", name=re.compile(r"未评项按企业自评预填")))
         expect(ex.get_by_text(f"已评 {len(REQS)}/{len(REQS)} 项")).to_be_visible()
         click(ex, ex.get_by_role("button", name="提交评审（提交后不能修改）"))
@@ -167,9 +189,14 @@ def test_one_application_end_to_end(app, browser):
         ctx.close()
     assert status(Session, app_id) == "consensus"
 
-    # 4. consensus: nothing contested (the three sets agree); the admin closes it and the checklist is built
+    # 4. consensus: expert3's 不满足 against two 全部满足 is contested; the admin records a grade with a reason, closes it and the checklist is built
     open_applications(admin, app)
-    expect(admin.get_by_text("专家合议：0 项分歧，0 项待合议")).to_be_visible()
+    expect(admin.get_by_text("专家合议：1 项分歧，1 项待合议")).to_be_visible()
+    pick_in_form(admin, "合议等级", "0.8 大部分满足")
+    admin.get_by_label("合议理由").fill("合议：部分车间已联网")
+    click(admin, admin.get_by_role("button", name="保存合议"))
+    expect(admin.get_by_text("已记录 1 项合议")).to_be_visible()
+    shot(admin, f"{shot_prefix}-4-consensus")
     click(admin, admin.get_by_role("button", name="结束合议，生成现场核查清单"))
     expect(admin.get_by_text("已生成现场核查清单")).to_be_visible()
     assert status(Session, app_id) == "site_visit"
@@ -238,6 +265,16 @@ def test_one_application_end_to_end(app, browser):
             ).all()
         )
         assert experts == {e: len(REQS) for e in EXPERTS}
+        e3 = s.scalar(
+            select(ExpertGrade.grade)
+            .join(User, ExpertGrade.expert_id == User.id)
+            .where(ExpertGrade.application_id == app_id, User.username == "expert3", ExpertGrade.requirement_id == REQS[0])
+        )
+        assert e3 == "none"  # the grade chosen in the review sheet's cell
+        cg = s.scalar(
+            select(ConsensusGrade).where(ConsensusGrade.application_id == app_id, ConsensusGrade.requirement_id == REQS[0])
+        )
+        assert (cg.flagged, cg.reason, cg.decided_by) == (True, "合议：部分车间已联网", "admin_zj")
         assigned = s.scalars(select(ExpertAssignment).where(ExpertAssignment.application_id == app_id)).all()
         assert len(assigned) == 3 and all(x.submitted_at is not None for x in assigned)
         log = s.execute(
@@ -260,6 +297,7 @@ def test_one_application_end_to_end(app, browser):
             ("admin_zj", "assign_experts"),
             *(((e, "submit_review") for e in EXPERTS)),
             *(((e, "expert_grades") for e in EXPERTS)),
+            ("admin_zj", "consensus"),
             ("admin_zj", "site_visit"),
             ("ent_a", "rectification_response"),
             ("expert2", "rectification_verify"),
