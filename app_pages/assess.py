@@ -330,7 +330,7 @@ def _card(r, n: int) -> None:
             else f"{sd.name_en} · level {r.level} · item {n}"
         )
         status = r.review.status.value if r.review else None
-        st.markdown(f"**{heading}** {prov_badge(r.provenance.kind.value)} {review_badge(status)}  \n{text}")
+        st.markdown(f"**{plain(heading)}** {prov_badge(r.provenance.kind.value)} {review_badge(status)}  \n{plain(text)}")
         st.caption(rid.split(":", 1)[1])  # the id, in small text under the heading
         if r.review is not None:
             st.caption(review_caption(r.review))
