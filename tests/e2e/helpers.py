@@ -517,3 +517,36 @@ def type_kpi(page, kpi_id: str, typed: str) -> None:
     editor.fill(typed)
     act(page, lambda: editor.press("Enter"), rerun="optional")  # an edit reruns the app, unless the editor is in a form
     editor.wait_for(state="detached")
+
+
+@contextmanager
+def chromium():
+    """Debian's Chromium, headless, for one test module (the `browser` fixture of each file)."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@contextmanager
+def server_mode():
+    """SFA_AUTH=required while app servers are started (app_server reads it when it builds the server's environment)."""
+    old = os.environ.get("SFA_AUTH")
+    os.environ["SFA_AUTH"] = "required"
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("SFA_AUTH", None)
+        else:
+            os.environ["SFA_AUTH"] = old
+
+
+def fill_login(page, name: str, password: str) -> None:
+    """Fill and send the server mode's login form."""
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录").click()

@@ -16,8 +16,6 @@ import re
 import pytest
 import yaml
 from helpers import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     GRADE_OF,
     SUBDOMAIN_BOX,
     act,
@@ -27,6 +25,7 @@ from helpers import (
     audit_rows,
     cards,
     choose_in_form,
+    chromium,
     click,
     compliance_of,
     display_mismatches,
@@ -40,7 +39,6 @@ from helpers import (
     open_questionnaire,
     open_subdomain,
     reload,
-    require_chromium,
     requirements_by_subdomain,
     selectbox_text,
     set_user,
@@ -65,13 +63,8 @@ def app(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

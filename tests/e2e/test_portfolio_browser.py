@@ -5,13 +5,22 @@ In server mode a province admin reaches 区域画像 and sees their own province
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from pathlib import Path
 
 import pytest
-from helpers import CHROMIUM, CHROMIUM_ARGS, app_server, choose, click, goto, new_page, require_chromium, selectbox_text
+from helpers import (
+    app_server,
+    choose,
+    chromium,
+    click,
+    fill_login,
+    goto,
+    new_page,
+    selectbox_text,
+    server_mode,
+)
 from playwright.sync_api import expect
 from sqlalchemy.orm import sessionmaker
 
@@ -34,13 +43,8 @@ def app(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _metric(page, label: str) -> str:
@@ -99,22 +103,9 @@ def test_planner_walk_through_a_synthetic_population(app, browser):
 
 @pytest.fixture(scope="module")
 def server_app(tmp_path_factory):
-    old = os.environ.get("SFA_AUTH")
-    os.environ["SFA_AUTH"] = "required"  # read by app_server when it builds the server's environment
-    try:
+    with server_mode():
         with app_server("sqlite", tmp_path_factory, "portfolio-server.log") as srv:
             yield srv
-    finally:
-        if old is None:
-            os.environ.pop("SFA_AUTH", None)
-        else:
-            os.environ["SFA_AUTH"] = old
-
-
-def _login(page, name: str, password: str) -> None:
-    page.get_by_label("用户名").fill(name)
-    page.get_by_label("密码", exact=True).fill(password)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_province_admin_sees_the_portfolio_of_their_province(server_app, browser):
@@ -130,7 +121,7 @@ def test_province_admin_sees_the_portfolio_of_their_province(server_app, browser
         mine = portfolio.summary(s, principal=Principal(None, "admin_js", "province_admin", province="江苏"))
         everyone = portfolio.summary(s)
     assert 0 < mine["factories"] < everyone["factories"]
-    _login(page, "admin_js", world.passwords["admin_js"])
+    fill_login(page, "admin_js", world.passwords["admin_js"])
     nav = page.locator("[data-testid=stSidebarNav]")
     expect(nav.get_by_role("link", name="区域画像", exact=True)).to_be_visible(timeout=60000)
     click(page, nav.get_by_role("link", name="区域画像", exact=True))
@@ -143,7 +134,7 @@ def test_province_admin_sees_the_portfolio_of_their_province(server_app, browser
     ctx = browser.new_context()
     page = new_page(ctx, timeout_ms=60000)
     page.goto(server_app.url)
-    _login(page, "ent_a", world.passwords["ent_a"])
+    fill_login(page, "ent_a", world.passwords["ent_a"])
     expect(page.get_by_text("企业用户")).to_be_visible(timeout=60000)
     expect(page.locator("[data-testid=stSidebarNav]").get_by_role("link", name="区域画像")).to_have_count(0)
     ctx.close()

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import pytest
 from helpers import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     LABEL_OF,
     SUBDOMAIN_BOX,
     act,
@@ -25,11 +23,11 @@ from helpers import (
     audit_rows,
     card,
     cards,
+    chromium,
     click,
     graded,
     new_assessment,
     new_page,
-    require_chromium,
     selectbox_text,
     short,
     shown,
@@ -50,13 +48,8 @@ def app(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

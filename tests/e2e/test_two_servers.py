@@ -6,12 +6,11 @@ from one process to the other (same host name); a logout on B ends it on A too."
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import pytest
-from helpers import CHROMIUM, CHROMIUM_ARGS, app_server, new_page, require_chromium
+from helpers import app_server, chromium, fill_login, new_page, server_mode
 from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
@@ -27,34 +26,16 @@ CONTENT = b"%PDF-1.4\n% two processes, one database\n1 0 obj<<>>endobj\ntrailer<
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
-    old = os.environ.get("SFA_AUTH")
-    os.environ["SFA_AUTH"] = "required"
-    try:
+    with server_mode():
         with app_server("postgresql", tmp_path_factory, "two-servers-a.log") as a:
             with app_server("postgresql", tmp_path_factory, "two-servers-b.log", share_with=a) as b:
                 yield a, b
-    finally:
-        if old is None:
-            os.environ.pop("SFA_AUTH", None)
-        else:
-            os.environ["SFA_AUTH"] = old
 
 
 @pytest.fixture(scope="module")
 def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
-
-
-def _login(page, name: str, password: str) -> None:
-    page.get_by_label("用户名").fill(name)
-    page.get_by_label("密码", exact=True).fill(password)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_evidence_uploaded_on_one_process_is_read_on_the_other(servers, browser, tmp_path):
@@ -69,7 +50,7 @@ def test_evidence_uploaded_on_one_process_is_read_on_the_other(servers, browser,
     aid = world.assessments["A"]
 
     # process A: the enterprise user uploads an evidence file for a requirement
-    _login(page, "ent_a", world.passwords["ent_a"])
+    fill_login(page, "ent_a", world.passwords["ent_a"])
     expect(page.get_by_text("企业用户")).to_be_visible(timeout=30000)
     page.goto(a.url + f"/assess?assessment={aid}")  # a new Streamlit session: the login cookie signs it in
     page.get_by_text("完成进度").first.wait_for(timeout=60000)
@@ -103,7 +84,7 @@ def test_evidence_uploaded_on_one_process_is_read_on_the_other(servers, browser,
     epage = new_page(expert, 60000)
     epage.goto(b.url + "/applications")
     expect(epage.get_by_text("智能制造评估 · 登录")).to_be_visible(timeout=60000)
-    _login(epage, "expert1", world.passwords["expert1"])
+    fill_login(epage, "expert1", world.passwords["expert1"])
     expect(epage.get_by_text("A企业（申请").first).to_be_visible(timeout=60000)  # an expert's first page: 待办
     epage.get_by_role("link", name="申请与评审").click()
     expect(epage.get_by_text("独立评审").first).to_be_visible(timeout=60000)

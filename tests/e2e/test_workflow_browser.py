@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import CHROMIUM, CHROMIUM_ARGS, act, app_server, click, goto, new_page, require_chromium
+from helpers import act, app_server, chromium, click, goto, new_page
 from paths import OUTPUT, ROOT
 from playwright.sync_api import expect
 from sqlalchemy import func, select
@@ -55,13 +55,8 @@ def app(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def login(browser, app, name: str, password: str):
