@@ -265,9 +265,33 @@ def test_full_flow_to_a_ct_certificate(server):
     assert not admin.exception and admin.title[0].value == "省级看板 · 浙江"
     assert any(df.value.astype(str).apply(lambda c: c.str.contains(number)).any().any() for df in admin.dataframe)
     assert "推荐名额" in admin.error[0].value  # the quota needs the province's cumulative pilots
-    admin.number_input(key="prov_pilots").set_value(120).run()
+    with backend().Session() as s:
+        assert repo.get_region("浙江", session=s) is None
+    admin.text_input(key="prov_pilots").input("１２0")  # full-width digits, as typed
+    admin.button(key="FormSubmitter:prov_region-保存").click().run()
     assert not admin.error, [e.value for e in admin.error]
     assert "名额：" in all_text(admin)
+    with backend().Session() as s:  # stored for the province, audited, and shown again on the next visit
+        region = repo.get_region("浙江", session=s)
+        assert (region.cumulative_provincial_pilots, region.updated_by) == (120, "admin_zj")
+        assert s.scalar(select(AuditLog.id).where(AuditLog.action == "set_region", AuditLog.entity_id == "浙江"))
+    again = login("admin_zj", pw["admin_zj"], "province")
+    assert again.text_input(key="prov_pilots").value == "120" and "已记录：120" in all_text(again)
+    admin.text_input(key="prov_pilots").input("12.5")
+    admin.button(key="FormSubmitter:prov_region-保存").click().run()
+    assert "须为非负整数" in admin.error[0].value
+    with backend().Session.begin() as s:  # someone else records 150 after this form was shown
+        repo.set_region("浙江", session=s, expected_version=1, actor="other_admin", cumulative_provincial_pilots=150)
+    admin.text_input(key="prov_pilots").input("130")
+    admin.button(key="FormSubmitter:prov_region-保存").click().run()
+    assert "未保存" in admin.error[0].value and "other\\_admin" in admin.error[0].value  # who changed it
+    assert admin.text_input(key="prov_pilots").value == "130"  # the typed value stays on screen
+    assert "已记录：150" in all_text(admin)
+    with backend().Session() as s:
+        assert repo.get_region("浙江", session=s).cumulative_provincial_pilots == 150
+    admin.button(key="FormSubmitter:prov_region-保存").click().run()  # one more click keeps mine
+    with backend().Session() as s:
+        assert repo.get_region("浙江", session=s).cumulative_provincial_pilots == 130
     assert "下载推荐汇总表（xlsx）" in [b.proto.label for b in admin.get("download_button")]
     admin.switch_page("app_pages/inbox.py").run()
     assert "当前没有待办事项。" in all_text(admin)
