@@ -129,7 +129,7 @@ app_id = st.selectbox(
 
 try:
     with be.Session() as s:
-        d = wf.application_detail(p, app_id, session=s)
+        d = wf.application_detail(p, app_id, session=s, root=root)
 except (AccessDenied, LookupError) as exc:
     st.error(plain(msg(exc)))
     st.stop()
@@ -512,7 +512,13 @@ if d["rectifications"]:
     st.markdown("#### " + pick("弱项整改", "Rectification of weak items"))
     for r in d["rectifications"]:
         with st.container(border=True):
-            st.markdown(plain(f"{r['requirement_id']} · {pick(*RECT.get(r['status'], (r['status'], r['status'])))}"))
+            st.markdown(
+                plain(
+                    f"{pick(r['text_zh'], r['text_en']) or r['requirement_id']} · "
+                    f"{pick(*RECT.get(r['status'], (r['status'], r['status'])))}"
+                )
+            )
+            st.caption(plain(pick("要求编号：", "Requirement: ") + r["requirement_id"]))
             st.caption(plain(pick("问题：", "Issue: ") + (r["issue"] or "")))
             if r["response"]:
                 st.caption(plain(pick("整改答复：", "Response: ") + r["response"]))

@@ -1141,10 +1141,11 @@ def list_applications(p: Principal, *, session: Session, status: str | None = No
     return [summary(session, a) for a in apps]
 
 
-def application_detail(p: Principal, app_id: int, *, session: Session) -> dict:
+def application_detail(p: Principal, app_id: int, *, session: Session, root: Path = DEFAULT_ROOT) -> dict:
     """One application for the principal: its summary, experts and their progress (names and counts, never grades
     before consensus), rectification items, the consensus grades once decided (for the enterprise), the revisions of
-    its case, and the steps this principal can take now (``actions``)."""
+    its case, and the steps this principal can take now (``actions``). Rectification items carry their requirement's
+    text, so nobody has to look an id up."""
     app = _app(session, app_id)
     require(session, p, "application.read", app)
     out = summary(session, app)
@@ -1159,11 +1160,19 @@ def application_detail(p: Principal, app_id: int, *, session: Session) -> dict:
             {"username": session.get_one(User, x.expert_id).username, "graded": n, "submitted": x.submitted_at is not None}
         )
     out["experts"] = experts
-    out["rectifications"] = [
-        _rect_dict(r)
-        for r in session.scalars(
+    rects = list(
+        session.scalars(
             select(Rectification).where(Rectification.application_id == app.id).order_by(Rectification.requirement_id)
         )
+    )
+    reqs = _edition(session, app, root).requirement_map if rects else {}
+    out["rectifications"] = [
+        _rect_dict(r)
+        | {
+            "text_zh": reqs[r.requirement_id].text_zh if r.requirement_id in reqs else "",
+            "text_en": reqs[r.requirement_id].text_en if r.requirement_id in reqs else "",
+        }
+        for r in rects
     ]
     if app.status in ("approved", "rejected"):
         out["consensus"] = {

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from assessment import accounts
 from assessment import workflow as wf
 from assessment.config import get_settings
+from assessment.editions import load_maturity_cached
 from assessment.store import repository as repo
 from assessment.store.orm import Application, AuditLog, Rectification, User
 from ui import state
@@ -236,7 +237,11 @@ def test_full_flow_to_a_ct_certificate(server):
     assert "1 项弱项待整改答复" in all_text(ent)
     ent.switch_page("app_pages/applications.py").run()
     with backend().Session() as s:
-        rect = s.scalars(select(Rectification.id).where(Rectification.application_id == app_id)).one()
+        rect, rid = s.execute(
+            select(Rectification.id, Rectification.requirement_id).where(Rectification.application_id == app_id)
+        ).one()
+    text_zh = load_maturity_cached("maturity/2020").requirement_map[rid].text_zh
+    assert any(text_zh in m.value for m in ent.markdown), "the weak item is named by its requirement text, not its id"
     ent.text_area(key=f"rect_text_{rect}").input("已补齐数据采集记录并上线采集系统")
     click(ent, f"rect_send_{rect}")
     assert "整改答复已提交" in all_text(ent)
