@@ -228,13 +228,15 @@ if "assign_experts" in actions:
     assigned = {x["username"] for x in d["experts"]}
     options = [x["username"] for x in experts if x["username"] not in assigned]
     load = {x["username"]: x["open"] for x in experts}
-    chosen = st.multiselect(
+    # the button sits beside the list, not under it: the open list would cover it
+    pick_col, button_col = st.columns([5, 1], vertical_alignment="bottom")
+    chosen = pick_col.multiselect(
         pick("专家", "Experts"),
         options,
         key=f"assign_{app_id}",
         format_func=lambda u: pick(f"{u}（在评 {load[u]} 件）", f"{u} ({load[u]} open)"),
     )
-    if st.button(pick("分配", "Assign"), key=f"assign_btn_{app_id}", type="primary"):
+    if button_col.button(pick("分配", "Assign"), key=f"assign_btn_{app_id}", type="primary", width="stretch"):
         _run(
             lambda s: wf.assign_experts(p, app_id, chosen, session=s, settings=be.settings),
             pick("已分配专家，进入专家评审", "Experts assigned"),
