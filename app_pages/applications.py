@@ -20,7 +20,7 @@ from assessment.store.evidence import UPLOAD_TYPES, EvidenceRejected
 from ui import auth
 from ui.i18n import GRADE_NAMES, TIER_NAMES, msg, name, pick
 from ui.services import backend
-from ui.widgets import flash, plain, show_flash
+from ui.widgets import evidence_reader, flash, plain, show_flash
 
 be = backend()
 p = auth.principal(be)
@@ -179,16 +179,6 @@ if d["experts"]:
 # -- the evidence files of the application's assessment: the experts assigned, the province admin, the enterprise --
 
 
-def _evidence_reader(ev_id: int):
-    """The file's bytes, read when the download is clicked (checked and audited then: records.evidence_content)."""
-
-    def read() -> bytes:
-        with be.Session.begin() as s:
-            return records.evidence_content(p, ev_id, session=s, store=be.store)[2]
-
-    return read
-
-
 try:
     with be.Session() as s:
         files = records.list_evidence(p, d["assessment_id"], session=s)
@@ -203,7 +193,7 @@ if files:
             e1.markdown(plain(f"{f['name']} · {f['requirement_id'] or pick('通用', 'general')} · {size}"))
             e2.download_button(
                 pick("下载", "Download"),
-                data=_evidence_reader(f["id"]),
+                data=evidence_reader(be, p, f["id"]),
                 file_name=f["name"],
                 mime=f["mime"],
                 key=f"app_ev_dl_{app_id}_{f['id']}",
