@@ -208,3 +208,48 @@ if calib:
     )
 else:
     st.caption(pick("尚无完成合议的申请。", "No application has a consensus yet."))
+
+st.subheader(pick("本省企业", "Enterprises of the province"))
+st.caption(
+    pick(
+        "在此登记本省企业（企业用户自己不能新建企业）；其登录账户由系统管理员在「用户管理」中绑定到该企业。",
+        "Register the province's enterprises here (enterprise users cannot create enterprises); a system administrator "
+        "then binds their accounts to the enterprise under Users.",
+    )
+)
+with be.Session() as s:
+    enterprises = records.list_enterprises(p, session=s)
+if enterprises:
+    st.dataframe(
+        [
+            {
+                "#": e["id"],
+                pick("企业", "Enterprise"): e["name"],
+                pick("统一社会信用代码", "Credit code"): e["credit_code"] or "",
+                pick("工厂数", "Factories"): e["factories"],
+            }
+            for e in enterprises
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+gen = st.session_state.setdefault("prov_ent_gen", 0)  # a new, empty form after each registration; kept on a refusal
+with st.form("prov_add_enterprise"):
+    e1, e2 = st.columns(2)
+    ent_name = e1.text_input(pick("企业名称 *", "Enterprise name *"), max_chars=200, key=f"prov_ent_name::{gen}")
+    ent_code = e2.text_input(pick("统一社会信用代码", "Unified social credit code"), max_chars=18, key=f"prov_ent_code::{gen}")
+    if st.form_submit_button(pick("登记企业", "Register the enterprise")):
+        try:
+            with be.Session.begin() as s:
+                new = records.create_enterprise(
+                    p, session=s, name=ent_name, credit_code=ent_code.strip() or None, province=p.province
+                )
+                added = f"{new.name} · #{new.id}"
+        except (ValueError, LookupError, AccessDenied) as exc:
+            st.error(plain(msg(exc)))
+        else:
+            st.session_state["prov_flash"] = pick(f"已登记企业 {added}", f"Registered {added}")
+            st.session_state["prov_ent_gen"] = gen + 1
+            st.rerun()
+if st.session_state.get("prov_flash"):
+    st.success(plain(st.session_state.pop("prov_flash")))

@@ -19,7 +19,7 @@ from assessment import workflow as wf
 from assessment.config import get_settings
 from assessment.editions import load_maturity_cached
 from assessment.store import repository as repo
-from assessment.store.orm import Application, AuditLog, Rectification, User
+from assessment.store.orm import Application, AuditLog, Enterprise, Rectification, User
 from ui import state
 from ui.services import backend
 
@@ -298,6 +298,25 @@ def test_full_flow_to_a_ct_certificate(server):
     with backend().Session() as s:
         assert repo.get_region("浙江", session=s).cumulative_provincial_pilots == 130
     assert "下载推荐汇总表（xlsx）" in [b.proto.label for b in admin.get("download_button")]
+    # the province admin registers an enterprise of their province (a refusal keeps the typed name)
+    admin.text_input(key="prov_ent_name::0").input("")
+    admin.button(key="FormSubmitter:prov_add_enterprise-登记企业").click().run()
+    assert admin.error and admin.text_input(key="prov_ent_code::0") is not None
+    admin.text_input(key="prov_ent_name::0").input("丙企业")
+    admin.text_input(key="prov_ent_code::0").input("91330100MA2C000003")
+    admin.button(key="FormSubmitter:prov_add_enterprise-登记企业").click().run()
+    assert not admin.exception and "已登记企业 丙企业" in all_text(admin)
+    with backend().Session() as s:
+        added = s.scalars(select(Enterprise).where(Enterprise.name == "丙企业")).one()
+        assert (added.province, added.credit_code) == ("浙江", "91330100MA2C000003")
+        assert s.scalar(
+            select(AuditLog.actor).where(
+                AuditLog.action == "create", AuditLog.entity == "enterprise", AuditLog.entity_id == str(added.id)
+            )
+        )
+    assert "丙企业" in all_text(admin) or any(
+        df.value.astype(str).apply(lambda c: c.str.contains("丙企业")).any().any() for df in admin.dataframe
+    )
     admin.switch_page("app_pages/inbox.py").run()
     assert "当前没有待办事项。" in all_text(admin)
 
