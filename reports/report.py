@@ -255,7 +255,7 @@ def report_pdf(ctx: ReportContext, lang: str = "zh") -> bytes:
         "levels_rows": [
             [
                 lvl(int(n)),
-                f"{x:.3f}",
+                labels.score_text(x),  # cut like S (0.7996 is not printed 0.800 beside "no"), as in the chart
                 labels.yes_no(x >= m.threshold - 1e-12, lang),
                 labels.yes_no(True, lang) if int(n) <= m.levels_counted else "—",
             ]
