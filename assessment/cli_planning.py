@@ -136,12 +136,13 @@ def _session():
 
 
 def cmd_portfolio_summary(args) -> int:
+    from .services import portfolio as portfolio_svc
     from .store import portfolio
 
     Session = _session()
     synthetic = {"all": None, "real": False, "synthetic": True}[args.data]
     with Session.begin() as s:
-        portfolio.reindex(s, root=_root(args))
+        portfolio_svc.reindex(s, root=_root(args))
     with Session() as s:
         out = portfolio.summary(s, synthetic=synthetic, root=_root(args))
     if args.json:
@@ -166,13 +167,14 @@ def cmd_portfolio_summary(args) -> int:
 
 
 def cmd_portfolio_export(args) -> int:
+    from .services import portfolio as portfolio_svc
     from .store import portfolio
 
     Session = _session()
     synthetic = {"all": None, "real": False, "synthetic": True}[args.data]
     out = Path(args.out)
     with Session.begin() as s:
-        portfolio.reindex(s, root=_root(args))
+        portfolio_svc.reindex(s, root=_root(args))
     with Session() as s:
         tables = portfolio.all_tables(s, synthetic=synthetic, root=_root(args))
     if args.format == "xlsx":
@@ -187,7 +189,7 @@ def cmd_portfolio_export(args) -> int:
 
 
 def cmd_demo_population(args) -> int:
-    from .store import population
+    from .services import population
 
     if args.factories < 1 or args.factories > 1_000_000:
         raise _usage("--factories must be between 1 and 1000000")

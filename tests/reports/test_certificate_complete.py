@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from assessment.cli import main
 from assessment.config import Settings, get_settings
 from assessment.editions import load_maturity_cached
-from assessment.store import demo
+from assessment.services import demo
 from assessment.store import repository as repo
 from assessment.store.db import make_engine, session_factory, upgrade
 from assessment.store.orm import Certificate, Factory
