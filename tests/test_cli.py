@@ -11,7 +11,7 @@ import pytest
 import yaml
 from paths import ROOT
 
-from assessment.cli import main
+from cli import main
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -150,7 +150,7 @@ def test_criteria_commands_start_without_the_settings_object_and_honour_sfa_crit
     root = tmp_path / "crit"
     shutil.copytree(MINI, root)
     code = (
-        "import sys; from assessment.cli import main; rc = main(['criteria', 'list', 'maturity/mini', '--json']);"
+        "import sys; from cli import main; rc = main(['criteria', 'list', 'maturity/mini', '--json']);"
         "print('settings loaded' if 'pydantic_settings' in sys.modules else 'settings not loaded', file=sys.stderr);"
         "sys.exit(rc)"
     )
