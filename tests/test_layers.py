@@ -171,3 +171,10 @@ def test_the_app_runs_no_sql_of_its_own():
     assert {p.name: sorted(_sqlalchemy_imports(p)) for p in pages if _sqlalchemy_imports(p)} == {}
     backend = {"Engine", "Session", "sessionmaker"}
     assert {p.name: sorted(_sqlalchemy_imports(p) - backend) for p in ui if _sqlalchemy_imports(p) - backend} == {}
+
+
+def test_the_command_line_lives_outside_the_package():
+    """cli/ calls the package, never the other way round: only ``python -m assessment`` (the shim) imports it."""
+    _, external = _graph()
+    assert sorted(m for m, x in external.items() if "cli" in x) == ["assessment.__main__"]
+    assert not (PACKAGE / "cli.py").exists() and (ROOT / "cli" / "__init__.py").exists()
