@@ -56,7 +56,7 @@ def run(n_batch: int | None = None) -> dict:
 
     from assessment.config import Settings
     from assessment.editions import load_maturity_cached
-    from assessment.store import demo
+    from assessment.services import demo
     from assessment.store import repository as repo
     from assessment.store.db import make_engine, session_factory, upgrade
     from reports import render, service

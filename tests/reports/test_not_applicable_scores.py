@@ -16,7 +16,7 @@ from assessment import labels
 from assessment.answers import Answers
 from assessment.editions import load_maturity_cached
 from assessment.maturity import score
-from assessment.store import demo
+from assessment.services import demo
 from assessment.store import repository as repo
 from reports import charts, service
 from reports.report import report_pdf

@@ -14,8 +14,8 @@ from pypdf import PdfReader, PdfWriter
 
 from assessment.config import Settings
 from assessment.editions import load_maturity_cached
+from assessment.services import certificates, demo
 from assessment.signing import VerificationError, load_public_keys, public_pem, sign, verify
-from assessment.store import demo
 from assessment.store import repository as repo
 from reports import service
 from reports.batch import run_batch
@@ -88,7 +88,7 @@ def test_certificate_fields_fonts_and_pages(Session, seeded, settings):
 
 def test_certified_differs_visibly_from_self_assessed(Session, seeded, settings):
     with Session.begin() as s:
-        cert = repo.issue_certificate(
+        cert = certificates.issue_certificate(
             seeded[1], session=s, key=service.keystore(settings).create(), issuer="某省工业和信息化厅", kind="certified"
         )
         pdf = service.render_certificate(cert, settings)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from assessment.services import evaluation
 from assessment.store import repository as repo
 from assessment.store.orm import Answer, AuditLog, Enterprise, Factory, KpiRecord
 
@@ -198,7 +199,7 @@ def test_supply_chain_switch_is_stored_and_reaches_the_profile(Session):
     with Session() as s:
         a = repo.get_assessment(aid, session=s)
         assert repo.scenario_state(a)[0]["supply_chain"] is True
-        assert repo.build_profile(a).scenarios.instances[0].supply_chain is True
+        assert evaluation.build_profile(a).scenarios.instances[0].supply_chain is True
         assert repo.assessment_digest(a) not in (digest_before, plain_digest)
     with pytest.raises(ValueError, match="supply_chain"), Session.begin() as s:
         repo.set_scenarios(aid, [{"scenario": "sg2025-s01", "supply_chain": "yes"}], session=s)

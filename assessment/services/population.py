@@ -29,8 +29,14 @@ import numpy as np
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
+from ..batch import _linear_weights, score_batch
+from ..declarations import check_declarations, load_declarations
 from ..editions import DECLARATIONS_EDITION, DEFAULT_ROOT, load_maturity_cached
-from .orm import (
+from ..maturity import compile_model
+from ..profile import parse_profile
+from ..rules import build_context
+from ..store import repository as repo
+from ..store.orm import (
     Answer,
     Assessment,
     Enterprise,
@@ -42,6 +48,7 @@ from .orm import (
     ScenarioRecord,
     TierAward,
 )
+from ..tiers import evaluate_tiers, load_tier_edition
 
 MATURITY = "maturity/2020"
 TIER_EDITION = "smart_factory/2025"
@@ -164,9 +171,6 @@ def generate(
     progress=None,
 ) -> dict:
     """Write the population in bulk; returns counts and timings. Deterministic for a given seed."""
-    from ..batch import score_batch
-    from ..maturity import compile_model
-
     if factories < 1 or not 1 <= years <= 10:
         raise ValueError("factories must be at least 1 and years between 1 and 10")
     t0 = time.perf_counter()
@@ -404,8 +408,6 @@ def generate(
         for k in range(0, len(batch), 20000):
             session.execute(insert(table), batch[k : k + 20000])
     _fix_sequences(session)
-    from . import repository as repo
-
     repo.audit(
         session,
         "synthetic",
@@ -429,8 +431,6 @@ def generate(
 
 
 def _weights(c) -> np.ndarray:
-    from ..batch import _linear_weights
-
     lw = _linear_weights(c)
     return lw.max(axis=1) if lw is not None else np.ones(len(c.reqs))
 
@@ -465,11 +465,6 @@ def _profile_doc(key) -> dict:
 
 
 def _evaluate(key, root: Path):
-    from ..declarations import check_declarations, load_declarations
-    from ..profile import parse_profile
-    from ..rules import build_context
-    from ..tiers import evaluate_tiers, load_tier_edition
-
     profile = parse_profile(_profile_doc(key), "synthetic")
     ctx = build_context(profile, root)
     tr = evaluate_tiers(profile, load_tier_edition(TIER_EDITION, root), root=root, _ctx=ctx)
@@ -492,8 +487,6 @@ def ensure_answers(session: Session, assessment_id: int, *, root: Path = DEFAULT
     info = (snap.result or {}).get("synthetic") if snap else None
     if not info or session.scalar(select(func.count()).select_from(Answer).where(Answer.assessment_id == assessment_id)):
         return False
-    from ..maturity import compile_model
-
     c = compile_model(load_maturity_cached(a.maturity_edition, root), info["industry"])
     session.execute(
         insert(Answer),
