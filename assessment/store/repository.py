@@ -66,6 +66,8 @@ class Change:
 class EditConflict(ConcurrentEditError):
     """The stored values differ from those the user saw when the form was shown; nothing was saved."""
 
+    parts: tuple[str, str] | None = None  # the Chinese and English halves of the message
+
     def __init__(self, message: str, changes: list[Change]):
         super().__init__(message)
         self.changes = changes
@@ -75,13 +77,55 @@ def _when(at: datetime | None) -> str:
     return at.strftime("%Y-%m-%d %H:%M:%S") if at else "?"
 
 
-def _conflict(what_zh: str, what_en: str, changes: list[Change]) -> EditConflict:
+def _conflict(what_zh: str, what_en: str, changes: list[Change], fields: tuple[str, str] = ("", "")) -> EditConflict:
+    """``fields``: what was changed, e.g. ("（细分行业：未提供 → 通用设备）", " (sub-sector: not given → 通用设备)")."""
     first = changes[0]
-    return EditConflict(
-        f"{what_zh}已被 {first.by or '他人'} 于 {_when(first.at)} 修改，您的修改尚未保存 / "
-        f"{what_en} was changed by {first.by or 'someone else'} at {_when(first.at)}; your change is not saved yet",
-        changes,
-    )
+    zh = f"{what_zh}已被 {first.by or '他人'} 于 {_when(first.at)} 修改{fields[0]}，您的修改尚未保存"
+    en = f"{what_en} was changed by {first.by or 'someone else'} at {_when(first.at)}{fields[1]}; your change is not saved yet"
+    exc = EditConflict(f"{zh} / {en}", changes)
+    exc.parts = (zh, en)  # a value quoted in the message cannot split it in the wrong place (ui.i18n.msg)
+    return exc
+
+
+def _changed_fields(session: Session, entity: str, row: Enterprise | Factory, seen_version: int) -> tuple[str, str]:
+    """The fields of ``row`` changed since the user saw ``seen_version``, with their values then and now, from the
+    ``before`` the audit trail keeps for every update: ("（细分行业：未提供 → 通用设备）", " (sub-sector: …)")."""
+    from .. import labels
+
+    compliance = (row.compliance or {}) if isinstance(row, Enterprise) else {}
+    then: dict[str, Any] = {}
+    for detail in session.scalars(
+        select(AuditLog.detail)
+        .where(AuditLog.entity == entity, AuditLog.entity_id == str(row.id), AuditLog.action == "update")
+        .order_by(AuditLog.id)
+    ):
+        detail = json.loads(detail) if isinstance(detail, str) else detail or {}
+        if isinstance(detail.get("version"), int) and detail["version"] > seen_version:
+            for k, v in (detail.get("before") or {}).items():
+                if k == "compliance":
+                    for c, cv in (v or {}).items():
+                        then.setdefault(f"compliance.{c}", cv)
+                    for c in compliance:  # a fact given only after the user's version
+                        then.setdefault(f"compliance.{c}", (v or {}).get(c))
+                else:
+                    then.setdefault(f"enterprise.{k}", v)
+    parts: dict[str, list[str]] = {"zh": [], "en": []}
+    for path, old in then.items():
+        group, key = path.split(".", 1)
+        new = compliance.get(key) if group == "compliance" else getattr(row, key)
+        if old == new:
+            continue
+        for lang in ("zh", "en"):
+            name = labels.fact(path, lang)
+            if entity == "factory" and key == "name":
+                name = labels.pick(lang, "工厂名称", "factory name")
+            elif entity == "factory" and key == "address":
+                name = labels.pick(lang, "建设地址", "address")
+            was, now = (labels.fact_value(path, v, lang) for v in (old, new))
+            parts[lang].append(f"{name}{labels.pick(lang, '：', ': ')}{was[:60]} → {now[:60]}")
+    if not parts["zh"]:
+        return "", ""
+    return "（" + "；".join(parts["zh"]) + "）", " (" + "; ".join(parts["en"]) + ")"
 
 
 def transact(Session, fn, *, attempts: int = 3):
@@ -164,7 +208,12 @@ def update_enterprise(
 ) -> Enterprise:
     """Change an enterprise's facts; with ``expected_version`` (the version the form was shown with) a stale form is refused."""
     if expected_version is not None and ent.version != expected_version:
-        raise _conflict("企业信息", "the enterprise's facts", [Change("enterprise", ent.version, ent.updated_by, ent.updated_at)])
+        raise _conflict(
+            "企业信息",
+            "the enterprise's facts",
+            [Change("enterprise", ent.version, ent.updated_by, ent.updated_at)],
+            _changed_fields(session, "enterprise", ent, expected_version),
+        )
     before = {}
     for k, v in fields.items():
         if k not in ENTERPRISE_FIELDS:
@@ -207,7 +256,12 @@ def update_factory(
     if f is None:
         raise NotFound(f"找不到工厂 #{factory_id} / factory {factory_id} not found")
     if expected_version is not None and f.version != expected_version:
-        raise _conflict("工厂信息", "the factory's facts", [Change("factory", f.version, f.updated_by, f.updated_at)])
+        raise _conflict(
+            "工厂信息",
+            "the factory's facts",
+            [Change("factory", f.version, f.updated_by, f.updated_at)],
+            _changed_fields(session, "factory", f, expected_version),
+        )
     before = {}
     for k, v in fields.items():
         if k not in FACTORY_FIELDS:
