@@ -4,10 +4,17 @@ import streamlit as st
 
 from ui import auth, state
 from ui.fonts import ensure_web_font
-from ui.i18n import t
+from ui.i18n import pick, t
 from ui.nav import apply_url, land_unknown_paths_on_home
 from ui.services import backend
 from ui.widgets import plain
+
+HOME_FORMS = {  # the home page's forms that keep drafts, by their form name
+    "enterprise": ("企业信息", "enterprise facts"),
+    "facts": ("合规与申报事实", "compliance facts"),
+    "region": ("推荐单位信息", "recommender's facts"),
+    "factory": ("工厂信息", "factory facts"),
+}
 
 ensure_web_font()
 
@@ -38,6 +45,11 @@ with st.sidebar:
         st.text_input(t("user"), key=state.USER, on_change=state.write_url, max_chars=80)
     if any(d.get("dirty") for d in st.session_state[state.DRAFTS].values()):
         st.warning(t("unsaved_drafts"), icon=":material/edit_off:")
+    # the home page's version-checked forms keep unsaved edits as drafts too (app_pages/home.py)
+    unsaved = sorted({form for (form, _), f in st.session_state.get("forms", {}).items() if f.get("draft")})
+    if unsaved:
+        forms = "、".join(pick(*HOME_FORMS[x]) for x in unsaved if x in HOME_FORMS)
+        st.warning(t("unsaved_home").format(forms=forms), icon=":material/edit_off:")
 
 pages = [
     st.Page("app_pages/home.py", title=t("home"), icon=":material/home:", url_path="home", default=True),

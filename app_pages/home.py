@@ -365,27 +365,76 @@ if st.session_state.get(state.FOCUS):
 
 
 def _open(form: str, row_id, *also: str) -> bool:
-    """Whether a section starts open: a link asked for it, or its form holds a refused save."""
-    return bool({form, *also} & _opened) or bool(st.session_state.get("forms", {}).get((form, row_id), {}).get("conflict"))
+    """Whether a section starts open: a link asked for it, or its form holds a refused save or unsaved edits."""
+    f = st.session_state.get("forms", {}).get((form, row_id), {})
+    return bool({form, *also} & _opened) or bool(f.get("conflict") or f.get("draft"))
 
 
 def _versioned_form(form: str, row_id, version, widget_keys: list[str]) -> tuple:
     """The version a form was first shown with, and its generation (part of the widget keys).
 
     The version stays fixed while the user works in the form (so a save against a newer version is refused); it is
-    taken afresh when the form is shown anew (first visit, after leaving the page, after a save or a reload). For a
-    content-checked form the "version" is the stored content the form shows.
+    taken afresh when the form is shown anew (first visit, after a save or 重新加载, or after leaving the page with
+    nothing unsaved). Back on the page with unsaved edits (a draft), the widgets are mounted again on the draft and
+    the version stays the one the draft started from. For a content-checked form the "version" is the stored content.
     """
     forms = st.session_state.setdefault("forms", {})
     f = forms.get((form, row_id))
-    if (
-        f is None
-        or f.get("fresh")
-        or not any(f"{k}::{row_id}::{f['gen']}" in st.session_state for k in widget_keys)
-        and not f.get("conflict")
-    ):  # a new generation: new widget keys, so the widgets show the stored values
-        f = forms[(form, row_id)] = {"version": version, "gen": (f["gen"] + 1) if f else 0, "conflict": None}
+    mounted = f is not None and any(f"{k}::{row_id}::{f['gen']}" in st.session_state for k in widget_keys)
+    if f is not None and not f.get("fresh") and not mounted and (f.get("draft") or f.get("conflict")):
+        f["gen"] += 1  # new widget keys, showing the draft
+    elif f is None or f.get("fresh") or not mounted:  # a new generation: the widgets show the stored values
+        f = forms[(form, row_id)] = {
+            "version": version,
+            "gen": (f["gen"] + 1) if f else 0,
+            "conflict": None,
+            "draft": {},
+            "shown": {},
+        }
     return f["version"], f["gen"]
+
+
+def _field(form: str, row_id, gen: int, field: str, shown, make, label: str, *, options: list | None = None, **kw):
+    """One field of a version-checked form (outside ``st.form``, so that every change reaches the server): it starts
+    from the draft when the user left the page with an unsaved change, else from ``shown`` (the stored value when the
+    form was shown); each change is remembered as a draft, which survives leaving the page, until it is saved."""
+    f = st.session_state["forms"][(form, row_id)]
+    f["shown"].setdefault(field, shown)
+    start = f["draft"].get(field, f["shown"][field])
+    key = f"{field}::{row_id}::{gen}"
+    args = {"key": key, "on_change": _remember, "args": (form, row_id, field, key)}
+    if options is not None:
+        return make(label, options, index=options.index(start), **args, **kw)
+    return make(label, value=start, **args, **kw)
+
+
+def _remember(form: str, row_id, field: str, key: str) -> None:
+    """A field changed: keep it in the form's draft (dropped again when it is back to the value shown)."""
+    f = st.session_state.get("forms", {}).get((form, row_id))
+    if f is None or key not in st.session_state or field not in f["shown"]:
+        return
+    if st.session_state[key] == f["shown"][field]:
+        f["draft"].pop(field, None)
+    else:
+        f["draft"][field] = st.session_state[key]
+
+
+def _changed(form: str, row_id, gen: int) -> dict:
+    """The fields the user changed in this form (widget field -> value), read from the widgets themselves."""
+    f = st.session_state["forms"][(form, row_id)]
+    for field in f["shown"]:
+        _remember(form, row_id, field, f"{field}::{row_id}::{gen}")
+    return dict(f["draft"])
+
+
+def _unsaved_note(form: str, row_id) -> None:
+    if st.session_state["forms"][(form, row_id)]["draft"]:
+        st.caption(
+            pick(
+                "有未保存的修改：离开此页面后修改会暂存，回来后仍可保存。",
+                "Unsaved edits: they are kept if you leave this page, and you can save them when you come back.",
+            )
+        )
 
 
 def _conflict_box(form: str, row_id) -> bool:
@@ -399,7 +448,7 @@ def _conflict_box(form: str, row_id) -> bool:
     )
     c1, c2 = st.columns(2)
     if c1.button(t("reload"), key=f"{form}_reload::{row_id}", icon=":material/sync:", width="stretch"):
-        f.update(conflict=None, fresh=True)
+        f.update(conflict=None, fresh=True, draft={})
         st.rerun()
     return c2.button(t("keep_mine"), key=f"{form}_keep::{row_id}", icon=":material/check:", type="primary", width="stretch")
 
@@ -427,7 +476,7 @@ def _save_versioned(form: str, row_id, work, *, expected=None, siblings: tuple[s
     except (ValueError, LookupError, repo.ConcurrentEditError, AccessDenied) as exc:
         st.error(plain(msg(exc)))
         return
-    f.update(conflict=None, fresh=True)  # shown anew with what is stored now
+    f.update(conflict=None, fresh=True, draft={})  # shown anew with what is stored now
     new_version = getattr(row, "version", None)
     for other in siblings:
         g = forms.get((other, row_id))
@@ -531,77 +580,97 @@ if eid and eid in ent_rows:
         ]
         base_version, gen = _versioned_form("enterprise", eid, ent_version, keys)
         keep = _conflict_box("enterprise", eid)
-        with st.form(f"enterprise::{eid}"):
-            c1, c2 = st.columns(2)
-            code = c1.text_input(
-                pick("统一社会信用代码（18 位）", "Unified social credit code (18 characters)"),
-                value=ef["credit_code"] or "",
-                max_chars=18,
-                key=f"ent_code::{eid}::{gen}",
+        fe = partial(_field, "enterprise", eid, gen)
+        c1, c2 = st.columns(2)
+        fe(
+            "ent_code",
+            ef["credit_code"] or "",
+            c1.text_input,
+            pick("统一社会信用代码（18 位）", "Unified social credit code (18 characters)"),
+            max_chars=18,
+        )
+        fe(
+            "ent_province",
+            ef["province"] or "",
+            c2.text_input,
+            pick("省份（推荐单位所在地）", "Province (where the recommender is)"),
+            max_chars=40,
+        )
+        names = _enum_names("ownership")
+        fe(
+            "ent_ownership",
+            ef["ownership"],
+            c1.selectbox,
+            pick("企业性质", "Ownership"),
+            options=OWNERSHIPS,
+            format_func=names.get,
+        )
+        gnames = _enum_names("industry_group")
+        fe(
+            "ent_group",
+            ef["industry_group"],
+            c2.selectbox,
+            pick("所属行业", "Industry group"),
+            options=GROUPS,
+            format_func=gnames.get,
+        )
+        fe(
+            "ent_legal",
+            ef["legal_person"],
+            c1.selectbox,
+            pick("独立法人", "Independent legal person"),
+            options=YES_NO,
+            format_func=YN.get,
+        )
+        fe(
+            "ent_above",
+            ef["above_scale"],
+            c2.selectbox,
+            pick("规模以上工业企业", "Industrial enterprise above designated size"),
+            options=YES_NO,
+            format_func=YN.get,
+        )
+        fe(
+            "ent_employees",
+            _shown_number(ef["employees"]),
+            c1.text_input,
+            pick("从业人员（人）", "Employees (people)"),
+            max_chars=24,
+            placeholder=pick("如 4200", "e.g. 4200"),
+        )
+        fe(
+            "ent_revenue",
+            _shown_number(ef["revenue_wan"]),
+            c2.text_input,
+            pick("营业收入（万元）", "Operating revenue (10,000 yuan)"),
+            max_chars=24,
+            placeholder=pick("如 68,000", "e.g. 68,000"),
+        )
+        st.caption(
+            pick(
+                "从业人员和营业收入决定企业规模（大型、中型、小型、微型）；留空即“未提供”。",
+                "Employees and revenue decide the enterprise size class; leave empty for “not provided”.",
             )
-            prov = c2.text_input(
-                pick("省份（推荐单位所在地）", "Province (where the recommender is)"),
-                value=ef["province"] or "",
-                max_chars=40,
-                key=f"ent_province::{eid}::{gen}",
-            )
-            names = _enum_names("ownership")
-            ownership = c1.selectbox(
-                pick("企业性质", "Ownership"),
-                OWNERSHIPS,
-                index=OWNERSHIPS.index(ef["ownership"]),
-                format_func=names.get,
-                key=f"ent_ownership::{eid}::{gen}",
-            )
-            gnames = _enum_names("industry_group")
-            group = c2.selectbox(
-                pick("所属行业", "Industry group"),
-                GROUPS,
-                index=GROUPS.index(ef["industry_group"]),
-                format_func=gnames.get,
-                key=f"ent_group::{eid}::{gen}",
-            )
-            legal = c1.selectbox(
-                pick("独立法人", "Independent legal person"),
-                YES_NO,
-                index=YES_NO.index(ef["legal_person"]),
-                format_func=YN.get,
-                key=f"ent_legal::{eid}::{gen}",
-            )
-            above = c2.selectbox(
-                pick("规模以上工业企业", "Industrial enterprise above designated size"),
-                YES_NO,
-                index=YES_NO.index(ef["above_scale"]),
-                format_func=YN.get,
-                key=f"ent_above::{eid}::{gen}",
-            )
-            employees = c1.text_input(
-                pick("从业人员（人）", "Employees (people)"),
-                value=_shown_number(ef["employees"]),
-                max_chars=24,
-                placeholder=pick("如 4200", "e.g. 4200"),
-                key=f"ent_employees::{eid}::{gen}",
-            )
-            revenue = c2.text_input(
-                pick("营业收入（万元）", "Operating revenue (10,000 yuan)"),
-                value=_shown_number(ef["revenue_wan"]),
-                max_chars=24,
-                placeholder=pick("如 68,000", "e.g. 68,000"),
-                key=f"ent_revenue::{eid}::{gen}",
-            )
-            st.caption(
-                pick(
-                    "从业人员和营业收入决定企业规模（大型、中型、小型、微型）；留空即“未提供”。",
-                    "Employees and revenue decide the enterprise size class; leave empty for “not provided”.",
-                )
-            )
-            submitted = st.form_submit_button(t("save"), type="primary")
+        )
+        changed = _changed("enterprise", eid, gen)
+        _unsaved_note("enterprise", eid)
+        submitted = st.button(t("save"), key=f"enterprise_save::{eid}", type="primary")
         if submitted or keep:
+            # only what the user changed is written: 保留我的修改 keeps the other user's other fields
+            text_fields = {"ent_code": "credit_code", "ent_province": "province"}
+            choice_fields = {
+                "ent_ownership": "ownership",
+                "ent_group": "industry_group",
+                "ent_legal": "legal_person",
+                "ent_above": "above_scale",
+            }
             try:
-                numbers = {
-                    "employees": _typed_number(employees, "从业人员", "employees", whole=True),
-                    "revenue_wan": _typed_number(revenue, "营业收入", "revenue"),
-                }
+                fields = {text_fields[k]: (v.strip() or None) for k, v in changed.items() if k in text_fields}
+                fields |= {choice_fields[k]: v for k, v in changed.items() if k in choice_fields}
+                if "ent_employees" in changed:
+                    fields["employees"] = _typed_number(changed["ent_employees"], "从业人员", "employees", whole=True)
+                if "ent_revenue" in changed:
+                    fields["revenue_wan"] = _typed_number(changed["ent_revenue"], "营业收入", "revenue")
             except ValueError as exc:
                 st.error(plain(msg(exc)))
             else:
@@ -610,17 +679,7 @@ if eid and eid in ent_rows:
                     "enterprise",
                     eid,
                     lambda s: repo.update_enterprise(
-                        s.get(Enterprise, eid),
-                        session=s,
-                        actor=user,
-                        expected_version=expected,
-                        credit_code=code.strip() or None,
-                        province=prov.strip() or None,
-                        ownership=ownership,
-                        industry_group=group,
-                        legal_person=legal,
-                        above_scale=above,
-                        **numbers,
+                        s.get(Enterprise, eid), session=s, actor=user, expected_version=expected, **fields
                     ),
                     expected=expected,
                     siblings=("facts",),
@@ -653,48 +712,57 @@ if eid and eid in ent_rows:
             "international_advanced": pick("国际先进", "international"),
             "global_leading": pick("全球领先", "global leading"),
         }
-        with st.form(f"facts::{eid}"):
-            c1, c2 = st.columns(2)
-            facts = {}
-            for i, (key, zh_q, en_q) in enumerate(QUESTIONS):
-                facts[key] = (c1 if i % 2 == 0 else c2).selectbox(
-                    pick(zh_q, en_q),
-                    YES_NO,
-                    index=YES_NO.index(comp.get(key)),
-                    format_func=YN.get,
-                    key=f"fact_{key}::{eid}::{gen}",
-                )
-            facts["worst_accident_3y"] = c1.selectbox(
-                pick("近三年最严重安全/环境事故", "Worst accident in 3 years"),
-                ACCIDENTS,
-                index=ACCIDENTS.index(comp.get("worst_accident_3y")),
-                format_func=acc_names.get,
-                key=f"fact_accident::{eid}::{gen}",
+        ff = partial(_field, "facts", eid, gen)
+        c1, c2 = st.columns(2)
+        for i, (key, zh_q, en_q) in enumerate(QUESTIONS):
+            ff(
+                f"fact_{key}",
+                comp.get(key),
+                (c1 if i % 2 == 0 else c2).selectbox,
+                pick(zh_q, en_q),
+                options=YES_NO,
+                format_func=YN.get,
             )
-            standing = c2.selectbox(
-                pick("智能制造水平", "Standing"),
-                STANDINGS,
-                index=STANDINGS.index(standing_now),
-                format_func=st_names.get,
-                key=f"fact_standing::{eid}::{gen}",
-            )
-            submitted = st.form_submit_button(t("save"), type="primary")
+        ff(
+            "fact_accident",
+            comp.get("worst_accident_3y"),
+            c1.selectbox,
+            pick("近三年最严重安全/环境事故", "Worst accident in 3 years"),
+            options=ACCIDENTS,
+            format_func=acc_names.get,
+        )
+        ff(
+            "fact_standing",
+            standing_now,
+            c2.selectbox,
+            pick("智能制造水平", "Standing"),
+            options=STANDINGS,
+            format_func=st_names.get,
+        )
+        changed = _changed("facts", eid, gen)
+        _unsaved_note("facts", eid)
+        submitted = st.button(t("save"), key=f"facts_save::{eid}", type="primary")
         if submitted or keep:
             expected = ent_version if keep else base_version
-            _save_versioned(
-                "facts",
-                eid,
-                lambda s: repo.update_enterprise(
-                    s.get(Enterprise, eid),
-                    session=s,
-                    actor=user,
-                    expected_version=expected,
-                    standing=standing,
-                    compliance={k: v for k, v in facts.items() if v is not None},
-                ),
-                expected=expected,
-                siblings=("enterprise",),
-            )
+            answers = {("worst_accident_3y" if k == "fact_accident" else k.removeprefix("fact_")): v for k, v in changed.items()}
+
+            def save_facts(s, answers=answers, expected=expected):
+                """Only the facts the user changed, over what is stored now (保留我的修改 keeps the other user's)."""
+                ent = s.get(Enterprise, eid)
+                compliance = dict(ent.compliance or {})
+                for k, v in answers.items():
+                    if k == "standing":
+                        continue
+                    if v is None:
+                        compliance.pop(k, None)
+                    else:
+                        compliance[k] = v
+                extra = {"standing": answers["standing"]} if "standing" in answers else {}
+                return repo.update_enterprise(
+                    ent, session=s, actor=user, expected_version=expected, compliance=compliance, **extra
+                )
+
+            _save_versioned("facts", eid, save_facts, expected=expected, siblings=("enterprise",))
 
         # the recommender's facts for the quotas: one record per province, shared by its enterprises
         st.markdown(pick("**推荐单位信息（用于推荐名额）**", "**The recommender's facts (for the recommendation quotas)**"))
@@ -719,49 +787,58 @@ if eid and eid in ent_rows:
             base_version, gen = _versioned_form("region", province, region_version, keys)
             keep = _conflict_box("region", province)
             knames = {k: labels.enum("region_kind", k, lang()) for k in REGION_KINDS}
-            with st.form(f"region::{province}"):
-                r1, r2 = st.columns(2)
-                kind = r1.selectbox(
-                    pick("推荐单位类型", "Kind of recommender"),
-                    REGION_KINDS,
-                    index=REGION_KINDS.index(region_now["kind"] or "province"),
-                    format_func=knames.get,
-                    key=f"reg_kind::{province}::{gen}",
-                )
-                pilots = r2.text_input(
-                    pick("省级智能制造试点示范累计数量（2023 名额）", "Cumulative provincial pilots (2023 quotas)"),
-                    value=_shown_number(region_now["cumulative_provincial_pilots"]),
-                    max_chars=24,
-                    key=f"reg_pilots::{province}::{gen}",
-                )
-                rank = r1.text_input(
-                    pick(
-                        "工业增加值全国排名（2025 卓越级名额）",
-                        "National rank by industrial value added (2025 excellent-tier quota)",
-                    ),
-                    value=_shown_number(region_now["iva_rank"]),
-                    max_chars=24,
-                    key=f"reg_rank::{province}::{gen}",
-                )
-                excellent = r2.text_input(
-                    pick(
-                        "本地区卓越级智能工厂数量（2025 领航级名额）",
-                        "Excellent-tier factories in the region (2025 leading-tier quota)",
-                    ),
-                    value=_shown_number(region_now["excellent_count"]),
-                    max_chars=24,
-                    key=f"reg_excellent::{province}::{gen}",
-                )
-                submitted = st.form_submit_button(pick("保存推荐单位信息", "Save the recommender's facts"), type="primary")
+            fr_ = partial(_field, "region", province, gen)
+            r1, r2 = st.columns(2)
+            fr_(
+                "reg_kind",
+                region_now["kind"] or "province",
+                r1.selectbox,
+                pick("推荐单位类型", "Kind of recommender"),
+                options=REGION_KINDS,
+                format_func=knames.get,
+            )
+            fr_(
+                "reg_pilots",
+                _shown_number(region_now["cumulative_provincial_pilots"]),
+                r2.text_input,
+                pick("省级智能制造试点示范累计数量（2023 名额）", "Cumulative provincial pilots (2023 quotas)"),
+                max_chars=24,
+            )
+            fr_(
+                "reg_rank",
+                _shown_number(region_now["iva_rank"]),
+                r1.text_input,
+                pick(
+                    "工业增加值全国排名（2025 卓越级名额）", "National rank by industrial value added (2025 excellent-tier quota)"
+                ),
+                max_chars=24,
+            )
+            fr_(
+                "reg_excellent",
+                _shown_number(region_now["excellent_count"]),
+                r2.text_input,
+                pick(
+                    "本地区卓越级智能工厂数量（2025 领航级名额）",
+                    "Excellent-tier factories in the region (2025 leading-tier quota)",
+                ),
+                max_chars=24,
+            )
+            changed = _changed("region", province, gen)
+            _unsaved_note("region", province)
+            submitted = st.button(
+                pick("保存推荐单位信息", "Save the recommender's facts"), key=f"region_save::{province}", type="primary"
+            )
             if submitted or keep:
-                try:
-                    numbers = {
-                        "cumulative_provincial_pilots": _typed_number(
-                            pilots, "省级试点示范累计数量", "cumulative provincial pilots", whole=True
-                        ),
-                        "iva_rank": _typed_number(rank, "工业增加值全国排名", "rank by industrial value added", whole=True),
-                        "excellent_count": _typed_number(excellent, "卓越级智能工厂数量", "excellent-tier factories", whole=True),
-                    }
+                numbers_of = {
+                    "reg_pilots": ("cumulative_provincial_pilots", "省级试点示范累计数量", "cumulative provincial pilots"),
+                    "reg_rank": ("iva_rank", "工业增加值全国排名", "rank by industrial value added"),
+                    "reg_excellent": ("excellent_count", "卓越级智能工厂数量", "excellent-tier factories"),
+                }
+                try:  # only what the user changed
+                    facts_in = {"kind": changed["reg_kind"]} if "reg_kind" in changed else {}
+                    for k, (field, zh, en) in numbers_of.items():
+                        if k in changed:
+                            facts_in[field] = _typed_number(changed[k], zh, en, whole=True)
                 except ValueError as exc:
                     st.error(plain(msg(exc)))
                 else:
@@ -774,9 +851,7 @@ if eid and eid in ent_rows:
                     _save_versioned(
                         "region",
                         province,
-                        lambda s: repo.set_region(
-                            province, session=s, expected_version=expected, actor=user, kind=kind, **numbers
-                        ),
+                        lambda s: repo.set_region(province, session=s, expected_version=expected, actor=user, **facts_in),
                     )
 
         st.markdown(
@@ -863,46 +938,37 @@ if fid and fid in fac_rows:
     fr = fac_rows[fid]
     with st.expander(
         pick("工厂信息", "Factory facts"),
-        expanded=bool(st.session_state.get("forms", {}).get(("factory", fid), {}).get("conflict")),
+        expanded=_open("factory", fid),
     ):
         base_version, gen = _versioned_form("factory", fid, fr.version, ["fac_name", "fac_type", "fac_sector", "fac_address"])
         keep = _conflict_box("factory", fid)
-        with st.form(f"factory::{fid}"):
-            fname = st.text_input(
-                pick("工厂名称（修改）", "Factory name (edit)"), value=fr.name, max_chars=200, key=f"fac_name::{fid}::{gen}"
-            )
-            ftype = st.radio(
-                pick("行业类型", "Industry type"),
-                ["discrete", "process"],
-                index=["discrete", "process"].index(fr.industry_type),
-                horizontal=True,
-                format_func=_now(INDUSTRY_NAMES),
-                key=f"fac_type::{fid}::{gen}",
-            )
-            sector = st.text_input(
-                pick("细分行业", "Sub-sector"), value=fr.sub_sector or "", max_chars=40, key=f"fac_sector::{fid}::{gen}"
-            )
-            address = st.text_input(
-                pick("建设地址", "Address"), value=fr.address or "", max_chars=300, key=f"fac_address::{fid}::{gen}"
-            )
-            submitted = st.form_submit_button(t("save"), type="primary")
+        fa = partial(_field, "factory", fid, gen)
+        fa("fac_name", fr.name, st.text_input, pick("工厂名称（修改）", "Factory name (edit)"), max_chars=200)
+        fa(
+            "fac_type",
+            fr.industry_type,
+            st.radio,
+            pick("行业类型", "Industry type"),
+            options=["discrete", "process"],
+            horizontal=True,
+            format_func=_now(INDUSTRY_NAMES),
+        )
+        fa("fac_sector", fr.sub_sector or "", st.text_input, pick("细分行业", "Sub-sector"), max_chars=40)
+        fa("fac_address", fr.address or "", st.text_input, pick("建设地址", "Address"), max_chars=300)
+        changed = _changed("factory", fid, gen)
+        _unsaved_note("factory", fid)
+        submitted = st.button(t("save"), key=f"factory_save::{fid}", type="primary")
         if submitted or keep:
             with be.Session() as s:
                 current_version = s.get(Factory, fid).version
             expected = current_version if keep else base_version
+            names_of = {"fac_name": "name", "fac_type": "industry_type", "fac_sector": "sub_sector", "fac_address": "address"}
+            # only what the user changed: 保留我的修改 keeps the other user's other fields
+            fields = {names_of[k]: (v.strip() or None) if k in ("fac_sector", "fac_address") else v for k, v in changed.items()}
             _save_versioned(
                 "factory",
                 fid,
-                lambda s: repo.update_factory(
-                    fid,
-                    session=s,
-                    actor=user,
-                    expected_version=expected,
-                    name=fname,
-                    industry_type=ftype,
-                    sub_sector=sector.strip() or None,
-                    address=address.strip() or None,
-                ),
+                lambda s: repo.update_factory(fid, session=s, actor=user, expected_version=expected, **fields),
             )
 
 # -- bundle import: validated whole before anything is written; merge or copy when the factory exists ---------------

@@ -35,6 +35,10 @@ S = {
         "场景与指标有未保存的修改（已暂存，返回该页面可保存）。",
         "Scenarios and KPIs have unsaved edits (kept; go back to that page to save).",
     ),
+    "unsaved_home": (
+        "首页的{forms}有未保存的修改（已暂存，返回首页可保存）。",
+        "Unsaved edits on the home page: {forms} (kept; go back to the home page to save).",
+    ),
     "reload": ("重新加载", "Reload"),
     "keep_mine": ("保留我的修改", "Keep my changes"),
     "not_assessed": ("未评", "Not assessed"),

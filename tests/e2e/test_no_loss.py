@@ -51,6 +51,7 @@ from helpers import (
     wait_for_cards,
 )
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from sqlalchemy import text
 
 OS, PS, DATA = "组织战略", "人员技能", "数据"  # the first three sub-domains of a discrete assessment
 VIEW = {"viewport": {"width": 1400, "height": 1000}, "locale": "zh-CN"}
@@ -503,6 +504,45 @@ def test_5_compliance_facts_stale_form_is_refused(app, tab):
         click(a, a.get_by_role("button", name="保存", exact=True))
         if compliance_of(app.engine, ent) != {"good_credit": True, "good_results_3y": True}:
             problems.append(f"after 重新加载 and 保存: {compliance_of(app.engine, ent)}")
+    _report(problems)
+
+
+def test_6_typed_facts_survive_leaving_the_page(app, tab):
+    """细分行业 typed into 工厂信息 (no Enter, no 保存), then 结果 in the sidebar: nothing is stored, the sidebar warns,
+    and back on 首页 the typed text is still in the field; 保存 then stores it."""
+    page = tab()
+    ent = "流程六未保存草稿有限公司"
+    new_assessment(page, app.url, ent)
+    sidebar(page, "首页")
+    section = page.locator("[data-testid=stExpander]").filter(has_text="工厂信息").last
+    section.locator("summary").first.click()
+    field = section.get_by_label("细分行业")
+    field.fill("通用设备")
+    sidebar(page, "结果")  # straight to the sidebar: the field's change goes with the navigation
+    problems = []
+    warning = page.locator("[data-testid=stSidebar] [data-testid=stAlert]").all_inner_texts()
+    if not any("工厂信息" in w and "未保存" in w for w in warning):
+        problems.append(f"no sidebar warning about the unsaved 工厂信息: {warning!r}")
+
+    def sub_sector():
+        with app.engine.connect() as c:
+            return c.execute(
+                text("SELECT sub_sector FROM factories f JOIN enterprises e ON e.id = f.enterprise_id WHERE e.name = :n"),
+                {"n": ent},
+            ).scalar_one()
+
+    if sub_sector() is not None:
+        problems.append(f"leaving the page saved the draft: {sub_sector()!r}")
+    sidebar(page, "首页")
+    section = page.locator("[data-testid=stExpander]").filter(has_text="工厂信息").last
+    field = section.get_by_label("细分行业")
+    if not field.is_visible() or field.input_value() != "通用设备":
+        problems.append("back on 首页 the typed 细分行业 is gone")
+    else:
+        click(page, section.get_by_role("button", name="保存", exact=True))
+        if sub_sector() != "通用设备":
+            problems.append(f"保存 after coming back stored {sub_sector()!r}")
+    _shot(app, page, "6_draft")
     _report(problems)
 
 

@@ -11,7 +11,7 @@ from conftest_app import new_app
 
 from assessment.services import evaluation
 from assessment.store import repository as repo
-from assessment.store.orm import AuditLog, Enterprise
+from assessment.store.orm import AuditLog, Enterprise, Factory
 from assessment.tiers import load_tier_edition
 from ui import state
 from ui.services import backend
@@ -47,7 +47,7 @@ def test_enterprise_form_saves_numbers_as_typed(app_env):
     _widget(at.selectbox, "ent_ownership::").set_value("local_soe")
     _widget(at.selectbox, "ent_above::").set_value(True)
     _widget(at.text_input, "ent_code::").set_value("91120000MA05000033")
-    at.button(key=f"FormSubmitter:enterprise::{eid}-保存").click().run()
+    at.button(key=f"enterprise_save::{eid}").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     e = _enterprise(eid)
     assert (e.employees, e.revenue_wan, e.ownership, e.above_scale, e.credit_code, e.updated_by) == (
@@ -78,13 +78,13 @@ def test_enterprise_form_refuses_bad_input_and_changes_nothing(app_env):
     ):
         at = open_page("home", **sel)
         _widget(at.text_input, field).set_value(text)
-        at.button(key=f"FormSubmitter:enterprise::{eid}-保存").click().run()
+        at.button(key=f"enterprise_save::{eid}").click().run()
         assert not at.exception
         assert any(words in e.value for e in at.error), (text, [e.value for e in at.error])
         assert _widget(at.text_input, field).value == text  # the input stays
     at = open_page("home", **sel)
     _widget(at.text_input, "ent_code::").set_value("12345")
-    at.button(key=f"FormSubmitter:enterprise::{eid}-保存").click().run()
+    at.button(key=f"enterprise_save::{eid}").click().run()
     assert any("统一社会信用代码" in e.value and "String should" not in e.value for e in at.error), [e.value for e in at.error]
     e = _enterprise(eid)
     assert (e.version, e.employees, e.credit_code) == (version, 100, None)
@@ -97,7 +97,7 @@ def test_enterprise_form_conflict_names_who_and_keeps_the_input(app_env):
     with backend().Session.begin() as s:  # bob saves the enterprise's facts after the form was shown
         repo.update_enterprise(s.get(Enterprise, eid), session=s, actor="bob", employees=900)
     _widget(at.text_input, "ent_employees::").set_value("350")
-    at.button(key=f"FormSubmitter:enterprise::{eid}-保存").click().run()
+    at.button(key=f"enterprise_save::{eid}").click().run()
     assert not at.exception
     assert any("bob" in w.value for w in at.warning), [w.value for w in at.warning]
     assert _enterprise(eid).employees == 900
@@ -113,9 +113,9 @@ def test_enterprise_and_compliance_forms_do_not_conflict_with_each_other(app_env
     eid = sel[state.ENTERPRISE_ID]
     at = open_page("home", **sel)
     _widget(at.selectbox, "ent_ownership::").set_value("private")
-    at.button(key=f"FormSubmitter:enterprise::{eid}-保存").click().run()
+    at.button(key=f"enterprise_save::{eid}").click().run()
     _widget(at.selectbox, "fact_good_credit::").set_value(True)
-    at.button(key=f"FormSubmitter:facts::{eid}-保存").click().run()
+    at.button(key=f"facts_save::{eid}").click().run()
     assert not at.exception and not at.warning, [w.value for w in at.warning]
     e = _enterprise(eid)
     assert e.ownership == "private" and e.compliance.get("good_credit") is True
@@ -127,7 +127,7 @@ def test_region_form_sets_the_quota_facts_of_the_province(app_env):
     at = open_page("home", **sel)
     _widget(at.text_input, "reg_rank::天津::").set_value("１５")
     _widget(at.text_input, "reg_pilots::天津::").set_value("320")
-    at.button(key="FormSubmitter:region::天津-保存推荐单位信息").click().run()
+    at.button(key="region_save::天津").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     with backend().Session() as s:
         row = repo.get_region("天津", session=s)
@@ -139,14 +139,14 @@ def test_region_form_sets_the_quota_facts_of_the_province(app_env):
     with backend().Session.begin() as s:
         repo.set_region("天津", session=s, expected_version=1, actor="bob", iva_rank=9)
     _widget(at.text_input, "reg_rank::天津::").set_value("25")
-    at.button(key="FormSubmitter:region::天津-保存推荐单位信息").click().run()
+    at.button(key="region_save::天津").click().run()
     assert any("bob" in w.value for w in at.warning), [w.value for w in at.warning]
     with backend().Session() as s:
         assert repo.get_region("天津", session=s).iva_rank == 9
     # a rank of 0 is refused in words, nothing changes
     at = open_page("home", **sel)
     _widget(at.text_input, "reg_rank::天津::").set_value("0")
-    at.button(key="FormSubmitter:region::天津-保存推荐单位信息").click().run()
+    at.button(key="region_save::天津").click().run()
     assert any("工业增加值全国排名无效" in e.value for e in at.error), [e.value for e in at.error]
 
 
@@ -233,10 +233,71 @@ def test_forms_in_english(app_env):
     eid = sel[state.ENTERPRISE_ID]
     at = open_page("home", **sel, **{state.LANG: "en"})
     _widget(at.text_input, "ent_employees::").set_value("many")
-    at.button(key=f"FormSubmitter:enterprise::{eid}-Save").click().run()
+    at.button(key=f"enterprise_save::{eid}").click().run()
     errors = [e.value for e in at.error]
     assert errors and all("employees" in e and "not a number" in e and not re.search(r"[\u4e00-\u9fff]", e) for e in errors), (
         errors
     )
     labels_ = [w.label for w in at.checkbox if w.key and w.key.startswith("bc_")]
     assert labels_ and not any("建设" in x for x in labels_)
+
+
+def _factory(fid: int) -> Factory:
+    with backend().Session() as s:
+        return s.get(Factory, fid)
+
+
+def test_unsaved_facts_survive_leaving_the_page_and_the_sidebar_says_so(app_env):
+    """Typed into 工厂信息 and 企业信息, then off to 结果 without saving: nothing is stored, the sidebar warns, and back on
+    首页 the typed values are still in the fields, ready to save."""
+    sel = _fresh()
+    eid, fid = sel[state.ENTERPRISE_ID], sel[state.FACTORY_ID]
+    at = open_page("home", **sel)
+    _widget(at.text_input, "fac_sector::").input("通用设备").run()
+    _widget(at.text_input, "ent_employees::").input("4,200").run()
+    at.switch_page("app_pages/results.py").run()
+    assert not at.exception
+    warnings = [w.value for w in at.sidebar.warning]
+    assert any("工厂信息" in w and "企业信息" in w for w in warnings), warnings
+    assert _factory(fid).sub_sector is None and _enterprise(eid).employees == 100  # nothing saved by leaving
+    at.switch_page("app_pages/home.py").run()
+    assert not at.exception
+    assert _widget(at.text_input, "fac_sector::").value == "通用设备"
+    assert _widget(at.text_input, "ent_employees::").value == "4,200"
+    at.button(key=f"factory_save::{fid}").click().run()
+    at.button(key=f"enterprise_save::{eid}").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert (_factory(fid).sub_sector, _enterprise(eid).employees) == ("通用设备", 4200)
+    assert not [w.value for w in at.sidebar.warning if "未保存" in w.value]
+
+
+def test_keep_mine_writes_only_what_this_user_changed(app_env):
+    """张工 sets the sub-sector while this user's form is open; this user changes the address and keeps theirs after
+    the conflict: the address is written and 张工's sub-sector stays (the whole stale form is not written back)."""
+    sel = _fresh()
+    fid = sel[state.FACTORY_ID]
+    at = open_page("home", **sel)
+    with backend().Session.begin() as s:
+        repo.update_factory(fid, session=s, actor="张工", expected_version=None, sub_sector="通用设备")
+    _widget(at.text_input, "fac_address::").input("天津市滨海新区")
+    at.button(key=f"factory_save::{fid}").click().run()
+    assert any("张工" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert _factory(fid).address is None
+    at.button(key=f"factory_keep::{fid}").click().run()
+    assert not at.exception
+    f = _factory(fid)
+    assert (f.address, f.sub_sector) == ("天津市滨海新区", "通用设备")
+
+
+def test_keep_mine_on_compliance_facts_keeps_the_other_users_answers(app_env):
+    sel = _fresh()
+    eid = sel[state.ENTERPRISE_ID]
+    at = open_page("home", **sel)
+    with backend().Session.begin() as s:
+        repo.update_enterprise(s.get(Enterprise, eid), session=s, actor="李工", compliance={"good_credit": True})
+    _widget(at.selectbox, "fact_good_results_3y::").set_value(True)
+    at.button(key=f"facts_save::{eid}").click().run()
+    assert any("李工" in w.value for w in at.warning), [w.value for w in at.warning]
+    at.button(key=f"facts_keep::{eid}").click().run()
+    assert not at.exception
+    assert _enterprise(eid).compliance == {"good_credit": True, "good_results_3y": True}
