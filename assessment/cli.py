@@ -276,7 +276,7 @@ def cmd_maturity_score(args) -> int:
     print("\n等级  得分 X_n  达标(≥{:.1f})  计入S".format(res.threshold))
     for n, x in res.level_scores.items():
         counted = int(n) <= res.levels_counted
-        print(f"  {n}    {x:6.3f}     {'是' if x >= res.threshold - 1e-12 else '否'}         {'是' if counted else '—'}")
+        print(f"  {n}    {x:6.3f}     {'是' if res.level_passed(n) else '否'}         {'是' if counted else '—'}")
     print("\n子域 Sub-domain            " + "  ".join(f"L{n}   " for n in res.level_scores))
     for sd in res.subdomains:
         cells = "  ".join(f"{labels.node_score(v):>5}" for v in sd.level_scores.values())
@@ -296,16 +296,12 @@ def cmd_maturity_score(args) -> int:
 
 
 def cmd_tier_evaluate(args) -> int:
-    from .declarations import load_declarations, validate_kpis
-    from .editions import DECLARATIONS_EDITION
+    from .engine import evaluate
     from .explain import render_tiers
-    from .profile import read_profile
-    from .tiers import evaluate_tiers, load_tier_edition
+    from .registry import editions_for, read_inputs
 
-    profile = read_profile(Path(args.profile))
-    validate_kpis(profile, load_declarations(DECLARATIONS_EDITION, _root(args)))
-    ed = load_tier_edition(args.edition or profile.tier_edition, _root(args))
-    res = evaluate_tiers(profile, ed, root=_root(args))
+    inputs = read_inputs(Path(args.profile), root=_root(args))
+    res = evaluate(inputs, editions_for(inputs, tier_edition=args.edition, root=_root(args))).tiers
     if args.json:
         _print_json(res.model_dump(mode="json"))
     else:
@@ -314,16 +310,18 @@ def cmd_tier_evaluate(args) -> int:
 
 
 def cmd_declare_check(args) -> int:
-    from .declarations import check_declarations, load_declarations
     from .editions import DECLARATIONS_EDITION
+    from .engine import evaluate
     from .explain import render_declarations
-    from .profile import read_profile
+    from .registry import editions_for, read_inputs
 
-    profile = read_profile(Path(args.profile))
-    decl = load_declarations(args.edition or DECLARATIONS_EDITION, _root(args))
-    if args.programme and args.programme not in decl.programmes:
-        raise UsageError(f"unknown programme {args.programme!r}; known: {', '.join(decl.programmes)}")
-    res = check_declarations(profile, decl, programme=args.programme, root=_root(args))
+    inputs = read_inputs(Path(args.profile), root=_root(args))
+    editions = editions_for(inputs, declarations=args.edition or DECLARATIONS_EDITION, root=_root(args))
+    if args.programme and args.programme not in editions.declarations.programmes:
+        raise UsageError(f"unknown programme {args.programme!r}; known: {', '.join(editions.declarations.programmes)}")
+    res = evaluate(inputs, editions).declarations
+    if args.programme:
+        res = res.model_copy(update={"programmes": {args.programme: res.programmes[args.programme]}})
     if args.json:
         _print_json(res.model_dump(mode="json"))
     else:

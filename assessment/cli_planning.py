@@ -71,7 +71,7 @@ def cmd_rescore(args) -> int:
         except YamlError as exc:
             raise _usage(str(exc)) from None
     if isinstance(data, dict) and "enterprise" in data:
-        from .profile import read_profile
+        from .registry import read_profile
 
         try:
             profile = read_profile(path)

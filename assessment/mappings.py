@@ -31,6 +31,7 @@ from pydantic import ConfigDict, Field
 from .answers import NA, Answers
 from .editions import DEFAULT_ROOT, load_maturity_cached, load_registry
 from .loader import CriteriaError, Problem, check_unique, load_file, raise_if
+from .registry import evaluate_profile
 from .schema import Provenance, Strict
 
 Relation = Literal["same", "reworded", "renamed", "split", "merged", "related", "removed"]
@@ -385,10 +386,7 @@ def rescore(answers: Answers, to: str, *, root: Path = DEFAULT_ROOT, profile=Non
 
 
 def _tier_change(profile, new_answers: Answers, root: Path) -> dict:
-    from .tiers import evaluate_tiers, load_tier_edition
-
-    ed = load_tier_edition(profile.tier_edition, root)
-    before = evaluate_tiers(profile, ed, root=root).tier
+    before = evaluate_profile(profile, root=root).tiers.tier
     m = profile.maturity.model_copy(
         update={
             "answers": dict(new_answers.grades),
@@ -398,21 +396,19 @@ def _tier_change(profile, new_answers: Answers, root: Path) -> dict:
             "certified_level": None,
         }
     )
-    after = evaluate_tiers(profile.model_copy(update={"maturity": m}), ed, root=root).tier
-    return {"edition": ed.id, "before": before, "after": after, "changed": before != after}
+    after = evaluate_profile(profile.model_copy(update={"maturity": m}), root=root).tiers.tier
+    return {"edition": profile.tier_edition, "before": before, "after": after, "changed": before != after}
 
 
 def retier(profile, to: str, *, root: Path = DEFAULT_ROOT) -> dict:
     """A profile's tier under another tier edition, with the rule mapping."""
-    from .tiers import evaluate_tiers, load_tier_edition
-
     if profile.tier_edition == to:
         raise KeyError(f"the profile is already on {to} (its tier_edition)")
     m = find_mapping(profile.tier_edition, to, root)
     if m is None:
         raise KeyError(f"no mapping from {profile.tier_edition} to {to}")
-    before = evaluate_tiers(profile, load_tier_edition(m.source, root), root=root)
-    after = evaluate_tiers(profile, load_tier_edition(m.target, root), root=root)
+    before = evaluate_profile(profile, tier_edition=m.source, root=root).tiers
+    after = evaluate_profile(profile, tier_edition=m.target, root=root).tiers
     pairs = rule_pairs(m, root)
     return {
         "from": m.source,

@@ -12,8 +12,6 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .loader import YamlError, read_document
-
 
 class ProfileError(ValueError):
     """A bad profile; the message is one line naming the field."""
@@ -162,16 +160,4 @@ def parse_profile(data: Any, source: str = "profile", base: Path | None = None) 
         path = base / profile.maturity.answers_file
         if not path.exists():
             raise ProfileError(f"{source}: maturity.answers_file: no such file {profile.maturity.answers_file!r}")
-    return profile
-
-
-def read_profile(path: Path) -> Profile:
-    try:
-        data = read_document(path)
-    except YamlError as exc:
-        raise ProfileError(str(exc)) from None
-    profile = parse_profile(data, str(path), path.parent)
-    if profile.maturity and profile.maturity.answers_file:
-        resolved = str((path.parent / profile.maturity.answers_file).resolve())
-        profile = profile.model_copy(update={"maturity": profile.maturity.model_copy(update={"answers_file": resolved})})
     return profile

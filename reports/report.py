@@ -125,6 +125,7 @@ def report_pdf(ctx: ReportContext, lang: str = "zh") -> bytes:
     levels = charts.level_bars(
         [labels.level(n, lang, "short", edition=m.edition, root=root) for n in range(1, 6)],
         [m.level_scores[str(n)] for n in range(1, 6)],
+        [m.level_passed(n) for n in range(1, 6)],
         m.threshold,
         title=L("各等级得分", "Per-level scores"),
         fmt="svg",
@@ -246,7 +247,7 @@ def report_pdf(ctx: ReportContext, lang: str = "zh") -> bytes:
             [
                 lvl(int(n)),
                 f"{x:.3f}",
-                labels.yes_no(x >= m.threshold - 1e-12, lang),
+                labels.yes_no(m.level_passed(n), lang),
                 labels.yes_no(True, lang) if int(n) <= m.levels_counted else "—",
             ]
             for n, x in m.level_scores.items()

@@ -374,7 +374,7 @@ def declaration_draft(aid: int, programme: str, *, session: Session, root: Path)
     e, f = a.factory.enterprise, a.factory
     instances = form_instances(a, p.scenario_catalogue, root)
     kpis = {k.kpi_id: (k.value, k.period) for k in a.kpis}
-    m = ev.maturity
+    m = ev.scored
     cert = session.scalar(
         select(Certificate.number).where(Certificate.assessment_id == a.id).order_by(Certificate.id.desc()).limit(1)
     )
@@ -448,7 +448,7 @@ def _summary_programmes(decl, programme: str):
 
 
 def _summary_quota(programme, region) -> tuple[int, str]:
-    from assessment.declarations import _quota
+    from assessment.programmes import _quota
 
     q = _quota(programme, region)
     if q.value is None:
@@ -508,9 +508,9 @@ def recommendation_plan(aids: list[int] | None, recommender: str, programme: str
                 factory=a.factory.name,
                 assessment_id=a.id,
                 instances=listing,
-                score=ev.maturity.score,
-                score_text=score_text(ev.maturity.score),
-                level=LEVEL["zh"][ev.maturity.level],
+                score=ev.scored.score,
+                score_text=score_text(ev.scored.score),
+                level=LEVEL["zh"][ev.scored.level],
                 tier=TIER["zh"][ev.tiers.tier],
                 factory_eligible=fs.met,
                 factory_reasons=[reason_words(c, decl) for c in fs.reasons],

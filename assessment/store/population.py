@@ -30,6 +30,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from ..editions import DECLARATIONS_EDITION, DEFAULT_ROOT, load_maturity_cached
+from ..registry import evaluate_profile
 from .orm import (
     Answer,
     Assessment,
@@ -465,15 +466,10 @@ def _profile_doc(key) -> dict:
 
 
 def _evaluate(key, root: Path):
-    from ..declarations import check_declarations, load_declarations
     from ..profile import parse_profile
-    from ..rules import build_context
-    from ..tiers import evaluate_tiers, load_tier_edition
 
-    profile = parse_profile(_profile_doc(key), "synthetic")
-    ctx = build_context(profile, root)
-    tr = evaluate_tiers(profile, load_tier_edition(TIER_EDITION, root), root=root, _ctx=ctx)
-    dr = check_declarations(profile, load_declarations(DECLARATIONS_EDITION, root), root=root, ctx=ctx)
+    ev = evaluate_profile(parse_profile(_profile_doc(key), "synthetic"), declarations=DECLARATIONS_EDITION, root=root)
+    tr, dr = ev.tiers, ev.declarations
     tiers = {k: {"met": v.met, "reasons": [r.rule for r in v.reasons]} for k, v in tr.tiers.items()}
     return tr.tier, tiers, [p for p, s in dr.programmes.items() if s.met]
 

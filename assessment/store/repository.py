@@ -20,10 +20,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import engine
 from ..answers import Answers, normalise_grade
 from ..editions import DECLARATIONS_EDITION, DEFAULT_ROOT, load_maturity_cached, resolve
-from ..maturity import MaturityResult, score
+from ..engine import Evaluation, Inputs
 from ..profile import TIERS, Profile, parse_profile
+from ..registry import editions_for
 from .evidence import BlobStore, EvidenceRejected, check_upload
 from .orm import (
     STATUSES,
@@ -973,26 +975,9 @@ def build_profile(a: Assessment) -> Profile:
     return parse_profile(doc, f"assessment {a.id}")
 
 
-@dataclass(frozen=True)
-class Evaluation:
-    maturity: MaturityResult
-    tiers: Any  # TierResult
-    declarations: Any  # DeclarationResult
-    profile: Profile
-
-
 def evaluate(a: Assessment, *, root: Path = DEFAULT_ROOT) -> Evaluation:
-    from ..declarations import check_declarations, load_declarations
-    from ..rules import build_context
-    from ..tiers import evaluate_tiers, load_tier_edition
-
-    ed = load_maturity_cached(a.maturity_edition, root)
-    mres = score(answers_model(a), ed)
-    profile = build_profile(a)
-    ctx = build_context(profile, root, maturity_result=mres)  # scored once, shared by tiers and declarations
-    tres = evaluate_tiers(profile, load_tier_edition(a.tier_edition, root), root=root, _ctx=ctx)
-    dres = check_declarations(profile, load_declarations(a.declarations_edition, root), root=root, ctx=ctx)
-    return Evaluation(mres, tres, dres, profile)
+    inputs = Inputs(build_profile(a), answers_model(a))
+    return engine.evaluate(inputs, editions_for(inputs, declarations=a.declarations_edition, root=root))
 
 
 def assessment_digest(a: Assessment) -> str:
@@ -1025,7 +1010,7 @@ def snapshot(
 ) -> ResultSnapshot:
     a = get_assessment(assessment_id, session=session)
     ev = evaluate(a, root=root)
-    m, t = ev.maturity, ev.tiers
+    m, t = ev.scored, ev.tiers
     summary = {
         "score": m.score,
         "level": m.level,
