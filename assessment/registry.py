@@ -26,9 +26,12 @@ def read_profile(path: Path) -> Profile:
         data = read_document(path)
     except YamlError as exc:
         raise ProfileError(str(exc)) from None
-    profile = parse_profile(data, str(path), path.parent)
+    profile = parse_profile(data, str(path))
     if profile.maturity and profile.maturity.answers_file:
-        resolved = str((path.parent / profile.maturity.answers_file).resolve())
+        answers = path.parent / profile.maturity.answers_file
+        if not answers.exists():
+            raise ProfileError(f"{path}: maturity.answers_file: no such file {profile.maturity.answers_file!r}")
+        resolved = str(answers.resolve())
         profile = profile.model_copy(update={"maturity": profile.maturity.model_copy(update={"answers_file": resolved})})
     return profile
 

@@ -81,3 +81,72 @@ def test_the_engine_imports_no_ui_chart_or_pdf_library():
     _, external = _graph()
     offenders = {m: sorted(x & set(FORBIDDEN)) for m, x in external.items() if x & set(FORBIDDEN)}
     assert offenders == {}
+
+
+# The engine: parsed inputs and loaded editions in, results out. It reads no file and loads no edition; that is the
+# loading side's work (LOADING), which may import the engine but never the other way round.
+ENGINE = {
+    f"assessment.{m}"
+    for m in (
+        "engine",
+        "inputs",
+        "schema",
+        "results",
+        "profile",
+        "catalogue",
+        "maturity",
+        "batch",
+        "rules",
+        "tiering",
+        "programmes",
+    )
+}
+LOADING = {
+    f"assessment.{m}"
+    for m in ("loader", "editions", "registry", "tiers", "declarations", "scenarios", "answers", "checks", "mappings")
+}
+FILE_ACCESS = ("pathlib", "os", "io", "yaml", "json", "shutil", "tempfile", "sqlalchemy")
+READS = ("open", "read_text", "read_bytes", "stat", "exists", "glob", "rglob")
+
+
+def _reach(edges: dict[str, set[str]], start: str) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        for w in edges[todo.pop()]:
+            if w not in seen:
+                seen.add(w)
+                todo.append(w)
+    return seen
+
+
+def test_the_engine_reaches_only_the_engine():
+    edges, _ = _graph()
+    assert ENGINE <= set(edges) and LOADING <= set(edges)
+    outside = {m: sorted(_reach(edges, m) - ENGINE) for m in sorted(ENGINE) if _reach(edges, m) - ENGINE}
+    assert outside == {}
+
+
+def test_the_engine_touches_no_file():
+    _, external = _graph()
+    assert {m: sorted(external[m] & set(FILE_ACCESS)) for m in ENGINE if external[m] & set(FILE_ACCESS)} == {}
+    calls, roots = {}, set()
+    for m in sorted(ENGINE):
+        tree = ast.parse((ROOT / (m.replace(".", "/") + ".py")).read_text(encoding="utf-8"))
+        names = {
+            n.func.id if isinstance(n.func, ast.Name) else n.func.attr
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Call) and isinstance(n.func, (ast.Name, ast.Attribute))
+        }
+        if names & set(READS):
+            calls[m] = sorted(names & set(READS))
+        params = {a.arg for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) for a in n.args.args + n.args.kwonlyargs}
+        if "root" in params:
+            roots.add(m)
+    assert calls == {}
+    assert roots == set()  # no ``root`` parameter (a criteria folder) anywhere in the engine
+
+
+def test_the_loading_side_is_not_reached_from_the_engine_but_reaches_it():
+    edges, _ = _graph()
+    assert "assessment.engine" in _reach(edges, "assessment.registry")
+    assert not any(_reach(edges, m) & LOADING for m in ENGINE)

@@ -40,7 +40,7 @@ def load_case(path: Path):
     doc = merge(yaml.safe_load(base_path.read_text(encoding="utf-8")), case.get("patch") or {})
     if doc.get("maturity", {}).get("answers_file"):
         doc["maturity"]["answers_file"] = str(base_path.parent / doc["maturity"]["answers_file"])
-    return case, parse_profile(doc, case["name"], base_path.parent)
+    return case, parse_profile(doc, case["name"])
 
 
 @pytest.mark.parametrize("path", TIER_CASES, ids=[f"{p.parent.name}/{p.stem}" for p in TIER_CASES])
