@@ -6,10 +6,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 from assessment import explain, labels
 from assessment.editions import DEFAULT_ROOT, load_maturity_cached, load_registry
+from assessment.programmes import DeclarationResult
+from assessment.results import MaturityResult
+from assessment.tiering import TierResult
 
 from . import charts
 from .fonts import BOLD_FAMILY
@@ -25,9 +28,9 @@ class ReportContext:
     factory: str
     title: str
     period: str | None
-    maturity: Any  # MaturityResult
-    tiers: Any  # TierResult
-    declarations: Any  # DeclarationResult
+    maturity: MaturityResult
+    tiers: TierResult
+    declarations: DeclarationResult
     kpis: list[tuple[str, str, float, str | None]]  # (id, name, value, period)
     kpi_units: dict[str, str]
     evidence: list[tuple[str | None, str, int, str]]  # (requirement, name, size, sha256)
@@ -254,7 +257,7 @@ def report_pdf(ctx: ReportContext, lang: str = "zh") -> bytes:
         ],
         "sub_head": [L("子域", "Sub-domain"), L("能力域", "Domain"), "L1", "L2", "L3", "L4", "L5", L("得分", "Score")],
         "sub_rows": [
-            [name(x), dom_names.get(x.parent, x.parent or "")]
+            [name(x), dom_names.get(x.parent or "", x.parent or "")]
             + [labels.node_score(v) for v in x.level_scores.values()]
             + [labels.node_score(x.score)]
             for x in m.subdomains

@@ -147,7 +147,7 @@ def report_context(aid: int, *, session: Session, root: Path) -> ReportContext:
         factory=a.factory.name,
         title=a.title,
         period=a.period,
-        maturity=ev.maturity,
+        maturity=ev.scored,
         tiers=ev.tiers,
         declarations=ev.declarations,
         kpis=kpis,
