@@ -31,8 +31,10 @@ from pydantic import ConfigDict, Field
 from .answers import NA, Answers
 from .editions import DEFAULT_ROOT, load_maturity_cached, load_registry
 from .loader import CriteriaError, Problem, check_unique, load_file, raise_if
+from .maturity import score
 from .registry import evaluate_profile
 from .schema import Provenance, Strict
+from .tiers import load_tier_edition
 
 Relation = Literal["same", "reworded", "renamed", "split", "merged", "related", "removed"]
 
@@ -175,8 +177,6 @@ def _check(m: MappingFile, label: str, root: Path, problems: list[Problem]) -> N
             if sid not in mapped_to and sid not in {n.id for n in m.new_subdomains}:
                 problems.append(Problem(label, sid, "sub-domain of the new edition is neither mapped to nor listed as new"))
     else:
-        from .tiers import load_tier_edition
-
         if m.subdomains or m.requirements or m.new_subdomains or m.combine:
             problems.append(Problem(label, "-", "sub-domains and requirements belong to maturity mappings"))
         ra = {r["id"] for r in load_tier_edition(m.from_, root).rows()}
@@ -318,7 +318,6 @@ def _sub_weights(res) -> dict[str, dict[str, float | None]]:
 def rescore(answers: Answers, to: str, *, root: Path = DEFAULT_ROOT, profile=None) -> dict:
     """Impact of moving an assessment to edition ``to``: what maps, what does not, what is new, weights that moved
     and whether the level (and, with a profile, the tier) changes."""
-    from .maturity import score
 
     m = find_mapping(answers.edition, to, root)
     if m is None:
@@ -423,7 +422,6 @@ def retier(profile, to: str, *, root: Path = DEFAULT_ROOT) -> dict:
 
 
 def rule_pairs(m: Mapping, root: Path = DEFAULT_ROOT) -> dict:
-    from .tiers import load_tier_edition
 
     ra = {r["id"]: r for r in load_tier_edition(m.source, root).rows()}
     rb = {r["id"]: r for r in load_tier_edition(m.target, root).rows()}

@@ -42,12 +42,15 @@ from .answers import NA, Answers, parse_answers, read_answers_file
 from .declarations import load_declarations
 from .editions import DECLARATIONS_EDITION, DEFAULT_ROOT, MaturityEdition
 from .loader import YamlError, read_document
-from .profile import TIER_ZH, TIERS, Profile, parse_profile
+from .maturity import _propagate, compile_model, score
+from .profile import TIER_ZH, TIERS, Compliance, Enterprise, Profile, parse_profile
 from .registry import evaluate_profile, read_profile
 from .results import Frozen
-from .rules import Context, Kind, Rule, build_context
+from .rules import Context, Kind, Rule, _cmp, build_context
+from .rules import evaluate as evaluate_rule
 from .scenarios import load_catalogue
 from .schema import Strict
+from .tiers import load_tier_edition
 
 MAX_VARIABLES = 20000  # above this the integer program is not attempted (the heuristic plans instead)
 TIME_LIMIT = 20.0  # seconds per integer program
@@ -222,7 +225,6 @@ def check_costs(costs: Costs, *, edition: MaturityEdition | None, catalogue, kpi
             raise PlanError(f"{source}: kpis.{kid}: unknown KPI")
     for path in costs.data["facts"]:
         head, _, name = path.partition(".")
-        from .profile import Compliance, Enterprise
 
         models: dict[str, type[BaseModel]] = {"compliance": Compliance, "enterprise": Enterprise}
         model = models.get(head)
@@ -342,8 +344,6 @@ class _Maturity:
 
 def _maturity_of(profile: Profile | None, answers: Answers | None, edition: MaturityEdition | None, root: Path) -> _Maturity:
     if profile is None:
-        from .maturity import score
-
         assert answers is not None and edition is not None  # plan() gives both when there is no profile
         return _Maturity("answers", level=score(answers, edition).level, answers=answers, edition=edition)
     m = profile.maturity
@@ -352,8 +352,6 @@ def _maturity_of(profile: Profile | None, answers: Answers | None, edition: Matu
     if m.certified_level is not None:
         return _Maturity("stated", "certified_level", m.certified_level)
     if m.answers is not None or m.answers_file is not None:
-        from .maturity import score
-
         if m.answers_file:
             ans, ed = read_answers_file(Path(m.answers_file), root=root)
         else:
@@ -390,7 +388,6 @@ class _MatModel:
 
 
 def _mat_model(answers: Answers, edition: MaturityEdition) -> _MatModel:
-    from .maturity import _propagate, compile_model
 
     c = compile_model(edition, answers.industry)
     values = edition.grade_values()
@@ -462,7 +459,6 @@ class _Solved:
 
 
 def _reached(mm: _MatModel, grades: dict[str, str]) -> int:
-    from .maturity import score
 
     return score(Answers(mm.answers.edition, mm.answers.industry, {**mm.answers.grades, **grades}), mm.edition).level
 
@@ -835,7 +831,6 @@ def _stages(target: Target, profile: Profile | None, mat: _Maturity, root: Path)
         return [_Stage(f"L{n}", LEVEL_ZH[n], f"Maturity level {n}", [], n) for n in range(start + 1, target.value + 1)] or [
             _Stage(f"L{target.value}", LEVEL_ZH[target.value], f"Maturity level {target.value}", [], target.value)
         ]
-    from .tiers import load_tier_edition
 
     stages: list[_Stage] = []
     tier_edition: str | None = None
@@ -880,7 +875,6 @@ def _facts_context(profile: Profile, root: Path) -> Context:
 
 def _evaluate(target: Target, profile: Profile | None, answers_doc: dict | None, root: Path, stage: _Stage | None = None):
     """(met, summary) of the target (or a stage of it) on a planned profile, with the real engine."""
-    from .maturity import score
 
     if profile is None:
         ans, ed = parse_answers(answers_doc, root=root, source="planned answers")
@@ -917,7 +911,6 @@ def _evaluate(target: Target, profile: Profile | None, answers_doc: dict | None,
 
 def _accepts(rule: Rule, value: Any) -> bool:
     """Whether ``value`` of the rule's fact meets ``rule`` (a legal-entity rule asks for a legal person)."""
-    from .rules import _cmp
 
     if rule.kind == Kind.legal_entity:
         return value is True
@@ -932,7 +925,6 @@ def _facts_needed(profile: Profile, rules: list[Rule], costs: Costs, root: Path)
 
     Several tiers can ask for the same fact (e.g. standing: domestic leading for 卓越级, global leading for 领航级):
     the value chosen meets every rule on the path, and the item belongs to the first stage with a rule on it."""
-    from .rules import evaluate as eval_rule
 
     ctx = _facts_context(profile, root)
     by_path: dict[str, list[tuple[Rule, Any]]] = {}
@@ -941,7 +933,7 @@ def _facts_needed(profile: Profile, rules: list[Rule], costs: Costs, root: Path)
             continue
         path = r.fact if r.kind == Kind.fact else "enterprise.legal_person"
         assert path is not None  # a fact rule names its fact (Rule._shape)
-        by_path.setdefault(path, []).append((r, eval_rule(r, ctx)))
+        by_path.setdefault(path, []).append((r, evaluate_rule(r, ctx)))
     out, blockers = {}, []
     for path, checks in by_path.items():
         failing = [(r, c) for r, c in checks if not c.met]
@@ -995,7 +987,6 @@ def _scenario_needs(rules: list[Rule]) -> _ScenarioNeeds:
 
 
 def _scenario_unmet(profile: Profile, rules: list[Rule], root: Path) -> bool:
-    from .rules import evaluate as eval_rule
 
     ctx = _facts_context(profile, root)
     kinds = (
@@ -1006,7 +997,7 @@ def _scenario_unmet(profile: Profile, rules: list[Rule], root: Path) -> bool:
         Kind.supply_chain_beyond,
         Kind.ai_share,
     )
-    return any(not eval_rule(r, ctx).met for r in rules if r.kind in kinds)
+    return any(not evaluate_rule(r, ctx).met for r in rules if r.kind in kinds)
 
 
 def _apply(
