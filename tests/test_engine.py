@@ -249,3 +249,19 @@ def test_gaps_toward_any_level_are_picked_from_one_scoring(mini, monkeypatch):
         assert maturity.gaps_to(res, n) == expected[n]
     assert calls == []
     assert {g.id for g in res.all_gaps} >= {g.id for n in expected for g in expected[n]}
+
+
+def test_the_upgrade_path_picks_its_gaps_from_the_one_scoring():
+    """A tier's upgrade path lists the gaps toward the maturity level the next tier needs: the same as scoring toward
+    that level, taken from the evaluation's one scoring."""
+    from assessment.engine import Inputs, evaluate
+    from assessment.maturity import gaps_to
+
+    inputs, editions = _leading()
+    assert inputs.answers is not None and editions.maturity is not None
+    weak = Answers(inputs.answers.edition, inputs.answers.industry, {k: "partial" for k in inputs.answers.grades})
+    ev = evaluate(Inputs(inputs.profile, weak), editions)
+    up = ev.tiers.upgrade
+    assert up is not None and up.maturity_needed is not None and up.maturity_gaps
+    assert up.maturity_gaps == gaps_to(ev.scored, up.maturity_needed)[:20]
+    assert up.maturity_gaps == score(weak, editions.maturity, target_level=up.maturity_needed).gaps[:20]
