@@ -15,6 +15,7 @@ Every number comes from the criteria files; nothing here is specific to an editi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -334,9 +335,18 @@ def _gaps(c, x, thr, req_val, req_eff, grade_of, s) -> list[Gap]:
         x2[level_index[r.level]] += gain_x
         s2, _, _ = _gate(x2, thr)
         out.append((s2 - s, gain_x, r))
-    out.sort(key=lambda t: (-t[0], -t[1], t[2].level, t[2].id))
+    # exact order with integer keys (every gain over one common denominator): Fraction comparisons are slow
+    ds, dx = math.lcm(*(t[0].denominator for t in out)), math.lcm(*(t[1].denominator for t in out))
+    out.sort(
+        key=lambda t: (
+            -t[0].numerator * (ds // t[0].denominator),
+            -t[1].numerator * (dx // t[1].denominator),
+            t[2].level,
+            t[2].id,
+        )
+    )
     return [
-        Gap(
+        Gap.model_construct(  # computed here, not input: no validation needed (one per requirement below full)
             id=r.id,
             level=r.level,
             subdomain=c.edition.req_subdomain[r.id],
