@@ -38,7 +38,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# mypy over the engine, store, services and reports (configuration in pyproject.toml)
+# mypy over the engine, store, services (assessment/services), the command line (cli/) and reports (files listed in
+# pyproject.toml)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 

@@ -20,7 +20,7 @@ from assessment.store.evidence import UPLOAD_TYPES, EvidenceRejected
 from ui import auth
 from ui.i18n import GRADE_NAMES, TIER_NAMES, msg, name, pick
 from ui.services import backend
-from ui.widgets import flash, plain, show_flash
+from ui.widgets import evidence_reader, flash, plain, show_flash
 
 be = backend()
 p = auth.principal(be)
@@ -129,7 +129,7 @@ app_id = st.selectbox(
 
 try:
     with be.Session() as s:
-        d = wf.application_detail(p, app_id, session=s)
+        d = wf.application_detail(p, app_id, session=s, root=root)
 except (AccessDenied, LookupError) as exc:
     st.error(plain(msg(exc)))
     st.stop()
@@ -179,16 +179,6 @@ if d["experts"]:
 # -- the evidence files of the application's assessment: the experts assigned, the province admin, the enterprise --
 
 
-def _evidence_reader(ev_id: int):
-    """The file's bytes, read when the download is clicked (checked and audited then: records.evidence_content)."""
-
-    def read() -> bytes:
-        with be.Session.begin() as s:
-            return records.evidence_content(p, ev_id, session=s, store=be.store)[2]
-
-    return read
-
-
 try:
     with be.Session() as s:
         files = records.list_evidence(p, d["assessment_id"], session=s)
@@ -203,7 +193,7 @@ if files:
             e1.markdown(plain(f"{f['name']} · {f['requirement_id'] or pick('通用', 'general')} · {size}"))
             e2.download_button(
                 pick("下载", "Download"),
-                data=_evidence_reader(f["id"]),
+                data=evidence_reader(be, p, f["id"]),
                 file_name=f["name"],
                 mime=f["mime"],
                 key=f"app_ev_dl_{app_id}_{f['id']}",
@@ -228,13 +218,15 @@ if "assign_experts" in actions:
     assigned = {x["username"] for x in d["experts"]}
     options = [x["username"] for x in experts if x["username"] not in assigned]
     load = {x["username"]: x["open"] for x in experts}
-    chosen = st.multiselect(
+    # the button sits beside the list, not under it: the open list would cover it
+    pick_col, button_col = st.columns([5, 1], vertical_alignment="bottom")
+    chosen = pick_col.multiselect(
         pick("专家", "Experts"),
         options,
         key=f"assign_{app_id}",
         format_func=lambda u: pick(f"{u}（在评 {load[u]} 件）", f"{u} ({load[u]} open)"),
     )
-    if st.button(pick("分配", "Assign"), key=f"assign_btn_{app_id}", type="primary"):
+    if button_col.button(pick("分配", "Assign"), key=f"assign_btn_{app_id}", type="primary", width="stretch"):
         _run(
             lambda s: wf.assign_experts(p, app_id, chosen, session=s, settings=be.settings),
             pick("已分配专家，进入专家评审", "Experts assigned"),
@@ -512,7 +504,13 @@ if d["rectifications"]:
     st.markdown("#### " + pick("弱项整改", "Rectification of weak items"))
     for r in d["rectifications"]:
         with st.container(border=True):
-            st.markdown(plain(f"{r['requirement_id']} · {pick(*RECT.get(r['status'], (r['status'], r['status'])))}"))
+            st.markdown(
+                plain(
+                    f"{pick(r['text_zh'], r['text_en']) or r['requirement_id']} · "
+                    f"{pick(*RECT.get(r['status'], (r['status'], r['status'])))}"
+                )
+            )
+            st.caption(plain(pick("要求编号：", "Requirement: ") + r["requirement_id"]))
             st.caption(plain(pick("问题：", "Issue: ") + (r["issue"] or "")))
             if r["response"]:
                 st.caption(plain(pick("整改答复：", "Response: ") + r["response"]))

@@ -11,6 +11,7 @@ user's choice stays on screen, and one click keeps it or takes theirs.
 from __future__ import annotations
 
 import zlib
+from dataclasses import replace
 
 import streamlit as st
 
@@ -22,10 +23,12 @@ from assessment.store.evidence import UPLOAD_TYPES, EvidenceRejected
 from ui import auth, state
 from ui.i18n import GRADE_NAMES, INDUSTRY_NAMES, LEVEL_NAMES, msg, name, pick, t
 from ui.services import backend
-from ui.widgets import flash, plain, prov_badge, require_assessment, review_badge, review_caption, show_flash
+from ui.widgets import evidence_reader, flash, plain, prov_badge, require_assessment, review_badge, review_caption, show_flash
 
 be = backend()
 user = st.session_state[state.USER] or state.DEFAULT_USER
+# who reads evidence: the signed-in principal, or in local mode the one local user under the name typed in the sidebar
+reader = auth.principal(be) if auth.server_mode(be) else replace(auth.principal(be), username=user)
 aid = require_assessment()
 if aid is None:
     st.stop()
@@ -399,7 +402,7 @@ def _card(r, n: int) -> None:
                 f1.caption(plain(f"{fname} · {size / 1024:.0f} KB · sha256 {sha[:12]}…"))
                 f2.download_button(
                     pick("下载", "Download"),
-                    data=lambda sha=sha: be.store.get(sha),
+                    data=evidence_reader(be, reader, ev_id),  # checked and audited when clicked
                     file_name=fname,
                     mime=mime,
                     key=f"ev_dl::{ev_id}",

@@ -2,7 +2,7 @@
 comparison of two assessments with the requirements whose grade changed.
 
 Each assessment's result is its latest snapshot when that snapshot was taken of exactly the answers stored now (same
-digest); otherwise the engine evaluates it now (repository.evaluate). S is shown cut to three decimals, never rounded
+digest); otherwise the engine evaluates it now (evaluation.evaluate). S is shown cut to three decimals, never rounded
 up across a band edge.
 """
 
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from assessment import labels
 from assessment.editions import load_maturity_cached
+from assessment.services import evaluation
+from assessment.store import queries
 from assessment.store import repository as repo
 from assessment.store.orm import Assessment, Factory
 from reports import charts
@@ -48,7 +48,7 @@ def _result(a: Assessment) -> dict:
             "source": pick(f"快照 {snap.created_at:%Y-%m-%d}", f"snapshot {snap.created_at:%Y-%m-%d}"),
         }
     try:
-        ev = repo.evaluate(a, root=root)
+        ev = evaluation.evaluate(a, root=root)
     except domain_errors() as exc:
         return {"error": exc}
     m = ev.maturity
@@ -69,17 +69,7 @@ with be.Session() as s:
     if fac is None:
         st.error(pick(f"找不到工厂 #{fid}，请在首页重新选择。", f"Factory #{fid} was not found: choose again on the home page."))
         st.stop()
-    rows = s.scalars(
-        select(Assessment)
-        .where(Assessment.factory_id == fid)
-        .options(
-            selectinload(Assessment.snapshots),
-            selectinload(Assessment.answers),
-            selectinload(Assessment.scenarios),
-            selectinload(Assessment.kpis),
-        )
-        .order_by(Assessment.created_at, Assessment.id)
-    ).all()
+    rows = queries.assessment_history(fid, session=s)
     fname = fac.name
     table, pts, failed = [], [], []  # pts: (x label, S, level) of every completed assessment, for the trend
     for a in rows:
@@ -161,7 +151,7 @@ for side, aid_ in (("A", left), ("B", right)):
     try:
         with be.Session() as s:
             a = repo.get_assessment(aid_, session=s)
-            evaluated[side] = repo.evaluate(a, root=root)
+            evaluated[side] = evaluation.evaluate(a, root=root)
             grades[side] = {x.requirement_id: x.grade for x in a.answers}
             industry[side] = a.industry_type
     except domain_errors() as exc:  # e.g. stored data the engine refuses: this pair cannot be compared, the page stays

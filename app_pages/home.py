@@ -11,13 +11,12 @@ from __future__ import annotations
 from functools import partial
 
 import streamlit as st
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from assessment import labels, records
 from assessment.access import AccessDenied, check, require
 from assessment.editions import load_registry
 from assessment.numbers import parse_number
+from assessment.store import queries
 from assessment.store import repository as repo
 from assessment.store.bundle import BundleError, import_bundle, inspect_bundle
 from assessment.store.evidence import EvidenceRejected
@@ -140,7 +139,7 @@ def _manage(kind: str, row, rename) -> None:
 
 
 with be.Session() as s:
-    enterprises = _visible(s.scalars(select(Enterprise).order_by(Enterprise.is_demo, Enterprise.id)).all())
+    enterprises = _visible(queries.enterprises(session=s))
     ent_labels = {
         e.id: (_ARCHIVED if e.archived_at else "")
         + (f"【{t('demo')}】" if e.is_demo else "")
@@ -222,7 +221,7 @@ with col1:
 
 eid = st.session_state[state.ENTERPRISE_ID]
 with be.Session() as s:
-    factories = _visible(s.scalars(select(Factory).where(Factory.enterprise_id == eid).order_by(Factory.id)).all()) if eid else []
+    factories = _visible(queries.factories_of(eid, session=s)) if eid else []
     fac_labels = {
         f.id: (_ARCHIVED if f.archived_at else "") + f"{f.name}（{name(INDUSTRY_NAMES, f.industry_type)}）· #{f.id}"
         for f in factories
@@ -268,18 +267,7 @@ with col2:
 
 fid = st.session_state[state.FACTORY_ID]
 with be.Session() as s:
-    assessments = (
-        _visible(
-            s.scalars(
-                select(Assessment)
-                .where(Assessment.factory_id == fid)
-                .options(selectinload(Assessment.snapshots))
-                .order_by(Assessment.id.desc())
-            ).all()
-        )
-        if fid
-        else []
-    )
+    assessments = _visible(queries.assessments_of(fid, session=s)) if fid else []
 
     def _label(a: Assessment) -> str:
         snap = a.snapshots[-1] if a.snapshots else None

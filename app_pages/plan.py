@@ -25,7 +25,7 @@ from assessment.planner import DEFAULT_COSTS, PlanError, check_costs, load_costs
 from assessment.profile import TIERS, parse_profile
 from assessment.registry import evaluate_profile
 from assessment.scenarios import load_catalogue
-from assessment.store import population
+from assessment.services import evaluation, population
 from assessment.store import repository as repo
 from ui.i18n import GRADE_NAMES, LEVEL_NAMES, TIER_NAMES, name, name_or_key, pick
 from ui.services import backend
@@ -49,9 +49,9 @@ try:
         title, med, ted, industry = a.title, a.maturity_edition, a.tier_edition, a.industry_type
         enterprise, factory, synthetic = a.factory.enterprise.name, a.factory.name, bool(a.factory.enterprise.synthetic)
         instances = [(x.scenario_id, x.name, bool(x.ai)) for x in a.scenarios]
-        answers = repo.answers_model(a)
-        profile = repo.build_profile(a)
-        ev = repo.evaluate(a, root=root)
+        answers = evaluation.answers_model(a)
+        profile = evaluation.build_profile(a)
+        ev = evaluation.evaluate(a, root=root)
 except repo.NotFound:
     st.error(pick(f"找不到评估 #{aid}，请在首页重新选择。", f"Assessment #{aid} was not found: choose again on the home page."))
     st.stop()
@@ -167,7 +167,7 @@ def _sandbox_doc() -> tuple[dict, int, int]:
 
 
 def _evaluate_doc(doc: dict):
-    """Maturity, tiers and declarations of a profile document, by the engine (as repository.evaluate does)."""
+    """Maturity, tiers and declarations of a profile document, by the engine (as evaluation.evaluate does)."""
     prof = parse_profile(doc, "what-if")
     ev = evaluate_profile(prof, declarations=decl.id, root=root)
     return prof, ev.maturity, ev.tiers, ev.declarations

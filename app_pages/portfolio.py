@@ -17,7 +17,8 @@ import streamlit as st
 from assessment.access import AccessDenied
 from assessment.declarations import load_declarations
 from assessment.editions import DECLARATIONS_EDITION, load_maturity_cached, load_registry
-from assessment.store import population
+from assessment.services import population
+from assessment.services import portfolio as pf_svc
 from assessment.store import portfolio as pf
 from assessment.store import repository as repo
 from assessment.tiers import load_tier_edition
@@ -59,7 +60,7 @@ data = st.radio(
 synthetic = DATA[data]
 try:
     with be.Session.begin() as s:
-        pf.reindex(s, root=root)  # blockers of snapshots taken since the last visit
+        pf_svc.reindex(s, root=root)  # blockers of snapshots taken since the last visit
     with be.Session() as s:
         summ = pf.summary(s, synthetic=synthetic, root=root, principal=me)
 except AccessDenied as exc:
@@ -337,7 +338,7 @@ if reach.rows:
             ):  # a synthetic assessment's answers are written on demand
                 st.session_state["pf_plan_costs"] = (
                     cost_key,
-                    pf.plan_costs(s, reach, reach_target, root=root, limit=int(n_plan)),
+                    pf_svc.plan_costs(s, reach, reach_target, root=root, limit=int(n_plan)),
                 )
         except domain_errors() as exc:
             show_error("无法规划：", "No plan: ", exc)

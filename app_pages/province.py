@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment import dashboard, labels
+from assessment import dashboard, labels, records
 from assessment.access import AccessDenied
+from assessment.numbers import parse_number
+from assessment.store import repository as repo
 from ui import auth
 from ui.i18n import TIER_NAMES, msg, name, pick
 from ui.services import backend
@@ -16,6 +18,12 @@ from ui.widgets import plain
 be = backend()
 p = auth.principal(be)
 root = be.settings.criteria_dir
+
+
+def _shown(v) -> str:
+    return "" if v is None else str(int(v)) if float(v).is_integer() else str(v)
+
+
 st.title(pick("省级看板", "Province dashboard") + (f" · {p.province}" if p.province else ""))
 
 try:
@@ -109,15 +117,50 @@ prog = r1.selectbox(
 recommender = r2.text_input(
     pick("推荐单位", "Recommender"), value=f"{p.province or ''}工业和信息化厅", max_chars=200, key="prov_recommender"
 )
-pilots = r3.number_input(
-    pick("省级智能制造试点示范累计数量", "Cumulative provincial pilot projects"),
-    min_value=0,
-    max_value=100000,
-    value=None,
-    step=1,
-    key="prov_pilots",
-)
-region = {"kind": "province"} | ({"cumulative_provincial_pilots": int(pilots)} if pilots is not None else {})
+region_v_seen = st.session_state.get("prov_region_v")  # the version the form was last shown with
+with be.Session() as s:
+    region_row = repo.get_region(p.province, session=s)
+    region_now, region_v = repo.region_state(region_row), (region_row.version if region_row else 0)
+    region_by = (region_row.updated_by, region_row.updated_at) if region_row else (None, None)
+with r3.form("prov_region", border=False):
+    pilots_text = st.text_input(
+        pick("省级智能制造试点示范累计数量", "Cumulative provincial pilot projects"),
+        value=_shown(region_now["cumulative_provincial_pilots"]),
+        max_chars=24,
+        key="prov_pilots",
+    )
+    save_region = st.form_submit_button(pick("保存", "Save"))
+if region_by[0]:
+    r3.caption(
+        plain(
+            pick("已记录：", "Recorded: ")
+            + (_shown(region_now["cumulative_provincial_pilots"]) or "—")
+            + f"（{region_by[0]} · {region_by[1]:%Y-%m-%d %H:%M}）"
+        )
+    )
+if save_region:
+    try:
+        typed = parse_number(pilots_text)
+        if typed is not None and (typed < 0 or not typed.is_integer()):
+            raise ValueError(f"须为非负整数：{pilots_text.strip()} / must be a whole number ≥ 0: {pilots_text.strip()}")
+        expected = region_v if region_v_seen is None else region_v_seen
+
+        def _save(s, value=None if typed is None else int(typed)):
+            records.require_region_edit(p, p.province, session=s)
+            return repo.set_region(
+                p.province or "", session=s, expected_version=expected, actor=p.username, cumulative_provincial_pilots=value
+            )
+
+        saved = repo.transact(be.Session, _save)
+    except (ValueError, LookupError, repo.ConcurrentEditError, AccessDenied) as exc:
+        # the input stays as typed; the caption shows what is stored now and who stored it; saving again keeps it
+        st.error(plain(pick("省级试点示范累计数量未保存：", "The pilot count was not saved: ") + msg(exc)))
+    else:
+        st.session_state["prov_region_v"] = saved.version
+        st.toast(pick("已保存", "Saved"))
+        st.rerun()
+st.session_state["prov_region_v"] = region_v
+region = {"kind": "province"} | {k: v for k, v in region_now.items() if v is not None}
 if ranked:
     try:
         with be.Session() as s:
@@ -165,3 +208,48 @@ if calib:
     )
 else:
     st.caption(pick("尚无完成合议的申请。", "No application has a consensus yet."))
+
+st.subheader(pick("本省企业", "Enterprises of the province"))
+st.caption(
+    pick(
+        "在此登记本省企业（企业用户自己不能新建企业）；其登录账户由系统管理员在「用户管理」中绑定到该企业。",
+        "Register the province's enterprises here (enterprise users cannot create enterprises); a system administrator "
+        "then binds their accounts to the enterprise under Users.",
+    )
+)
+with be.Session() as s:
+    enterprises = records.list_enterprises(p, session=s)
+if enterprises:
+    st.dataframe(
+        [
+            {
+                "#": e["id"],
+                pick("企业", "Enterprise"): e["name"],
+                pick("统一社会信用代码", "Credit code"): e["credit_code"] or "",
+                pick("工厂数", "Factories"): e["factories"],
+            }
+            for e in enterprises
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+gen = st.session_state.setdefault("prov_ent_gen", 0)  # a new, empty form after each registration; kept on a refusal
+with st.form("prov_add_enterprise"):
+    e1, e2 = st.columns(2)
+    ent_name = e1.text_input(pick("企业名称 *", "Enterprise name *"), max_chars=200, key=f"prov_ent_name::{gen}")
+    ent_code = e2.text_input(pick("统一社会信用代码", "Unified social credit code"), max_chars=18, key=f"prov_ent_code::{gen}")
+    if st.form_submit_button(pick("登记企业", "Register the enterprise")):
+        try:
+            with be.Session.begin() as s:
+                new = records.create_enterprise(
+                    p, session=s, name=ent_name, credit_code=ent_code.strip() or None, province=p.province
+                )
+                added = f"{new.name} · #{new.id}"
+        except (ValueError, LookupError, AccessDenied) as exc:
+            st.error(plain(msg(exc)))
+        else:
+            st.session_state["prov_flash"] = pick(f"已登记企业 {added}", f"Registered {added}")
+            st.session_state["prov_ent_gen"] = gen + 1
+            st.rerun()
+if st.session_state.get("prov_flash"):
+    st.success(plain(st.session_state.pop("prov_flash")))

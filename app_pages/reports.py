@@ -7,13 +7,13 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import func, select
 
 from assessment import labels, records
 from assessment.access import AccessDenied, require
 from assessment.keystore import KeyProblem, make_private_dir
+from assessment.services import evaluation
+from assessment.store import queries
 from assessment.store import repository as repo
-from assessment.store.orm import Assessment, Certificate, Enterprise, Factory, Revocation
 from assessment.store.text import REASON_MAX
 from reports import service
 from reports.summary import FACTORIES, SCENARIOS
@@ -42,18 +42,13 @@ aid = st.session_state.get(state.ASSESSMENT_ID)
 with tab_cert:
     with be.Session() as s:
         revoked = {r["number"]: r["reason"] for r in repo.revocation_list(session=s)}  # this installation's own
-        q = (
-            select(Certificate, Factory.name)
-            .join(Assessment, Certificate.assessment_id == Assessment.id)
-            .join(Factory, Assessment.factory_id == Factory.id)
-        )
+        mine: set[str] | None = None
         if SERVER:  # only the certificates of the principal's own assessments (refused and audited for other roles)
             try:
                 mine = {c["number"] for c in records.list_certificates(P, session=s)}
             except AccessDenied:
                 mine = set()
-            q = q.where(Certificate.number.in_(mine))
-        certs = s.execute(q.order_by(Certificate.id.desc()).limit(200)).all()
+        certs = queries.certificates_with_factory(session=s, numbers=mine)
         rows = [
             {
                 pick("证书编号", "Number"): c.number,
@@ -79,7 +74,7 @@ with tab_cert:
             with be.Session() as s:
                 a = repo.get_assessment(aid, session=s)
                 current = f"{a.factory.enterprise.name} · {a.factory.name} · {a.title}（#{a.id}）"
-                m = repo.evaluate(a, root=root).maturity  # the whole evaluation: stored data it refuses blocks too
+                m = evaluation.evaluate(a, root=root).maturity  # the whole evaluation: stored data it refuses blocks too
                 answered, total = m.answered, m.total
             if answered < total:
                 blocker = pick(
@@ -418,13 +413,7 @@ with tab_docs:
 if tab_rec:  # local mode only (see above)
     with tab_rec[0]:
         with be.Session() as s:
-            sub = select(Assessment.factory_id, func.max(Assessment.id).label("aid")).group_by(Assessment.factory_id).subquery()
-            latest = s.execute(
-                select(sub.c.aid, Factory.name, Enterprise.name)
-                .join(Factory, Factory.id == sub.c.factory_id)
-                .join(Enterprise, Enterprise.id == Factory.enterprise_id)
-                .order_by(Enterprise.name)
-            ).all()
+            latest = queries.latest_assessment_per_factory(session=s)
         lg = pick("zh", "en")
         labels_by_aid = {a: f"{e} · {f}" for a, f, e in latest}
         st.caption(
@@ -545,7 +534,7 @@ if tab_rec:  # local mode only (see above)
         )
 
 with be.Session() as s:
-    n_rev = s.scalar(select(func.count()).select_from(Revocation))
+    n_rev = queries.revocation_count(session=s)
 st.caption(
     pick(
         f"已撤销证书 {n_rev} 张。证书签名密钥保存在数据目录的 keys/ 下，请妥善备份。",

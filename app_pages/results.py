@@ -9,6 +9,7 @@ import streamlit as st
 
 from assessment import explain, labels
 from assessment.editions import load_registry
+from assessment.services import evaluation
 from assessment.store import repository as repo
 from assessment.store.bundle import export_bundle
 from reports import charts, service
@@ -33,7 +34,7 @@ try:
         decl_ed = a.declarations_edition
         enterprise, factory = a.factory.enterprise.name, a.factory.name
         a_answers = list(a.answers)
-        ev = repo.evaluate(a, root=root)  # the engine computes; this page only shows
+        ev = evaluation.evaluate(a, root=root)  # the engine computes; this page only shows
 except repo.NotFound:
     st.error(pick(f"找不到评估 #{aid}，请在首页重新选择。", f"Assessment #{aid} was not found: choose again on the home page."))
     st.stop()
@@ -354,7 +355,7 @@ if b3.button(
 if b1.button(t("snapshot"), icon=":material/photo_camera:", width="stretch"):
     try:
         with be.Session.begin() as s:
-            snap = repo.snapshot(aid, session=s, actor=user, root=root)
+            snap = evaluation.snapshot(aid, session=s, actor=user, root=root)
             msg = pick(
                 f"已保存快照：S={labels.score_text(snap.score)}，{labels.level(snap.level, 'zh', root=root)}，{name(TIER_NAMES, snap.tier)}",
                 f"Snapshot saved: S={labels.score_text(snap.score)}, {labels.level(snap.level, 'en', root=root)}, "

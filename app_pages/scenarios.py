@@ -270,10 +270,41 @@ def _save(expected_s: list[dict], expected_k: dict) -> None:
     )
 
 
+def _their_changes() -> list[str]:
+    """What the other user stored since this table was shown: each KPI whose stored value differs, and the number
+    of scenario instances when those changed (so "keep mine" is a choice made knowing what it overwrites)."""
+    names = {k.id: k.name_zh if zh else k.name_en for k in KPIS}
+    empty = pick("空", "empty")
+    out = []
+    if d["base_s"] != db_scen:
+        out.append(
+            pick(
+                f"场景实例：{len(d['base_s'])} 个 → {len(db_scen)} 个",
+                f"scenario instances: {len(d['base_s'])} → {len(db_scen)}",
+            )
+        )
+    for kid in names:
+        was, now = d["base_k"].get(kid, {}), db_kpi.get(kid, {})
+        if was != now:
+            before, after = _num_text(was.get("value")) or empty, _num_text(now.get("value")) or empty
+            period = now.get("period")
+            tail = pick(f"（{period}）", f" ({period})") if period else ""
+            out.append(f"{names[kid]}{pick('：', ': ')}{before} → {after}{tail}")
+    return out
+
+
 # Buttons act in the script, after the editors, so a value typed just before the click is part of the save.
 if d.get("conflict"):
+    changes = _their_changes()
     st.warning(
-        plain(d["conflict"]) + pick("。您的修改仍显示在上方。", ". Your edits are still shown above."), icon=":material/group:"
+        plain(d["conflict"])
+        + pick("。您的修改仍显示在上方。", ". Your edits are still shown above.")
+        + (
+            "\n\n" + pick("对方的修改：", "Their changes: ") + "\n\n" + "\n\n".join("- " + plain(c) for c in changes)
+            if changes
+            else ""
+        ),
+        icon=":material/group:",
     )
     c1, c2 = st.columns(2)
     if c1.button(t("reload"), key="scen_reload", icon=":material/sync:", width="stretch"):

@@ -4,11 +4,10 @@ password, disable or enable an account. Every change is audited by assessment.ac
 from __future__ import annotations
 
 import streamlit as st
-from sqlalchemy import select
 
 from assessment import accounts, records
 from assessment.access import ROLE_NAMES, ROLES, AccessDenied, require
-from assessment.store.orm import Enterprise
+from assessment.store import queries
 from ui import auth
 from ui.i18n import msg, pick
 from ui.services import backend
@@ -21,7 +20,7 @@ try:
     with be.Session() as s:
         require(s, p, "user.manage")
         users = accounts.list_users(session=s)
-        enterprises = {e.id: e.name for e in s.scalars(select(Enterprise).order_by(Enterprise.id))}
+        enterprises = queries.enterprise_names(session=s)
 except AccessDenied as exc:
     st.error(plain(msg(exc)))
     st.stop()

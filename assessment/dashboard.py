@@ -15,6 +15,7 @@ from .access import Principal, require
 from .answers import Answers
 from .editions import DEFAULT_ROOT, load_maturity_cached
 from .maturity import score
+from .services import evaluation
 from .store import repository as repo
 from .store.orm import (
     Application,
@@ -183,7 +184,7 @@ def calibration(p: Principal, *, session: Session, root: Path = DEFAULT_ROOT) ->
             continue
         a = session.get_one(Assessment, app.assessment_id)
         ed = load_maturity_cached(a.maturity_edition, root)
-        own = score(repo.answers_model(repo.get_assessment(a.id, session=session)), ed)
+        own = score(evaluation.answers_model(repo.get_assessment(a.id, session=session)), ed)
         expert = score(Answers(edition=a.maturity_edition, industry=a.industry_type, grades=cons), ed)
         ex = {d.id: d for d in expert.domains}
         for d in own.domains:

@@ -166,6 +166,25 @@ def create_enterprise(p: Principal, *, session: Session, **fields) -> Enterprise
     return repo.create_enterprise(session=session, actor=p.username, **fields)
 
 
+def list_enterprises(p: Principal, *, session: Session) -> list[dict]:
+    """Enterprises a province admin (their province) or a system admin (all) registers: id, name, credit code,
+    province, number of factories, oldest first; archived ones left out."""
+    require(session, p, "enterprise.create", p.province if p.role == "province_admin" else None)
+    q = select(Enterprise).where(Enterprise.archived_at.is_(None), Enterprise.is_demo.is_(False))
+    if p.role == "province_admin":
+        q = q.where(Enterprise.province == p.province)
+    return [
+        {
+            "id": e.id,
+            "name": e.name,
+            "credit_code": e.credit_code,
+            "province": e.province,
+            "factories": sum(1 for f in e.factories if f.archived_at is None),
+        }
+        for e in session.scalars(q.order_by(Enterprise.id))
+    ]
+
+
 def require_enterprise_edit(p: Principal, obj, *, session: Session) -> None:
     """Before a change to an enterprise's facts, one of its factories (name, facts, tiers obtained) or an archive /
     restore: the principal is that enterprise's own user (or the local user)."""

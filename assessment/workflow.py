@@ -34,6 +34,7 @@ from .answers import NA, normalise_grade
 from .editions import DEFAULT_ROOT, load_maturity_cached
 from .maturity import score
 from .profile import TIERS
+from .services import certificates, evaluation
 from .store import repository as repo
 from .store.orm import (
     Answer,
@@ -198,7 +199,7 @@ def submit(p: Principal, assessment_id: int, tier: str, *, session: Session, roo
     ent = a.factory.enterprise
     if not ent.province:
         raise WorkflowError("请先填写企业所在省份 / enter the enterprise's province first")
-    m = score(repo.answers_model(a), load_maturity_cached(a.maturity_edition, root))
+    m = score(evaluation.answers_model(a), load_maturity_cached(a.maturity_edition, root))
     if m.answered < m.total:
         raise WorkflowError(
             f"评估尚未完成：适用要求已答 {m.answered}/{m.total} 项 / the assessment is incomplete: {m.answered} "
@@ -897,7 +898,7 @@ def decide(p: Principal, app_id: int, decision: str, reason: str, *, session: Se
     result: dict[str, Any] = {}
     if decision == "approve":
         a = _certified_copy(session, app, p.username)
-        ev = repo.evaluate(repo.get_assessment(a.id, session=session), root=root)
+        ev = evaluation.evaluate(repo.get_assessment(a.id, session=session), root=root)
         result = {
             "score": ev.scored.score,
             "level": ev.scored.level,
@@ -949,7 +950,7 @@ def issue_certificate(p: Principal, app_id: int, *, session: Session, settings):
             "请先设置发证机关名称（SFA_PROVINCE_ISSUER_NAME）/ set the issuing authority's name first (SFA_PROVINCE_ISSUER_NAME)"
         )
     assert app.certified_assessment_id is not None  # set with the approval (decide)
-    cert = repo.issue_certificate(
+    cert = certificates.issue_certificate(
         app.certified_assessment_id,
         session=session,
         key=service._issuing_key(settings, session),
@@ -1141,10 +1142,11 @@ def list_applications(p: Principal, *, session: Session, status: str | None = No
     return [summary(session, a) for a in apps]
 
 
-def application_detail(p: Principal, app_id: int, *, session: Session) -> dict:
+def application_detail(p: Principal, app_id: int, *, session: Session, root: Path = DEFAULT_ROOT) -> dict:
     """One application for the principal: its summary, experts and their progress (names and counts, never grades
     before consensus), rectification items, the consensus grades once decided (for the enterprise), the revisions of
-    its case, and the steps this principal can take now (``actions``)."""
+    its case, and the steps this principal can take now (``actions``). Rectification items carry their requirement's
+    text, so nobody has to look an id up."""
     app = _app(session, app_id)
     require(session, p, "application.read", app)
     out = summary(session, app)
@@ -1159,11 +1161,19 @@ def application_detail(p: Principal, app_id: int, *, session: Session) -> dict:
             {"username": session.get_one(User, x.expert_id).username, "graded": n, "submitted": x.submitted_at is not None}
         )
     out["experts"] = experts
-    out["rectifications"] = [
-        _rect_dict(r)
-        for r in session.scalars(
+    rects = list(
+        session.scalars(
             select(Rectification).where(Rectification.application_id == app.id).order_by(Rectification.requirement_id)
         )
+    )
+    reqs = _edition(session, app, root).requirement_map if rects else {}
+    out["rectifications"] = [
+        _rect_dict(r)
+        | {
+            "text_zh": reqs[r.requirement_id].text_zh if r.requirement_id in reqs else "",
+            "text_en": reqs[r.requirement_id].text_en if r.requirement_id in reqs else "",
+        }
+        for r in rects
     ]
     if app.status in ("approved", "rejected"):
         out["consensus"] = {

@@ -29,7 +29,9 @@ def _time(fn, reps: int = 3) -> float:
 
 def _bench(url: str, factories: int, years: int, connect_args: dict | None = None) -> dict:
     from assessment.planner import plan
-    from assessment.store import population, portfolio
+    from assessment.services import evaluation, population
+    from assessment.services import portfolio as portfolio_svc
+    from assessment.store import portfolio
     from assessment.store import repository as repo
     from assessment.store.db import make_engine, session_factory, upgrade
 
@@ -65,7 +67,7 @@ def _bench(url: str, factories: int, years: int, connect_args: dict | None = Non
             "top_requirement_blockers": lambda: portfolio.top_blockers(s, kind="requirement"),
             "within_reach_advanced": lambda: portfolio.within_reach(s, target="advanced"),
             "within_reach_L3": lambda: portfolio.within_reach(s, target="L3"),
-            "reindex_nothing_new": lambda: portfolio.reindex(s),  # run on every visit of the page
+            "reindex_nothing_new": lambda: portfolio_svc.reindex(s),  # run on every visit of the page
         }
         reach = portfolio.within_reach(s, target="advanced", limit=1)
         fid = reach.rows[0][0] if reach.rows else 1
@@ -84,7 +86,7 @@ def _bench(url: str, factories: int, years: int, connect_args: dict | None = Non
         profile = None
         for aid in candidates:
             population.ensure_answers(s, aid)
-            profile = repo.build_profile(repo.get_assessment(aid, session=s))
+            profile = evaluation.build_profile(repo.get_assessment(aid, session=s))
             if plan(profile, "excellent")[0].reachable:
                 break
     t0 = time.perf_counter()

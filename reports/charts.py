@@ -1,11 +1,12 @@
-"""Charts (matplotlib, Agg) with Chinese labels, returned as PNG or SVG bytes.
+"""Charts for the app's pages (matplotlib, Agg) with Chinese labels, returned as PNG or SVG bytes. (The report PDF
+draws its own charts in typst: templates/charts.typ.)
 
 Missing glyphs are turned into errors: a chart never silently shows tofu boxes. Every label is literal text: names
 typed by users (a factory called ``Plant $^$``) are never parsed as mathtext or TeX.
 
-Drawing is most of a report's time (matplotlib lays out every tick label twice for a tight bounding box), so each
-chart is kept by its content: the same chart asked again (a report downloaded twice, the app re-running a page) is
-the same bytes, returned without drawing.
+Drawing takes a tenth of a second or more (matplotlib lays out every tick label twice for a tight bounding box), so
+each chart is kept by its content: the same chart asked again (the app re-running a page) is the same bytes,
+returned without drawing.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ BLUE, GREY, GREEN, RED = "#1f5fa8", "#9aa5b1", "#2e8b57", "#c0392b"
 LITERAL_TEXT: dict[RcKeyType, Any] = {"text.parse_math": False, "text.usetex": False}
 
 
-CACHE_SIZE = 48  # charts kept (a report has three; an SVG is 50–300 kB)
+CACHE_SIZE = 48  # charts kept (a results page has three; an SVG is 50–300 kB)
 # the settings that change a chart's bytes besides its arguments (the fonts, SVG text as paths or text, sizes)
 KEY_SETTINGS: tuple[RcKeyType, ...] = (
     "svg.fonttype",

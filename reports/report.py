@@ -14,7 +14,6 @@ from assessment.programmes import DeclarationResult
 from assessment.results import MaturityResult
 from assessment.tiering import TierResult
 
-from . import charts
 from .fonts import BOLD_FAMILY
 from .render import compile_pdf, official_date
 
@@ -119,24 +118,33 @@ def report_pdf(ctx: ReportContext, lang: str = "zh") -> bytes:
     def tier(x: str) -> str:
         return labels.tier(x, lang, edition=t.edition, root=root)
 
-    radar = charts.radar(
-        [name(x) for x in m.domains],
-        {L("能力域得分", "Domain score"): [x.score for x in m.domains]},
-        title=L("能力域雷达图", "Domains"),
-        fmt="svg",
-    )
-    levels = charts.level_bars(
-        [labels.level(n, lang, "short", edition=m.edition, root=root) for n in range(1, 6)],
-        [m.level_scores[str(n)] for n in range(1, 6)],
-        [m.level_passed(n) for n in range(1, 6)],
-        m.threshold,
-        title=L("各等级得分", "Per-level scores"),
-        fmt="svg",
-        threshold_label=L("门槛", "threshold"),
-    )
-    subs = charts.subdomain_bars(
-        [name(x) for x in m.subdomains], [x.score for x in m.subdomains], title=L("能力子域得分", "Sub-domain scores"), fmt="svg"
-    )
+    xs = [m.level_scores[str(n)] for n in range(1, 6)]
+    charts = {  # drawn by templates/charts.typ: the numbers and the text printed for each
+        "radar": {
+            "title": L("能力域雷达图", "Domain scores"),
+            "labels": [name(x) for x in m.domains],
+            "values": [x.score for x in m.domains],
+            "texts": [labels.node_score(x.score) for x in m.domains],
+            "vmax": 5,
+        },
+        "levels": {
+            "title": L("各等级得分", "Per-level scores"),
+            "labels": [labels.level(n, lang, "short", edition=m.edition, root=root) for n in range(1, 6)],
+            "values": xs,
+            "texts": [labels.score_text(x) for x in xs],  # cut (never rounded up to the threshold), as S is
+            "passed": [m.level_passed(n) for n in range(1, 6)],
+            "threshold": float(m.threshold),
+            "threshold_text": L(f"门槛 {float(m.threshold):g}", f"threshold {float(m.threshold):g}"),
+            "legend": [L("达标", "passed"), L("未达标", "not passed")],
+        },
+        "subdomains": {
+            "title": L("能力子域得分", "Sub-domain scores"),
+            "labels": [name(x) for x in m.subdomains],
+            "values": [x.score for x in m.subdomains],
+            "texts": [labels.node_score(x.score) for x in m.subdomains],
+            "vmax": 5,
+        },
+    }
     dom_names = {x.id: name(x) for x in m.domains}
     open_, closed = explain.by_status(d.programmes, ctx.today)
     pname = (lambda p: p.name_zh) if zh else (lambda p: labels.english(p.name_en))
@@ -223,6 +231,7 @@ def report_pdf(ctx: ReportContext, lang: str = "zh") -> bytes:
 
     data = {
         "lang": lang,
+        "charts": charts,
         "region": "cn" if zh else "gb",
         "font": "Noto Sans SC",
         "bold_font": BOLD_FAMILY,
@@ -249,7 +258,7 @@ def report_pdf(ctx: ReportContext, lang: str = "zh") -> bytes:
         "levels_rows": [
             [
                 lvl(int(n)),
-                f"{x:.3f}",
+                labels.score_text(x),  # cut like S (0.7996 is not printed 0.800 beside "no"), as in the chart
                 labels.yes_no(m.level_passed(n), lang),
                 labels.yes_no(True, lang) if int(n) <= m.levels_counted else "—",
             ]
@@ -325,7 +334,7 @@ def report_pdf(ctx: ReportContext, lang: str = "zh") -> bytes:
         ],
         "none": L("无。", "None."),
     }
-    return compile_pdf("report.typ", data, radar=radar.decode(), levels=levels.decode(), subdomains=subs.decode())
+    return compile_pdf("report.typ", data)
 
 
 def _requirement_text(ctx: ReportContext, rid: str, text: str, lang: str) -> str:

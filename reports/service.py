@@ -13,6 +13,7 @@ from assessment.config import Settings
 from assessment.declarations import load_declarations
 from assessment.editions import DECLARATIONS_EDITION, load_maturity_cached, load_registry
 from assessment.keystore import KeyProblem, KeyStore, TrustStore, make_private_dir
+from assessment.services import certificates, evaluation
 from assessment.signing import load_public_keys, payload_kid, seal, sign_revocation_list
 from assessment.store import repository as repo
 from assessment.store.orm import Certificate
@@ -125,7 +126,7 @@ def signed_revocation_list(*, session: Session, settings: Settings) -> dict:
 
 def report_context(aid: int, *, session: Session, root: Path) -> ReportContext:
     a = repo.get_assessment(aid, session=session)
-    ev = repo.evaluate(a, root=root)
+    ev = evaluation.evaluate(a, root=root)
     decl = load_declarations(a.declarations_edition, root)
     reg = load_registry(root)
     ed = load_maturity_cached(a.maturity_edition, root)
@@ -178,7 +179,7 @@ def completeness(aid: int, *, session: Session, root: Path) -> tuple[int, int]:
     from assessment.maturity import score
 
     a = repo.get_assessment(aid, session=session)
-    m = score(repo.answers_model(a), load_maturity_cached(a.maturity_edition, root))
+    m = score(evaluation.answers_model(a), load_maturity_cached(a.maturity_edition, root))
     return m.answered, m.total
 
 
@@ -194,7 +195,7 @@ def issue_certificate(aid: int, *, session: Session, settings: Settings, actor: 
     answered, total = completeness(aid, session=session, root=settings.criteria_dir)
     if answered < total:
         raise IncompleteAssessment(incomplete_message(answered, total))
-    return repo.issue_certificate(
+    return certificates.issue_certificate(
         aid,
         session=session,
         key=_issuing_key(settings, session),
@@ -369,7 +370,7 @@ def declaration_draft(aid: int, programme: str, *, session: Session, root: Path)
     a = repo.get_assessment(aid, session=session)
     decl = load_declarations(a.declarations_edition, root)
     p = _form_programme(decl, programme)
-    ev = repo.evaluate(a, root=root)
+    ev = evaluation.evaluate(a, root=root)
     status = ev.declarations.programmes[programme]
     e, f = a.factory.enterprise, a.factory
     instances = form_instances(a, p.scenario_catalogue, root)
@@ -494,7 +495,7 @@ def recommendation_plan(aids: list[int] | None, recommender: str, programme: str
     applicants = []
     for aid in latest_assessment_ids(session) if aids is None else aids:
         a = repo.get_assessment(aid, session=session)
-        ev = repo.evaluate(a, root=root)
+        ev = evaluation.evaluate(a, root=root)
         st = ev.declarations.programmes
         listing = [
             f"{i.link}—{i.scenario}—{i.name}" if i.link else f"{i.name}（{i.note}）"

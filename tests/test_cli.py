@@ -11,7 +11,7 @@ import pytest
 import yaml
 from paths import ROOT
 
-from assessment.cli import main
+from cli import main
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -150,7 +150,7 @@ def test_criteria_commands_start_without_the_settings_object_and_honour_sfa_crit
     root = tmp_path / "crit"
     shutil.copytree(MINI, root)
     code = (
-        "import sys; from assessment.cli import main; rc = main(['criteria', 'list', 'maturity/mini', '--json']);"
+        "import sys; from cli import main; rc = main(['criteria', 'list', 'maturity/mini', '--json']);"
         "print('settings loaded' if 'pydantic_settings' in sys.modules else 'settings not loaded', file=sys.stderr);"
         "sys.exit(rc)"
     )
@@ -174,3 +174,12 @@ def test_an_unknown_tier_edition_is_refused_by_declare_check_too(tmp_path: Path)
         assert p.stderr.strip() == (
             "error: unknown edition 'smart_factory/1999'; known smart_factory editions: smart_factory/2024, smart_factory/2025"
         )
+
+
+def test_python_m_cli_is_the_same_command_as_python_m_assessment(tmp_path: Path):
+    """The command line lives in the top-level cli/ package; ``python -m assessment`` is a shim calling it."""
+    for args in (["--help"], ["certificate", "keys", "--help"], ["maturity", "score", str(tmp_path / "missing.yaml")]):
+        old = run(*args)
+        new = subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, cwd=ROOT)
+        assert (new.returncode, new.stdout, new.stderr) == (old.returncode, old.stdout, old.stderr)
+    assert old.returncode == 2 and old.stderr.startswith("error: ")  # the last pair: one error line, exit 2

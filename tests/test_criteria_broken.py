@@ -10,7 +10,7 @@ import yaml
 from paths import HERE, MINI
 
 from assessment.checks import check_all
-from assessment.cli import main
+from cli import main
 
 BROKEN = sorted((HERE / "fixtures" / "broken").glob("*.yaml"))
 

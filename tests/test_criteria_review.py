@@ -12,10 +12,10 @@ from openpyxl import load_workbook
 from paths import ROOT
 
 from assessment import loader
-from assessment.cli import main
 from assessment.editions import load_maturity
 from assessment.review import ReviewError, place_reviews, record_reviews
 from assessment.schema import Review
+from cli import main
 from reports.review_sheet import HEADER_ROW, HEADERS, SHEET
 from reports.usertext import is_text, text_cell
 

@@ -1,6 +1,6 @@
 """Malformed input files of every class the input hardening covers: one ``error:`` line, exit 2, nothing expanded.
 
-The commands run in-process (``assessment.cli.main``) so the battery is quick; two of them also run as real
+The commands run in-process (``cli.main``) so the battery is quick; two of them also run as real
 processes to check the exit code and the single stderr line end to end.
 """
 
@@ -13,7 +13,7 @@ import sys
 import pytest
 from paths import ROOT
 
-from assessment.cli import main
+from cli import main
 
 HEAD = "edition: maturity/2020\nindustry: discrete\nanswers:\n  gbt39116_2020:data:L1:01: "
 BOMB = "".join(

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import streamlit as st
-from sqlalchemy import select as sql_select
 
-from assessment.store.orm import Assessment, Factory
+from assessment.store import queries
 
 from . import state
 
@@ -20,12 +19,8 @@ def apply_url(be) -> None:
         return
     with be.Session() as s:
         if state.ASSESSMENT_ID in wanted:
-            row = s.execute(
-                sql_select(Assessment.id, Factory.id, Factory.enterprise_id)
-                .join(Factory, Factory.id == Assessment.factory_id)
-                .where(Assessment.id == wanted[state.ASSESSMENT_ID])
-            ).first()
-            if row is None:
+            place = queries.assessment_place(wanted[state.ASSESSMENT_ID], session=s)
+            if place is None:
                 wanted.pop(state.ASSESSMENT_ID)
                 st.session_state[state.FLASH] = (
                     "warning",
@@ -34,9 +29,9 @@ def apply_url(be) -> None:
                     else "The assessment in the link does not exist",
                 )
             else:
-                wanted[state.FACTORY_ID], wanted[state.ENTERPRISE_ID] = row[1], row[2]
+                wanted[state.FACTORY_ID], wanted[state.ENTERPRISE_ID] = place
         elif state.FACTORY_ID in wanted:
-            ent = s.scalar(sql_select(Factory.enterprise_id).where(Factory.id == wanted[state.FACTORY_ID]))
+            ent = queries.enterprise_of_factory(wanted[state.FACTORY_ID], session=s)
             if ent is None:
                 wanted.pop(state.FACTORY_ID)
             else:

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from assessment.config import Settings, get_settings
-from assessment.store import demo
+from assessment.services import demo
 from assessment.store.blobs import DatabaseBlobStore, make_blob_store
 from assessment.store.db import make_engine, session_factory, upgrade
 from assessment.store.evidence import BlobStore

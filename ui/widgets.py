@@ -6,6 +6,8 @@ import re
 
 import streamlit as st
 
+from assessment import records
+
 from .i18n import PROV_NAMES, REVIEW_BADGES, name, name_or_key, pick, t
 from .state import ASSESSMENT_ID, FLASH
 
@@ -109,3 +111,14 @@ def show_error(zh: str, en: str, exc: BaseException) -> None:
     from .i18n import pick
 
     st.error(pick(zh, en) + error_text(exc))
+
+
+def evidence_reader(be, p, evidence_id: int):
+    """A download button's data: the file's bytes, read when the button is clicked, checked for the principal ``p`` and
+    audited then (records.evidence_content), never read on a rerun."""
+
+    def read() -> bytes:
+        with be.Session.begin() as s:
+            return records.evidence_content(p, evidence_id, session=s, store=be.store)[2]
+
+    return read

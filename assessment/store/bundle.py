@@ -244,9 +244,7 @@ def import_bundle(
                 "(it may conflict with a record saved meanwhile); nothing was changed, try again"
             ) from None
         if isinstance(exc, (ValueError, LookupError)) and not isinstance(exc, BundleError):
-            raise BundleError(
-                f"导入失败，未作任何更改 / the import failed and nothing was changed: {_one_line(str(exc))}"
-            ) from None
+            raise _with_reason("导入失败，未作任何更改", "the import failed and nothing was changed", str(exc)) from None
         raise
     _discard_on_rollback(session, store, created)
     return a
@@ -467,6 +465,19 @@ def _one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+# where a "中文 / English" message splits: the rule of ui.i18n.halves (the app shows one half)
+_BILINGUAL = re.compile(r" / |(?<=[）」』】”])/ ")
+
+
+def _with_reason(zh: str, en: str, reason: str) -> BundleError:
+    """``zh`` / ``en`` followed by a reason that is itself "中文 / English": each half of the message carries the
+    reason in its own language (a reason in one language only is repeated in both)."""
+    reason = _one_line(reason)
+    m = _BILINGUAL.search(reason)
+    zh_reason, en_reason = (reason[: m.start()], reason[m.end() :]) if m else (reason, reason)
+    return BundleError(f"{zh}：{zh_reason} / {en}: {en_reason}")
+
+
 def _show(value: object, limit: int = 60) -> str:
     return repr(_one_line(str(value), limit))
 
@@ -526,7 +537,12 @@ def _explain(exc: ValidationError) -> str:
     n = len(errors) - 1
     more_zh, more_en = (f"（另有 {n} 处问题）", f" (and {n} more)") if n else ("", "")
     if err["type"] == "value_error":  # our own check (check_text): already one bilingual line
-        return f"数据包内容无效{more_zh} / invalid bundle content{more_en}: {where}: {_one_line(err['msg'].removeprefix('Value error, '))}"
+        reason = _with_reason(
+            f"数据包内容无效{more_zh}：{where}",
+            f"invalid bundle content{more_en}: {where}",
+            err["msg"].removeprefix("Value error, "),
+        )
+        return str(reason)
     zh, en = {"extra_forbidden": ("不允许的字段", "unknown field"), "missing": ("缺少此字段", "missing field")}.get(
         err["type"], ("类型或取值无效", err["msg"])
     )
@@ -639,9 +655,7 @@ def _check_references(
             "enterprise",
         )
     except ProfileError as exc:
-        raise BundleError(
-            f"数据包中的企业信息无效：{_one_line(str(exc))} / invalid enterprise facts in the bundle: {_one_line(str(exc))}"
-        ) from None
+        raise _with_reason("数据包中的企业信息无效", "invalid enterprise facts in the bundle", str(exc)) from None
 
     ed = load_maturity_cached(ad.maturity_edition, root)
     if ad.industry_type not in ed.industry_types():
@@ -718,8 +732,8 @@ def _check_references(
         try:
             check_upload(ev.name, blob, max_bytes)
         except EvidenceRejected as exc:
-            raise BundleError(
-                f"数据包中的证据文件 {label} 未通过检查 / evidence file {label} in the bundle was refused: {_one_line(str(exc))}"
+            raise _with_reason(
+                f"数据包中的证据文件 {label} 未通过检查", f"evidence file {label} in the bundle was refused", str(exc)
             ) from None
         listed.add(ev.sha256)
     extra = sorted(set(files) - listed)

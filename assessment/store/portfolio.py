@@ -288,8 +288,9 @@ def transitions(
 # -- blockers ----------------------------------------------------------------------------------------------------
 
 
-def index_snapshot(session: Session, snap: ResultSnapshot, *, root: Path = DEFAULT_ROOT, gaps: int = 5) -> int:
-    """Record what blocks ``snap`` from the next tier and the next level (rows of ``portfolio_blockers``)."""
+def record_blockers(session: Session, snap: ResultSnapshot, gap_ids: list[str]) -> int:
+    """Record what blocks ``snap`` from the next tier and the next level (rows of ``portfolio_blockers``); ``gap_ids``
+    are the requirements toward the next level (read only below level 5)."""
     res = snap.result or {}
     rows = []
     tiers = res.get("tiers") or {}
@@ -298,7 +299,7 @@ def index_snapshot(session: Session, snap: ResultSnapshot, *, root: Path = DEFAU
         rows += [{"snapshot_id": snap.id, "kind": "rule", "item": r[:80], "target": nxt} for r in tiers[nxt].get("reasons", [])]
     level = snap.level
     if level < 5:
-        for rid in _gap_ids(session, snap, root, gaps):
+        for rid in gap_ids:
             rows.append({"snapshot_id": snap.id, "kind": "requirement", "item": rid, "target": f"L{level + 1}"})
     if not rows:
         rows = [{"snapshot_id": snap.id, "kind": "none", "item": "-", "target": "-"}]
@@ -306,35 +307,17 @@ def index_snapshot(session: Session, snap: ResultSnapshot, *, root: Path = DEFAU
     return len(rows)
 
 
-def _gap_ids(session: Session, snap: ResultSnapshot, root: Path, n: int) -> list[str]:
-    stored = (snap.result or {}).get("gap_ids")
-    if stored is not None:
-        return list(stored)[:n]
-    from ..maturity import score
-    from . import repository as repo
-
-    a = repo.get_assessment(snap.assessment_id, session=session)
-    from ..editions import load_maturity_cached
-
-    res = score(repo.answers_model(a), load_maturity_cached(a.maturity_edition, root))
-    return [g.id for g in res.gaps[:n]]
-
-
-def reindex(session: Session, *, root: Path = DEFAULT_ROOT) -> int:
-    """Index every snapshot that has no blockers rows yet (real snapshots taken since the last run). Runs on every
-    visit of the page: ids only, through the indexes from the real enterprises down (CROSS JOIN fixes SQLite's join
-    order; a snapshot row is wide and the synthetic ones are indexed when generated)."""
+def unindexed_snapshots(session: Session) -> list[int]:
+    """The ids of real snapshots that have no blockers rows yet (taken since the last run). Read on every visit of the
+    page: ids only, through the indexes from the real enterprises down (CROSS JOIN fixes SQLite's join order; a
+    snapshot row is wide and the synthetic ones are indexed when generated)."""
     sql = """
     SELECT rs.id FROM enterprises e CROSS JOIN factories f CROSS JOIN assessments a CROSS JOIN result_snapshots rs
     WHERE f.enterprise_id = e.id AND a.factory_id = f.id AND rs.assessment_id = a.id AND e.synthetic = :no
       AND NOT EXISTS (SELECT 1 FROM portfolio_blockers b WHERE b.snapshot_id = rs.id)
     ORDER BY rs.id
     """
-    count = 0
-    for (sid,) in session.execute(text(sql), {"no": False}).all():
-        index_snapshot(session, session.get_one(ResultSnapshot, sid), root=root)
-        count += 1
-    return count
+    return [sid for (sid,) in session.execute(text(sql), {"no": False}).all()]
 
 
 def top_blockers(
@@ -472,29 +455,6 @@ def within_reach(
             )
             for r in rows
         ],
-    )
-
-
-def plan_costs(session: Session, table: Table, target: str, *, root: Path = DEFAULT_ROOT, costs=None, limit: int = 10) -> Table:
-    """The planner's effort to ``target`` for the first ``limit`` factories of a within-reach table."""
-    from ..planner import plan
-    from . import repository as repo
-    from .population import ensure_answers
-
-    out = []
-    for rec in table.records()[:limit]:
-        ensure_answers(session, rec["assessment_id"], root=root)
-        a = repo.get_assessment(rec["assessment_id"], session=session)
-        p, _ = plan(repo.build_profile(a), target, costs=costs, root=root)
-        out.append(
-            (*[rec[c] for c in table.columns], p.total_effort if p.reachable else None, p.reachable, len(p.items), p.exact)
-        )
-    return Table(
-        table.name + "_plan",
-        (*table.columns, "effort", "reachable", "items", "exact"),
-        (*table.headers_zh, "工作量（人天）", "可达", "改进项数", "精确解"),
-        (*table.headers_en, "Effort (person-days)", "Reachable", "Items", "Exact"),
-        sorted(out, key=lambda r: (r[-3] is False, r[-4] if r[-4] is not None else float("inf"))),
     )
 
 
@@ -686,16 +646,15 @@ __all__ = [
     "all_tables",
     "clear_index",
     "distribution",
-    "index_snapshot",
     "level_shares",
     "percentile",
-    "plan_costs",
-    "reindex",
+    "record_blockers",
     "scope",
     "summary",
     "to_csv",
     "to_xlsx",
     "top_blockers",
     "transitions",
+    "unindexed_snapshots",
     "within_reach",
 ]

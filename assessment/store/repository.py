@@ -17,15 +17,12 @@ from typing import Any, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, object_session, selectinload
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import engine
-from ..answers import Answers, normalise_grade
+from ..answers import normalise_grade
 from ..editions import DECLARATIONS_EDITION, DEFAULT_ROOT, load_maturity_cached, resolve
-from ..engine import Evaluation, Inputs
-from ..profile import TIERS, Profile, parse_profile
-from ..registry import editions_for
+from ..profile import TIERS, parse_profile
 from .evidence import BlobStore, EvidenceRejected, check_upload
 from .orm import (
     STATUSES,
@@ -39,7 +36,6 @@ from .orm import (
     Factory,
     KpiRecord,
     Region,
-    ResultSnapshot,
     Revocation,
     ScenarioRecord,
     TierAward,
@@ -70,6 +66,8 @@ class Change:
 class EditConflict(ConcurrentEditError):
     """The stored values differ from those the user saw when the form was shown; nothing was saved."""
 
+    parts: tuple[str, str] | None = None  # the Chinese and English halves of the message
+
     def __init__(self, message: str, changes: list[Change]):
         super().__init__(message)
         self.changes = changes
@@ -79,13 +77,55 @@ def _when(at: datetime | None) -> str:
     return at.strftime("%Y-%m-%d %H:%M:%S") if at else "?"
 
 
-def _conflict(what_zh: str, what_en: str, changes: list[Change]) -> EditConflict:
+def _conflict(what_zh: str, what_en: str, changes: list[Change], fields: tuple[str, str] = ("", "")) -> EditConflict:
+    """``fields``: what was changed, e.g. ("（细分行业：未提供 → 通用设备）", " (sub-sector: not given → 通用设备)")."""
     first = changes[0]
-    return EditConflict(
-        f"{what_zh}已被 {first.by or '他人'} 于 {_when(first.at)} 修改，您的修改尚未保存 / "
-        f"{what_en} was changed by {first.by or 'someone else'} at {_when(first.at)}; your change is not saved yet",
-        changes,
-    )
+    zh = f"{what_zh}已被 {first.by or '他人'} 于 {_when(first.at)} 修改{fields[0]}，您的修改尚未保存"
+    en = f"{what_en} was changed by {first.by or 'someone else'} at {_when(first.at)}{fields[1]}; your change is not saved yet"
+    exc = EditConflict(f"{zh} / {en}", changes)
+    exc.parts = (zh, en)  # a value quoted in the message cannot split it in the wrong place (ui.i18n.msg)
+    return exc
+
+
+def _changed_fields(session: Session, entity: str, row: Enterprise | Factory, seen_version: int) -> tuple[str, str]:
+    """The fields of ``row`` changed since the user saw ``seen_version``, with their values then and now, from the
+    ``before`` the audit trail keeps for every update: ("（细分行业：未提供 → 通用设备）", " (sub-sector: …)")."""
+    from .. import labels
+
+    compliance = (row.compliance or {}) if isinstance(row, Enterprise) else {}
+    then: dict[str, Any] = {}
+    for detail in session.scalars(
+        select(AuditLog.detail)
+        .where(AuditLog.entity == entity, AuditLog.entity_id == str(row.id), AuditLog.action == "update")
+        .order_by(AuditLog.id)
+    ):
+        detail = json.loads(detail) if isinstance(detail, str) else detail or {}
+        if isinstance(detail.get("version"), int) and detail["version"] > seen_version:
+            for k, v in (detail.get("before") or {}).items():
+                if k == "compliance":
+                    for c, cv in (v or {}).items():
+                        then.setdefault(f"compliance.{c}", cv)
+                    for c in compliance:  # a fact given only after the user's version
+                        then.setdefault(f"compliance.{c}", (v or {}).get(c))
+                else:
+                    then.setdefault(f"enterprise.{k}", v)
+    parts: dict[str, list[str]] = {"zh": [], "en": []}
+    for path, old in then.items():
+        group, key = path.split(".", 1)
+        new = compliance.get(key) if group == "compliance" else getattr(row, key)
+        if old == new:
+            continue
+        for lang in ("zh", "en"):
+            name = labels.fact(path, lang)
+            if entity == "factory" and key == "name":
+                name = labels.pick(lang, "工厂名称", "factory name")
+            elif entity == "factory" and key == "address":
+                name = labels.pick(lang, "建设地址", "address")
+            was, now = (labels.fact_value(path, v, lang) for v in (old, new))
+            parts[lang].append(f"{name}{labels.pick(lang, '：', ': ')}{was[:60]} → {now[:60]}")
+    if not parts["zh"]:
+        return "", ""
+    return "（" + "；".join(parts["zh"]) + "）", " (" + "; ".join(parts["en"]) + ")"
 
 
 def transact(Session, fn, *, attempts: int = 3):
@@ -168,7 +208,12 @@ def update_enterprise(
 ) -> Enterprise:
     """Change an enterprise's facts; with ``expected_version`` (the version the form was shown with) a stale form is refused."""
     if expected_version is not None and ent.version != expected_version:
-        raise _conflict("企业信息", "the enterprise's facts", [Change("enterprise", ent.version, ent.updated_by, ent.updated_at)])
+        raise _conflict(
+            "企业信息",
+            "the enterprise's facts",
+            [Change("enterprise", ent.version, ent.updated_by, ent.updated_at)],
+            _changed_fields(session, "enterprise", ent, expected_version),
+        )
     before = {}
     for k, v in fields.items():
         if k not in ENTERPRISE_FIELDS:
@@ -211,7 +256,12 @@ def update_factory(
     if f is None:
         raise NotFound(f"找不到工厂 #{factory_id} / factory {factory_id} not found")
     if expected_version is not None and f.version != expected_version:
-        raise _conflict("工厂信息", "the factory's facts", [Change("factory", f.version, f.updated_by, f.updated_at)])
+        raise _conflict(
+            "工厂信息",
+            "the factory's facts",
+            [Change("factory", f.version, f.updated_by, f.updated_at)],
+            _changed_fields(session, "factory", f, expected_version),
+        )
     before = {}
     for k, v in fields.items():
         if k not in FACTORY_FIELDS:
@@ -916,68 +966,7 @@ def remove_evidence(evidence_id: int, *, session: Session, actor: str | None = N
     session.flush()
 
 
-# -- evaluation --------------------------------------------------------------------------------------------
-
-
-def answers_model(a: Assessment) -> Answers:
-    return Answers(
-        edition=a.maturity_edition,
-        industry=a.industry_type,
-        grades={x.requirement_id: x.grade for x in a.answers if x.grade is not None},
-    )
-
-
-def build_profile(a: Assessment) -> Profile:
-    f = a.factory
-    e = f.enterprise
-    enterprise = {
-        k: getattr(e, k)
-        for k in (
-            "name",
-            "credit_code",
-            "legal_person",
-            "ownership",
-            "above_scale",
-            "employees",
-            "revenue_wan",
-            "industry_group",
-            "province",
-            "standing",
-        )
-        if getattr(e, k) is not None
-    }
-    enterprise.update(factory=f.name, industry_type=f.industry_type)
-    if f.sub_sector:
-        enterprise["sub_sector"] = f.sub_sector
-    grades = {x.requirement_id: x.grade for x in a.answers if x.grade is not None}
-    doc = {
-        "tier_edition": a.tier_edition,
-        "enterprise": enterprise,
-        "compliance": e.compliance or {},
-        "maturity": {"edition": a.maturity_edition, "industry": a.industry_type, "answers": grades},
-        "tiers_obtained": [{"tier": t.tier, "year": t.year, "edition": t.edition} for t in f.tier_awards],
-        "scenarios": {
-            "catalogue": a.scenario_catalogue,
-            "instances": [
-                {"scenario": s.scenario_id, "name": s.name, "link": s.link, "ai": s.ai}
-                | ({"supply_chain": s.supply_chain} if s.supply_chain is not None else {})
-                for s in a.scenarios
-            ],
-        },
-        "kpis": {k.kpi_id: {"value": k.value, "period": k.period} for k in a.kpis},
-        "build_content": dict(a.build_content or {}),
-        "outcomes": dict(a.outcomes or {}),
-    }
-    session = object_session(a)
-    region = get_region(e.province, session=session) if session is not None else None
-    if region is not None:
-        doc["region"] = {k: v for k, v in region_state(region).items() if v is not None}
-    return parse_profile(doc, f"assessment {a.id}")
-
-
-def evaluate(a: Assessment, *, root: Path = DEFAULT_ROOT) -> Evaluation:
-    inputs = Inputs(build_profile(a), answers_model(a))
-    return engine.evaluate(inputs, editions_for(inputs, declarations=a.declarations_edition, root=root))
+# -- digests and certificates ---------------------------------------------------------------------------------
 
 
 def assessment_digest(a: Assessment) -> str:
@@ -1005,132 +994,11 @@ def assessment_digest(a: Assessment) -> str:
     return hashlib.sha256(json.dumps(doc, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
-def snapshot(
-    assessment_id: int, *, session: Session, actor: str | None = None, root: Path = DEFAULT_ROOT, at: datetime | None = None
-) -> ResultSnapshot:
-    a = get_assessment(assessment_id, session=session)
-    ev = evaluate(a, root=root)
-    m, t = ev.scored, ev.tiers
-    summary = {
-        "score": m.score,
-        "level": m.level,
-        "gate_level": m.gate_level,
-        "borderline": m.borderline,
-        "level_scores": m.level_scores,
-        "complete": m.complete,
-        "answered": m.answered,
-        "total": m.total,
-        "subdomains": {s.id: {"score": s.score, "level_scores": s.level_scores} for s in m.subdomains},
-        "domains": {d.id: d.score for d in m.domains},
-        "tier": t.tier,
-        "tiers": {k: {"met": v.met, "reasons": [r.rule for r in v.reasons]} for k, v in t.tiers.items()},
-        "eligible": [p for p, s in ev.declarations.programmes.items() if s.met],
-    }
-    snap = ResultSnapshot(
-        assessment_id=a.id,
-        maturity_edition=a.maturity_edition,
-        tier_edition=a.tier_edition,
-        score=m.score,
-        level=m.level,
-        tier=t.tier,
-        complete=m.complete,
-        digest=assessment_digest(a),
-        result=summary,
-    )
-    if at is not None:
-        snap.created_at = at
-    session.add(snap)
-    session.flush()
-    audit(session, actor, "snapshot", "assessment", a.id, {"score": m.score, "level": m.level, "tier": t.tier})
-    return snap
-
-
-# -- certificates ------------------------------------------------------------------------------------------------
-
-CERT_PREFIX = {"self_assessed": "SA", "certified": "CT"}
-
-
-def issue_certificate(
-    assessment_id: int,
-    *,
-    session: Session,
-    key,
-    issuer: str,
-    valid_days: int = 365,
-    kind: str = "self_assessed",
-    actor: str | None = None,
-    root: Path = DEFAULT_ROOT,
-    at: datetime | None = None,
-    issuer_code: str | None = None,
-) -> Certificate:
-    """Number, sign and store a certificate for the assessment's current result (with a snapshot).
-
-    Numbers read ``SA-2026-<CODE>-000001``: the issuer code (configured, or the first 8 hex digits of the signing key's
-    id) keeps numbers unique across installations, so a number names its issuer. Every printed text is checked
-    first: a character the certificate fonts cannot draw is refused with a message.
-    """
-    from datetime import timedelta
-
-    from .. import printable
-    from ..signing import key_id, sign
-
-    if kind not in CERT_PREFIX:
-        raise ValueError(f"kind must be one of {', '.join(CERT_PREFIX)}")
-    if not isinstance(valid_days, int) or valid_days <= 0:
-        raise ValueError(f"有效期须为正数天数 / the validity period must be a positive number of days (got {valid_days!r})")
-    a = get_assessment(assessment_id, session=session)
-    f, e = a.factory, a.factory.enterprise
-    for text, what in (
-        (e.name, "企业名称 / enterprise name"),
-        (f.name, "工厂名称 / factory name"),
-        (e.credit_code, "统一社会信用代码 / credit code"),
-        (issuer, "签发方 / issuer"),
-    ):
-        printable.check(text, what)
-    snap = snapshot(assessment_id, session=session, actor=actor, root=root, at=at)
-    issued = (at or utcnow()).date()
-    code = issuer_code or key_id(key.public_key())[:8].upper()
-    prefix = f"{CERT_PREFIX[kind]}-{issued.year}-{code}-"
-    last = session.scalar(
+def last_certificate_number(prefix: str, *, session: Session) -> str | None:
+    """The highest certificate number starting with ``prefix`` (None when there is none)."""
+    return session.scalar(
         select(Certificate.number).where(Certificate.number.like(prefix + "%")).order_by(Certificate.number.desc()).limit(1)
     )
-    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    number = f"{prefix}{seq:06d}"
-    fields = {
-        "no": number,
-        "kind": kind,
-        "ent": e.name,
-        "code": e.credit_code,
-        "fac": f.name,
-        "lvl": snap.level,
-        "S": f"{math.floor(snap.score * 100 + 1e-9) / 100:.2f}",
-        "tier": snap.tier,  # rounded down:
-        # 1.7975 prints 1.79 beside level 1, never 1.80 across the band edge
-        "ed": [a.maturity_edition, a.tier_edition],
-        "iss": issued.isoformat(),
-        "exp": (issued + timedelta(days=valid_days)).isoformat(),
-        "h": snap.digest[:32],
-        "by": issuer,
-    }
-    payload = sign(fields, key)
-    cert = Certificate(
-        number=number,
-        kind=kind,
-        assessment_id=a.id,
-        valid_until=fields["exp"],
-        issuer=issuer,
-        digest=snap.digest,
-        payload=payload,
-        fields=fields,
-    )
-    if at is not None:
-        cert.issued_at = at
-    session.add(cert)
-    session.flush()
-    audit(
-        session, actor, "issue_certificate", "certificate", number, {"assessment": a.id, "level": snap.level, "tier": snap.tier}
-    )
-    return cert
 
 
 def get_certificate(number: str, *, session: Session) -> Certificate:

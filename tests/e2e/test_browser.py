@@ -213,7 +213,16 @@ def test_evidence_survives_a_restart(browser, tmp_path):
             else:  # a new server process on the same data directory still lists the file under its requirement
                 page.get_by_text("证据（1）").first.click()
                 page.get_by_text("能源管理制度.pdf").first.wait_for()
+                with page.expect_download(timeout=30000) as dl:  # and hands it out, recorded in the audit trail
+                    page.get_by_role("button", name="下载", exact=True).first.click()
+                assert Path(dl.value.path()).read_bytes() == evidence.read_bytes()
+                assert dl.value.suggested_filename == "能源管理制度.pdf"
             page.close()
         finally:
             proc.terminate()
             proc.wait(10)
+    db = create_engine(f"sqlite:///{tmp_path / 'data' / 'assessment.db'}")
+    with db.connect() as c:
+        reads = c.execute(text("SELECT actor, entity FROM audit_log WHERE action = 'evidence_read'")).all()
+    db.dispose()
+    assert [entity for _, entity in reads] == ["evidence"] and reads[0][0]  # one read, by a named user

@@ -32,6 +32,7 @@ from helpers import (
     edition_of,
     goto,
     graded,
+    kpi_grid,
     kpis,
     new_assessment,
     new_page,
@@ -411,6 +412,41 @@ def test_5_kpi_values_survive_another_users_answer(app, tab):
     if len(audit_rows(app.engine, aid, "set_kpis")) != sets:
         problems.append("'abc' was refused yet a set_kpis save is in the audit log")
     _shot(app, a, "5_kpis")
+    _report(problems)
+
+
+def test_5_two_users_edit_kpis_at_once(app, tab):
+    """A and B both have 场景与指标 open; A saves 生产效率提升 = 12.5, then B saves 9 from the stale table: refused,
+    naming A and what A stored (the KPI and its value), B's 9 stays on screen; 保留我的修改 stores B's 9."""
+    a, b = tab(), tab()
+    ent = "流程五指标同时编辑有限公司"
+    new_assessment(a, app.url, ent)
+    aid = assessment_of(app.engine, ent)
+    set_user(a, "张工")
+    sidebar(a, "场景与指标")
+    open_enterprise(b, app.url, ent)
+    set_user(b, "李工")
+    sidebar(b, "场景与指标")
+    type_kpi(a, KPI, "12.5")
+    type_kpi(b, KPI, "9")
+    click(a, a.get_by_role("button", name="保存", exact=True))
+    click(b, b.get_by_role("button", name="保存", exact=True))
+    _shot(app, b, "5_kpi_conflict")
+    problems = []
+    if kpis(app.engine, aid) != {KPI: 12.5}:
+        problems.append(f"B's stale save changed the KPIs: {kpis(app.engine, aid)}")
+    alerts = " | ".join(b.locator("[data-testid=stAlert]").all_inner_texts())
+    if "张工" not in alerts or f"{KPI_NAME}" not in alerts or "12.5" not in alerts:
+        problems.append(f"the conflict does not say who changed what (张工, {KPI_NAME}, 12.5): {alerts!r}")
+    if "9" not in [c.strip() for c in kpi_grid(b).locator("td").all_inner_texts()]:
+        problems.append("B's 9 is no longer on screen")
+    keep = b.get_by_role("button", name="保留我的修改")
+    if not (keep.count() and b.get_by_role("button", name="重新加载").count()):
+        problems.append("no 重新加载 / 保留我的修改 buttons")
+    else:
+        click(b, keep)
+        if kpis(app.engine, aid) != {KPI: 9.0}:
+            problems.append(f"保留我的修改 did not store B's 9: {kpis(app.engine, aid)}")
     _report(problems)
 
 

@@ -26,7 +26,8 @@ from sqlalchemy.orm import sessionmaker
 
 from assessment.access import Principal
 from assessment.mappings import rescore
-from assessment.store import population, portfolio
+from assessment.services import evaluation, population
+from assessment.store import portfolio
 from assessment.store import repository as repo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow"))
@@ -90,7 +91,7 @@ def test_planner_walk_through_a_synthetic_population(app, browser):
     # re-score its assessment under the 2024 draft
     with Session() as s:
         a = repo.get_assessment(nearest["assessment_id"], session=s)
-        r = rescore(repo.answers_model(a), "maturity/2024-draft", profile=repo.build_profile(a))
+        r = rescore(evaluation.answers_model(a), "maturity/2024-draft", profile=evaluation.build_profile(a))
     page.get_by_role("tab", name="版本重评").click()  # tabs switch in the browser: no rerun
     choose(page, "重评到版本", "→ maturity/2024-draft ·")
     caption = page.get_by_text(re.compile(r"^maturity/2020：S .* → maturity/2024-draft：S ")).first

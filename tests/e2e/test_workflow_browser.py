@@ -160,8 +160,7 @@ def test_one_application_end_to_end(app, browser):
     for e in EXPERTS:
         box.click()
         click(admin, admin.get_by_role("option").filter(has_text=f"{e}（在评"))
-    admin.keyboard.press("Escape")  # the open list covers the button
-    click(admin, admin.get_by_role("button", name="分配", exact=True))
+    click(admin, admin.get_by_role("button", name="分配", exact=True))  # beside the list: clickable while it is open
     expect(admin.get_by_text("已分配专家，进入专家评审")).to_be_visible()
     shot(admin, f"{shot_prefix}-2-assigned")
     assert status(Session, app_id) == "in_review"

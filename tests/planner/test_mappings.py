@@ -10,9 +10,9 @@ import yaml
 from paths import CRITERIA, ROOT
 
 from assessment.answers import Answers, read_answers_file
-from assessment.cli import main
 from assessment.editions import load_maturity_cached
 from assessment.mappings import check_mappings, load_mappings, map_answers, mapping_summary, requirement_links, rescore
+from cli import main
 
 EXAMPLES = ROOT / "examples"
 

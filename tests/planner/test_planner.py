@@ -10,12 +10,12 @@ import yaml
 from paths import MINI, ROOT
 
 from assessment.answers import Answers, read_answers_file
-from assessment.cli import main
 from assessment.editions import load_maturity_cached
 from assessment.maturity import score
 from assessment.planner import PlanError, load_costs, plan, read_plan_input
 from assessment.profile import parse_profile
 from assessment.registry import evaluate_profile, read_profile
+from cli import main
 
 EXAMPLES = ROOT / "examples"
 GRADES = ("none", "partial", "largely", "full")

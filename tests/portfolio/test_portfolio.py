@@ -10,9 +10,11 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, text
 
 from assessment.planner import plan
-from assessment.store import population, portfolio
+from assessment.services import evaluation, population
+from assessment.services import portfolio as portfolio_svc
+from assessment.services.demo import load_demo
+from assessment.store import portfolio
 from assessment.store import repository as repo
-from assessment.store.demo import load_demo
 from assessment.store.orm import Answer, Enterprise, PortfolioBlocker, ResultSnapshot
 
 
@@ -22,7 +24,7 @@ def loaded(Session):
         load_demo(s)
         stats = population.generate(s, factories=120, years=3, seed=7)
     with Session.begin() as s:
-        assert portfolio.reindex(s) == 7  # the demo's real snapshots (3 factories, 7 assessments)
+        assert portfolio_svc.reindex(s) == 7  # the demo's real snapshots (3 factories, 7 assessments)
     return Session, stats
 
 
@@ -108,14 +110,14 @@ def test_blockers_within_reach_percentile_and_plan(loaded):
             portfolio.distribution(s, "nope")
     with Session.begin() as s:
         table = portfolio.within_reach(s, target="L3", limit=2)
-        costed = portfolio.plan_costs(s, table, "L3", limit=2)
+        costed = portfolio_svc.plan_costs(s, table, "L3", limit=2)
         assert all(r[-3] is True for r in costed.rows)  # reachable
         aid = table.rows[0][9]
         assert s.scalar(select(func.count()).select_from(Answer).where(Answer.assessment_id == aid)) > 0
         a = repo.get_assessment(aid, session=s)
-        res = repo.evaluate(a)
+        res = evaluation.evaluate(a)
         assert res.maturity.level == table.rows[0][4]  # the answers written on demand score as the snapshot says
-        p, _ = plan(repo.build_profile(a), "excellent")
+        p, _ = plan(evaluation.build_profile(a), "excellent")
         assert p.problem_size["requirements"] == 200
 
 
@@ -138,7 +140,7 @@ def test_reindex_is_idempotent_and_blockers_cascade(loaded):
     Session, _ = loaded
     with Session.begin() as s:
         before = s.scalar(select(func.count()).select_from(PortfolioBlocker))
-        assert portfolio.reindex(s) == 0
+        assert portfolio_svc.reindex(s) == 0
         assert s.scalar(select(func.count()).select_from(PortfolioBlocker)) == before
 
 
@@ -275,7 +277,7 @@ def test_every_synthetic_assessment_with_awards_opens_as_a_profile(Session):
         profiles = []
         for fid in awarded:
             a = max(s.scalars(select(Assessment).where(Assessment.factory_id == fid)), key=lambda a: a.period)
-            profiles.append(repo.build_profile(a))
+            profiles.append(evaluation.build_profile(a))
         assert all(p.tiers_obtained for p in profiles)
         assert plan(profiles[0], "excellent")[0].target == "excellent"
 
@@ -332,7 +334,7 @@ def test_narrow_results_follow_snapshots_archive_and_restore(Session):
         fid = repo.get_assessment(aid, session=s).factory_id
         new = repo.create_assessment(fid, session=s, actor="t", period="2099")
         assert _results_table(s) == _results_from_snapshots(s)  # no snapshot yet: no row, the latest unchanged
-        snap = repo.snapshot(new.id, session=s, actor="t")
+        snap = evaluation.snapshot(new.id, session=s, actor="t")
         s.flush()
         got = _results_table(s)
         assert got == _results_from_snapshots(s)
@@ -345,7 +347,7 @@ def test_narrow_results_follow_snapshots_archive_and_restore(Session):
         assert any(r[0] == aid and r[-1] for r in got)  # the earlier one is the latest again
     with Session.begin() as s:
         repo.set_archived("assessment", new.id, False, session=s, actor="t")
-        second = repo.snapshot(new.id, session=s, actor="t")  # a second snapshot of the same assessment
+        second = evaluation.snapshot(new.id, session=s, actor="t")  # a second snapshot of the same assessment
         s.flush()
         score2 = second.score
         got = _results_table(s)

@@ -6,13 +6,13 @@ import pytest
 from paths import CRITERIA
 from sqlalchemy import func, select
 
-from assessment.cli import main
 from assessment.config import Settings, get_settings
 from assessment.editions import load_maturity_cached
-from assessment.store import demo
+from assessment.services import demo
 from assessment.store import repository as repo
 from assessment.store.db import make_engine, session_factory, upgrade
 from assessment.store.orm import Certificate, Factory
+from cli import main
 from reports import service
 
 

@@ -21,8 +21,8 @@ from pypdf.generic import NameObject, StreamObject
 
 from assessment.config import Settings
 from assessment.keystore import KeyStore
+from assessment.services import certificates, demo
 from assessment.signing import SEAL, key_id, payload_kid
-from assessment.store import demo
 from assessment.store import repository as repo
 from assessment.store.db import make_engine, session_factory, upgrade
 from reports import render, service
@@ -49,7 +49,7 @@ class Installation:
     def issue(self, aid: int, **kw):
         with self.Session.begin() as s:
             if kw:
-                cert = repo.issue_certificate(
+                cert = certificates.issue_certificate(
                     aid,
                     session=s,
                     key=service._issuing_key(self.settings, s),
@@ -284,7 +284,7 @@ def test_expired_and_not_yet_valid(a, tmp_path):
     p = a.cli("certificate", "verify", str(f), "--at", "31/03/2024")
     assert p.returncode == 2 and "YYYY-MM-DD" in p.stderr
     with a.Session.begin() as s, pytest.raises(ValueError, match="positive"):
-        repo.issue_certificate(a.ids[1], session=s, key=KeyStore(a.settings.keys_dir).active(), issuer="x", valid_days=0)
+        certificates.issue_certificate(a.ids[1], session=s, key=KeyStore(a.settings.keys_dir).active(), issuer="x", valid_days=0)
     with pytest.raises(ValueError):
         Settings(certificate_valid_days=-5)
 

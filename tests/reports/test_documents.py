@@ -23,7 +23,7 @@ from paths import CRITERIA, ROOT
 
 from assessment.editions import load_maturity_cached
 from assessment.scenarios import load_catalogue
-from assessment.store import demo
+from assessment.services import demo
 from assessment.store import repository as repo
 from reports import service
 from reports.summary import summary_xlsx

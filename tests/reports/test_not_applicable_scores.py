@@ -12,10 +12,11 @@ import subprocess
 import pytest
 from paths import CRITERIA, MINI
 
+from assessment import labels
 from assessment.answers import Answers
 from assessment.editions import load_maturity_cached
 from assessment.maturity import score
-from assessment.store import demo
+from assessment.services import demo
 from assessment.store import repository as repo
 from reports import charts, service
 from reports.report import report_pdf
@@ -93,8 +94,74 @@ def test_report_and_workbook_show_a_dash(Session, na_subdomain):
             pytest.fail("pdftotext is required in CI (poppler-utils)")
         pytest.skip("needs poppler's pdftotext")
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=report_pdf(ctx, "zh"), capture_output=True, check=True)
-    line = next(x for x in text.stdout.decode().splitlines() if x.strip().startswith(name))
-    assert line.split()[-6:] == [DASH] * 6 and "0.00" not in line
+    rows = [x.split() for x in text.stdout.decode().splitlines() if x.strip().startswith(name)]
+    assert [name, DASH] in rows  # the sub-domain chart: no bar, a dash
+    table = next(r for r in rows if len(r) >= 7)
+    assert table[-6:] == [DASH] * 6 and "0.00" not in table
+
+
+def text_below(page, word: str) -> list[str]:
+    """The words just under each place ``word`` is printed on a PDF page (a chart label's second line)."""
+    tp = page.get_textpage()
+    search = tp.search(word)
+    out = []
+    while hit := search.get_next():
+        boxes = [tp.get_charbox(i) for i in range(hit[0], hit[0] + hit[1])]
+        left, right, bottom = min(b[0] for b in boxes), max(b[2] for b in boxes), min(b[1] for b in boxes)
+        out += tp.get_text_bounded(left - 4, bottom - 12, right + 4, bottom - 1).split()
+    return out
+
+
+@pytest.fixture
+def na_domain(Session, na_subdomain):
+    """The N/A sub-domain above, and a whole domain answered N/A (one with a single sub-domain)."""
+    aid, sid, _ = na_subdomain
+    with Session.begin() as s:
+        a = repo.get_assessment(aid, session=s)
+        ed = load_maturity_cached(a.maturity_edition, CRITERIA)
+        reqs = ed.applicable_requirements(a.industry_type)
+        subs_of: dict[str, set[str]] = {}
+        for r in reqs:
+            subs_of.setdefault(ed.subdomains[ed.req_subdomain[r.id]].domain, set()).add(ed.req_subdomain[r.id])
+        did = next(d for d, subs in subs_of.items() if len(subs) == 1 and sid not in subs)
+        changes = {r.id: {"grade": "na", "note": "不适用"} for r in reqs if ed.req_subdomain[r.id] in subs_of[did]}
+        repo.save_answers(aid, changes, session=s, expected_version=a.version, root=CRITERIA)
+    return aid, sid, did
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_report_charts_are_text_with_a_dash(Session, na_domain, lang):
+    """The report's charts are drawn by typst: their labels are the report's own text. Each domain of the radar
+    carries its score under its name, "—" for the domain that does not apply; the sub-domain bars read "—" for the
+    sub-domain that does not apply; the level bars carry their values, the threshold and a legend."""
+    import pypdfium2 as pdfium
+
+    aid, sid, did = na_domain
+    with Session() as s:
+        ctx = service.report_context(aid, session=s, root=CRITERIA)
+    m = ctx.maturity
+    pdf = report_pdf(ctx, lang)
+    name = (lambda x: x.name_zh) if lang == "zh" else (lambda x: x.name_en)
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        first = doc[0]
+        assert [x.id for x in m.domains if x.score is None] == [did]
+        for dom in m.domains:  # the name (or the last line of a long one that wraps) has the score under it
+            below = text_below(first, name(dom)) or text_below(first, name(dom).split()[-1])
+            assert labels.node_score(dom.score) in below, name(dom)
+        page1 = " ".join(first.get_textpage().get_text_range().split())
+    finally:
+        doc.close()
+    assert ("能力域雷达图" if lang == "zh" else "Domain scores") in page1
+    for x in m.level_scores.values():
+        assert labels.score_text(x) in page1  # cut to three decimals, never rounded up to the threshold
+    assert ("门槛 0.8" if lang == "zh" else "threshold 0.8") in page1
+    assert ("未达标" if lang == "zh" else "not passed") in page1
+    layout = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    sub = next(x for x in m.subdomains if x.id == sid)
+    assert f"{name(sub)} {DASH}" in [" ".join(line.split()) for line in layout.splitlines()]
+    other = next(x for x in m.subdomains if x.score is not None)
+    assert f"{name(other)} {labels.node_score(other.score)}" in [" ".join(line.split()) for line in layout.splitlines()]
 
 
 def test_command_line_shows_a_dash(tmp_path):

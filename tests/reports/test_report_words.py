@@ -14,7 +14,7 @@ import pytest
 from paths import CRITERIA, OUTPUT
 
 from assessment import labels
-from assessment.store import demo
+from assessment.services import demo
 from assessment.store import repository as repo
 from reports import service
 from reports.report import report_pdf

@@ -11,6 +11,7 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
+from assessment.services import evaluation
 from assessment.store import bundle as bundles
 from assessment.store import repository as repo
 from assessment.store.orm import AuditLog, Enterprise
@@ -32,7 +33,7 @@ def _setup(Session, province: str | None = "天津") -> tuple[int, int, int]:
 
 def _check(Session, aid: int, rule: str):
     with Session() as s:
-        ev = repo.evaluate(repo.get_assessment(aid, session=s))
+        ev = evaluation.evaluate(repo.get_assessment(aid, session=s))
     return next(c for t in ev.tiers.tiers.values() for c in t.checks if c.rule == rule)
 
 
@@ -59,7 +60,7 @@ def test_build_content_and_outcomes_round_trip_and_reach_the_rules(Session):
     with Session() as s:
         a = repo.get_assessment(aid, session=s)
         state = repo.build_facts_state(a)
-        profile = repo.build_profile(a)
+        profile = evaluation.build_profile(a)
         entry = s.scalars(select(AuditLog).where(AuditLog.action == "set_build_facts")).one()
     # None (not given) is not stored; False (declared not done) is
     assert state["build_content"] == {i: True for i in BASIC_ITEMS} | {ADVANCED_ITEMS[0]: False}
@@ -117,7 +118,7 @@ def test_build_facts_refuses_unknown_ids_and_non_booleans(Session, bc, oc, words
 def test_region_facts_per_province_reach_the_quota(Session):
     _, _, aid = _setup(Session, province="天津")
     with Session() as s:
-        q = repo.evaluate(repo.get_assessment(aid, session=s)).declarations.programmes["excellent_tier_2025"].quota
+        q = evaluation.evaluate(repo.get_assessment(aid, session=s)).declarations.programmes["excellent_tier_2025"].quota
         assert q.value is None and "iva_rank" in q.note
         assert repo.get_region("天津", session=s) is None
     with Session.begin() as s:
@@ -127,8 +128,8 @@ def test_region_facts_per_province_reach_the_quota(Session):
         assert r.version == 1
     with Session() as s:
         a = repo.get_assessment(aid, session=s)
-        assert repo.build_profile(a).region.iva_rank == 15
-        q = repo.evaluate(a).declarations.programmes["excellent_tier_2025"].quota
+        assert evaluation.build_profile(a).region.iva_rank == 15
+        q = evaluation.evaluate(a).declarations.programmes["excellent_tier_2025"].quota
         assert (q.value, q.observed) == (30, 15)
     # bob changes the record; alice's form (version 1) is refused naming bob, nothing saved
     with Session.begin() as s:

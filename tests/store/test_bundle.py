@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import random
+import re
 import warnings
 import zipfile
 from datetime import date
@@ -20,6 +21,7 @@ from assessment.store import bundle as bundles
 from assessment.store import repository as repo
 from assessment.store.evidence import BlobStore
 from assessment.store.orm import AuditLog, Base, EvidenceBlob, Factory
+from ui.i18n import halves
 
 CREDIT = "91330400MA2B000011"
 R1, R2, R3 = "gbt39116_2020:data:L1:01", "gbt39116_2020:data:L1:02", "gbt39116_2020:data:L2:01"
@@ -280,7 +282,7 @@ MALFORMED = [
     (
         "grade 1e9999",
         set_at(["answers", 0, "grade"], "1e9999"),
-        "answers.0.grade: 答案等级无效：'1e9999' / invalid grade '1e9999'",
+        "answers.0.grade：答案等级无效：'1e9999' / invalid bundle content: answers.0.grade: invalid grade '1e9999'",
     ),
     ("grade 10 ** 9", set_at(["answers", 0, "grade"], 10**9), "answers.0.grade"),
     ("grade too long", set_at(["answers", 0, "grade"], "1" * 40), "answers.0.grade: String should have at most 10 characters"),
@@ -555,3 +557,24 @@ def test_bad_mode(Session, target, exported):
     with Session() as s:
         with pytest.raises(ValueError, match="mode must be one of copy, merge"):
             bundles.import_bundle(data, session=s, store=target, mode="replace")
+
+
+# what the app shows is one half of "中文 / English" (ui.i18n.halves): each half must carry the reason, not only the
+# outer "数据包内容无效" while the why sits in the other language's half
+@pytest.mark.parametrize(
+    "case, zh_reason, en_reason",
+    [
+        ("over-long enterprise name", "enterprise.name：企业名称过长：201 个字符，最多 200 个", "too long: 201 characters"),
+        ("NUL in enterprise name", "企业名称不能包含", "must not contain"),
+        ("ELF disguised as PDF", "文件内容不完整或可疑", "an executable follows the PDF header"),
+        ("evidence name with RTL override", "文件名不能包含", "bidirectional control character"),
+    ],
+)
+def test_each_language_half_says_why(Session, target, exported, case, zh_reason, en_reason):
+    _, good = exported
+    make = next(m for name, m, _ in MALFORMED if name == case)
+    with pytest.raises(bundles.BundleError) as exc, Session.begin() as s:
+        bundles.import_bundle(make(good), session=s, store=target, max_bytes=MAX)
+    zh, en = halves(str(exc.value))
+    assert zh_reason in zh and " / " not in zh, zh
+    assert en_reason in en and not re.search(r"[\u4e00-\u9fff]", en.replace("制度", "")), en

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from assessment.services import evaluation
 from assessment.store import repository as repo
 from assessment.store.orm import Answer, AuditLog, Enterprise, Factory, KpiRecord
 
@@ -198,7 +199,35 @@ def test_supply_chain_switch_is_stored_and_reaches_the_profile(Session):
     with Session() as s:
         a = repo.get_assessment(aid, session=s)
         assert repo.scenario_state(a)[0]["supply_chain"] is True
-        assert repo.build_profile(a).scenarios.instances[0].supply_chain is True
+        assert evaluation.build_profile(a).scenarios.instances[0].supply_chain is True
         assert repo.assessment_digest(a) not in (digest_before, plain_digest)
     with pytest.raises(ValueError, match="supply_chain"), Session.begin() as s:
         repo.set_scenarios(aid, [{"scenario": "sg2025-s01", "supply_chain": "yes"}], session=s)
+
+
+def test_a_stale_facts_form_is_told_what_changed(Session):
+    """Who changed the factory's or the enterprise's facts, and what: each field with its value then and now (from
+    the audit trail), in each language's half of the message, so 保留我的修改 is chosen knowing what it overwrites."""
+    eid, fid, _ = _setup(Session)
+    with Session() as s:
+        fv, ev = s.get(Factory, fid).version, s.get(Enterprise, eid).version
+    with Session.begin() as s:
+        repo.update_factory(fid, session=s, expected_version=fv, actor="张工", sub_sector="通用 / 专用设备")
+        repo.update_enterprise(
+            s.get(Enterprise, eid), session=s, expected_version=ev, actor="张工", compliance={"good_credit": True}
+        )
+    with pytest.raises(repo.EditConflict) as err, Session.begin() as s:
+        repo.update_factory(fid, session=s, expected_version=fv, actor="李工", address="嘉兴市某路 1 号")
+    assert err.value.parts == (
+        f"工厂信息已被 张工 于 {repo._when(err.value.changes[0].at)} 修改（细分行业：未提供 → 通用 / 专用设备），您的修改尚未保存",
+        f"the factory's facts was changed by 张工 at {repo._when(err.value.changes[0].at)} "
+        "(sub-sector: not provided → 通用 / 专用设备); your change is not saved yet",
+    )
+    with pytest.raises(repo.EditConflict) as err, Session.begin() as s:
+        repo.update_enterprise(s.get(Enterprise, eid), session=s, expected_version=ev, actor="李工", province="浙江")
+    zh, en = err.value.parts
+    assert "张工" in zh and "（信用记录良好、未列入严重失信名单：未提供 → 是）" in zh, zh
+    assert "(a good credit record: not provided → Yes)" in en, en
+    with Session() as s:
+        f, e = s.get(Factory, fid), s.get(Enterprise, eid)
+        assert (f.address, f.sub_sector, e.province, e.compliance) == (None, "通用 / 专用设备", None, {"good_credit": True})

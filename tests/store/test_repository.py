@@ -12,6 +12,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
 from assessment.editions import load_maturity_cached
+from assessment.services import evaluation
 from assessment.store import bundle as bundles
 from assessment.store import repository as repo
 from assessment.store.evidence import EvidenceRejected
@@ -64,7 +65,7 @@ def test_answers_round_trip_and_scoring(Session):
         got = repo.answers_of(a)
         assert len(got) == 200 and got[ids[0]].grade == "na" and got[ids[0]].note == "不适用：无此业务"
         assert a.updated_by == "alice" and a.maturity_edition == "maturity/2020"
-        ev = repo.evaluate(a)
+        ev = evaluation.evaluate(a)
         assert ev.maturity.score == pytest.approx(2.0) and ev.maturity.level == 2
         assert ev.tiers.maturity_level == 2
 
@@ -239,7 +240,7 @@ def test_tampered_bundle_refused(Session, store):
 def test_snapshot_and_audit_log(Session):
     with Session.begin() as s:
         a = make_assessment(s)
-        snap = repo.snapshot(a.id, session=s, actor="alice")
+        snap = evaluation.snapshot(a.id, session=s, actor="alice")
         assert snap.level == 0 and snap.tier == "none" and len(snap.digest) == 64
         assert snap.maturity_edition == "maturity/2020" and snap.result["tiers"]["basic"]["met"] is False
     with Session() as s:
@@ -266,7 +267,7 @@ def test_status_and_tier_awards(Session):
     with Session() as s:
         a = repo.get_assessment(aid, session=s)
         assert a.status == "submitted"
-        assert repo.build_profile(a).tiers_obtained[0].tier == "basic"
+        assert evaluation.build_profile(a).tiers_obtained[0].tier == "basic"
 
 
 def test_kpis_replaced_and_updated(Session):
@@ -341,7 +342,7 @@ def test_declarations_edition_recorded_and_used(Session, store, tmp_path):
     with Session() as s:
         b = repo.get_assessment(bid, session=s)
         assert b.declarations_edition == trial
-        assert repo.evaluate(b, root=root).declarations.edition == trial
+        assert evaluation.evaluate(b, root=root).declarations.edition == trial
         digest = repo.assessment_digest(b)
         bundle = bundles.export_bundle(bid, session=s, store=store)
     with Session.begin() as s:

@@ -9,6 +9,7 @@ import re
 from apphelp import open_page
 from conftest_app import new_app
 
+from assessment.services import evaluation
 from assessment.store import repository as repo
 from assessment.store.orm import AuditLog, Enterprise
 from assessment.tiers import load_tier_edition
@@ -62,7 +63,7 @@ def test_enterprise_form_saves_numbers_as_typed(app_env):
     assert _widget(at.text_input, "ent_employees::").value == "4300"
     assert _widget(at.text_input, "ent_revenue::").value == "680000"
     with backend().Session() as s:
-        q = repo.evaluate(repo.get_assessment(sel[state.ASSESSMENT_ID], session=s)).declarations
+        q = evaluation.evaluate(repo.get_assessment(sel[state.ASSESSMENT_ID], session=s)).declarations
     assert q.size_class is not None
 
 
@@ -131,7 +132,7 @@ def test_region_form_sets_the_quota_facts_of_the_province(app_env):
     with backend().Session() as s:
         row = repo.get_region("天津", session=s)
         assert (row.kind, row.iva_rank, row.cumulative_provincial_pilots, row.updated_by) == ("province", 15, 320, "访客")
-        q = repo.evaluate(repo.get_assessment(aid, session=s)).declarations.programmes["excellent_tier_2025"].quota
+        q = evaluation.evaluate(repo.get_assessment(aid, session=s)).declarations.programmes["excellent_tier_2025"].quota
         assert q.value == 30
     # bob changes it meanwhile: refused naming bob; the stored facts stay
     at = open_page("home", **sel)
@@ -176,7 +177,7 @@ def test_build_content_walk_from_the_reason_to_the_form_and_back(app_env):
 
     def basic_rule():
         with backend().Session() as s:
-            ev = repo.evaluate(repo.get_assessment(aid, session=s))
+            ev = evaluation.evaluate(repo.get_assessment(aid, session=s))
         return next(c for c in ev.tiers.tiers["basic"].checks if c.rule == "sf2025.basic.build_content")
 
     assert not basic_rule().met

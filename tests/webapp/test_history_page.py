@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from apphelp import demo_ids, open_page
 
+from assessment.services import evaluation
 from assessment.store import repository as repo
 from ui import state
 from ui.services import backend
@@ -14,7 +15,7 @@ def test_archived_assessment_is_listed_and_marked(app_env):
     ent, fac, aid = demo_ids()
     with backend().Session.begin() as s:
         extra = repo.create_assessment(fac, session=s, title="归档的评估", period="2024").id
-        repo.snapshot(extra, session=s)
+        evaluation.snapshot(extra, session=s)
         repo.set_archived("assessment", extra, True, session=s, actor="alice")
     at = open_page("history", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
     table = at.dataframe[0].value

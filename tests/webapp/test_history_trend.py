@@ -6,6 +6,7 @@ from __future__ import annotations
 from apphelp import demo_ids, open_page, shown
 
 from assessment import labels
+from assessment.services import evaluation
 from assessment.store import repository as repo
 from assessment.store.orm import ResultSnapshot
 from ui import state
@@ -41,7 +42,7 @@ def test_trend_covers_completed_assessments_without_snapshot(app_env):
     with backend().Session.begin() as s:
         blank = repo.create_assessment(fac, session=s, title="刚开始的评估", period="2026").id
     with backend().Session() as s:
-        expected = repo.evaluate(repo.get_assessment(new, session=s)).maturity.score
+        expected = evaluation.evaluate(repo.get_assessment(new, session=s)).maturity.score
         demo_points = len([a for a in repo.get_assessment(latest, session=s).factory.assessments])
     at = open_page("history", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: latest})
     assert not at.exception
@@ -64,7 +65,7 @@ def test_answers_changed_after_the_snapshot_are_evaluated_again(app_env):
     with backend().Session.begin() as s:
         repo.save_answers(latest, {rid: {"grade": "none"}}, session=s, actor="alice")
     with backend().Session() as s:
-        now = repo.evaluate(repo.get_assessment(latest, session=s)).maturity.score
+        now = evaluation.evaluate(repo.get_assessment(latest, session=s)).maturity.score
     at = open_page("history", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: latest})
     row = _row(at, latest)
     assert row["S"] == labels.score_text(now) and row["结果来源"] == "当前计算（快照后答案已修改）"

@@ -9,6 +9,7 @@ from apphelp import shown
 
 from assessment import labels
 from assessment.editions import load_maturity_cached
+from assessment.services import evaluation
 from assessment.store import repository as repo
 from ui import state
 from ui.services import backend
@@ -151,7 +152,7 @@ def test_results_page(app_env):
     assert metrics["成熟度等级"] == "四级 优化级" and metrics["智能工厂层级"] == "卓越级"
     assert any("卓越级" in e.label for e in at.expander)
     with backend().Session() as s:
-        ev = repo.evaluate(repo.get_assessment(aid, session=s))
+        ev = evaluation.evaluate(repo.get_assessment(aid, session=s))
     assert metrics["总分 S"] == labels.score_text(ev.maturity.score)  # the page shows the engine's result, cut to 3 decimals
 
 

@@ -19,7 +19,7 @@ from assessment.mappings import load_mappings, rescore
 from assessment.planner import load_costs, plan
 from assessment.profile import parse_profile
 from assessment.registry import evaluate_profile
-from assessment.store import population
+from assessment.services import evaluation, population
 from assessment.store import repository as repo
 from assessment.store.orm import Answer, Assessment, Enterprise, Factory
 from reports import charts
@@ -77,7 +77,7 @@ def test_plan_toward_excellent_and_its_planned_profile(app_env, downloads):
     assert at.title[0].value == "升级路径规划"
     assert at.selectbox(key=f"plan_target::{aid}").value == "excellent"  # the next tier is offered first
     with backend().Session() as s:
-        expected, _ = plan(repo.build_profile(repo.get_assessment(aid, session=s)), "excellent")
+        expected, _ = plan(evaluation.build_profile(repo.get_assessment(aid, session=s)), "excellent")
     m = metrics(at)
     assert m["目标"] == "卓越级" and "先进级" in m["当前"] and "卓越级" in m["计划后"]
     assert expected.total_effort > 0 and m["总工作量（人天）"] == f"{expected.total_effort:g}"
@@ -124,7 +124,7 @@ def test_what_if_moves_level_tier_and_eligibility_and_saves_nothing(app_env):
     assert m["成熟度等级（假设）"] == "四级 优化级" and m["智能工厂层级（假设）"] == "卓越级"
     # a key fact: not an independent legal person; the tier the engine gives such a profile
     with backend().Session() as s:
-        doc = repo.build_profile(repo.get_assessment(aid, session=s)).model_dump(mode="json")
+        doc = evaluation.build_profile(repo.get_assessment(aid, session=s)).model_dump(mode="json")
     doc["enterprise"]["legal_person"] = False
     expected = evaluate_profile(parse_profile(doc), tier_edition="smart_factory/2025").tiers.tier
     assert expected != "excellent"
@@ -143,7 +143,7 @@ def test_what_if_follows_the_plan_to_excellent(app_env):
     aid = sel[state.ASSESSMENT_ID]
     at = open_page("plan", **sel)
     with backend().Session() as s:
-        p, _ = plan(repo.build_profile(repo.get_assessment(aid, session=s)), "excellent")
+        p, _ = plan(evaluation.build_profile(repo.get_assessment(aid, session=s)), "excellent")
     assert {(i.kind, i.id) for i in p.items} == {("tier_award", "advanced"), ("fact", "enterprise.standing")}
     at.selectbox(key=f"wi_fact::{aid}::held").set_value("advanced").run()
     assert metrics(at)["智能工厂层级（假设）"] == "先进级"
@@ -185,7 +185,9 @@ def test_costs_file_changes_the_plan(app_env):
     assert any("costs.yaml" in shown(x.value) for x in at.success)
     with backend().Session() as s:
         expected, _ = plan(
-            repo.build_profile(repo.get_assessment(aid, session=s)), "excellent", costs=load_costs(data=yaml.safe_load(good))
+            evaluation.build_profile(repo.get_assessment(aid, session=s)),
+            "excellent",
+            costs=load_costs(data=yaml.safe_load(good)),
         )
     assert metrics(at)["总工作量（人天）"] == f"{expected.total_effort:g}"
     assert "工作量文件" in set(frame_with(at, "工作量来源")["工作量来源"])
@@ -198,7 +200,7 @@ def test_rescore_under_the_2024_draft(app_env):
     with backend().Session() as s:
         a = repo.get_assessment(aid, session=s)
         draft = next(m for m in load_mappings() if m.source == a.maturity_edition and m.target.startswith("maturity/2024-draft"))
-        r = rescore(repo.answers_model(a), draft.target, profile=repo.build_profile(a))
+        r = rescore(evaluation.answers_model(a), draft.target, profile=evaluation.build_profile(a))
     at = open_page("plan", **sel)
     at.selectbox(key=f"rescore_to::{aid}").set_value(("maturity", draft.target)).run()
     assert not at.exception

@@ -17,8 +17,9 @@ from sqlalchemy import select, update
 from assessment import accounts
 from assessment import workflow as wf
 from assessment.config import get_settings
+from assessment.editions import load_maturity_cached
 from assessment.store import repository as repo
-from assessment.store.orm import Application, AuditLog, Rectification, User
+from assessment.store.orm import Application, AuditLog, Enterprise, Rectification, User
 from ui import state
 from ui.services import backend
 
@@ -236,7 +237,11 @@ def test_full_flow_to_a_ct_certificate(server):
     assert "1 项弱项待整改答复" in all_text(ent)
     ent.switch_page("app_pages/applications.py").run()
     with backend().Session() as s:
-        rect = s.scalars(select(Rectification.id).where(Rectification.application_id == app_id)).one()
+        rect, rid = s.execute(
+            select(Rectification.id, Rectification.requirement_id).where(Rectification.application_id == app_id)
+        ).one()
+    text_zh = load_maturity_cached("maturity/2020").requirement_map[rid].text_zh
+    assert any(text_zh in m.value for m in ent.markdown), "the weak item is named by its requirement text, not its id"
     ent.text_area(key=f"rect_text_{rect}").input("已补齐数据采集记录并上线采集系统")
     click(ent, f"rect_send_{rect}")
     assert "整改答复已提交" in all_text(ent)
@@ -265,10 +270,53 @@ def test_full_flow_to_a_ct_certificate(server):
     assert not admin.exception and admin.title[0].value == "省级看板 · 浙江"
     assert any(df.value.astype(str).apply(lambda c: c.str.contains(number)).any().any() for df in admin.dataframe)
     assert "推荐名额" in admin.error[0].value  # the quota needs the province's cumulative pilots
-    admin.number_input(key="prov_pilots").set_value(120).run()
+    with backend().Session() as s:
+        assert repo.get_region("浙江", session=s) is None
+    admin.text_input(key="prov_pilots").input("１２0")  # full-width digits, as typed
+    admin.button(key="FormSubmitter:prov_region-保存").click().run()
     assert not admin.error, [e.value for e in admin.error]
     assert "名额：" in all_text(admin)
+    with backend().Session() as s:  # stored for the province, audited, and shown again on the next visit
+        region = repo.get_region("浙江", session=s)
+        assert (region.cumulative_provincial_pilots, region.updated_by) == (120, "admin_zj")
+        assert s.scalar(select(AuditLog.id).where(AuditLog.action == "set_region", AuditLog.entity_id == "浙江"))
+    again = login("admin_zj", pw["admin_zj"], "province")
+    assert again.text_input(key="prov_pilots").value == "120" and "已记录：120" in all_text(again)
+    admin.text_input(key="prov_pilots").input("12.5")
+    admin.button(key="FormSubmitter:prov_region-保存").click().run()
+    assert "须为非负整数" in admin.error[0].value
+    with backend().Session.begin() as s:  # someone else records 150 after this form was shown
+        repo.set_region("浙江", session=s, expected_version=1, actor="other_admin", cumulative_provincial_pilots=150)
+    admin.text_input(key="prov_pilots").input("130")
+    admin.button(key="FormSubmitter:prov_region-保存").click().run()
+    assert "未保存" in admin.error[0].value and "other\\_admin" in admin.error[0].value  # who changed it
+    assert admin.text_input(key="prov_pilots").value == "130"  # the typed value stays on screen
+    assert "已记录：150" in all_text(admin)
+    with backend().Session() as s:
+        assert repo.get_region("浙江", session=s).cumulative_provincial_pilots == 150
+    admin.button(key="FormSubmitter:prov_region-保存").click().run()  # one more click keeps mine
+    with backend().Session() as s:
+        assert repo.get_region("浙江", session=s).cumulative_provincial_pilots == 130
     assert "下载推荐汇总表（xlsx）" in [b.proto.label for b in admin.get("download_button")]
+    # the province admin registers an enterprise of their province (a refusal keeps the typed name)
+    admin.text_input(key="prov_ent_name::0").input("")
+    admin.button(key="FormSubmitter:prov_add_enterprise-登记企业").click().run()
+    assert admin.error and admin.text_input(key="prov_ent_code::0") is not None
+    admin.text_input(key="prov_ent_name::0").input("丙企业")
+    admin.text_input(key="prov_ent_code::0").input("91330100MA2C000003")
+    admin.button(key="FormSubmitter:prov_add_enterprise-登记企业").click().run()
+    assert not admin.exception and "已登记企业 丙企业" in all_text(admin)
+    with backend().Session() as s:
+        added = s.scalars(select(Enterprise).where(Enterprise.name == "丙企业")).one()
+        assert (added.province, added.credit_code) == ("浙江", "91330100MA2C000003")
+        assert s.scalar(
+            select(AuditLog.actor).where(
+                AuditLog.action == "create", AuditLog.entity == "enterprise", AuditLog.entity_id == str(added.id)
+            )
+        )
+    assert "丙企业" in all_text(admin) or any(
+        df.value.astype(str).apply(lambda c: c.str.contains("丙企业")).any().any() for df in admin.dataframe
+    )
     admin.switch_page("app_pages/inbox.py").run()
     assert "当前没有待办事项。" in all_text(admin)
 

@@ -12,6 +12,7 @@ from apphelp import demo_ids, open_page
 from paths import ROOT
 from test_answer_sheet import _fill
 
+from assessment.services import evaluation
 from assessment.store import repository as repo
 from ui import state
 from ui.services import backend
@@ -48,7 +49,7 @@ def test_a_randomly_filled_template_imported_in_the_app_scores_as_the_cli(app_en
     assert not at.exception and any(f"已导入 {graded} 项答案" in x.value for x in at.success)
 
     with backend().Session() as s:
-        m = repo.evaluate(repo.get_assessment(aid, session=s)).maturity
+        m = evaluation.evaluate(repo.get_assessment(aid, session=s)).maturity
     assert (m.score, m.level, m.answered, m.not_applicable) == (
         expected["score"],
         expected["level"],

@@ -10,6 +10,7 @@ from apphelp import demo_ids, open_page, shown, texts
 from paths import ROOT
 
 from assessment.editions import load_maturity_cached
+from assessment.services import evaluation
 from assessment.store import repository as repo
 from assessment.store.orm import TierAward
 from ui import state
@@ -62,9 +63,9 @@ def test_history_page_with_a_dollar_factory_name_renders(app_env):
     open_page("home")
     ent, fac, aid = _hostile_assessment(factory="Plant $^$")
     with backend().Session.begin() as s:
-        repo.snapshot(aid, session=s)
+        evaluation.snapshot(aid, session=s)
         second = repo.create_assessment(fac, session=s, title="复评", period="2025 $^$")
-        repo.snapshot(second.id, session=s)
+        evaluation.snapshot(second.id, session=s)
     at = open_page("history", **{state.ENTERPRISE_ID: ent, state.FACTORY_ID: fac, state.ASSESSMENT_ID: aid})
     assert at.title[0].value == "历史与对比"
     assert any(shown(c.value) == "Plant $^$" for c in at.caption)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .config import Settings
+    from assessment.config import Settings
 
 SHIPPED_CRITERIA = Path(__file__).resolve().parent.parent / "criteria"
 
@@ -20,7 +20,7 @@ class UsageError(Exception):
 def get_settings() -> Settings:
     """The settings object, imported on first use: the commands that only read criteria files start without loading
     pydantic-settings (a third of a cold start)."""
-    from .config import get_settings as settings
+    from assessment.config import get_settings as settings
 
     return settings()
 
@@ -42,7 +42,7 @@ def print_json(obj: Any) -> None:
 def database():
     """(settings, sessionmaker) for the configured database, migrated. Imported here, not at start-up: commands that
     only read criteria files never load SQLAlchemy."""
-    from .store.db import make_engine, session_factory, upgrade
+    from assessment.store.db import make_engine, session_factory, upgrade
 
     settings = get_settings()
     engine = make_engine(settings.db_url)

@@ -1,14 +1,15 @@
 """Command line for issue 14: ``plan``, ``maturity rescore``, ``portfolio …`` and ``demo population``.
 
-Registered by :func:`assessment.cli.build_parser`; errors follow the CLI contract (one line, exit code 2).
+Registered by :func:`cli.build_parser`; errors follow the CLI contract (one line, exit code 2).
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
-from .cli_common import UsageError, criteria_root, database, print_json
+from .common import UsageError, criteria_root, database, print_json
 
 _root, _print_json = criteria_root, print_json
 
@@ -21,7 +22,7 @@ def _usage(msg: str) -> UsageError:
 
 
 def cmd_plan(args) -> int:
-    from .planner import PlanError, load_costs, plan, read_plan_input, render_plan, write_planned
+    from assessment.planner import PlanError, load_costs, plan, read_plan_input, render_plan, write_planned
 
     root = _root(args)
     try:
@@ -55,13 +56,13 @@ def cmd_plan(args) -> int:
 
 
 def cmd_rescore(args) -> int:
-    from .answer_sheet import read_answers_path
-    from .mappings import render_rescore, rescore, retier
-    from .profile import ProfileError
+    from assessment.answer_sheet import read_answers_path
+    from assessment.mappings import render_rescore, rescore, retier
+    from assessment.profile import ProfileError
 
     root = _root(args)
     path = Path(args.answers)
-    from .loader import YamlError, read_document
+    from assessment.loader import YamlError, read_document
 
     profile = None
     data = None
@@ -71,13 +72,13 @@ def cmd_rescore(args) -> int:
         except YamlError as exc:
             raise _usage(str(exc)) from None
     if isinstance(data, dict) and "enterprise" in data:
-        from .registry import read_profile
+        from assessment.registry import read_profile
 
         try:
             profile = read_profile(path)
         except ProfileError as exc:
             raise _usage(str(exc)) from None
-        from .editions import load_registry
+        from assessment.editions import load_registry
 
         kind = load_registry(root).get(args.to)
         if kind is not None and kind.kind == "smart_factory":
@@ -100,7 +101,7 @@ def cmd_rescore(args) -> int:
                 for x in r["new"]:
                     print(f"  + {x}")
             return 0
-        from .planner import _maturity_of
+        from assessment.planner import _maturity_of
 
         mat = _maturity_of(profile, None, None, root)
         if mat.kind != "answers":
@@ -136,12 +137,13 @@ def _session():
 
 
 def cmd_portfolio_summary(args) -> int:
-    from .store import portfolio
+    from assessment.services import portfolio as portfolio_svc
+    from assessment.store import portfolio
 
     Session = _session()
     synthetic = {"all": None, "real": False, "synthetic": True}[args.data]
     with Session.begin() as s:
-        portfolio.reindex(s, root=_root(args))
+        portfolio_svc.reindex(s, root=_root(args))
     with Session() as s:
         out = portfolio.summary(s, synthetic=synthetic, root=_root(args))
     if args.json:
@@ -166,13 +168,14 @@ def cmd_portfolio_summary(args) -> int:
 
 
 def cmd_portfolio_export(args) -> int:
-    from .store import portfolio
+    from assessment.services import portfolio as portfolio_svc
+    from assessment.store import portfolio
 
     Session = _session()
     synthetic = {"all": None, "real": False, "synthetic": True}[args.data]
     out = Path(args.out)
     with Session.begin() as s:
-        portfolio.reindex(s, root=_root(args))
+        portfolio_svc.reindex(s, root=_root(args))
     with Session() as s:
         tables = portfolio.all_tables(s, synthetic=synthetic, root=_root(args))
     if args.format == "xlsx":
@@ -187,7 +190,7 @@ def cmd_portfolio_export(args) -> int:
 
 
 def cmd_demo_population(args) -> int:
-    from .store import population
+    from assessment.services import population
 
     if args.factories < 1 or args.factories > 1_000_000:
         raise _usage("--factories must be between 1 and 1000000")
@@ -207,7 +210,7 @@ def cmd_demo_population(args) -> int:
     return 0
 
 
-def add_commands(sub, maturity_group) -> None:
+def register(sub: argparse._SubParsersAction, maturity_group: argparse._SubParsersAction) -> None:
     """Register the commands on the top-level parser's subparsers and on the ``maturity`` group."""
     x = sub.add_parser("plan", help="the cheapest improvements reaching a level, tier or programme (with milestones)")
     x.add_argument("profile", help="a profile (YAML/JSON), or an answers file for an L1..L5 target")

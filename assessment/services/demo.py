@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..editions import DEFAULT_ROOT, load_maturity_cached
-from . import repository as repo
-from .orm import Enterprise
+from ..store import repository as repo
+from ..store.orm import Enterprise
+from . import evaluation
 
 GOOD = {"full": 1.0, "largely": 0.8, "partial": 0.5, "none": 0.0}
 
@@ -181,7 +182,7 @@ def load_demo(session: Session, *, root: Path = DEFAULT_ROOT, actor: str = "demo
             a.created_at = datetime(year, 6, 30, tzinfo=timezone.utc)
             if year < spec["history"][-1][0]:
                 repo.set_status(a.id, "archived", session=session, actor=actor)
-            repo.snapshot(a.id, session=session, actor=actor, root=root, at=datetime(year, 6, 30, tzinfo=timezone.utc))
+            evaluation.snapshot(a.id, session=session, actor=actor, root=root, at=datetime(year, 6, 30, tzinfo=timezone.utc))
             last = a.id
         latest.append(last)
     return latest

@@ -29,9 +29,13 @@ import numpy as np
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
+from ..batch import _linear_weights, score_batch
 from ..editions import DECLARATIONS_EDITION, DEFAULT_ROOT, load_maturity_cached
+from ..maturity import compile_model
+from ..profile import parse_profile
 from ..registry import evaluate_profile
-from .orm import (
+from ..store import repository as repo
+from ..store.orm import (
     Answer,
     Assessment,
     Enterprise,
@@ -165,9 +169,6 @@ def generate(
     progress=None,
 ) -> dict:
     """Write the population in bulk; returns counts and timings. Deterministic for a given seed."""
-    from ..batch import score_batch
-    from ..maturity import compile_model
-
     if factories < 1 or not 1 <= years <= 10:
         raise ValueError("factories must be at least 1 and years between 1 and 10")
     t0 = time.perf_counter()
@@ -405,8 +406,6 @@ def generate(
         for k in range(0, len(batch), 20000):
             session.execute(insert(table), batch[k : k + 20000])
     _fix_sequences(session)
-    from . import repository as repo
-
     repo.audit(
         session,
         "synthetic",
@@ -430,8 +429,6 @@ def generate(
 
 
 def _weights(c) -> np.ndarray:
-    from ..batch import _linear_weights
-
     lw = _linear_weights(c)
     return lw.max(axis=1) if lw is not None else np.ones(len(c.reqs))
 
@@ -466,8 +463,6 @@ def _profile_doc(key) -> dict:
 
 
 def _evaluate(key, root: Path):
-    from ..profile import parse_profile
-
     ev = evaluate_profile(parse_profile(_profile_doc(key), "synthetic"), declarations=DECLARATIONS_EDITION, root=root)
     tr, dr = ev.tiers, ev.declarations
     tiers = {k: {"met": v.met, "reasons": [r.rule for r in v.reasons]} for k, v in tr.tiers.items()}
@@ -488,8 +483,6 @@ def ensure_answers(session: Session, assessment_id: int, *, root: Path = DEFAULT
     info = (snap.result or {}).get("synthetic") if snap else None
     if not info or session.scalar(select(func.count()).select_from(Answer).where(Answer.assessment_id == assessment_id)):
         return False
-    from ..maturity import compile_model
-
     c = compile_model(load_maturity_cached(a.maturity_edition, root), info["industry"])
     session.execute(
         insert(Answer),
