@@ -16,19 +16,17 @@ import pandas as pd
 import streamlit as st
 import yaml
 
-from assessment.answers import NA, parse_answers
-from assessment.declarations import check_declarations, load_declarations
+from assessment.answers import NA
+from assessment.declarations import load_declarations
 from assessment.editions import DECLARATIONS_EDITION, load_maturity_cached, load_registry
 from assessment.loader import parse_document
 from assessment.mappings import load_mappings, rescore, retier
-from assessment.maturity import score
 from assessment.planner import DEFAULT_COSTS, PlanError, check_costs, load_costs, plan, write_planned
 from assessment.profile import TIERS, parse_profile
-from assessment.rules import build_context
+from assessment.registry import evaluate_profile
 from assessment.scenarios import load_catalogue
 from assessment.services import evaluation, population
 from assessment.store import repository as repo
-from assessment.tiers import evaluate_tiers, load_tier_edition
 from ui.i18n import GRADE_NAMES, LEVEL_NAMES, TIER_NAMES, name, name_or_key, pick
 from ui.services import backend
 from ui.widgets import domain_errors, error_text, plain, require_assessment, show_error
@@ -171,15 +169,8 @@ def _sandbox_doc() -> tuple[dict, int, int]:
 def _evaluate_doc(doc: dict):
     """Maturity, tiers and declarations of a profile document, by the engine (as evaluation.evaluate does)."""
     prof = parse_profile(doc, "what-if")
-    m = prof.maturity
-    ans, med_ = parse_answers(
-        {"edition": m.edition, "industry": m.industry, "answers": m.answers or {}}, root=root, source="what-if"
-    )
-    mres = score(ans, med_)
-    ctx = build_context(prof, root, maturity_result=mres)
-    tres = evaluate_tiers(prof, load_tier_edition(prof.tier_edition, root), root=root, _ctx=ctx)
-    dres = check_declarations(prof, decl, root=root, ctx=ctx)
-    return prof, mres, tres, dres
+    ev = evaluate_profile(prof, declarations=decl.id, root=root)
+    return prof, ev.maturity, ev.tiers, ev.declarations
 
 
 sandbox_doc, sandbox_reqs, sandbox_facts = _sandbox_doc()

@@ -91,6 +91,7 @@ with g1:
         charts.level_bars(
             level_labels,
             [m.level_scores[str(n)] for n in range(1, 6)],
+            [m.level_passed(n) for n in range(1, 6)],
             m.threshold,
             title=pick("各等级得分 X1…X5", "Per-level scores X1..X5"),
             threshold_label=pick("门槛", "threshold"),
@@ -103,7 +104,7 @@ with g1:
                 {
                     pick("等级", "Level"): name(LEVEL_NAMES, int(n)),
                     "X": round(x, 3),
-                    pick("达标", "Passed"): pick("是", "yes") if x >= m.threshold - 1e-12 else pick("否", "no"),
+                    pick("达标", "Passed"): pick("是", "yes") if m.level_passed(n) else pick("否", "no"),
                     pick("计入 S", "In S"): pick("是", "yes") if int(n) <= m.levels_counted else "—",
                 }
                 for n, x in m.level_scores.items()

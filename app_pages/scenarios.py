@@ -13,9 +13,10 @@ import math
 import pandas as pd
 import streamlit as st
 
+from assessment.catalogue import DIMENSION_NAMES
 from assessment.declarations import load_declarations
 from assessment.numbers import parse_number
-from assessment.scenarios import DIMENSION_NAMES, load_catalogue
+from assessment.scenarios import load_catalogue
 from assessment.store import repository as repo
 from ui import auth, state
 from ui.i18n import msg, pick, t

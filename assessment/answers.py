@@ -16,15 +16,14 @@ Every problem is raised as :class:`AnswersError` with a one-line message naming 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from .editions import DEFAULT_ROOT, MaturityEdition, load_maturity_cached, load_registry
+from .editions import DEFAULT_ROOT, load_maturity_cached, load_registry
+from .inputs import NA, Answers
 from .loader import CriteriaError, YamlError, parse_document, read_document
-
-NA = "na"
+from .schema import MaturityEdition
 
 
 class AnswersError(ValueError):
@@ -54,14 +53,6 @@ def problem(zh: str, en: str, cls: type[AnswersError] = AnswersError) -> Answers
 def _at(source: str, exc: AnswersError) -> AnswersError:
     """``exc`` prefixed with where it was found."""
     return problem(f"{source}：{exc.zh}", f"{source}: {exc.en}")
-
-
-@dataclass(frozen=True)
-class Answers:
-    edition: str
-    industry: str
-    # requirement id -> grade id ("full", "largely", "partial", "none") or "na"; missing = not assessed
-    grades: Mapping[str, str] = field(default_factory=dict)
 
 
 _PLAIN_DECIMAL = re.compile(r"[+-]?\d{1,6}(\.\d{1,6})?")

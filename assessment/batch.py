@@ -12,7 +12,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .answers import NA
+from .inputs import NA
 from .maturity import EPS, Compiled
 
 NOT_ASSESSED = -1.0  # code in the grade matrix for "not assessed"; np.nan means N/A

@@ -7,8 +7,7 @@ raises :class:`~assessment.loader.CriteriaError` listing all problems at once.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import defaultdict
 from fractions import Fraction
 from functools import lru_cache, wraps
 from pathlib import Path
@@ -16,12 +15,10 @@ from typing import Callable, TypeVar
 
 from .loader import CriteriaError, Problem, cached, check_unique, load_file, raise_if
 from .schema import (
-    Domain,
     EditionEntry,
     EditionsFile,
-    Element,
     IndustryType,
-    Level,
+    MaturityEdition,
     ModelFile,
     Requirement,
     RequirementsFile,
@@ -71,73 +68,6 @@ def resolve(edition: str, kind: str, root: Path = DEFAULT_ROOT) -> EditionEntry:
     if entry.kind != kind:
         raise KeyError(f"edition {edition!r} is a {entry.kind} edition, not a {kind} edition")
     return entry
-
-
-@dataclass(frozen=True, eq=False)  # hashed by identity (cached)
-class MaturityEdition:
-    """A validated maturity edition: structure, weights, requirements and scoring rules."""
-
-    id: str
-    entry: EditionEntry
-    model: ModelFile
-    scoring: ScoringFile
-    requirements: tuple[Requirement, ...]
-    req_subdomain: dict[str, str] = field(repr=False)  # requirement id -> sub-domain id
-
-    # -- lookups -----------------------------------------------------------------
-    @property
-    def levels(self) -> tuple[Level, ...]:
-        return tuple(sorted(self.model.levels, key=lambda lv: lv.n))
-
-    @property
-    def elements(self) -> dict[str, Element]:
-        return {e.id: e for e in self.model.elements}
-
-    @property
-    def domains(self) -> dict[str, Domain]:
-        return {d.id: d for d in self.model.domains}
-
-    @property
-    def subdomains(self) -> dict[str, Subdomain]:
-        return {s.id: s for s in self.model.subdomains}
-
-    @property
-    def requirement_map(self) -> dict[str, Requirement]:
-        return {r.id: r for r in self.requirements}
-
-    def industry_types(self) -> list[str]:
-        return [t.value for t in self.model.industry_types]
-
-    def req_industries(self, req: Requirement) -> list[IndustryType]:
-        if req.industry_types is not None:
-            return list(req.industry_types)
-        return list(self.subdomains[self.req_subdomain[req.id]].industry_types)
-
-    def applicable_requirements(self, industry: str) -> list[Requirement]:
-        it = IndustryType(industry)
-        subs = self.subdomains
-        return [
-            r
-            for r in self.requirements
-            if not r.withdrawn and it in self.req_industries(r) and it in subs[self.req_subdomain[r.id]].industry_types
-        ]
-
-    def path(self, req_id: str) -> tuple[str | None, str, str]:
-        """(element, domain, sub-domain) of a requirement."""
-        sd = self.subdomains[self.req_subdomain[req_id]]
-        dom = self.domains[sd.domain]
-        return dom.element, dom.id, sd.id
-
-    def grade_values(self) -> dict[str, Fraction]:
-        return {g.id: g.value for g in self.scoring.grades}
-
-    def provenance_counts(self) -> dict[str, int]:
-        return dict(Counter(r.provenance.kind.value for r in self.requirements if not r.withdrawn))
-
-    def review_counts(self) -> dict[str, int]:
-        """Requirements by expert review status: approved, changes_requested, rejected and ``none`` (not reviewed)."""
-        counts = Counter(r.review.status.value if r.review else "none" for r in self.requirements if not r.withdrawn)
-        return {k: counts.get(k, 0) for k in ("approved", "changes_requested", "rejected", "none")}
 
 
 def _check_weights(label: str, group: str, members: list, industries: list[IndustryType], problems: list[Problem]):

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from . import labels as L
-from .declarations import DeclarationResult, ProgrammeStatus, load_declarations
+from .catalogue import DIMENSIONS
+from .declarations import load_declarations
 from .editions import DEFAULT_ROOT, load_registry
+from .programmes import DeclarationResult, ProgrammeStatus
 from .rules import IN_PRINCIPLE_WARNING, Check
-from .scenarios import DIMENSIONS
-from .tiers import TierResult, load_tier_edition
+from .tiering import TierResult
+from .tiers import load_tier_edition
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from .declarations import Declarations, load_declarations
+from .catalogue import DIMENSION_NAMES, DIMENSIONS, Catalogue
+from .declarations import load_declarations
 from .editions import DECLARATIONS_EDITION, DEFAULT_ROOT, MaturityEdition, load_maturity_cached, load_registry
 from .loader import CriteriaError
-from .scenarios import DIMENSION_NAMES, DIMENSIONS, Catalogue, load_catalogue
-from .tiers import TierEdition, load_tier_edition
+from .programmes import Declarations
+from .scenarios import load_catalogue
+from .tiering import TierEdition
+from .tiers import load_tier_edition
 
 Lang = Literal["zh", "en"]
 

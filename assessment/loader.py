@@ -319,7 +319,22 @@ def raise_if(problems: list[Problem]) -> None:
 # is only read from a folder the user owns that nobody else can write.
 
 CACHE_ENV = "SFA_CACHE_DIR"
-_CODE = tuple(Path(__file__).resolve().parent / name for name in ("schema.py", "loader.py", "editions.py"))
+# the code whose objects the cache holds or whose checks decide what loads: a change to any of it renews the cache
+_CODE = tuple(
+    Path(__file__).resolve().parent / name
+    for name in (
+        "schema.py",
+        "loader.py",
+        "editions.py",
+        "rules.py",
+        "catalogue.py",
+        "scenarios.py",
+        "tiering.py",
+        "tiers.py",
+        "programmes.py",
+        "declarations.py",
+    )
+)
 
 
 def cache_dir() -> Path:
@@ -338,15 +353,28 @@ def _private_dir(path: Path) -> bool:
     return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
+_digests: dict[tuple[str, int, int], bytes] = {}  # (path, mtime_ns, size) -> sha256 of the content, per process
+
+
+def _digest(path: Path) -> bytes:
+    """sha256 of a file's content, read once per version of the file (its mtime and size) in this process: one
+    evaluation loads several editions, each keyed by every criteria file."""
+    try:
+        st = path.stat()
+        key = (str(path), st.st_mtime_ns, st.st_size)
+        if key not in _digests:
+            _digests[key] = hashlib.sha256(path.read_bytes()).digest()
+        return _digests[key]
+    except OSError:
+        return b"<missing>"
+
+
 def fingerprint(files: list[Path], *extra: str) -> str:
     """sha256 over the code that loads criteria, the given files (name and content) and ``extra`` strings."""
     h = hashlib.sha256(f"{sys.version_info[:2]}|{pickle.HIGHEST_PROTOCOL}".encode())
     for path in (*_CODE, *sorted(files)):
         h.update(str(path.name).encode() + b"\0")
-        try:
-            h.update(path.read_bytes())
-        except OSError:
-            h.update(b"<missing>")
+        h.update(_digest(path))
     for e in extra:
         h.update(e.encode() + b"\0")
     return h.hexdigest()

@@ -31,7 +31,10 @@ from pydantic import ConfigDict, Field
 from .answers import NA, Answers
 from .editions import DEFAULT_ROOT, load_maturity_cached, load_registry
 from .loader import CriteriaError, Problem, check_unique, load_file, raise_if
+from .maturity import score
+from .registry import evaluate_profile
 from .schema import Provenance, Strict
+from .tiers import load_tier_edition
 
 Relation = Literal["same", "reworded", "renamed", "split", "merged", "related", "removed"]
 
@@ -174,8 +177,6 @@ def _check(m: MappingFile, label: str, root: Path, problems: list[Problem]) -> N
             if sid not in mapped_to and sid not in {n.id for n in m.new_subdomains}:
                 problems.append(Problem(label, sid, "sub-domain of the new edition is neither mapped to nor listed as new"))
     else:
-        from .tiers import load_tier_edition
-
         if m.subdomains or m.requirements or m.new_subdomains or m.combine:
             problems.append(Problem(label, "-", "sub-domains and requirements belong to maturity mappings"))
         ra = {r["id"] for r in load_tier_edition(m.from_, root).rows()}
@@ -317,7 +318,6 @@ def _sub_weights(res) -> dict[str, dict[str, float | None]]:
 def rescore(answers: Answers, to: str, *, root: Path = DEFAULT_ROOT, profile=None) -> dict:
     """Impact of moving an assessment to edition ``to``: what maps, what does not, what is new, weights that moved
     and whether the level (and, with a profile, the tier) changes."""
-    from .maturity import score
 
     m = find_mapping(answers.edition, to, root)
     if m is None:
@@ -385,10 +385,7 @@ def rescore(answers: Answers, to: str, *, root: Path = DEFAULT_ROOT, profile=Non
 
 
 def _tier_change(profile, new_answers: Answers, root: Path) -> dict:
-    from .tiers import evaluate_tiers, load_tier_edition
-
-    ed = load_tier_edition(profile.tier_edition, root)
-    before = evaluate_tiers(profile, ed, root=root).tier
+    before = evaluate_profile(profile, root=root).tiers.tier
     m = profile.maturity.model_copy(
         update={
             "answers": dict(new_answers.grades),
@@ -398,21 +395,19 @@ def _tier_change(profile, new_answers: Answers, root: Path) -> dict:
             "certified_level": None,
         }
     )
-    after = evaluate_tiers(profile.model_copy(update={"maturity": m}), ed, root=root).tier
-    return {"edition": ed.id, "before": before, "after": after, "changed": before != after}
+    after = evaluate_profile(profile.model_copy(update={"maturity": m}), root=root).tiers.tier
+    return {"edition": profile.tier_edition, "before": before, "after": after, "changed": before != after}
 
 
 def retier(profile, to: str, *, root: Path = DEFAULT_ROOT) -> dict:
     """A profile's tier under another tier edition, with the rule mapping."""
-    from .tiers import evaluate_tiers, load_tier_edition
-
     if profile.tier_edition == to:
         raise KeyError(f"the profile is already on {to} (its tier_edition)")
     m = find_mapping(profile.tier_edition, to, root)
     if m is None:
         raise KeyError(f"no mapping from {profile.tier_edition} to {to}")
-    before = evaluate_tiers(profile, load_tier_edition(m.source, root), root=root)
-    after = evaluate_tiers(profile, load_tier_edition(m.target, root), root=root)
+    before = evaluate_profile(profile, tier_edition=m.source, root=root).tiers
+    after = evaluate_profile(profile, tier_edition=m.target, root=root).tiers
     pairs = rule_pairs(m, root)
     return {
         "from": m.source,
@@ -427,7 +422,6 @@ def retier(profile, to: str, *, root: Path = DEFAULT_ROOT) -> dict:
 
 
 def rule_pairs(m: Mapping, root: Path = DEFAULT_ROOT) -> dict:
-    from .tiers import load_tier_edition
 
     ra = {r["id"]: r for r in load_tier_edition(m.source, root).rows()}
     rb = {r["id"]: r for r in load_tier_edition(m.target, root).rows()}

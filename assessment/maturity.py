@@ -15,15 +15,15 @@ Every number comes from the criteria files; nothing here is specific to an editi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from typing import Sequence
 
-from .answers import NA, Answers
-from .editions import MaturityEdition
+from .inputs import NA, Answers
 from .results import Gap, MaturityResult, NodeScore, RequirementScore
-from .schema import IndustryType, Requirement
+from .schema import IndustryType, MaturityEdition, Requirement
 
 EPS = 1e-9  # float tolerance of the batch path at thresholds (the single path is exact)
 
@@ -269,7 +269,7 @@ def score(answers: Answers, edition: MaturityEdition, target_level: int | None =
     target = level + 1 if level < len(c.levels) else None
     if target_level is not None:
         target = min(max(target_level, 1), len(c.levels))
-    gaps = _gaps(c, x, thr, target, req_val, req_eff, grade_of, s) if target else []
+    all_gaps = _gaps(c, x, thr, req_val, req_eff, grade_of, s)
     n_na = sum(1 for g in grade_of.values() if g == NA)
     n_missing = sum(1 for g in grade_of.values() if g is None)
     return MaturityResult(
@@ -284,6 +284,7 @@ def score(answers: Answers, edition: MaturityEdition, target_level: int | None =
         level_rule=edition.scoring.level_rule,
         threshold=float(thr),
         level_scores={str(n): round(float(v), 6) for n, v in zip(c.levels, x)},
+        levels_passed={str(n): v >= thr for n, v in zip(c.levels, x)},
         levels_counted=k,
         complete=n_missing == 0,
         answered=len(c.reqs) - n_missing,
@@ -295,8 +296,9 @@ def score(answers: Answers, edition: MaturityEdition, target_level: int | None =
         elements=nodes[2] if len(nodes) > 2 else [],
         requirements=reqs_out,
         target_level=target,
-        gaps=gaps,
+        gaps=_toward(all_gaps, target) if target else [],
         provenance=edition.provenance_counts(),
+        all_gaps=all_gaps,
     )
 
 
@@ -317,9 +319,10 @@ def _f(v: Fraction | None) -> float | None:
     return None if v is None else round(float(v), 6)
 
 
-def _gaps(c, x, thr, target, req_val, req_eff, grade_of, s) -> list[Gap]:
-    """Every requirement below the full grade that adds to S when raised to it, or that sits at or below the target level,
-    ranked by the S it adds (gating included): the first gap is the single change that adds the most S."""
+def _gaps(c, x, thr, req_val, req_eff, grade_of, s) -> list[Gap]:
+    """Every requirement below the full grade, ranked by the S it adds when raised to it alone (gating included): the
+    first is the single change that adds the most S. Computed once per scoring; :func:`gaps_to` picks those toward a
+    level from it."""
     full = max(c.edition.grade_values().values())  # the top of the edition's scale, not an assumed 1
     level_index = {n: i for i, n in enumerate(c.levels)}
     out = []
@@ -331,12 +334,19 @@ def _gaps(c, x, thr, target, req_val, req_eff, grade_of, s) -> list[Gap]:
         x2 = list(x)
         x2[level_index[r.level]] += gain_x
         s2, _, _ = _gate(x2, thr)
-        if s2 == s and r.level > target:
-            continue
         out.append((s2 - s, gain_x, r))
-    out.sort(key=lambda t: (-t[0], -t[1], t[2].level, t[2].id))
+    # exact order with integer keys (every gain over one common denominator): Fraction comparisons are slow
+    ds, dx = math.lcm(*(t[0].denominator for t in out)), math.lcm(*(t[1].denominator for t in out))
+    out.sort(
+        key=lambda t: (
+            -t[0].numerator * (ds // t[0].denominator),
+            -t[1].numerator * (dx // t[1].denominator),
+            t[2].level,
+            t[2].id,
+        )
+    )
     return [
-        Gap(
+        Gap.model_construct(  # computed here, not input: no validation needed (one per requirement below full)
             id=r.id,
             level=r.level,
             subdomain=c.edition.req_subdomain[r.id],
@@ -345,12 +355,17 @@ def _gaps(c, x, thr, target, req_val, req_eff, grade_of, s) -> list[Gap]:
             text_en=r.text_en,
             gain_x=round(float(gx), 6),
             gain_s=round(float(gs), 6),
+            adds_s=gs != 0,
         )
         for gs, gx, r in out
     ]
 
 
-def gaps_to(result: MaturityResult, edition: MaturityEdition, target_level: int) -> list[Gap]:
-    """The ranked gaps of a scored assessment toward any target level (e.g. a tier's minimum)."""
-    grades = {r.id: r.grade for r in result.requirements if r.grade is not None}
-    return score(Answers(result.edition, result.industry, grades), edition, target_level=target_level).gaps
+def _toward(all_gaps: list[Gap], target_level: int) -> list[Gap]:
+    return [g for g in all_gaps if g.adds_s or g.level <= target_level]
+
+
+def gaps_to(result: MaturityResult, target_level: int) -> list[Gap]:
+    """The ranked gaps of a scored assessment toward any target level (e.g. a tier's minimum): those that add to S,
+    and every one at or below the target level. Picked from the gaps the scorer computed; nothing is scored again."""
+    return _toward(result.all_gaps, target_level)

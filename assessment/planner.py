@@ -39,12 +39,18 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, ValidationError
 
 from .answers import NA, Answers, parse_answers, read_answers_file
+from .declarations import load_declarations
 from .editions import DECLARATIONS_EDITION, DEFAULT_ROOT, MaturityEdition
 from .loader import YamlError, read_document
-from .profile import TIER_ZH, TIERS, Profile, parse_profile
+from .maturity import _propagate, compile_model, score
+from .profile import TIER_ZH, TIERS, Compliance, Enterprise, Profile, parse_profile
+from .registry import evaluate_profile, read_profile
 from .results import Frozen
-from .rules import Kind, Rule, build_context
+from .rules import Context, Kind, Rule, _cmp, build_context
+from .rules import evaluate as evaluate_rule
+from .scenarios import load_catalogue
 from .schema import Strict
+from .tiers import load_tier_edition
 
 MAX_VARIABLES = 20000  # above this the integer program is not attempted (the heuristic plans instead)
 TIME_LIMIT = 20.0  # seconds per integer program
@@ -219,7 +225,6 @@ def check_costs(costs: Costs, *, edition: MaturityEdition | None, catalogue, kpi
             raise PlanError(f"{source}: kpis.{kid}: unknown KPI")
     for path in costs.data["facts"]:
         head, _, name = path.partition(".")
-        from .profile import Compliance, Enterprise
 
         models: dict[str, type[BaseModel]] = {"compliance": Compliance, "enterprise": Enterprise}
         model = models.get(head)
@@ -312,7 +317,6 @@ def parse_target(
         if profile is None:
             raise PlanError(f"target {t!r} is a tier: give a profile, not an answers file")
         return Target("tier", TIER_ALIASES[t], profile.tier_edition)
-    from .declarations import load_declarations
 
     decl = load_declarations(declarations, root)
     if t in decl.programmes:
@@ -340,8 +344,6 @@ class _Maturity:
 
 def _maturity_of(profile: Profile | None, answers: Answers | None, edition: MaturityEdition | None, root: Path) -> _Maturity:
     if profile is None:
-        from .maturity import score
-
         assert answers is not None and edition is not None  # plan() gives both when there is no profile
         return _Maturity("answers", level=score(answers, edition).level, answers=answers, edition=edition)
     m = profile.maturity
@@ -350,8 +352,6 @@ def _maturity_of(profile: Profile | None, answers: Answers | None, edition: Matu
     if m.certified_level is not None:
         return _Maturity("stated", "certified_level", m.certified_level)
     if m.answers is not None or m.answers_file is not None:
-        from .maturity import score
-
         if m.answers_file:
             ans, ed = read_answers_file(Path(m.answers_file), root=root)
         else:
@@ -388,7 +388,6 @@ class _MatModel:
 
 
 def _mat_model(answers: Answers, edition: MaturityEdition) -> _MatModel:
-    from .maturity import _propagate, compile_model
 
     c = compile_model(edition, answers.industry)
     values = edition.grade_values()
@@ -460,7 +459,6 @@ class _Solved:
 
 
 def _reached(mm: _MatModel, grades: dict[str, str]) -> int:
-    from .maturity import score
 
     return score(Answers(mm.answers.edition, mm.answers.industry, {**mm.answers.grades, **grades}), mm.edition).level
 
@@ -644,9 +642,7 @@ def solve_scenarios(
     (scenario ids added, ids added with AI, instance indexes flipped)."""
     import numpy as np
 
-    from .scenarios import load_catalogue
-
-    ctx = build_context(profile, root)
+    ctx = _facts_context(profile, root)
     cat = load_catalogue(profile.scenarios.catalogue, root)
     links = cat.links
     found = (cat.find(i.scenario) for i in profile.scenarios.instances if i.scenario != "custom")
@@ -739,9 +735,7 @@ def solve_scenarios(
 
 def _greedy_scenarios(profile, needs, costs, root, cands, flips, reason) -> _ScenarioSolved | None:
     """Heuristic: cover missing dimensions, then links, then entries with the cheapest scenarios, then AI flags."""
-    ctx = build_context(profile, root)
-    from .scenarios import load_catalogue
-
+    ctx = _facts_context(profile, root)
     cat = load_catalogue(profile.scenarios.catalogue, root)
     links = cat.links
     dims, covered, supply = set(ctx.scenario_dims), set(ctx.links), set(ctx.supply_links)
@@ -837,7 +831,6 @@ def _stages(target: Target, profile: Profile | None, mat: _Maturity, root: Path)
         return [_Stage(f"L{n}", LEVEL_ZH[n], f"Maturity level {n}", [], n) for n in range(start + 1, target.value + 1)] or [
             _Stage(f"L{target.value}", LEVEL_ZH[target.value], f"Maturity level {target.value}", [], target.value)
         ]
-    from .tiers import load_tier_edition
 
     stages: list[_Stage] = []
     tier_edition: str | None = None
@@ -845,8 +838,6 @@ def _stages(target: Target, profile: Profile | None, mat: _Maturity, root: Path)
     if target.kind == "tier":
         tier_edition, tier_goal = target.edition, target.value
     else:
-        from .declarations import load_declarations
-
         decl = load_declarations(target.edition, root)
         prog_rules = decl.effective_rules(target.value)
         for r in prog_rules:
@@ -861,8 +852,6 @@ def _stages(target: Target, profile: Profile | None, mat: _Maturity, root: Path)
             need = max([r.value for r in rules if r.kind == Kind.maturity_min and not r.or_fact] or [0])
             stages.append(_Stage(t.id, t.name_zh, t.name_en, rules, need, award=None if t.id == tier_goal else t.id))
     if target.kind == "programme":
-        from .declarations import load_declarations
-
         decl = load_declarations(target.edition, root)
         p = decl.programmes[target.value]
         rules = [r for r in decl.effective_rules(p.id) if r.gating and r.kind != Kind.tier_met]
@@ -879,45 +868,49 @@ def _stages(target: Target, profile: Profile | None, mat: _Maturity, root: Path)
     return stages
 
 
+def _facts_context(profile: Profile, root: Path) -> Context:
+    """The profile's facts and scenario coverage for rules that look at nothing else (its maturity is left out)."""
+    return build_context(profile.model_copy(update={"maturity": None}), load_catalogue(profile.scenarios.catalogue, root))
+
+
 def _evaluate(target: Target, profile: Profile | None, answers_doc: dict | None, root: Path, stage: _Stage | None = None):
     """(met, summary) of the target (or a stage of it) on a planned profile, with the real engine."""
-    from .declarations import check_declarations, load_declarations
-    from .maturity import score
-    from .tiers import evaluate_tiers, load_tier_edition
 
     if profile is None:
         ans, ed = parse_answers(answers_doc, root=root, source="planned answers")
         res = score(ans, ed)
         goal = int(stage.id[1:]) if stage else target.value
         return res.level >= goal, {"level": res.level, "score": res.score}
-    ctx = build_context(profile, root)
-    summary: dict[str, Any] = {"level": ctx.maturity_level}
+    ev = evaluate_profile(
+        profile,
+        tier_edition=target.edition if target.kind == "tier" else None,
+        declarations=target.edition if target.kind == "programme" and target.edition else DECLARATIONS_EDITION,
+        root=root,
+    )
+    summary: dict[str, Any] = {"level": ev.tiers.maturity_level}
     if target.kind == "maturity":
         goal = int(stage.id[1:]) if stage else target.value
-        return (ctx.maturity_level or 0) >= goal, summary
+        return (ev.tiers.maturity_level or 0) >= goal, summary
     tier_edition = target.edition if target.kind == "tier" else None
     if target.kind == "programme":
-        decl = load_declarations(target.edition, root)
-        for r in decl.effective_rules(target.value):
+        for r in load_declarations(target.edition, root).effective_rules(target.value):
             if r.kind == Kind.tier_met:
                 tier_edition = r.edition
     met = True
     if tier_edition:
-        tr = evaluate_tiers(profile, load_tier_edition(tier_edition, root), root=root, _ctx=ctx)
+        tr = ev.tier_results[tier_edition]
         summary["tier"] = tr.tier
         goal_tier = stage.id if stage is not None and stage.id in TIERS else (target.value if target.kind == "tier" else None)
         if goal_tier:
             met = tr.tiers[goal_tier].met and all(tr.tiers[t].met for t in TIERS[: TIERS.index(goal_tier)] if t in tr.tiers)
     if target.kind == "programme" and (stage is None or stage.id == target.value):
-        dr = check_declarations(profile, load_declarations(target.edition, root), programme=target.value, root=root, ctx=ctx)
-        summary["eligible"] = dr.programmes[target.value].met
-        met = dr.programmes[target.value].met
+        summary["eligible"] = ev.declarations.programmes[target.value].met
+        met = ev.declarations.programmes[target.value].met
     return met, summary
 
 
 def _accepts(rule: Rule, value: Any) -> bool:
     """Whether ``value`` of the rule's fact meets ``rule`` (a legal-entity rule asks for a legal person)."""
-    from .rules import _cmp
 
     if rule.kind == Kind.legal_entity:
         return value is True
@@ -932,16 +925,15 @@ def _facts_needed(profile: Profile, rules: list[Rule], costs: Costs, root: Path)
 
     Several tiers can ask for the same fact (e.g. standing: domestic leading for 卓越级, global leading for 领航级):
     the value chosen meets every rule on the path, and the item belongs to the first stage with a rule on it."""
-    from .rules import evaluate as eval_rule
 
-    ctx = build_context(profile, root)
+    ctx = _facts_context(profile, root)
     by_path: dict[str, list[tuple[Rule, Any]]] = {}
     for r in rules:
         if r.kind not in (Kind.fact, Kind.legal_entity):
             continue
         path = r.fact if r.kind == Kind.fact else "enterprise.legal_person"
         assert path is not None  # a fact rule names its fact (Rule._shape)
-        by_path.setdefault(path, []).append((r, eval_rule(r, ctx)))
+        by_path.setdefault(path, []).append((r, evaluate_rule(r, ctx)))
     out, blockers = {}, []
     for path, checks in by_path.items():
         failing = [(r, c) for r, c in checks if not c.met]
@@ -995,9 +987,8 @@ def _scenario_needs(rules: list[Rule]) -> _ScenarioNeeds:
 
 
 def _scenario_unmet(profile: Profile, rules: list[Rule], root: Path) -> bool:
-    from .rules import evaluate as eval_rule
 
-    ctx = build_context(profile, root)
+    ctx = _facts_context(profile, root)
     kinds = (
         Kind.dimensions,
         Kind.scenario_entries,
@@ -1006,7 +997,7 @@ def _scenario_unmet(profile: Profile, rules: list[Rule], root: Path) -> bool:
         Kind.supply_chain_beyond,
         Kind.ai_share,
     )
-    return any(not eval_rule(r, ctx).met for r in rules if r.kind in kinds)
+    return any(not evaluate_rule(r, ctx).met for r in rules if r.kind in kinds)
 
 
 def _apply(
@@ -1089,9 +1080,6 @@ def plan(
     year = year or (profile.year if profile is not None and profile.year else date.today().year)
     mat = _maturity_of(profile, answers, edition, root)
     if profile is not None:
-        from .declarations import load_declarations
-        from .scenarios import load_catalogue
-
         cat = load_catalogue(profile.scenarios.catalogue, root)
         kpi_ids = set(load_declarations(DECLARATIONS_EDITION, root).kpis)
     else:
@@ -1470,10 +1458,8 @@ def plan(
     after_met, after = _evaluate(target, cur_profile, ans_doc, root)
     advisories = []
     if profile is not None and target.kind == "tier":
-        from .tiers import evaluate_tiers, load_tier_edition
-
         assert cur_profile is not None  # the planned profile
-        tr = evaluate_tiers(cur_profile, load_tier_edition(target.edition, root), root=root)
+        tr = evaluate_profile(cur_profile, tier_edition=target.edition, root=root).tiers
         advisories = [f"{c.rule}: {c.message_zh}" for c in tr.tiers[target.value].advisories]
     # a stated-level maturity plan also writes its level into the answers-free profile; name the method honestly
     method = (
@@ -1524,7 +1510,6 @@ def _target_names(target: Target, root: Path) -> tuple[str, str]:
         return f"成熟度{LEVEL_ZH[target.value]}", f"maturity level {target.value}"
     if target.kind == "tier":
         return TIER_ZH[target.value], f"{target.value} tier ({target.edition})"
-    from .declarations import load_declarations
 
     p = load_declarations(target.edition, root).programmes[target.value]
     return p.name_zh, p.name_en
@@ -1542,8 +1527,6 @@ def read_plan_input(path: Path, root: Path = DEFAULT_ROOT) -> tuple[Profile | An
     if isinstance(data, dict) and "enterprise" not in data and "answers" in data:
         ans, ed = parse_answers(data, root=root, source=str(path))
         return ans, ed
-    from .profile import read_profile
-
     return read_profile(path), None
 
 

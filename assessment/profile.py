@@ -7,12 +7,9 @@ Facts that are not given stay ``None`` and make the rules that need them fail wi
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-
-from .loader import YamlError, read_document
 
 
 class ProfileError(ValueError):
@@ -145,7 +142,7 @@ def _field(loc: tuple) -> str:
     return ".".join(str(p) for p in loc if not str(p).startswith("function-"))
 
 
-def parse_profile(data: Any, source: str = "profile", base: Path | None = None) -> Profile:
+def parse_profile(data: Any, source: str = "profile") -> Profile:
     if not isinstance(data, dict):
         raise ProfileError(f"{source}: expected a mapping (see the profile format in the README)")
     try:
@@ -158,20 +155,4 @@ def parse_profile(data: Any, source: str = "profile", base: Path | None = None) 
             msg = "missing field"
         more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
         raise ProfileError(f"{source}: {field}: {msg}{more}") from None
-    if profile.maturity and profile.maturity.answers_file and base is not None:
-        path = base / profile.maturity.answers_file
-        if not path.exists():
-            raise ProfileError(f"{source}: maturity.answers_file: no such file {profile.maturity.answers_file!r}")
-    return profile
-
-
-def read_profile(path: Path) -> Profile:
-    try:
-        data = read_document(path)
-    except YamlError as exc:
-        raise ProfileError(str(exc)) from None
-    profile = parse_profile(data, str(path), path.parent)
-    if profile.maturity and profile.maturity.answers_file:
-        resolved = str((path.parent / profile.maturity.answers_file).resolve())
-        profile = profile.model_copy(update={"maturity": profile.maturity.model_copy(update={"answers_file": resolved})})
     return profile

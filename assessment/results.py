@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Frozen(BaseModel):
@@ -44,6 +44,7 @@ class Gap(Frozen):
     text_en: str
     gain_x: float  # how much X_level rises if this requirement becomes fully met
     gain_s: float  # how much S rises (after gating) if it alone becomes fully met
+    adds_s: bool  # raising it alone adds to S (exactly, before rounding gain_s): a gap toward every level
 
 
 class MaturityResult(Frozen):
@@ -58,6 +59,7 @@ class MaturityResult(Frozen):
     level_rule: str
     threshold: float
     level_scores: dict[str, float]  # "1".."5" -> X_n
+    levels_passed: dict[str, bool]  # "1".."5" -> X_n >= threshold, decided exactly (the one place that decides it)
     levels_counted: int  # k: S sums X_1..X_k
     complete: bool  # every applicable requirement answered
     answered: int
@@ -71,3 +73,10 @@ class MaturityResult(Frozen):
     target_level: int | None  # the next level (None at 5)
     gaps: list[Gap]  # requirements below "fully met" up to the target level, ranked by gain_s
     provenance: dict[str, int]  # requirement provenance counts of the edition
+    # every requirement below the full grade, ranked as ``gaps``: the gaps toward any level (see maturity.gaps_to),
+    # computed once by the scorer; not in the JSON output (``gaps`` is)
+    all_gaps: list[Gap] = Field(default_factory=list, exclude=True)
+
+    def level_passed(self, n: int | str) -> bool:
+        """X_n reached the threshold (False for a level the edition does not have)."""
+        return self.levels_passed.get(str(n), False)

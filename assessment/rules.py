@@ -14,16 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
-from typing import Any, Literal
+from fractions import Fraction
+from typing import Any, Literal, Mapping
 
 from pydantic import model_validator
 
-from .answers import parse_answers, read_answers_file
-from .maturity import score
+from .catalogue import Catalogue
 from .profile import TIER_ZH, TIERS, Profile
-from .results import Frozen
-from .scenarios import load_catalogue
+from .results import Frozen, MaturityResult
 from .schema import Provenance, Strict
 
 
@@ -144,25 +142,37 @@ IN_PRINCIPLE_WARNING = (
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Context:
-    """What the rules look at: the profile plus derived facts computed once."""
+    """What the rules look at: the profile plus derived facts, computed once by :func:`build_context` (never changed
+    afterwards)."""
 
     profile: Profile
-    root: Path
     maturity_level: int | None = None
     maturity_source: str | None = None
-    maturity_result: Any = None  # MaturityResult when answers were scored
-    scenario_dims: set[str] = field(default_factory=set)
-    links: set[str] = field(default_factory=set)
-    supply_links: set[str] = field(default_factory=set)  # links of instances that are supply-chain scenarios
-    factory_links: set[str] = field(default_factory=set)  # links of instances that are not
+    maturity_result: MaturityResult | None = None  # when answers were scored
+    scenario_dims: frozenset[str] = frozenset()
+    links: frozenset[str] = frozenset()
+    supply_links: frozenset[str] = frozenset()  # links of instances that are supply-chain scenarios
+    factory_links: frozenset[str] = frozenset()  # links of instances that are not
     instances: int = 0
     ai_instances: int = 0
-    unknown_scenarios: list[str] = field(default_factory=list)
-    tier_cache: dict = field(default_factory=dict)
-    build_items: dict = field(default_factory=dict)  # tier -> [(item id, dimension)]
-    outcome_items: dict = field(default_factory=dict)  # tier -> [outcome id]
+
+
+@dataclass(frozen=True)
+class TierItems:
+    """A tier edition's items that ``build_content`` and ``outcome`` rules look at, by tier."""
+
+    build: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # tier -> ((item id, dimension), ...)
+    outcomes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # tier -> (outcome id, ...)
+
+
+@dataclass(frozen=True)
+class TierMet:
+    """What a ``tier_met`` rule looks at: one tier edition's result for the profile."""
+
+    reached: str  # the tier reached (none | basic | ...)
+    reasons: Mapping[str, tuple[Check, ...]]  # tier -> its failing gating rules (empty: met)
 
 
 def _cmp(op: str | None, observed: Any, value: Any) -> bool:
@@ -184,8 +194,11 @@ def _cmp(op: str | None, observed: Any, value: Any) -> bool:
 OP_ZH = {"eq": "=", "ne": "≠", "gte": "≥", "lte": "≤", "in": "∈", "not_in": "∉"}
 
 
-def evaluate(rule: Rule, ctx: Context, tier_rank: dict[str, int] | None = None) -> Check:
+def evaluate(rule: Rule, ctx: Context, *, items: TierItems | None = None, tiers: Mapping[str, TierMet] | None = None) -> Check:
+    """One rule's check. ``items``: the tier edition's build-content and outcome items (for those rules); ``tiers``:
+    the tier editions already evaluated, by id (for ``tier_met`` rules)."""
     p = ctx.profile
+    items = items or TierItems()
     detail = None
     k = rule.kind
     required: Any = rule.value
@@ -232,7 +245,8 @@ def evaluate(rule: Rule, ctx: Context, tier_rank: dict[str, int] | None = None) 
             detail = "缺少维度 missing: " + ", ".join(missing)
     elif k == Kind.ai_share:
         observed = round(ctx.ai_instances / ctx.instances, 4) if ctx.instances else 0.0
-        met = ctx.instances > 0 and observed >= rule.value - 1e-12
+        # exact: 3 of 10 instances meet 0.3 (3 >= 0.3 * 10 does not hold in floating point)
+        met = ctx.instances > 0 and Fraction(ctx.ai_instances, ctx.instances) >= Fraction(str(rule.value))
         required = {"op": "gte", "value": rule.value}
         detail = f"{ctx.ai_instances}/{ctx.instances} 个场景实例应用人工智能 / instances applying AI"
     elif k == Kind.scenario_entries:
@@ -274,8 +288,8 @@ def evaluate(rule: Rule, ctx: Context, tier_rank: dict[str, int] | None = None) 
         if missing:
             detail = "缺少指标 missing KPI: " + ", ".join(missing)
     elif k == Kind.build_content:
-        items = ctx.build_items.get(rule.value, []) if isinstance(rule.value, str) else []
-        relevant = [i for i, dim in items if dim in ctx.scenario_dims] or [i for i, _ in items]
+        build = items.build.get(rule.value, ()) if isinstance(rule.value, str) else ()
+        relevant = [i for i, dim in build if dim in ctx.scenario_dims] or [i for i, _ in build]
         done = [i for i in relevant if p.build_content.get(i) is True]
         observed = f"{len(done)}/{len(relevant)}"
         required = f"{len(relevant)}/{len(relevant)}"
@@ -283,20 +297,20 @@ def evaluate(rule: Rule, ctx: Context, tier_rank: dict[str, int] | None = None) 
         if not met:
             detail = "未声明完成 not declared: " + ", ".join(i for i in relevant if i not in done)
     elif k == Kind.outcome:
-        ids = ctx.outcome_items.get(rule.value, []) if isinstance(rule.value, str) else []
+        ids = items.outcomes.get(rule.value, ()) if isinstance(rule.value, str) else ()
         observed = {i: p.outcomes.get(i) for i in ids}
         required = {i: True for i in ids}
         met = all(p.outcomes.get(i) is True for i in ids)
     elif k == Kind.tier_met:
-        tr = ctx.tier_cache.get(rule.edition)  # evaluated once, before any programme that refers to it
-        if tr is None:
+        tm = (tiers or {}).get(rule.edition or "")  # evaluated once, before any programme that refers to it
+        if tm is None:
             raise ValueError(f"rule {rule.id}: the tiers of {rule.edition} were not evaluated before the programme")
-        tier = tr.tiers[rule.value]
-        observed = tr.tier
-        met = tier.met
+        reasons = tm.reasons[rule.value]
+        observed = tm.reached
+        met = not reasons
         required = rule.value
         if not met:
-            detail = "; ".join(f"{r.rule}: {r.message}" for r in tier.reasons)
+            detail = "; ".join(f"{r.rule}: {r.message}" for r in reasons)
     else:  # pragma: no cover - the Kind enum is closed
         raise ValueError(k)
     if rule.in_principle and not met:
@@ -318,54 +332,63 @@ def evaluate(rule: Rule, ctx: Context, tier_rank: dict[str, int] | None = None) 
     )
 
 
-def build_context(profile: Profile, root: Path, maturity_result: Any = None) -> Context:
+def build_context(profile: Profile, catalogue: Catalogue, maturity_result: MaturityResult | None = None) -> Context:
     """Derive maturity level, scenario coverage and AI share from a profile (once).
 
-    ``maturity_result``: the profile's answers already scored by the caller, so they are not scored again.
+    ``catalogue``: the profile's scenario catalogue; ``maturity_result``: the profile's answers scored (needed when the
+    profile gives answers and no certified level).
     """
-    ctx = Context(profile=profile, root=root)
+    level: int | None = None
+    source: str | None = None
+    scored: MaturityResult | None = None
     m = profile.maturity
     if m is not None:
         if m.certified_level is not None:
-            ctx.maturity_level, ctx.maturity_source = m.certified_level, "certified 评估认定"
+            level, source = m.certified_level, "certified 评估认定"
         elif m.answers is not None or m.answers_file is not None:
-            if m.answers_file:
-                answers, ed = read_answers_file(Path(m.answers_file), root=root)
-            else:
-                industry = m.industry or profile.enterprise.industry_type
-                if industry is None:
-                    raise ValueError("profile: maturity.industry: needed to score maturity answers")
-                answers, ed = parse_answers(
-                    {"edition": m.edition, "industry": industry, "answers": m.answers},
-                    root=root,
-                    source="profile maturity.answers",
-                )
-            res = maturity_result if maturity_result is not None else score(answers, ed)
-            ctx.maturity_result = res
-            ctx.maturity_level = res.level
-            ctx.maturity_source = f"scored {ed.id} S={res.score:.2f}" + ("" if res.complete else " (incomplete)")
+            if maturity_result is None:
+                raise ValueError("profile: maturity: the answers were not scored")
+            res = scored = maturity_result
+            level = res.level
+            source = f"scored {res.edition} S={res.score:.2f}" + ("" if res.complete else " (incomplete)")
         elif m.self_assessed_level is not None:
-            ctx.maturity_level, ctx.maturity_source = m.self_assessed_level, "self-assessed 自评估"
+            level, source = m.self_assessed_level, "self-assessed 自评估"
         elif m.level is not None:
-            ctx.maturity_level, ctx.maturity_source = m.level, "stated 申报等级"
-    cat = load_catalogue(profile.scenarios.catalogue, root)
-    links = cat.links
+            level, source = m.level, "stated 申报等级"
+    if catalogue.id != profile.scenarios.catalogue:
+        raise ValueError(f"catalogue {catalogue.id} given for a profile on {profile.scenarios.catalogue}")
+    links = catalogue.links
+    dims: set[str] = set()
+    covered: set[str] = set()
+    supply_links: set[str] = set()
+    factory_links: set[str] = set()
+    ai = 0
     for i, inst in enumerate(profile.scenarios.instances):
         if inst.scenario == "custom":
             if inst.link not in links:
-                raise ValueError(f"profile: scenarios.instances.{i}.link: {inst.link!r} is not a link of {cat.id}")
+                raise ValueError(f"profile: scenarios.instances.{i}.link: {inst.link!r} is not a link of {catalogue.id}")
             link = links[inst.link]
             dim = link.dimension
         else:
-            sc = cat.find(inst.scenario)
+            sc = catalogue.find(inst.scenario)
             if sc is None:
-                raise ValueError(f"profile: scenarios.instances.{i}.scenario: {inst.scenario!r} is not in {cat.id}")
+                raise ValueError(f"profile: scenarios.instances.{i}.scenario: {inst.scenario!r} is not in {catalogue.id}")
             link = links[sc.link]
-            dim = cat.dimension_of(sc.id)
-        ctx.instances += 1
-        ctx.ai_instances += 1 if inst.ai else 0
-        ctx.scenario_dims.add(dim)
-        ctx.links.add(link.id)
+            dim = catalogue.dimension_of(sc.id)
+        ai += 1 if inst.ai else 0
+        dims.add(dim)
+        covered.add(link.id)
         supply = link.supply_chain if inst.supply_chain is None else inst.supply_chain
-        (ctx.supply_links if supply else ctx.factory_links).add(link.id)
-    return ctx
+        (supply_links if supply else factory_links).add(link.id)
+    return Context(
+        profile=profile,
+        maturity_level=level,
+        maturity_source=source,
+        maturity_result=scored,
+        scenario_dims=frozenset(dims),
+        links=frozenset(covered),
+        supply_links=frozenset(supply_links),
+        factory_links=frozenset(factory_links),
+        instances=len(profile.scenarios.instances),
+        ai_instances=ai,
+    )

@@ -900,10 +900,10 @@ def decide(p: Principal, app_id: int, decision: str, reason: str, *, session: Se
         a = _certified_copy(session, app, p.username)
         ev = evaluation.evaluate(repo.get_assessment(a.id, session=session), root=root)
         result = {
-            "score": ev.maturity.score,
-            "level": ev.maturity.level,
+            "score": ev.scored.score,
+            "level": ev.scored.level,
             "tier": ev.tiers.tier,
-            "domains": {d.id: d.score for d in ev.maturity.domains},
+            "domains": {d.id: d.score for d in ev.scored.domains},
         }
         reached = TIERS.index(ev.tiers.tier) if ev.tiers.tier in TIERS else -1
         if reached < TIERS.index(app.tier):

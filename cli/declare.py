@@ -11,16 +11,18 @@ _root, _print_json = criteria_root, print_json
 
 
 def cmd_declare_check(args) -> int:
-    from assessment.declarations import check_declarations, load_declarations
     from assessment.editions import DECLARATIONS_EDITION
+    from assessment.engine import evaluate
     from assessment.explain import render_declarations
-    from assessment.profile import read_profile
+    from assessment.registry import editions_for, read_inputs
 
-    profile = read_profile(Path(args.profile))
-    decl = load_declarations(args.edition or DECLARATIONS_EDITION, _root(args))
-    if args.programme and args.programme not in decl.programmes:
-        raise UsageError(f"unknown programme {args.programme!r}; known: {', '.join(decl.programmes)}")
-    res = check_declarations(profile, decl, programme=args.programme, root=_root(args))
+    inputs = read_inputs(Path(args.profile), root=_root(args))
+    editions = editions_for(inputs, declarations=args.edition or DECLARATIONS_EDITION, root=_root(args))
+    if args.programme and args.programme not in editions.declarations.programmes:
+        raise UsageError(f"unknown programme {args.programme!r}; known: {', '.join(editions.declarations.programmes)}")
+    res = evaluate(inputs, editions).declarations
+    if args.programme:
+        res = res.model_copy(update={"programmes": {args.programme: res.programmes[args.programme]}})
     if args.json:
         _print_json(res.model_dump(mode="json"))
     else:

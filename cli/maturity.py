@@ -63,7 +63,7 @@ def cmd_maturity_score(args) -> int:
     print("\n等级  得分 X_n  达标(≥{:.1f})  计入S".format(res.threshold))
     for n, x in res.level_scores.items():
         counted = int(n) <= res.levels_counted
-        print(f"  {n}    {x:6.3f}     {'是' if x >= res.threshold - 1e-12 else '否'}         {'是' if counted else '—'}")
+        print(f"  {n}    {x:6.3f}     {'是' if res.level_passed(n) else '否'}         {'是' if counted else '—'}")
     print("\n子域 Sub-domain            " + "  ".join(f"L{n}   " for n in res.level_scores))
     for sd in res.subdomains:
         cells = "  ".join(f"{labels.node_score(v):>5}" for v in sd.level_scores.values())

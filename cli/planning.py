@@ -72,7 +72,7 @@ def cmd_rescore(args) -> int:
         except YamlError as exc:
             raise _usage(str(exc)) from None
     if isinstance(data, dict) and "enterprise" in data:
-        from assessment.profile import read_profile
+        from assessment.registry import read_profile
 
         try:
             profile = read_profile(path)

@@ -11,16 +11,12 @@ _root, _print_json = criteria_root, print_json
 
 
 def cmd_tier_evaluate(args) -> int:
-    from assessment.declarations import load_declarations, validate_kpis
-    from assessment.editions import DECLARATIONS_EDITION
+    from assessment.engine import evaluate
     from assessment.explain import render_tiers
-    from assessment.profile import read_profile
-    from assessment.tiers import evaluate_tiers, load_tier_edition
+    from assessment.registry import editions_for, read_inputs
 
-    profile = read_profile(Path(args.profile))
-    validate_kpis(profile, load_declarations(DECLARATIONS_EDITION, _root(args)))
-    ed = load_tier_edition(args.edition or profile.tier_edition, _root(args))
-    res = evaluate_tiers(profile, ed, root=_root(args))
+    inputs = read_inputs(Path(args.profile), root=_root(args))
+    res = evaluate(inputs, editions_for(inputs, tier_edition=args.edition, root=_root(args))).tiers
     if args.json:
         _print_json(res.model_dump(mode="json"))
     else:

@@ -141,17 +141,18 @@ def radar(
 def level_bars(
     labels: Sequence[str],
     values: Sequence[float],
+    passed: Sequence[bool],
     threshold: float = 0.8,
     title: str = "",
     fmt: str = "png",
     threshold_label: str = "门槛",
 ) -> bytes:
-    """Per-level scores X1..X5 against the threshold."""
+    """Per-level scores X1..X5 against the threshold; ``passed``: which reached it (as the scorer decided, exactly)."""
     setup_matplotlib()
     from matplotlib import pyplot as plt
 
     fig, ax = plt.subplots(figsize=(5.2, 3.0))
-    colors = [GREEN if v >= threshold - 1e-12 else RED for v in values]
+    colors = [GREEN if ok else RED for ok in passed]
     ax.bar(labels, values, color=colors)
     ax.axhline(threshold, color=GREY, linestyle="--", linewidth=1)
     ax.text(len(values) - 0.5, threshold + 0.02, f"{threshold_label} {threshold:g}", ha="right", fontsize=8, color=GREY)

@@ -107,7 +107,7 @@ def assessment_workbook(ctx: ReportContext, requirement_texts: dict[str, str], n
         [
             [
                 s.name_zh,
-                dom_names.get(s.parent, s.parent),
+                dom_names.get(s.parent or "", s.parent or ""),
                 # a number stays a number; what does not apply (every answer N/A) is "—", never an empty cell or 0
                 *[_or_dash(s.level_scores[str(n)]) for n in range(1, 6)],
                 _or_dash(s.score),

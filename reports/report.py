@@ -6,10 +6,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 from assessment import explain, labels
 from assessment.editions import DEFAULT_ROOT, load_maturity_cached, load_registry
+from assessment.programmes import DeclarationResult
+from assessment.results import MaturityResult
+from assessment.tiering import TierResult
 
 from .fonts import BOLD_FAMILY
 from .render import compile_pdf, official_date
@@ -24,9 +27,9 @@ class ReportContext:
     factory: str
     title: str
     period: str | None
-    maturity: Any  # MaturityResult
-    tiers: Any  # TierResult
-    declarations: Any  # DeclarationResult
+    maturity: MaturityResult
+    tiers: TierResult
+    declarations: DeclarationResult
     kpis: list[tuple[str, str, float, str | None]]  # (id, name, value, period)
     kpi_units: dict[str, str]
     evidence: list[tuple[str | None, str, int, str]]  # (requirement, name, size, sha256)
@@ -129,7 +132,7 @@ def report_pdf(ctx: ReportContext, lang: str = "zh") -> bytes:
             "labels": [labels.level(n, lang, "short", edition=m.edition, root=root) for n in range(1, 6)],
             "values": xs,
             "texts": [labels.score_text(x) for x in xs],  # cut (never rounded up to the threshold), as S is
-            "passed": [x >= m.threshold - 1e-12 for x in xs],
+            "passed": [m.level_passed(n) for n in range(1, 6)],
             "threshold": float(m.threshold),
             "threshold_text": L(f"门槛 {float(m.threshold):g}", f"threshold {float(m.threshold):g}"),
             "legend": [L("达标", "passed"), L("未达标", "not passed")],
@@ -256,14 +259,14 @@ def report_pdf(ctx: ReportContext, lang: str = "zh") -> bytes:
             [
                 lvl(int(n)),
                 labels.score_text(x),  # cut like S (0.7996 is not printed 0.800 beside "no"), as in the chart
-                labels.yes_no(x >= m.threshold - 1e-12, lang),
+                labels.yes_no(m.level_passed(n), lang),
                 labels.yes_no(True, lang) if int(n) <= m.levels_counted else "—",
             ]
             for n, x in m.level_scores.items()
         ],
         "sub_head": [L("子域", "Sub-domain"), L("能力域", "Domain"), "L1", "L2", "L3", "L4", "L5", L("得分", "Score")],
         "sub_rows": [
-            [name(x), dom_names.get(x.parent, x.parent or "")]
+            [name(x), dom_names.get(x.parent or "", x.parent or "")]
             + [labels.node_score(v) for v in x.level_scores.values()]
             + [labels.node_score(x.score)]
             for x in m.subdomains

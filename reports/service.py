@@ -148,7 +148,7 @@ def report_context(aid: int, *, session: Session, root: Path) -> ReportContext:
         factory=a.factory.name,
         title=a.title,
         period=a.period,
-        maturity=ev.maturity,
+        maturity=ev.scored,
         tiers=ev.tiers,
         declarations=ev.declarations,
         kpis=kpis,
@@ -375,7 +375,7 @@ def declaration_draft(aid: int, programme: str, *, session: Session, root: Path)
     e, f = a.factory.enterprise, a.factory
     instances = form_instances(a, p.scenario_catalogue, root)
     kpis = {k.kpi_id: (k.value, k.period) for k in a.kpis}
-    m = ev.maturity
+    m = ev.scored
     cert = session.scalar(
         select(Certificate.number).where(Certificate.assessment_id == a.id).order_by(Certificate.id.desc()).limit(1)
     )
@@ -449,7 +449,7 @@ def _summary_programmes(decl, programme: str):
 
 
 def _summary_quota(programme, region) -> tuple[int, str]:
-    from assessment.declarations import _quota
+    from assessment.programmes import _quota
 
     q = _quota(programme, region)
     if q.value is None:
@@ -509,9 +509,9 @@ def recommendation_plan(aids: list[int] | None, recommender: str, programme: str
                 factory=a.factory.name,
                 assessment_id=a.id,
                 instances=listing,
-                score=ev.maturity.score,
-                score_text=score_text(ev.maturity.score),
-                level=LEVEL["zh"][ev.maturity.level],
+                score=ev.scored.score,
+                score_text=score_text(ev.scored.score),
+                level=LEVEL["zh"][ev.scored.level],
                 tier=TIER["zh"][ev.tiers.tier],
                 factory_eligible=fs.met,
                 factory_reasons=[reason_words(c, decl) for c in fs.reasons],

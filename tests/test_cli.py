@@ -162,6 +162,20 @@ def test_criteria_commands_start_without_the_settings_object_and_honour_sfa_crit
         assert any(r["id"].startswith("mini:") for r in json.loads(out.stdout))
 
 
+def test_an_unknown_tier_edition_is_refused_by_declare_check_too(tmp_path: Path):
+    """declare check evaluates the profile's own tier edition with the programmes (one evaluation path), so an unknown
+    one is refused, as tier evaluate refuses it."""
+    text = (ROOT / "examples" / "basic.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("tier_edition: smart_factory/2025", "tier_edition: smart_factory/1999"), encoding="utf-8")
+    for command in (("declare", "check"), ("tier", "evaluate")):
+        p = run(*command, str(bad))
+        assert p.returncode == 2 and p.stdout == ""
+        assert p.stderr.strip() == (
+            "error: unknown edition 'smart_factory/1999'; known smart_factory editions: smart_factory/2024, smart_factory/2025"
+        )
+
+
 def test_python_m_cli_is_the_same_command_as_python_m_assessment(tmp_path: Path):
     """The command line lives in the top-level cli/ package; ``python -m assessment`` is a shim calling it."""
     for args in (["--help"], ["certificate", "keys", "--help"], ["maturity", "score", str(tmp_path / "missing.yaml")]):

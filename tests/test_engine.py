@@ -137,3 +137,131 @@ def test_compiled_model_is_cached(mini):
 
 def test_weights_are_exact_fractions(mini):
     assert mini.subdomains["b"].weight["discrete"] == Fraction(3, 10)
+
+
+# -- one evaluation path (engine.evaluate) --------------------------------------------------------
+
+
+def _leading():
+    from paths import ROOT
+
+    from assessment.registry import editions_for, read_inputs
+
+    inputs = read_inputs(ROOT / "examples" / "leading.yaml")
+    return inputs, editions_for(inputs)
+
+
+def test_evaluate_scores_once_and_each_tier_edition_once(monkeypatch):
+    """The profile's answers are scored once and each tier edition (its own, smart_factory/2025, and the one a
+    programme's tier_met rule refers to, smart_factory/2024) is evaluated once, before the programmes: counted with
+    wrappers around the real functions."""
+    from assessment import engine, programmes
+
+    inputs, editions = _leading()
+    scored, tiered, order = [], [], []
+    real_score, real_tiers, real_decl = engine.score, engine.evaluate_tiers, engine.check_declarations
+
+    def count_score(*args, **kwargs):
+        scored.append(args[0].edition)
+        return real_score(*args, **kwargs)
+
+    def count_tiers(profile, edition, ctx):
+        tiered.append(edition.id)
+        order.append("tiers")
+        return real_tiers(profile, edition, ctx)
+
+    def count_decl(*args, **kwargs):
+        order.append("programmes")
+        return real_decl(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "score", count_score)
+    monkeypatch.setattr(engine, "evaluate_tiers", count_tiers)
+    monkeypatch.setattr(engine, "check_declarations", count_decl)
+    ev = engine.evaluate(inputs, editions)
+    assert scored == ["maturity/2020"]
+    assert sorted(tiered) == ["smart_factory/2024", "smart_factory/2025"]
+    assert set(programmes.tier_editions_referred(editions.declarations)) <= set(tiered)
+    assert order == ["tiers", "tiers", "programmes"]
+    assert set(ev.tier_results) == {"smart_factory/2024", "smart_factory/2025"}
+    assert ev.tiers is ev.tier_results["smart_factory/2025"]
+    # the tier_met rule's check reads the result evaluated once, not another evaluation
+    tm = [c for p in ev.declarations.programmes.values() for c in p.checks if c.kind == "tier_met"]
+    assert tm and all(c.observed in {r.tier for r in ev.tier_results.values()} for c in tm)
+
+
+def test_the_evaluation_is_immutable():
+    import dataclasses
+
+    from pydantic import ValidationError
+
+    from assessment.engine import evaluate
+
+    inputs, editions = _leading()
+    ev = evaluate(inputs, editions)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ev.tiers = None  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        ev.tier_results["smart_factory/2025"] = ev.tiers  # type: ignore[index]
+    with pytest.raises(ValidationError):
+        ev.maturity.score = 5.0  # type: ignore[misc, union-attr]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        editions.tier = editions.tier  # type: ignore[misc]
+    again = evaluate(inputs, editions)  # nothing shared was changed: the same inputs give the same evaluation
+    assert again.tiers == ev.tiers and again.declarations == ev.declarations and again.maturity == ev.maturity
+
+
+def test_evaluation_facts_come_from_the_scored_result():
+    from assessment.engine import evaluate
+
+    inputs, editions = _leading()
+    ev = evaluate(inputs, editions)
+    m = ev.scored
+    assert [ev.level_passed(n) for n in range(1, 6)] == [m.level_passed(n) for n in range(1, 6)]
+    assert [m.level_passed(n) for n in range(1, 6)] == [x >= m.threshold for x in m.level_scores.values()]
+    assert ev.eligible == tuple(p for p, s in ev.declarations.programmes.items() if s.eligible)
+    assert not ev.level_passed(9)
+
+
+def test_the_engine_needs_what_it_scores():
+    from assessment.engine import Editions, evaluate
+
+    inputs, editions = _leading()
+    with pytest.raises(ValueError, match="no maturity edition"):
+        evaluate(inputs, Editions(editions.tier, editions.declarations, editions.catalogues, editions.tiers))
+    with pytest.raises(ValueError, match="smart_factory/2024"):
+        evaluate(inputs, Editions(editions.tier, editions.declarations, editions.catalogues, {}, editions.maturity))
+    with pytest.raises(ValueError, match="scenario catalogue"):
+        evaluate(inputs, Editions(editions.tier, editions.declarations, {}, editions.tiers, editions.maturity))
+
+
+def test_gaps_toward_any_level_are_picked_from_one_scoring(mini, monkeypatch):
+    """gaps_to gives what scoring toward that level gives, without scoring again."""
+    from assessment import maturity
+
+    grades = {r.id: "partial" for r in mini.applicable_requirements("discrete")}
+    grades.update({r.id: "full" for r in mini.applicable_requirements("discrete") if r.level == 1})
+    a = Answers(mini.id, "discrete", grades)
+    res = score(a, mini)
+    expected = {n: score(a, mini, target_level=n).gaps for n in range(1, 6)}
+    calls = []
+    monkeypatch.setattr(maturity, "score", lambda *x, **k: calls.append(x))
+    for n in range(1, 6):
+        assert maturity.gaps_to(res, n) == expected[n]
+    assert calls == []
+    assert {g.id for g in res.all_gaps} >= {g.id for n in expected for g in expected[n]}
+
+
+def test_the_upgrade_path_picks_its_gaps_from_the_one_scoring():
+    """A tier's upgrade path lists the gaps toward the maturity level the next tier needs: the same as scoring toward
+    that level, taken from the evaluation's one scoring."""
+    from assessment.engine import Inputs, evaluate
+    from assessment.maturity import gaps_to
+
+    inputs, editions = _leading()
+    assert inputs.answers is not None and editions.maturity is not None
+    weak = Answers(inputs.answers.edition, inputs.answers.industry, {k: "partial" for k in inputs.answers.grades})
+    ev = evaluate(Inputs(inputs.profile, weak), editions)
+    up = ev.tiers.upgrade
+    assert up is not None and up.maturity_needed is not None and up.maturity_gaps
+    assert up.maturity_gaps == gaps_to(ev.scored, up.maturity_needed)[:20]
+    assert up.maturity_gaps == score(weak, editions.maturity, target_level=up.maturity_needed).gaps[:20]

@@ -12,11 +12,13 @@ from typing import get_args
 import pytest
 
 from assessment import explain, labels
-from assessment.declarations import QuotaBasis, load_declarations
+from assessment.catalogue import DIMENSIONS
+from assessment.declarations import load_declarations
 from assessment.editions import load_maturity_cached, load_registry
 from assessment.profile import Compliance, Enterprise, Region
+from assessment.programmes import QuotaBasis
 from assessment.rules import Check, Kind, Op
-from assessment.scenarios import DIMENSIONS, load_catalogue
+from assessment.scenarios import load_catalogue
 from assessment.schema import ProvenanceKind
 from assessment.tiers import load_tier_edition
 
@@ -369,11 +371,11 @@ def test_a_rule_asking_for_a_self_assessed_tier_says_whether_this_assessment_cou
     import yaml
 
     from assessment.profile import parse_profile
-    from assessment.tiers import evaluate_tiers
+    from assessment.registry import evaluate_profile
 
     doc = yaml.safe_load(open("examples/advanced.yaml", encoding="utf-8"))
     doc["tiers_obtained"] = []
-    res = evaluate_tiers(parse_profile(doc), load_tier_edition("smart_factory/2025"))
+    res = evaluate_profile(parse_profile(doc), tier_edition="smart_factory/2025").tiers
     assert res.tiers["basic"].met and not res.tiers["advanced"].met
     prior = next(c for c in res.tiers["advanced"].reasons if c.kind == "prior_tier")
     r = explain.reason(prior, this_tiers=res)
@@ -390,10 +392,9 @@ def test_programmes_by_status():
     decl = load_declarations("declarations/2021-2025")
     from paths import ROOT
 
-    from assessment.declarations import check_declarations
-    from assessment.profile import read_profile
+    from assessment.registry import evaluate_profile, read_profile
 
-    res = check_declarations(read_profile(ROOT / "examples" / "basic.yaml"), decl)
+    res = evaluate_profile(read_profile(ROOT / "examples" / "basic.yaml"), declarations=decl.id).declarations
     open_, closed = explain.by_status(res.programmes, date(2025, 7, 1))
     assert [p.id for p in open_] == ["excellent_tier_2025", "leading_tier_2025"]
     assert "demo_factory_2023" in [p.id for p in closed] and "excellent_tier_2024" in [p.id for p in closed]

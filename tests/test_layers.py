@@ -10,37 +10,41 @@ from paths import ROOT
 
 PACKAGE = ROOT / "assessment"
 FORBIDDEN = ("streamlit", "matplotlib", "typst", "reportlab", "fpdf")
-# the engine: criteria loading, inputs and evaluation (reads no database)
+# the engine with its criteria loading and input parsing (reads no database)
 ENGINE = {
     f"assessment.{m}"
     for m in (
         "answers",
         "batch",
+        "catalogue",
         "checks",
         "declarations",
         "editions",
+        "engine",
         "explain",
+        "inputs",
         "labels",
         "loader",
         "maturity",
         "numbers",
         "planner",
         "profile",
+        "programmes",
+        "registry",
         "results",
         "rules",
         "scenarios",
         "schema",
+        "tiering",
         "tiers",
     )
 }
-# what evaluates: the store never imports these (criteria loading and input parsing it may use to check what it saves)
+# what evaluates: the store never imports these (criteria loading and input parsing it may use to check what it saves:
+# tiers, declarations and scenarios hold only their loaders, the evaluation is in tiering, programmes and engine)
 EVALUATING = {
     f"assessment.{m}"
-    for m in ("batch", "checks", "declarations", "explain", "maturity", "planner", "rules", "scenarios", "tiers")
+    for m in ("batch", "checks", "engine", "explain", "maturity", "planner", "programmes", "registry", "rules", "tiering")
 }
-# ... except the criteria loaders that still live beside the evaluation code (issue 13 separates the two): importing
-# these names is loading a criteria edition, not evaluating
-LOADERS = {"load_declarations", "load_catalogue", "load_tier_edition"}
 
 
 def _graph(names: dict[tuple[str, str], set[str]] | None = None) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
@@ -133,9 +137,7 @@ def test_the_store_runs_no_engine():
     names: dict[tuple[str, str], set[str]] = {}
     _graph(names)
     offenders = {
-        (src, dst): sorted(got - LOADERS)
-        for (src, dst), got in names.items()
-        if src.startswith("assessment.store") and dst in EVALUATING and got - LOADERS
+        (src, dst): sorted(got) for (src, dst), got in names.items() if src.startswith("assessment.store") and dst in EVALUATING
     }
     assert offenders == {}
     assert ("assessment.store.repository", "assessment.tiers") in names  # the guard: a loader import is seen
@@ -178,3 +180,72 @@ def test_the_command_line_lives_outside_the_package():
     _, external = _graph()
     assert sorted(m for m, x in external.items() if "cli" in x) == ["assessment.__main__"]
     assert not (PACKAGE / "cli.py").exists() and (ROOT / "cli" / "__init__.py").exists()
+
+
+# The pure engine: parsed inputs and loaded editions in, results out. It reads no file and loads no edition; that is
+# the loading side's work (LOADING), which may import the engine but never the other way round.
+PURE = {
+    f"assessment.{m}"
+    for m in (
+        "engine",
+        "inputs",
+        "schema",
+        "results",
+        "profile",
+        "catalogue",
+        "maturity",
+        "batch",
+        "rules",
+        "tiering",
+        "programmes",
+    )
+}
+LOADING = {
+    f"assessment.{m}"
+    for m in ("loader", "editions", "registry", "tiers", "declarations", "scenarios", "answers", "checks", "mappings")
+}
+FILE_ACCESS = ("pathlib", "os", "io", "yaml", "json", "shutil", "tempfile", "sqlalchemy")
+READS = ("open", "read_text", "read_bytes", "stat", "exists", "glob", "rglob")
+
+
+def _reach(edges: dict[str, set[str]], start: str) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        for w in edges[todo.pop()]:
+            if w not in seen:
+                seen.add(w)
+                todo.append(w)
+    return seen
+
+
+def test_the_pure_engine_reaches_only_itself():
+    edges, _ = _graph()
+    assert PURE <= set(edges) and LOADING <= set(edges)
+    outside = {m: sorted(_reach(edges, m) - PURE) for m in sorted(PURE) if _reach(edges, m) - PURE}
+    assert outside == {}
+
+
+def test_the_pure_engine_touches_no_file():
+    _, external = _graph()
+    assert {m: sorted(external[m] & set(FILE_ACCESS)) for m in PURE if external[m] & set(FILE_ACCESS)} == {}
+    calls, roots = {}, set()
+    for m in sorted(PURE):
+        tree = ast.parse((ROOT / (m.replace(".", "/") + ".py")).read_text(encoding="utf-8"))
+        names = {
+            n.func.id if isinstance(n.func, ast.Name) else n.func.attr
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Call) and isinstance(n.func, (ast.Name, ast.Attribute))
+        }
+        if names & set(READS):
+            calls[m] = sorted(names & set(READS))
+        params = {a.arg for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) for a in n.args.args + n.args.kwonlyargs}
+        if "root" in params:
+            roots.add(m)
+    assert calls == {}
+    assert roots == set()  # no ``root`` parameter (a criteria folder) anywhere in the engine
+
+
+def test_the_loading_side_is_not_reached_from_the_engine_but_reaches_it():
+    edges, _ = _graph()
+    assert "assessment.engine" in _reach(edges, "assessment.registry")
+    assert not any(_reach(edges, m) & LOADING for m in PURE)

@@ -9,10 +9,9 @@ import pytest
 import yaml
 from paths import CASES, CRITERIA, ROOT
 
-from assessment.declarations import check_declarations, load_declarations
 from assessment.profile import parse_profile
+from assessment.registry import evaluate_profile
 from assessment.rules import IN_PRINCIPLE_WARNING
-from assessment.tiers import evaluate_tiers, load_tier_edition
 
 TIER_CASES = sorted(CASES.glob("smart_factory_*/*.yaml"))
 DECL_CASES = sorted(CASES.glob("declarations/*.yaml"))
@@ -41,13 +40,13 @@ def load_case(path: Path):
     doc = merge(yaml.safe_load(base_path.read_text(encoding="utf-8")), case.get("patch") or {})
     if doc.get("maturity", {}).get("answers_file"):
         doc["maturity"]["answers_file"] = str(base_path.parent / doc["maturity"]["answers_file"])
-    return case, parse_profile(doc, case["name"], base_path.parent)
+    return case, parse_profile(doc, case["name"])
 
 
 @pytest.mark.parametrize("path", TIER_CASES, ids=[f"{p.parent.name}/{p.stem}" for p in TIER_CASES])
 def test_tier_case(path: Path):
     case, profile = load_case(path)
-    res = evaluate_tiers(profile, load_tier_edition(profile.tier_edition, CRITERIA), root=CRITERIA)
+    res = evaluate_profile(profile, root=CRITERIA).tiers
     exp = case["expect"]
     assert res.tier == exp["tier"], f"{case['name']}: {[(t, [r.rule for r in s.reasons]) for t, s in res.tiers.items()]}"
     for tier, e in (exp.get("tiers") or {}).items():
@@ -77,7 +76,7 @@ def test_tier_case(path: Path):
 @pytest.mark.parametrize("path", DECL_CASES, ids=[p.stem for p in DECL_CASES])
 def test_declaration_case(path: Path):
     case, profile = load_case(path)
-    res = check_declarations(profile, load_declarations("declarations/2021-2025", CRITERIA), root=CRITERIA)
+    res = evaluate_profile(profile, declarations="declarations/2021-2025", root=CRITERIA).declarations
     exp = case["expect"]
     if "size_class" in exp:
         assert res.size_class == exp["size_class"]

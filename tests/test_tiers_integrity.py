@@ -9,11 +9,13 @@ import sys
 import pytest
 from paths import CRITERIA, ROOT
 
+from assessment.catalogue import DIMENSIONS
 from assessment.declarations import load_declarations
 from assessment.profile import parse_profile
+from assessment.registry import evaluate_profile
 from assessment.rules import Kind
-from assessment.scenarios import DIMENSIONS, load_catalogue
-from assessment.tiers import evaluate_tiers, load_tier_edition
+from assessment.scenarios import load_catalogue
+from assessment.tiers import load_tier_edition
 
 
 @pytest.mark.parametrize("edition, links, scenarios", [("scenarios/2023", 16, 45), ("scenarios/2025", 8, 40)])
@@ -194,7 +196,7 @@ def test_upgrade_path_names_maturity_gaps():
         "maturity": {"industry": "discrete", "answers": {}},
         "scenarios": {"instances": [{"scenario": "sg2025-l5-p01"}]},
     }
-    res = evaluate_tiers(parse_profile(doc), load_tier_edition("smart_factory/2025", CRITERIA), root=CRITERIA)
+    res = evaluate_profile(parse_profile(doc), tier_edition="smart_factory/2025", root=CRITERIA).tiers
     assert res.tier == "none" and res.next_tier == "basic"
     assert res.upgrade.maturity_needed == 2
     assert res.upgrade.maturity_gaps and all(g.level <= 2 for g in res.upgrade.maturity_gaps)

@@ -30,11 +30,10 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from ..batch import _linear_weights, score_batch
-from ..declarations import check_declarations, load_declarations
 from ..editions import DECLARATIONS_EDITION, DEFAULT_ROOT, load_maturity_cached
 from ..maturity import compile_model
 from ..profile import parse_profile
-from ..rules import build_context
+from ..registry import evaluate_profile
 from ..store import repository as repo
 from ..store.orm import (
     Answer,
@@ -48,7 +47,6 @@ from ..store.orm import (
     ScenarioRecord,
     TierAward,
 )
-from ..tiers import evaluate_tiers, load_tier_edition
 
 MATURITY = "maturity/2020"
 TIER_EDITION = "smart_factory/2025"
@@ -465,10 +463,8 @@ def _profile_doc(key) -> dict:
 
 
 def _evaluate(key, root: Path):
-    profile = parse_profile(_profile_doc(key), "synthetic")
-    ctx = build_context(profile, root)
-    tr = evaluate_tiers(profile, load_tier_edition(TIER_EDITION, root), root=root, _ctx=ctx)
-    dr = check_declarations(profile, load_declarations(DECLARATIONS_EDITION, root), root=root, ctx=ctx)
+    ev = evaluate_profile(parse_profile(_profile_doc(key), "synthetic"), declarations=DECLARATIONS_EDITION, root=root)
+    tr, dr = ev.tiers, ev.declarations
     tiers = {k: {"met": v.met, "reasons": [r.rule for r in v.reasons]} for k, v in tr.tiers.items()}
     return tr.tier, tiers, [p for p, s in dr.programmes.items() if s.met]
 

@@ -13,8 +13,8 @@ from assessment.answers import Answers, read_answers_file
 from assessment.editions import load_maturity_cached
 from assessment.maturity import score
 from assessment.planner import PlanError, load_costs, plan, read_plan_input
-from assessment.profile import parse_profile, read_profile
-from assessment.tiers import evaluate_tiers, load_tier_edition
+from assessment.profile import parse_profile
+from assessment.registry import evaluate_profile, read_profile
 from cli import main
 
 EXAMPLES = ROOT / "examples"
@@ -115,7 +115,7 @@ def test_tier_boundary_plans_reach_the_target(tmp_path, capsys, base, capability
     assert p["reachable"] and p["verified"] and p["exact"], p["method"]
     assert [m["id"] for m in p["milestones"]][-1] == target
     assert all(m["reached"]["met"] for m in p["milestones"])  # every milestone is checked with the engine
-    before = evaluate_tiers(read_profile(src), load_tier_edition("smart_factory/2025"))
+    before = evaluate_profile(read_profile(src), tier_edition="smart_factory/2025").tiers
     assert before.tier != target
     assert main(["tier", "evaluate", str(out), "--json"]) == 0
     got = json.loads(capsys.readouterr().out)
@@ -149,7 +149,7 @@ def test_scenario_part_no_more_than_brute_force():
                 "catalogue": cat.id,
                 "instances": base["scenarios"]["instances"] + [{"scenario": s, "ai": False} for s in combo],
             }
-            if evaluate_tiers(parse_profile(doc), load_tier_edition("smart_factory/2025")).tiers["advanced"].met:
+            if evaluate_profile(parse_profile(doc), tier_edition="smart_factory/2025").tiers.tiers["advanced"].met:
                 cost = sum(costs.scenario(s) for s in combo)
                 best = cost if best is None else min(best, cost)
         if best is not None:
@@ -163,13 +163,7 @@ def test_programme_target_and_or_fact(tmp_path):
     assert p.target_kind == "programme" and p.reachable and p.verified
     assert any(i.kind == "scenario" for i in p.items) and any(i.kind == "kpi" for i in p.items)
     planned = parse_profile(doc)
-    from assessment.declarations import check_declarations, load_declarations
-
-    assert (
-        check_declarations(planned, load_declarations("declarations/2021-2025"), programme="demo_factory_2023")
-        .programmes["demo_factory_2023"]
-        .met
-    )
+    assert evaluate_profile(planned, declarations="declarations/2021-2025").declarations.programmes["demo_factory_2023"].met
 
 
 def test_blocked_by_history_is_not_planned(tmp_path, capsys):
@@ -280,7 +274,7 @@ def test_scenario_added_early_keeps_its_ai_flag():
     doc["scenarios"]["instances"] = [{"scenario": s} for s in ids]
     p, planned = plan(parse_profile(doc), "excellent")
     assert p.reachable and p.verified and all(m.reached["met"] for m in p.milestones)
-    assert evaluate_tiers(parse_profile(planned), load_tier_edition("smart_factory/2025")).tiers["excellent"].met
+    assert evaluate_profile(parse_profile(planned), tier_edition="smart_factory/2025").tiers.tiers["excellent"].met
 
 
 def test_a_fact_two_tiers_ask_for_is_fixed_once_at_the_first_and_meets_both():

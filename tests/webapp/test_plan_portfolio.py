@@ -18,10 +18,10 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from assessment.mappings import load_mappings, rescore
 from assessment.planner import load_costs, plan
 from assessment.profile import parse_profile
+from assessment.registry import evaluate_profile
 from assessment.services import evaluation, population
 from assessment.store import repository as repo
 from assessment.store.orm import Answer, Assessment, Enterprise, Factory
-from assessment.tiers import evaluate_tiers, load_tier_edition
 from reports import charts
 from ui import state
 from ui.i18n import TIER_NAMES
@@ -87,7 +87,7 @@ def test_plan_toward_excellent_and_its_planned_profile(app_env, downloads):
     assert any("精确解" in x for x in texts(at)) and any("问题规模：要求数" in x for x in texts(at))
     # the planned profile, as downloaded, reaches 卓越级 under the engine
     planned = parse_profile(yaml.safe_load(downloads[f"planned-profile-{aid}-excellent.yaml"]))
-    assert evaluate_tiers(planned, load_tier_edition("smart_factory/2025")).tiers["excellent"].met
+    assert evaluate_profile(planned, tier_edition="smart_factory/2025").tiers.tiers["excellent"].met
     # another target: a programme of the declarations edition
     at.selectbox(key=f"plan_target::{aid}").set_value("excellent_tier_2025").run()
     assert not at.exception and metrics(at)["目标"] == "卓越级智能工厂（2025年）"
@@ -126,7 +126,7 @@ def test_what_if_moves_level_tier_and_eligibility_and_saves_nothing(app_env):
     with backend().Session() as s:
         doc = evaluation.build_profile(repo.get_assessment(aid, session=s)).model_dump(mode="json")
     doc["enterprise"]["legal_person"] = False
-    expected = evaluate_tiers(parse_profile(doc), load_tier_edition("smart_factory/2025")).tier
+    expected = evaluate_profile(parse_profile(doc), tier_edition="smart_factory/2025").tiers.tier
     assert expected != "excellent"
     at.selectbox(key=f"wi_fact::{aid}::legal_person").set_value(False).run()
     assert metrics(at)["智能工厂层级（假设）"] == TIER_NAMES[expected][0]
