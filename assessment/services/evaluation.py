@@ -3,22 +3,19 @@ snapshot saved. The store only persists; this module runs the engine on what it 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.orm import Session, object_session
 
-from ..answers import Answers
-from ..declarations import check_declarations, load_declarations
-from ..editions import DEFAULT_ROOT, load_maturity_cached
-from ..maturity import MaturityResult, score
+from .. import engine
+from ..editions import DEFAULT_ROOT
+from ..engine import Evaluation, Inputs
+from ..inputs import Answers
 from ..profile import Profile, parse_profile
-from ..rules import build_context
+from ..registry import editions_for
 from ..store import repository as repo
 from ..store.orm import Assessment, ResultSnapshot
-from ..tiers import evaluate_tiers, load_tier_edition
 
 
 def answers_model(a: Assessment) -> Answers:
@@ -77,22 +74,10 @@ def build_profile(a: Assessment) -> Profile:
     return parse_profile(doc, f"assessment {a.id}")
 
 
-@dataclass(frozen=True)
-class Evaluation:
-    maturity: MaturityResult
-    tiers: Any  # TierResult
-    declarations: Any  # DeclarationResult
-    profile: Profile
-
-
 def evaluate(a: Assessment, *, root: Path = DEFAULT_ROOT) -> Evaluation:
-    ed = load_maturity_cached(a.maturity_edition, root)
-    mres = score(answers_model(a), ed)
-    profile = build_profile(a)
-    ctx = build_context(profile, root, maturity_result=mres)  # scored once, shared by tiers and declarations
-    tres = evaluate_tiers(profile, load_tier_edition(a.tier_edition, root), root=root, _ctx=ctx)
-    dres = check_declarations(profile, load_declarations(a.declarations_edition, root), root=root, ctx=ctx)
-    return Evaluation(mres, tres, dres, profile)
+    """The engine's one evaluation of a stored assessment (its answers are always scored: ``Evaluation.scored``)."""
+    inputs = Inputs(build_profile(a), answers_model(a))
+    return engine.evaluate(inputs, editions_for(inputs, declarations=a.declarations_edition, root=root))
 
 
 def snapshot(
@@ -100,7 +85,7 @@ def snapshot(
 ) -> ResultSnapshot:
     a = repo.get_assessment(assessment_id, session=session)
     ev = evaluate(a, root=root)
-    m, t = ev.maturity, ev.tiers
+    m, t = ev.scored, ev.tiers
     summary = {
         "score": m.score,
         "level": m.level,
