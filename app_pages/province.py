@@ -10,6 +10,7 @@ from assessment import dashboard, labels, records
 from assessment.access import AccessDenied
 from assessment.numbers import parse_number
 from assessment.store import repository as repo
+from reports import service
 from ui import auth
 from ui.i18n import TIER_NAMES, msg, name, pick
 from ui.services import backend
@@ -164,8 +165,8 @@ region = {"kind": "province"} | {k: v for k, v in region_now.items() if v is not
 if ranked:
     try:
         with be.Session() as s:
-            rec = dashboard.recommendation(p, prog, session=s, root=root, recommender=recommender, region=region)
-            book = dashboard.recommendation_workbook(p, prog, recommender, session=s, root=root, region=region)
+            rec = service.province_recommendation(p, prog, session=s, root=root, recommender=recommender, region=region)
+            book = service.province_recommendation_workbook(p, prog, recommender, session=s, root=root, region=region)
         st.markdown(plain(pick("名额：", "Quota: ") + "；".join(f"{k} {v}" for k, v in rec["quota"].items())))
         if rec["quota_note"]:
             st.caption(plain(rec["quota_note"]))

@@ -33,7 +33,7 @@ show_flash()
 
 # Server mode: the certificates of the principal's own assessments only (records.list_certificates); the 推荐汇总表
 # is the province admin's, built from the province's approved applications on the province dashboard
-# (assessment.dashboard.recommendation), so this page offers it in local mode only.
+# (reports.service.province_recommendation), so this page offers it in local mode only.
 tabs = [pick("证书", "Certificates"), pick("证书核验", "Verify a certificate"), pick("报告与导出", "Reports and exports")]
 tab_cert, tab_verify, tab_docs, *tab_rec = st.tabs(tabs + ([] if SERVER else [pick("推荐汇总表", "Recommendation list")]))
 

@@ -122,49 +122,10 @@ def approved_ranked(p: Principal, *, session: Session, tier: str | None = None) 
     return rows
 
 
-def _approved_assessments(p: Principal, session: Session) -> list[int]:
+def approved_assessments(p: Principal, session: Session) -> list[int]:
+    """The certified assessments of the province's approved applications, ranked as :func:`approved_ranked` (the
+    national recommendation is made from them: reports.service.province_recommendation)."""
     return [s["certified_assessment_id"] for s in approved_ranked(p, session=session)]
-
-
-def recommendation(
-    p: Principal,
-    programme: str,
-    *,
-    session: Session,
-    root: Path = DEFAULT_ROOT,
-    recommender: str = "",
-    region: dict | None = None,
-) -> dict:
-    """The national recommendation (推荐汇总表, 附件4) from the province's approved applications: their certified
-    assessments placed by reports.service.recommendation_plan — one category per enterprise (示范工厂 or 优秀场景),
-    ranked by S and cut to the quota computed from ``region`` (the recommender's facts, e.g. ``{"kind": "province",
-    "cumulative_provincial_pilots": 120}``). Returns ``{programme, year, quota: {category: n}, quota_note,
-    listed: {category: [applicant]}, left_out: [applicant + reason]}`` with plain-dict applicants."""
-    from dataclasses import asdict
-
-    from reports import service
-
-    aids = _approved_assessments(p, session)
-    plan = service.recommendation_plan(aids, recommender, programme, session=session, root=root, region=region)
-    return {
-        "programme": programme,
-        "year": plan.year,
-        "quota": dict(plan.quota),
-        "quota_note": plan.quota_note,
-        "listed": {cat: [asdict(a) for a in rows] for cat, rows in plan.listed.items()},
-        "left_out": [{**asdict(a), "reason": why} for a, why in plan.left_out],
-    }
-
-
-def recommendation_workbook(
-    p: Principal, programme: str, recommender: str, *, session: Session, root: Path = DEFAULT_ROOT, region: dict | None = None
-) -> bytes:
-    """The 推荐汇总表 workbook (xlsx) of :func:`recommendation`."""
-    from reports import service
-
-    return service.recommendation_list(
-        _approved_assessments(p, session), recommender, programme, session=session, root=root, region=region
-    )
 
 
 def calibration(p: Principal, *, session: Session, root: Path = DEFAULT_ROOT) -> list[dict]:

@@ -930,8 +930,6 @@ def decide(p: Principal, app_id: int, decision: str, reason: str, *, session: Se
 def issue_certificate(p: Principal, app_id: int, *, session: Session, settings):
     """The ``CT-`` certificate of an approved application, signed with this installation's (the province's) key and
     naming ``settings.province_issuer_name``; once per revision."""
-    from reports import service
-
     app = _app(session, app_id)
     require(session, p, "certificate.issue", app)
     app = _lock(session, app)
@@ -953,7 +951,7 @@ def issue_certificate(p: Principal, app_id: int, *, session: Session, settings):
     cert = certificates.issue_certificate(
         app.certified_assessment_id,
         session=session,
-        key=service._issuing_key(settings, session),
+        key=certificates.issuing_key(settings, session),
         issuer=settings.province_issuer_name,
         valid_days=settings.certificate_valid_days,
         kind="certified",

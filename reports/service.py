@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assessment import labels
+from assessment import dashboard, labels
+from assessment.access import Principal
 from assessment.config import Settings
 from assessment.declarations import load_declarations
-from assessment.editions import DECLARATIONS_EDITION, load_maturity_cached, load_registry
-from assessment.keystore import KeyProblem, KeyStore, TrustStore, make_private_dir
+from assessment.editions import DECLARATIONS_EDITION, DEFAULT_ROOT, load_maturity_cached, load_registry
+from assessment.keystore import KeyProblem, KeyStore, TrustStore
 from assessment.services import certificates, evaluation
 from assessment.signing import load_public_keys, payload_kid, seal, sign_revocation_list
 from assessment.store import repository as repo
@@ -198,32 +200,13 @@ def issue_certificate(aid: int, *, session: Session, settings: Settings, actor: 
     return certificates.issue_certificate(
         aid,
         session=session,
-        key=_issuing_key(settings, session),
+        key=certificates.issuing_key(settings, session),
         issuer=settings.issuer_name,
         valid_days=settings.certificate_valid_days,
         actor=actor,
         root=settings.criteria_dir,
         issuer_code=settings.issuer_code,
     )
-
-
-def _issuing_key(settings: Settings, session: Session):
-    """The active key. The first certificate of an empty database creates it; when the database already holds
-    certificates and the key is missing (a lost or moved data directory), issuing is refused instead of silently
-    starting a new key that would orphan every earlier certificate."""
-    ks = keystore(settings)
-    if not ks.has_active():
-        held = session.scalar(select(func.count()).select_from(Certificate))
-        if held:
-            raise KeyProblem(
-                f"签名密钥缺失（{ks.active_path}），而数据库中已有 {held} 份证书：请用 certificate keys restore "
-                f"恢复密钥备份，或确认丢失后用 certificate keys rotate 新建密钥 / the signing key is missing from "
-                f"{ks.dir} but the database holds {held} certificates: restore a key backup with `certificate keys "
-                f"restore`, or start a new key deliberately with `certificate keys rotate`"
-            )
-        make_private_dir(settings.data_dir)
-        ks.create()
-    return ks.active()
 
 
 def render_certificate(cert: Certificate, settings: Settings, lang: str = "zh") -> bytes:
@@ -530,3 +513,38 @@ def recommendation_list(
     from .summary import summary_xlsx
 
     return summary_xlsx(recommendation_plan(aids, recommender, programme, session=session, root=root, region=region))
+
+
+def province_recommendation(
+    p: Principal,
+    programme: str,
+    *,
+    session: Session,
+    root: Path = DEFAULT_ROOT,
+    recommender: str = "",
+    region: dict | None = None,
+) -> dict:
+    """The national recommendation (推荐汇总表, 附件4) from a province's approved applications: their certified
+    assessments placed by :func:`recommendation_plan` — one category per enterprise (示范工厂 or 优秀场景), ranked by S
+    and cut to the quota computed from ``region`` (the recommender's facts, e.g. ``{"kind": "province",
+    "cumulative_provincial_pilots": 120}``). Returns ``{programme, year, quota: {category: n}, quota_note,
+    listed: {category: [applicant]}, left_out: [applicant + reason]}`` with plain-dict applicants."""
+    aids = dashboard.approved_assessments(p, session)
+    plan = recommendation_plan(aids, recommender, programme, session=session, root=root, region=region)
+    return {
+        "programme": programme,
+        "year": plan.year,
+        "quota": dict(plan.quota),
+        "quota_note": plan.quota_note,
+        "listed": {cat: [asdict(a) for a in rows] for cat, rows in plan.listed.items()},
+        "left_out": [{**asdict(a), "reason": why} for a, why in plan.left_out],
+    }
+
+
+def province_recommendation_workbook(
+    p: Principal, programme: str, recommender: str, *, session: Session, root: Path = DEFAULT_ROOT, region: dict | None = None
+) -> bytes:
+    """The 推荐汇总表 workbook (xlsx) of :func:`province_recommendation`."""
+    return recommendation_list(
+        dashboard.approved_assessments(p, session), recommender, programme, session=session, root=root, region=region
+    )

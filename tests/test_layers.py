@@ -131,6 +131,14 @@ def test_the_engine_imports_no_ui_chart_or_pdf_library():
     assert offenders == {}
 
 
+def test_the_package_never_reaches_the_renderers_or_the_app():
+    """assessment/ is below reports/, ui/ and cli/: no module of it imports them, not even inside a function (the
+    recommendation list and the issuing key used to be fetched from reports.service that way)."""
+    _, external = _graph()
+    offenders = {m: sorted(x & {"reports", "ui", "app", "app_pages"}) for m, x in external.items() if m != "assessment.__main__"}
+    assert {m: x for m, x in offenders.items() if x} == {}
+
+
 def test_the_store_runs_no_engine():
     """assessment.store.* persists: evaluating a stored assessment, snapshots, certificates, the synthetic population
     and the portfolio's blockers live in assessment.services."""

@@ -6,16 +6,38 @@ import math
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session
 
 from .. import printable
+from ..config import Settings
 from ..editions import DEFAULT_ROOT
+from ..keystore import KeyProblem, KeyStore, make_private_dir
 from ..signing import key_id, sign
 from ..store import repository as repo
 from ..store.orm import Certificate, utcnow
 from . import evaluation
 
 CERT_PREFIX = {"self_assessed": "SA", "certified": "CT"}
+
+
+def issuing_key(settings: Settings, session: Session) -> Ed25519PrivateKey:
+    """The active signing key. The first certificate of an empty database creates it; when the database already holds
+    certificates and the key is missing (a lost or moved data directory), issuing is refused instead of silently
+    starting a new key that would orphan every earlier certificate."""
+    ks = KeyStore(settings.keys_dir)
+    if not ks.has_active():
+        held = repo.certificate_count(session=session)
+        if held:
+            raise KeyProblem(
+                f"签名密钥缺失（{ks.active_path}），而数据库中已有 {held} 份证书：请用 certificate keys restore "
+                f"恢复密钥备份，或确认丢失后用 certificate keys rotate 新建密钥 / the signing key is missing from "
+                f"{ks.dir} but the database holds {held} certificates: restore a key backup with `certificate keys "
+                f"restore`, or start a new key deliberately with `certificate keys rotate`"
+            )
+        make_private_dir(settings.data_dir)
+        ks.create()
+    return ks.active()
 
 
 def issue_certificate(

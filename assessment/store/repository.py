@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -999,6 +999,10 @@ def last_certificate_number(prefix: str, *, session: Session) -> str | None:
     return session.scalar(
         select(Certificate.number).where(Certificate.number.like(prefix + "%")).order_by(Certificate.number.desc()).limit(1)
     )
+
+
+def certificate_count(*, session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Certificate)) or 0
 
 
 def get_certificate(number: str, *, session: Session) -> Certificate:

@@ -52,7 +52,7 @@ class Installation:
                 cert = certificates.issue_certificate(
                     aid,
                     session=s,
-                    key=service._issuing_key(self.settings, s),
+                    key=certificates.issuing_key(self.settings, s),
                     issuer=self.settings.issuer_name,
                     root=CRITERIA,
                     **kw,

@@ -16,6 +16,7 @@ from assessment.accounts import add_user
 from assessment.store import repository as repo
 from assessment.store.evidence import BlobStore
 from assessment.store.orm import AuditLog, Enterprise, Rectification
+from reports import service
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 WHO = ("sysadmin", "admin_zj", "admin_js", "expert1", "expert4", "ent_a", "ent_b", "ent_c")
@@ -100,7 +101,10 @@ def calls(w, settings, store, app_id, ev_id, rect_id):
         "dashboard.applications_by_status": (lambda p, s: dashboard.applications_by_status(p, session=s), ADMINS),
         "dashboard.expert_workload": (lambda p, s: dashboard.expert_workload(p, session=s), ADMINS),
         "dashboard.approved_ranked": (lambda p, s: dashboard.approved_ranked(p, session=s), ADMINS),
-        "dashboard.recommendation": (lambda p, s: dashboard.recommendation(p, "demo_factory_2023", session=s), ADMINS),
+        "service.province_recommendation": (
+            lambda p, s: service.province_recommendation(p, "demo_factory_2023", session=s),
+            ADMINS,
+        ),
         "dashboard.calibration": (lambda p, s: dashboard.calibration(p, session=s), ADMINS),
         "dashboard.inbox": (lambda p, s: dashboard.inbox(p, session=s), set(WHO)),
         "accounts.add_user": (lambda p, s: add_user(p, "new_expert", "expert", session=s), {"sysadmin"}),

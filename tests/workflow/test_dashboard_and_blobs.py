@@ -15,6 +15,7 @@ from assessment.store import repository as repo
 from assessment.store.blobs import DatabaseBlobStore, make_blob_store
 from assessment.store.evidence import BlobStore, EvidenceRejected
 from assessment.store.orm import StoredBlob, utcnow
+from reports import service
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -82,7 +83,7 @@ def test_dashboard(Session, tmp_path):
         assert load["expert1"]["submitted"] == 1 and load["expert1"]["assigned"] == 2
         ranked = dashboard.approved_ranked(w["admin_zj"], session=s)
         assert [r["id"] for r in ranked] == [a1] and ranked[0]["rank"] == 1 and ranked[0]["score"] > 0
-        rec = dashboard.recommendation(
+        rec = service.province_recommendation(
             w["admin_zj"],
             "demo_factory_2023",
             session=s,
@@ -94,7 +95,7 @@ def test_dashboard(Session, tmp_path):
             a["assessment_id"] for a in rec["left_out"]
         ]
         assert placed == [certified] and rec["year"] == 2023 and all(isinstance(q, int) for q in rec["quota"].values())
-        xlsx = dashboard.recommendation_workbook(
+        xlsx = service.province_recommendation_workbook(
             w["admin_zj"],
             "demo_factory_2023",
             "浙江省经信厅",
@@ -103,7 +104,7 @@ def test_dashboard(Session, tmp_path):
         )
         assert xlsx[:2] == b"PK"
         with pytest.raises(ValueError):
-            dashboard.recommendation(w["admin_zj"], "nope", session=s)
+            service.province_recommendation(w["admin_zj"], "nope", session=s)
         cal = dashboard.calibration(w["admin_zj"], session=s)
         assert cal and all(r["applications"] == 1 for r in cal)
         # the consensus lowered one requirement and two experts agreed on the rest: self >= expert everywhere
