@@ -61,6 +61,45 @@ def require_chromium() -> None:
         pytest.skip("Chromium is not installed")
 
 
+def start_app(env: dict, log_path: Path, *, timeout: float = 60) -> tuple[subprocess.Popen, str]:
+    """``streamlit run app.py`` on a free local port with ``env``, its output in ``log_path`` (a pipe nobody reads
+    would stall the server once full); returns when the server answers its health check."""
+    port = free_port()
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "app.py"),
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.address",
+                "127.0.0.1",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            return proc, url
+        except OSError:
+            if time.time() > deadline or proc.poll() is not None:
+                proc.kill()
+                pytest.fail("the app did not start: " + log_path.read_text(errors="replace")[-2000:])
+            time.sleep(0.3)
+
+
 @dataclass
 class AppServer:
     kind: str  # sqlite | postgresql
@@ -97,41 +136,8 @@ def app_server(kind: str, tmp_path_factory, log_name: str, share_with: AppServer
         engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
     else:
         engine = create_engine(f"sqlite:///{data / 'assessment.db'}")
-    port = free_port()
-    log_path = out / log_name
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(ROOT / "app.py"),
-                "--server.port",
-                str(port),
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-                "--server.address",
-                "127.0.0.1",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
+    proc, url = start_app(env, out / log_name)
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                if time.time() > deadline or proc.poll() is not None:
-                    pytest.fail("the app did not start: " + log_path.read_text(errors="replace")[-2000:])
-                time.sleep(0.3)
         yield AppServer(kind, url, engine, out, env.get("DATABASE_URL"))
     finally:
         proc.terminate()

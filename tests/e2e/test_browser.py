@@ -8,79 +8,25 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 from dbhelp import PG_URL, require_pg
-from paths import OUTPUT, ROOT
+from helpers import CHROMIUM, require_chromium, start_app
+from paths import OUTPUT
 from sqlalchemy import create_engine, text
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def require_chromium() -> None:
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is required in CI (apt-get install chromium)")
-        pytest.skip("Chromium is not installed")
-
-
-def start_app(port: int, env: dict) -> tuple[subprocess.Popen, str]:
-    # the server writes to a log file: a pipe nobody reads fills up and stalls the server
-    log = tempfile.NamedTemporaryFile(prefix="e2e-app-", suffix=".log", delete=False)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    log.close()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    import urllib.request
-
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            return proc, url
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    pytest.fail("the app did not start: " + Path(log.name).read_text(errors="replace")[-2000:])
+def _log(name: str) -> Path:
+    out = OUTPUT / "e2e"
+    out.mkdir(parents=True, exist_ok=True)
+    return out / name
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def server(request, tmp_path_factory):
     require_chromium()
-    port = _free_port()
     env = {**os.environ, "SFA_DATA_DIR": str(tmp_path_factory.mktemp("e2e-data"))}
     env.pop("DATABASE_URL", None)
     schema = None
@@ -91,7 +37,7 @@ def server(request, tmp_path_factory):
         with admin.begin() as c:
             c.execute(text(f'CREATE SCHEMA "{schema}"'))
         env["DATABASE_URL"] = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    proc, url = start_app(port, env)
+    proc, url = start_app(env, _log(f"browser-{request.param}.log"))
     yield url
     proc.terminate()
     proc.wait(10)
@@ -196,7 +142,7 @@ def test_evidence_survives_a_restart(browser, tmp_path):
     evidence = tmp_path / "能源管理制度.pdf"
     evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
     for run in (1, 2):
-        proc, url = start_app(_free_port(), env)
+        proc, url = start_app(env, _log(f"restart-{run}.log"))
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
             page.set_default_timeout(60000)

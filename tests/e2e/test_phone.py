@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from helpers import CHROMIUM, require_chromium, start_app
 from paths import OUTPUT
-from test_browser import CHROMIUM, _free_port, require_chromium, start_app
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
@@ -24,7 +24,9 @@ def server(tmp_path_factory):
     require_chromium()
     env = {**os.environ, "SFA_DATA_DIR": str(tmp_path_factory.mktemp("phone-data"))}
     env.pop("DATABASE_URL", None)
-    proc, url = start_app(_free_port(), env)
+    out = OUTPUT / "e2e"
+    out.mkdir(parents=True, exist_ok=True)
+    proc, url = start_app(env, out / "phone.log")
     yield url
     proc.terminate()
     proc.wait(10)
