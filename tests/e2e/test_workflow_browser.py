@@ -160,7 +160,9 @@ def test_one_application_end_to_end(app, browser):
     for e in EXPERTS:
         box.click()
         click(admin, admin.get_by_role("option").filter(has_text=f"{e}（在评"))
-    click(admin, admin.get_by_role("button", name="分配", exact=True))  # beside the list: clickable while it is open
+    # beside the list, the button takes the click while the list is still open (as a user clicks it); the open list
+    # hides the rest of the page from the accessibility tree, so it is found by its text here
+    click(admin, admin.locator("button").filter(has_text=re.compile("^分配$")))
     expect(admin.get_by_text("已分配专家，进入专家评审")).to_be_visible()
     shot(admin, f"{shot_prefix}-2-assigned")
     assert status(Session, app_id) == "in_review"
