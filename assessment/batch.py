@@ -16,6 +16,7 @@ from .inputs import NA
 from .maturity import EPS, Compiled
 
 NOT_ASSESSED = -1.0  # code in the grade matrix for "not assessed"; np.nan means N/A
+_BLOCK = 2048  # rows per block on the N/A path (about 3 MB of grades for 200 requirements)
 
 
 @dataclass(frozen=True)
@@ -79,27 +80,33 @@ def score_batch(grades: np.ndarray, c: Compiled) -> BatchResult:
     sc = c.edition.scoring
     counts_as = float(sc.not_assessed.counts_as)
     linear = _linear_weights(c)
-    # one pass finds rows with N/A (NaN propagates through min) and rows with missing answers (-1)
-    rowmin = grades.min(axis=1)
-    na_rows = np.isnan(rowmin)
+    x: np.ndarray
+    if linear is not None:
+        x = grades @ linear  # N/A (NaN) propagates: a row of X with NaN is a row with N/A answers
+        na_rows = np.isnan(x).any(axis=1)
     if linear is not None and na_rows.any():
-        x, missing_rows = _masked_x(grades, c, linear, counts_as)
+        # in blocks of rows: the N/A path's temporaries (mask, zero-filled copy) then stay small and reuse their
+        # memory, instead of a fresh copy of the whole matrix (page faults cost more than the arithmetic)
+        missing_rows = np.empty(len(grades), dtype=bool)
+        for i in range(0, len(grades), _BLOCK):
+            x[i : i + _BLOCK], missing_rows[i : i + _BLOCK] = _masked_x(grades[i : i + _BLOCK], c, linear, counts_as)
     else:
-        missing_rows = rowmin < 0
-        if na_rows.any():
-            missing_rows = np.fmin.reduce(grades, axis=1) < 0  # fmin skips NaN
+        missing_rows = np.fmin.reduce(grades, axis=1) < 0  # rows with unanswered requirements (-1); fmin skips NaN
         val = grades
         if missing_rows.any():
-            val = grades.copy()
-            sub = val[missing_rows]
-            sub[sub == NOT_ASSESSED] = counts_as
-            val[missing_rows] = sub
+            val = grades[missing_rows]
+            val[val == NOT_ASSESSED] = counts_as
         if linear is not None:
-            x = val @ linear
+            if missing_rows.any():
+                x[missing_rows] = val @ linear
         else:
+            if missing_rows.any():
+                full = grades.copy()
+                full[missing_rows] = val
+                val = full
             x = _general_x(val, c)
     thr = float(sc.threshold)
-    valid = ~np.isnan(x).any(axis=1)
+    valid = np.asarray(~np.isnan(x).any(axis=1))
     passed = x >= thr - EPS
     counted = np.ones_like(passed)
     counted[:, 1:] = np.cumprod(passed[:, :-1], axis=1)
@@ -183,6 +190,7 @@ class _Tree:
     keys: tuple[int, ...]  # keys per tier, 0..T
     children: tuple[np.ndarray, ...]  # per tier t ≥ 1: number of child keys
     members: tuple[tuple[np.ndarray, np.ndarray], ...]  # per tier t ≥ 1: (K, M) columns and weights, zero-padded
+    cell_weight: np.ndarray  # (cells,) a cell's weight in its level's X when nothing above it renormalises
 
 
 @lru_cache(maxsize=64)
@@ -218,7 +226,10 @@ def _tree(c: Compiled, linear_cols: int) -> _Tree:
         members.append((cols, ws))
         level_of_key, node_of_key = np.repeat(np.arange(L), n_par), np.tile(np.arange(n_par), L)
     assert keys[-1] == linear_cols
-    return _Tree(cell_of_req, tuple(weights), tuple(parents), tuple(keys), tuple(children), tuple(members))
+    cell_weight, up = np.ones(n_cells), np.arange(n_cells)
+    for w, parent in zip(weights, parents):
+        cell_weight, up = cell_weight * w[up], parent[up]
+    return _Tree(cell_of_req, tuple(weights), tuple(parents), tuple(keys), tuple(children), tuple(members), cell_weight)
 
 
 def _runs(gid: np.ndarray, *values: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -242,15 +253,16 @@ def _masked_x(val: np.ndarray, c: Compiled, linear: np.ndarray, counts_as: float
     n, n_req = val.shape
     tree = _tree(c, linear.shape[1])
     seg = _segments(c)
-    na = np.isnan(val)
-    a = np.where(na, 0.0, val)
-    missing = a.min(axis=1) < 0
-    if missing.any():
-        sub = a[missing]
-        sub[sub == NOT_ASSESSED] = counts_as
-        a[missing] = sub
+    a = np.fmax(val, 0.0)  # N/A (NaN) read as 0, and so is "not assessed" (-1): grades are never negative
+    odd = np.flatnonzero(a != val)  # N/A and not-assessed answers (NaN != anything), in row-major order
+    is_na = np.isnan(val.ravel()[odd])
+    flat = odd[is_na]  # the N/A answers, in row-major order, so their cells come sorted
+    unanswered = odd[~is_na]
+    missing = np.zeros(n, dtype=bool)
+    missing[unanswered // n_req] = True
+    if counts_as != 0.0 and len(unanswered):  # "not assessed" counts as something else in this edition
+        a.ravel()[unanswered] = counts_as
     x = a @ linear
-    flat = np.flatnonzero(na)  # N/A answers in row-major order, so their cells come sorted
     n_cells = tree.keys[0]
     cell, na_count = _runs((flat // n_req) * n_cells + tree.cell_of_req[flat % n_req], np.ones(len(flat)))
     row, key = cell // n_cells, cell % n_cells
@@ -258,13 +270,26 @@ def _masked_x(val: np.ndarray, c: Compiled, linear: np.ndarray, counts_as: float
     applicable = size - na_count
     first = row * n_req + seg.starts[key]
     a_flat = a.ravel()
-    s = np.zeros(len(cell))
-    for j in range(int(seg.size.max())):  # the cell's sum of applicable grades
-        inside = np.flatnonzero(j < size)
-        s[inside] += a_flat[first[inside] + j]
+    s = a_flat[first]  # the cell's sum of applicable grades (N/A read as 0); every cell has a first column
+    for j in range(1, int(seg.size.max())):  # the next column of every cell (its own last one where it is shorter)
+        s += a_flat[first + np.minimum(j, size - 1)] * (j < size)
     absent = applicable == 0
     # the cell's value moves from the linear reading (N/A as 0, divided by all answers) to the mean of what applies
     diff = np.where(absent, 0.0, s / np.maximum(applicable, 1)) - s / size
+    # Where no cell of a level is left empty, nothing renormalises: each cell's change reaches that level's X
+    # linearly, by the cell's weight. Only the levels of an assessment with an empty cell go up the tree tier by tier.
+    n_levels = x.shape[1]
+    row_level = row * n_levels + seg.level[key]
+    in_full = np.zeros(len(row), dtype=bool)
+    if absent.any():
+        full = np.zeros(n * n_levels, dtype=bool)
+        full[row_level[absent]] = True
+        in_full = full[row_level]
+    easy = ~in_full
+    x += np.bincount(row_level[easy], weights=diff[easy] * tree.cell_weight[key[easy]], minlength=n * n_levels).reshape(
+        n, n_levels
+    )
+    row, key, diff, absent = row[in_full], key[in_full], diff[in_full], absent[in_full]
     for t in range(len(tree.weight)):
         k_par = tree.keys[t + 1]
         w = tree.weight[t][key]

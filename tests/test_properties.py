@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from paths import CRITERIA
 
+from assessment import batch
 from assessment.answers import Answers
 from assessment.batch import encode, score_batch
 from assessment.editions import load_maturity_cached
@@ -105,3 +109,34 @@ def test_batch_with_scattered_na_equals_single(edition, p_na):
             assert np.allclose(b.level_scores[i], [s.level_scores[k] for k in "12345"], atol=1e-9)
             assert abs(b.score[i] - s.score) < 1e-6
             assert (int(b.level[i]), bool(b.complete[i])) == (s.level, s.complete)
+
+
+def test_batch_across_blocks_equals_single():
+    """More rows than one block of the N/A path (it works in blocks of rows): rows on both sides of each block edge,
+    and a sample of the rest, equal the exact scorer."""
+    ed = load_maturity_cached("maturity/2020", CRITERIA)
+    c = compile_model(ed, "discrete")
+    rng = np.random.default_rng(7)
+    n = 2 * batch._BLOCK + 300
+    rows = _random_rows(c, n, 0.05, rng)
+    b = score_batch(encode(rows, c), c)
+    edges = [i for k in (1, 2) for i in (k * batch._BLOCK - 1, k * batch._BLOCK)]
+    for i in sorted({*edges, 0, n - 1, *range(0, n, 211)}):
+        s = score(Answers("maturity/2020", "discrete", rows[i]), ed)
+        assert np.allclose(b.level_scores[i], [s.level_scores[k] for k in "12345"], atol=1e-9), i
+        assert abs(b.score[i] - s.score) < 1e-6 and (int(b.level[i]), bool(b.complete[i])) == (s.level, s.complete), i
+
+
+def test_batch_with_na_and_a_nonzero_not_assessed_value_equals_single():
+    """An edition where "not assessed" counts as something other than 0 (none shipped does): the N/A path puts that
+    value in, as the exact scorer does."""
+    base = load_maturity_cached("maturity/2020", CRITERIA)
+    half = base.scoring.not_assessed.model_copy(update={"counts_as": Fraction(1, 2)})
+    ed = dataclasses.replace(base, scoring=base.scoring.model_copy(update={"not_assessed": half}))
+    c = compile_model(ed, "discrete")
+    rows = _random_rows(c, 80, 0.05, np.random.default_rng(11))
+    b = score_batch(encode(rows, c), c)
+    for i, grades in enumerate(rows):
+        s = score(Answers("maturity/2020", "discrete", grades), ed)
+        assert np.allclose(b.level_scores[i], [s.level_scores[k] for k in "12345"], atol=1e-9), i
+        assert abs(b.score[i] - s.score) < 1e-6 and bool(b.complete[i]) == s.complete, i
