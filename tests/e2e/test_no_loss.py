@@ -508,8 +508,8 @@ def test_5_compliance_facts_stale_form_is_refused(app, tab):
 
 
 def test_6_typed_facts_survive_leaving_the_page(app, tab):
-    """细分行业 typed into 工厂信息 (no Enter, no 保存), then 结果 in the sidebar: nothing is stored, the sidebar warns,
-    and back on 首页 the typed text is still in the field; 保存 then stores it."""
+    """细分行业 typed into 工厂信息 (no 保存), then 结果 in the sidebar: nothing is stored, the sidebar warns, and back
+    on 首页 the typed text is still in the field; 保存 then stores it."""
     page = tab()
     ent = "流程六未保存草稿有限公司"
     new_assessment(page, app.url, ent)
@@ -518,7 +518,8 @@ def test_6_typed_facts_survive_leaving_the_page(app, tab):
     section.locator("summary").first.click()
     field = section.get_by_label("细分行业")
     field.fill("通用设备")
-    sidebar(page, "结果")  # straight to the sidebar: the field's change goes with the navigation
+    act(page, lambda: field.press("Tab"))  # the field hands its text to the app when it loses focus (not saved)
+    sidebar(page, "结果")
     problems = []
     warning = page.locator("[data-testid=stSidebar] [data-testid=stAlert]").all_inner_texts()
     if not any("工厂信息" in w and "未保存" in w for w in warning):
