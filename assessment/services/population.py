@@ -47,6 +47,7 @@ from ..store.orm import (
     ScenarioRecord,
     TierAward,
 )
+from . import demo
 
 MATURITY = "maturity/2020"
 TIER_EDITION = "smart_factory/2025"
@@ -127,18 +128,7 @@ PORTFOLIOS = [
         ("sg2025-l5-p02", True),
     ],
 ]
-GOOD = {
-    "good_results_3y": True,
-    "good_credit": True,
-    "worst_accident_3y": "none",
-    "violations_3y": False,
-    "secure_controllable": True,
-    "smart_mfg_team": True,
-    "ip_disputes": False,
-    "holds_demo_task": False,
-    "willing_site_review": True,
-    "no_secrets": True,
-}
+GOOD = demo.COMPLIANCE  # every compliance fact met, as the demo enterprises have them
 COMPLIANCE = [  # (share, changes to GOOD)
     (0.70, {}),
     (0.10, {"smart_mfg_team": False}),
